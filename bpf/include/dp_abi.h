@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * frr-ebpf map ABI: every key, value and constant shared by the BPF datapath
+ * and the zebra plugin. This file is the single owner of these layouts; the
+ * datapath (bpf/) and the plugin (frr-plugin/) both include it.
+ *
+ * Any change to a struct below must bump DP_ABI_VERSION: pinned maps survive
+ * zebra restarts and upgrades, and the plugin refuses to reuse pins whose
+ * recorded version differs (see dp_meta_map).
+ */
+#ifndef DP_ABI_H
+#define DP_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define DP_ABI_VERSION 1
+
+/* Where maps are pinned; the plugin appends FRR's pathspace (-N) if set. */
+#define DP_PIN_ROOT "/sys/fs/bpf/frr-ebpf"
+
+/*
+ * Default capacities. LPM tries and hashes are created without
+ * preallocation, so an unused capacity costs no memory; the plugin may
+ * raise or lower them before the maps are created.
+ */
+#define DP_RT4_MAX_DEFAULT     1048576
+#define DP_RT6_MAX_DEFAULT     262144
+#define DP_NHG_MAX_DEFAULT     16384
+#define DP_NEIGH_MAX_DEFAULT   65536
+#define DP_INTF_MAX            1024
+
+/* ---------------------------------------------------------------- routes */
+
+/* What a FIB entry tells the datapath to do with a matching packet. */
+enum dp_rt_type {
+	DP_RT_NONE = 0,
+	DP_RT_NHG = 1,	     /* forward via the nexthop group nhg_id */
+	DP_RT_CONNECTED = 2, /* on-link subnet: neighbour is the packet's dst */
+	DP_RT_LOCAL = 3,     /* one of the router's own addresses */
+	DP_RT_SPECIAL = 4,   /* blackhole/unreachable/prohibit: kernel answers */
+};
+
+/* rt_v4_map key (BPF_MAP_TYPE_LPM_TRIE): prefixlen then address bytes. */
+struct dp_rt4_key {
+	__u32 prefixlen;
+	__u32 addr; /* network byte order */
+};
+
+/* rt_v6_map key (BPF_MAP_TYPE_LPM_TRIE). */
+struct dp_rt6_key {
+	__u32 prefixlen;
+	__u32 addr[4]; /* network byte order */
+};
+
+/* rt_v4_map / rt_v6_map value. */
+struct dp_rt_val {
+	__u32 nhg_id;  /* DP_RT_NHG: key of nh_map */
+	__u32 ifindex; /* DP_RT_CONNECTED: the on-link interface */
+	__u8 type;     /* enum dp_rt_type */
+	__u8 pad[3];
+};
+
+/* ---------------------------------------------------------- nexthop groups */
+
+/* At most this many paths in one group (ECMP width). */
+#define DP_NHG_MAX_PATHS 64
+
+/*
+ * Resilient hashing: a flow hash picks one of DP_NHG_BUCKETS buckets and the
+ * bucket names a path. When a path is removed only its buckets are handed to
+ * the survivors, so flows on other paths keep their path (no hash mod N).
+ * Must be a power of two.
+ */
+#define DP_NHG_BUCKETS 256
+
+/* dp_path.flags */
+#define DP_PATH_F_RESOLVED 0x0001 /* dmac/smac are valid: rewrite + redirect */
+#define DP_PATH_F_GW       0x0002 /* gw is set (else on-link: nh is pkt dst) */
+#define DP_PATH_F_GW6      0x0004 /* gw is an IPv6 address (else IPv4) */
+
+/*
+ * One pre-resolved path: everything the fast path needs to send the packet,
+ * so forwarding is one FIB lookup plus one nh_map lookup. The plugin rewrites
+ * the group whenever the neighbour or interface behind a path changes.
+ */
+struct dp_path {
+	__u32 ifindex; /* out interface */
+	__u8 dmac[6];  /* neighbour's MAC (valid with DP_PATH_F_RESOLVED) */
+	__u8 smac[6];  /* out interface's MAC */
+	__u16 flags;   /* DP_PATH_F_* */
+	__u16 mtu;     /* out interface MTU (L3) */
+	__u32 gw[4];   /* gateway, network byte order; IPv4 in gw[0] */
+};
+
+/* nh_map value (BPF_MAP_TYPE_HASH, key: __u32 zebra NHG id). */
+struct dp_nhg {
+	__u16 n_paths; /* 0 .. DP_NHG_MAX_PATHS; 0 means: pass to kernel */
+	__u16 pad;
+	__u32 seq;     /* bumped by the plugin on each rewrite (diagnostics) */
+	__u8 bucket[DP_NHG_BUCKETS]; /* bucket -> index into paths[] */
+	struct dp_path paths[DP_NHG_MAX_PATHS];
+};
+
+/* -------------------------------------------------------------- neighbours */
+
+/* dmac_map key (BPF_MAP_TYPE_HASH). */
+struct dp_neigh_key {
+	__u32 ifindex;
+	__u8 family; /* AF_INET (2) or AF_INET6 (10) */
+	__u8 pad[3];
+	__u32 addr[4]; /* network byte order; IPv4 in addr[0], rest zero */
+};
+
+/* dmac_map value: the neighbour's MAC, plus the interface's own MAC and
+ * MTU so that a connected route needs only this one extra lookup. */
+struct dp_neigh_val {
+	__u8 dmac[6];
+	__u8 smac[6];
+	__u16 mtu;
+	__u16 state; /* NUD_* as reported by the kernel (diagnostics) */
+};
+
+/* -------------------------------------------------------------- interfaces */
+
+/* dp_intf.flags */
+#define DP_INTF_F_ENABLED 0x0001 /* `ebpf interface` configured here */
+#define DP_INTF_F_XDP     0x0002 /* XDP program attached (mode xdp) */
+#define DP_INTF_F_TC      0x0004 /* TC ingress program attached */
+#define DP_INTF_F_UP      0x0008 /* operationally up */
+
+/* intf_map value (BPF_MAP_TYPE_HASH, key: __u32 ifindex). */
+struct dp_intf {
+	__u8 mac[6];	   /* router MAC: unicast frames to it are routed */
+	__u16 flags;	   /* DP_INTF_F_* */
+	__u32 mtu;
+	__u32 table_id;	   /* routing table (254 = main; VRFs later) */
+	__u32 stats_idx;   /* slot in intf_stats_map */
+	__u32 policer_id;  /* reserved for policers (0 = none) */
+	__u32 pad;
+};
+
+/* ------------------------------------------------------------------ stats */
+
+/* Where a packet went and why. Every PASS has its own reason so operators
+ * can see what the kernel is still doing for the datapath. */
+enum dp_reason {
+	DP_R_FWD = 0,	       /* forwarded by redirect (pre-resolved path) */
+	DP_R_FWD_NEIGH,	       /* TC: forwarded via bpf_redirect_neigh */
+	DP_R_PASS_NON_IP,      /* neither IPv4 nor IPv6 */
+	DP_R_PASS_ARP,	       /* ARP */
+	DP_R_PASS_ND,	       /* IPv6 neighbour discovery / router sol/adv */
+	DP_R_PASS_NOT_ROUTER,  /* dst MAC is not the router MAC (bcast/mcast) */
+	DP_R_PASS_MCAST,       /* multicast / broadcast / link-local dst */
+	DP_R_PASS_LOCAL,       /* destination is one of the router's addresses */
+	DP_R_PASS_NO_ROUTE,    /* FIB miss */
+	DP_R_PASS_SPECIAL,     /* blackhole/unreachable/prohibit route */
+	DP_R_PASS_NO_NEIGH,    /* neighbour not resolved */
+	DP_R_PASS_TTL,	       /* TTL / hop limit <= 1: kernel sends ICMP */
+	DP_R_PASS_IP_OPTIONS,  /* IPv4 options or IPv6 hop-by-hop header */
+	DP_R_PASS_FRAG,	       /* IPv4 fragment the datapath cannot hash */
+	DP_R_PASS_MTU,	       /* too big for the out interface: kernel ICMP */
+	DP_R_PASS_MALFORMED,   /* truncated or invalid header: kernel drops */
+	DP_R_PASS_NO_NHG,      /* route points to a group not (yet) in nh_map */
+	DP_R_PASS_DISABLED,    /* interface not enabled in intf_map */
+	DP_R_PASS_FAILED,      /* redirect/rewrite helper failed */
+	DP_R_MAX,
+};
+
+/* The hooks the datapath runs at; stats_map is indexed [hook][reason]. */
+enum dp_hook {
+	DP_HOOK_XDP = 0,
+	DP_HOOK_TC = 1,
+	DP_HOOK_MAX,
+};
+
+#define DP_STATS_IDX(hook, reason) ((hook) * DP_R_MAX + (reason))
+#define DP_STATS_MAX		   (DP_HOOK_MAX * DP_R_MAX)
+
+/* stats_map value (BPF_MAP_TYPE_PERCPU_ARRAY, DP_STATS_MAX entries). */
+struct dp_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* intf_stats_map value (BPF_MAP_TYPE_PERCPU_ARRAY, DP_INTF_MAX entries,
+ * indexed by dp_intf.stats_idx). Counted at ingress. */
+struct dp_intf_stats {
+	__u64 rx_packets;
+	__u64 rx_bytes;
+	__u64 fwd_packets; /* forwarded by the datapath (either hook) */
+	__u64 fwd_bytes;
+	__u64 pass_packets; /* handed to the kernel */
+};
+
+/* ------------------------------------------------------------ XDP -> TC */
+
+/*
+ * XDP leaves its verdict in the packet metadata so that TC ingress on the
+ * same interface neither re-parses nor re-counts a packet XDP already
+ * decided to pass. TC only takes over what XDP cannot do itself (an
+ * unresolved neighbour, which TC forwards with bpf_redirect_neigh).
+ */
+#define DP_XDP_META_MAGIC 0xfeb0
+struct dp_xdp_meta {
+	__u16 magic;  /* DP_XDP_META_MAGIC */
+	__u16 reason; /* enum dp_reason XDP decided */
+};
+
+/* -------------------------------------------------------------- meta map */
+
+/* meta_map value (BPF_MAP_TYPE_ARRAY, 1 entry): the layout version of the
+ * pinned maps, written once by whoever created them. */
+struct dp_meta {
+	__u32 abi_version; /* DP_ABI_VERSION at creation */
+	__u32 pad;
+};
+
+#endif /* DP_ABI_H */
