@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Load the datapath programs, create or reuse the pinned maps, and attach
+ * programs to interfaces. The BPF objects are embedded as libbpf skeletons:
+ * the module carries its own datapath, so the two can never disagree.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <net/if.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/zebra.h"
+
+#include "dp_abi.h"
+#include "dp_maps.h"
+#include "xdp_main.skel.h"
+#include "tc_main.skel.h"
+
+/* cls_bpf priority and handle of our TC ingress filter: users' own filters
+ * can run before (lower priority number) or after us (TC_ACT_UNSPEC). */
+#define DP_TC_PRIO   0xc000
+#define DP_TC_HANDLE 0xfeb0
+
+static const char *const dp_map_names[DP_MAP_MAX] = {
+	[DP_MAP_RT4] = "rt_v4_map",	  [DP_MAP_RT6] = "rt_v6_map",
+	[DP_MAP_NH] = "nh_map",		  [DP_MAP_DMAC] = "dmac_map",
+	[DP_MAP_INTF] = "intf_map",	  [DP_MAP_STATS] = "stats_map",
+	[DP_MAP_INTF_STATS] = "intf_stats_map", [DP_MAP_META] = "meta_map",
+};
+
+static struct {
+	bool ready;
+	char pin_dir[256];
+	struct xdp_main_bpf *xdp;
+	struct tc_main_bpf *tc;
+	int map_fd[DP_MAP_MAX];
+	uint32_t map_max[DP_MAP_MAX];
+	int xdp_prog_fd;
+	int tc_prog_fd;
+} dp_m = { .xdp_prog_fd = -1, .tc_prog_fd = -1 };
+
+const char *dp_map_name(enum dp_map_id id)
+{
+	return id < DP_MAP_MAX ? dp_map_names[id] : "?";
+}
+
+int dp_map_fd(enum dp_map_id id)
+{
+	return dp_m.ready && id < DP_MAP_MAX ? dp_m.map_fd[id] : -1;
+}
+
+uint32_t dp_map_max_entries(enum dp_map_id id)
+{
+	return id < DP_MAP_MAX ? dp_m.map_max[id] : 0;
+}
+
+bool dp_maps_ready(void)
+{
+	return dp_m.ready;
+}
+
+const char *dp_pin_dir(void)
+{
+	return dp_m.pin_dir;
+}
+
+static uint32_t dp_prog_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
+uint32_t dp_prog_id_xdp(void)
+{
+	return dp_prog_id(dp_m.xdp_prog_fd);
+}
+
+uint32_t dp_prog_id_tc(void)
+{
+	return dp_prog_id(dp_m.tc_prog_fd);
+}
+
+static int dp_libbpf_log(enum libbpf_print_level level, const char *fmt,
+			 va_list ap)
+{
+	char buf[1024];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	if (level == LIBBPF_WARN)
+		zlog_warn("ebpf: libbpf: %s", buf);
+	else
+		zlog_info("ebpf: libbpf: %s", buf);
+	return 0;
+}
+
+/* bpffs may be absent (fresh boot, or a private mount namespace such as a
+ * topotest router's): mount it rather than fail. */
+static int dp_ensure_bpffs(const char *pin_dir)
+{
+	struct statfs st;
+	char path[256];
+	char *p;
+
+	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC) {
+		mkdir("/sys/fs/bpf", 0700);
+		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+			zlog_err("ebpf: cannot mount bpffs on /sys/fs/bpf: %s",
+				 safe_strerror(errno));
+			return -errno;
+		}
+		zlog_info("ebpf: mounted bpffs on /sys/fs/bpf");
+	}
+
+	strlcpy(path, pin_dir, sizeof(path));
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(path, 0700);
+		*p = '/';
+	}
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		zlog_err("ebpf: cannot create %s: %s", path,
+			 safe_strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/*
+ * Pins from an earlier run are reused only when their layout version is
+ * ours. A mismatch is not resolved by unpinning (that would drop live
+ * state under a running datapath): the operator decides.
+ */
+static int dp_check_pinned_abi(const char *pin_dir, bool *reused)
+{
+	char path[512];
+	struct dp_meta meta = {};
+	uint32_t key = 0;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir,
+		 dp_map_names[DP_MAP_META]);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		*reused = false;
+		return 0;
+	}
+	ret = bpf_map_lookup_elem(fd, &key, &meta);
+	close(fd);
+	if (ret == 0 && meta.abi_version == DP_ABI_VERSION) {
+		*reused = true;
+		return 0;
+	}
+	zlog_err("ebpf: maps pinned in %s have layout version %u, this plugin uses %u; remove that directory to start afresh",
+		 pin_dir, meta.abi_version, DP_ABI_VERSION);
+	return -EEXIST;
+}
+
+static void dp_set_sizes(struct bpf_object *obj,
+			 const struct dp_map_sizes *sizes)
+{
+	const struct {
+		enum dp_map_id id;
+		uint32_t size;
+	} set[] = {
+		{ DP_MAP_RT4, sizes->rt4 },
+		{ DP_MAP_RT6, sizes->rt6 },
+		{ DP_MAP_NH, sizes->nhg },
+		{ DP_MAP_DMAC, sizes->neigh },
+	};
+	struct bpf_map *map;
+	size_t i;
+
+	for (i = 0; i < array_size(set); i++) {
+		map = bpf_object__find_map_by_name(obj,
+						   dp_map_names[set[i].id]);
+		if (map && set[i].size)
+			bpf_map__set_max_entries(map, set[i].size);
+	}
+}
+
+static int dp_collect_maps(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	int i;
+
+	for (i = 0; i < DP_MAP_MAX; i++) {
+		map = bpf_object__find_map_by_name(obj, dp_map_names[i]);
+		if (!map) {
+			zlog_err("ebpf: datapath object has no map %s",
+				 dp_map_names[i]);
+			return -ENOENT;
+		}
+		dp_m.map_fd[i] = bpf_map__fd(map);
+		dp_m.map_max[i] = bpf_map__max_entries(map);
+	}
+	return 0;
+}
+
+static int dp_write_meta(void)
+{
+	struct dp_meta meta = { .abi_version = DP_ABI_VERSION };
+	uint32_t key = 0;
+
+	return bpf_map_update_elem(dp_m.map_fd[DP_MAP_META], &key, &meta,
+				   BPF_ANY);
+}
+
+int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
+		 bool *reused)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	int ret;
+
+	libbpf_set_print(dp_libbpf_log);
+	strlcpy(dp_m.pin_dir, pin_dir, sizeof(dp_m.pin_dir));
+
+	ret = dp_ensure_bpffs(pin_dir);
+	if (ret)
+		return ret;
+	ret = dp_check_pinned_abi(pin_dir, reused);
+	if (ret)
+		return ret;
+
+	/* The XDP object creates (or reuses) the pins; the TC object then
+	 * finds every shared map by name under the same root. */
+	dp_m.xdp = xdp_main_bpf__open_opts(&opts);
+	if (!dp_m.xdp) {
+		ret = -errno;
+		zlog_err("ebpf: cannot open the XDP object: %s",
+			 safe_strerror(errno));
+		goto fail;
+	}
+	dp_set_sizes(dp_m.xdp->obj, sizes);
+	ret = xdp_main_bpf__load(dp_m.xdp);
+	if (ret) {
+		zlog_err("ebpf: the kernel refused the XDP program or its maps (%s); if the map sizes changed since the maps in %s were created, remove that directory",
+			 safe_strerror(-ret), pin_dir);
+		goto fail;
+	}
+
+	dp_m.tc = tc_main_bpf__open_opts(&opts);
+	if (!dp_m.tc) {
+		ret = -errno;
+		zlog_err("ebpf: cannot open the TC object: %s",
+			 safe_strerror(errno));
+		goto fail;
+	}
+	dp_set_sizes(dp_m.tc->obj, sizes);
+	ret = tc_main_bpf__load(dp_m.tc);
+	if (ret) {
+		zlog_err("ebpf: the kernel refused the TC program: %s",
+			 safe_strerror(-ret));
+		goto fail;
+	}
+
+	ret = dp_collect_maps(dp_m.xdp->obj);
+	if (ret)
+		goto fail;
+	dp_m.xdp_prog_fd = bpf_program__fd(dp_m.xdp->progs.dp_xdp_main);
+	dp_m.tc_prog_fd = bpf_program__fd(dp_m.tc->progs.dp_tc_main);
+
+	if (!*reused && dp_write_meta()) {
+		ret = -errno;
+		zlog_err("ebpf: cannot write meta_map: %s",
+			 safe_strerror(errno));
+		goto fail;
+	}
+
+	dp_m.ready = true;
+	zlog_notice("ebpf: datapath loaded, maps %s in %s (xdp prog %u, tc prog %u)",
+		    *reused ? "reused" : "created", pin_dir, dp_prog_id_xdp(),
+		    dp_prog_id_tc());
+	return 0;
+
+fail:
+	dp_maps_close();
+	return ret ? ret : -EINVAL;
+}
+
+void dp_maps_close(void)
+{
+	dp_m.ready = false;
+	if (dp_m.tc)
+		tc_main_bpf__destroy(dp_m.tc);
+	if (dp_m.xdp)
+		xdp_main_bpf__destroy(dp_m.xdp);
+	dp_m.tc = NULL;
+	dp_m.xdp = NULL;
+	dp_m.xdp_prog_fd = dp_m.tc_prog_fd = -1;
+}
+
+/* ------------------------------------------------------------ attachment */
+
+static bool dp_prog_is_ours(uint32_t prog_id, const char *name)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	bool ours;
+	int fd;
+
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return false;
+	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       strncmp(info.name, name, sizeof(info.name) - 1) == 0;
+	close(fd);
+	return ours;
+}
+
+int dp_prog_attach_xdp(int ifindex, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char ifname[IF_NAMESIZE] = "?";
+	int ret;
+
+	if_indextoname(ifindex, ifname);
+	if (!dp_m.ready) {
+		snprintf(err, errlen, "eBPF datapath not loaded (see zebra's log)");
+		return -ENODEV;
+	}
+
+	/* Replace only our own program (left by an earlier run); a user's
+	 * XDP program is never silently displaced. */
+	if (bpf_xdp_query(ifindex, 0, &q) == 0 && q.prog_id &&
+	    !dp_prog_is_ours(q.prog_id, "dp_xdp_main")) {
+		snprintf(err, errlen,
+			 "interface %s already runs XDP program id %u; detach it first or use mode tc",
+			 ifname, q.prog_id);
+		return -EBUSY;
+	}
+
+	ret = bpf_xdp_attach(ifindex, dp_m.xdp_prog_fd, XDP_FLAGS_DRV_MODE,
+			     NULL);
+	if (ret == -EOPNOTSUPP || ret == -EINVAL) {
+		snprintf(err, errlen,
+			 "interface %s does not support native XDP; use mode tc",
+			 ifname);
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot attach XDP to %s: %s", ifname,
+			 strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+void dp_prog_detach_xdp(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id ||
+	    !dp_prog_is_ours(q.prog_id, "dp_xdp_main"))
+		return;
+	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+}
+
+int dp_prog_attach_tc(int ifindex, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+		    .priority = DP_TC_PRIO, .flags = BPF_TC_F_REPLACE);
+	char ifname[IF_NAMESIZE] = "?";
+	int ret;
+
+	if_indextoname(ifindex, ifname);
+	if (!dp_m.ready) {
+		snprintf(err, errlen, "eBPF datapath not loaded (see zebra's log)");
+		return -ENODEV;
+	}
+
+	ret = bpf_tc_hook_create(&hook);
+	if (ret && ret != -EEXIST) {
+		snprintf(err, errlen, "cannot create the clsact qdisc on %s: %s",
+			 ifname, strerror(-ret));
+		return ret;
+	}
+	opts.prog_fd = dp_m.tc_prog_fd;
+	ret = bpf_tc_attach(&hook, &opts);
+	if (ret) {
+		snprintf(err, errlen, "cannot attach TC ingress to %s: %s",
+			 ifname, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+void dp_prog_detach_tc(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+		    .priority = DP_TC_PRIO);
+
+	/* The clsact qdisc stays: other filters may hang off it. */
+	bpf_tc_detach(&hook, &opts);
+}

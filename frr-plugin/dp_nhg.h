@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Nexthop groups: zebra's NHEs to nh_map entries of pre-resolved paths
+ * with resilient bucket tables. All functions run on the owner thread.
+ */
+#ifndef DP_NHG_H
+#define DP_NHG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct zebra_dplane_ctx;
+struct nexthop_group;
+union g_addr;
+
+/* NH_INSTALL / NH_UPDATE / NH_DELETE. */
+extern int dp_nhg_ctx(struct zebra_dplane_ctx *ctx);
+
+/*
+ * A route uses group id. If zebra has not described the group (no NH
+ * contexts, e.g. a kernel route), it is built from the route's own
+ * nexthops ng. Returns 0 or -errno (the route then stays kernel-only).
+ */
+extern int dp_nhg_ref(uint32_t id, const struct nexthop_group *ng);
+extern void dp_nhg_unref(uint32_t id);
+
+/* Something a path depends on changed: re-resolve the affected groups. */
+extern void dp_nhg_neigh_changed(int ifindex, int family,
+				 const union g_addr *addr);
+extern void dp_nhg_intf_changed(int ifindex);
+
+extern uint32_t dp_nhg_count(void);
+
+#endif /* DP_NHG_H */
