@@ -137,15 +137,21 @@ static int dp_cfg_attach(struct dp_cfg *c, int ifindex, char *err,
 	return 0;
 }
 
-int dp_intf_check(const char *ifname, enum dp_mode mode, char *err,
-		  size_t errlen)
+int dp_intf_check(const char *ifname, enum dp_mode mode, bool allow_absent,
+		  char *err, size_t errlen)
 {
 	if (mode != DP_MODE_XDP && mode != DP_MODE_TC) {
 		snprintf(err, errlen, "unknown mode %d (expected xdp or tc)",
 			 mode);
 		return -EINVAL;
 	}
-	if (strlen(ifname) >= IF_NAMESIZE || !if_nametoindex(ifname)) {
+	if (strlen(ifname) >= IF_NAMESIZE) {
+		snprintf(err, errlen, "interface name %s is too long", ifname);
+		return -EINVAL;
+	}
+	if (allow_absent)
+		return 0;
+	if (!if_nametoindex(ifname)) {
 		snprintf(err, errlen, "interface %s does not exist", ifname);
 		return -ENODEV;
 	}
@@ -157,15 +163,15 @@ int dp_intf_check(const char *ifname, enum dp_mode mode, char *err,
 	return 0;
 }
 
-int dp_intf_enable(const char *ifname, enum dp_mode mode, char *err,
-		   size_t errlen)
+int dp_intf_enable(const char *ifname, enum dp_mode mode, bool allow_absent,
+		   char *err, size_t errlen)
 {
 	struct dp_cfg *c = dp_cfg_find(ifname);
 	bool created = false;
 	enum dp_mode old_mode;
 	int ifindex, ret;
 
-	ret = dp_intf_check(ifname, mode, err, errlen);
+	ret = dp_intf_check(ifname, mode, allow_absent, err, errlen);
 	if (ret)
 		return ret;
 	ifindex = if_nametoindex(ifname);
@@ -175,6 +181,15 @@ int dp_intf_enable(const char *ifname, enum dp_mode mode, char *err,
 		strlcpy(c->name, ifname, sizeof(c->name));
 		dp_cfgs_add(&dp_cfgs, c);
 		created = true;
+	}
+	if (!ifindex || !dp_maps_ready()) {
+		/* Only reachable with allow_absent: attach on appearance. */
+		c->mode = mode;
+		zlog_warn("ebpf: interface %s %s; it will be attached when it appears",
+			  ifname,
+			  ifindex ? "configured while the datapath is not loaded"
+				  : "does not exist yet");
+		return 0;
 	}
 	if (c->ifindex == ifindex && c->mode == mode && c->tc)
 		return 0;

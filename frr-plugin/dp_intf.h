@@ -23,11 +23,16 @@ extern const char *dp_mode_name(enum dp_mode mode);
  * dp_intf_enable() attaches the programs synchronously so that the user
  * sees a failure at the prompt; dp_intf_disable() detaches and forgets.
  * Both return 0 or -errno with a message for the user in err.
+ *
+ * With allow_absent (a startup or batch configuration), an interface that
+ * does not exist yet, or a datapath that failed to load, is not an error:
+ * the interface is remembered and attached when it appears, so one such
+ * line cannot make a whole boot configuration fail.
  */
-extern int dp_intf_check(const char *ifname, enum dp_mode mode, char *err,
-			 size_t errlen);
-extern int dp_intf_enable(const char *ifname, enum dp_mode mode, char *err,
-			  size_t errlen);
+extern int dp_intf_check(const char *ifname, enum dp_mode mode,
+			 bool allow_absent, char *err, size_t errlen);
+extern int dp_intf_enable(const char *ifname, enum dp_mode mode,
+			  bool allow_absent, char *err, size_t errlen);
 extern void dp_intf_disable(const char *ifname);
 
 /* Configured interfaces, in name order, for show commands. */

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "lib/zebra.h"
+#include "lib/log.h"
 
 #include "dp_abi.h"
 #include "dp_maps.h"
@@ -40,8 +41,8 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 static struct {
 	bool ready;
 	char pin_dir[256];
-	struct xdp_main_bpf *xdp;
-	struct tc_main_bpf *tc;
+	struct xdp_main *xdp;
+	struct tc_main *tc;
 	int map_fd[DP_MAP_MAX];
 	uint32_t map_max[DP_MAP_MAX];
 	int xdp_prog_fd;
@@ -241,7 +242,7 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 
 	/* The XDP object creates (or reuses) the pins; the TC object then
 	 * finds every shared map by name under the same root. */
-	dp_m.xdp = xdp_main_bpf__open_opts(&opts);
+	dp_m.xdp = xdp_main__open_opts(&opts);
 	if (!dp_m.xdp) {
 		ret = -errno;
 		zlog_err("ebpf: cannot open the XDP object: %s",
@@ -249,14 +250,14 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 		goto fail;
 	}
 	dp_set_sizes(dp_m.xdp->obj, sizes);
-	ret = xdp_main_bpf__load(dp_m.xdp);
+	ret = xdp_main__load(dp_m.xdp);
 	if (ret) {
 		zlog_err("ebpf: the kernel refused the XDP program or its maps (%s); if the map sizes changed since the maps in %s were created, remove that directory",
 			 safe_strerror(-ret), pin_dir);
 		goto fail;
 	}
 
-	dp_m.tc = tc_main_bpf__open_opts(&opts);
+	dp_m.tc = tc_main__open_opts(&opts);
 	if (!dp_m.tc) {
 		ret = -errno;
 		zlog_err("ebpf: cannot open the TC object: %s",
@@ -264,7 +265,7 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 		goto fail;
 	}
 	dp_set_sizes(dp_m.tc->obj, sizes);
-	ret = tc_main_bpf__load(dp_m.tc);
+	ret = tc_main__load(dp_m.tc);
 	if (ret) {
 		zlog_err("ebpf: the kernel refused the TC program: %s",
 			 safe_strerror(-ret));
@@ -299,9 +300,9 @@ void dp_maps_close(void)
 {
 	dp_m.ready = false;
 	if (dp_m.tc)
-		tc_main_bpf__destroy(dp_m.tc);
+		tc_main__destroy(dp_m.tc);
 	if (dp_m.xdp)
-		xdp_main_bpf__destroy(dp_m.xdp);
+		xdp_main__destroy(dp_m.xdp);
 	dp_m.tc = NULL;
 	dp_m.xdp = NULL;
 	dp_m.xdp_prog_fd = dp_m.tc_prog_fd = -1;

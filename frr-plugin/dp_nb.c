@@ -1,25 +1,20 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The frr-ebpf northbound table, and the shim that attaches it to the YANG
- * context of an already running zebra.
+ * The frr-zebra-ebpf northbound table, and the shim that attaches it to the
+ * YANG context of an already running zebra.
  */
 #include <zebra.h>
 
-#include "hook.h"
-#include "libfrr.h"
+#include "log.h"
 #include "memory.h"
 #include "northbound.h"
 #include "yang.h"
 
 #include "dp_nb.h"
 
-/* zebra's memory group (zebra/rib.h) without the RIB headers. */
-DECLARE_MGROUP(ZEBRA);
-DEFINE_MTYPE_STATIC(ZEBRA, DP_NB_NODE, "eBPF northbound node");
-
 /* clang-format off */
-const struct frr_yang_module_info frr_ebpf_info = {
-	.name = "frr-ebpf",
+const struct frr_yang_module_info frr_zebra_ebpf_info = {
+	.name = "frr-zebra-ebpf",
 	.nodes = {
 		{
 			.xpath = DP_NB_XPATH_EBPF,
@@ -67,10 +62,38 @@ const struct frr_yang_module_info frr_ebpf_info = {
  * This is safe because the model is standalone: libyang adds it without
  * recompiling the models zebra already uses. A model that augments an FRR
  * model makes libyang recompile those and lose every existing node's priv
- * pointer (zebra crashed). The shim depends on FRR 8.4's struct nb_node;
- * the plugin's version guard (dplane_ebpf.c) refuses any other libfrr.
+ * pointer (zebra crashed). The shim depends on FRR 8.4's struct nb_node
+ * and memory type names; the plugin's version guard (dplane_ebpf.c)
+ * refuses any other libfrr.
+ *
+ * The model's name matters too: libyang keeps top-level data nodes sorted
+ * by module name, and FRR 8.4's nb_candidate_edit() adds a top-level node
+ * with lyd_new_path(candidate->dnode, ...), which cannot move
+ * candidate->dnode when the new node sorts before it. Such a node is
+ * silently missing from the commit ("frr-ebpf" was: zebra's first node is
+ * the implicit frr-filter:lib). Every model of the plugin must sort after
+ * "frr-filter"; "frr-zebra-*" does.
  */
-static struct yang_module *dp_nb_module;
+
+/*
+ * libfrr frees every nb_node with its static MTYPE_NB_NODE, in
+ * nb_terminate(), which also runs in zebra's parent process when it
+ * daemonizes (no frr_fini hook there). Ours must be allocated with that
+ * same memory type or libfrr's allocation counters assert: find it by name.
+ */
+#define DP_NB_MGROUP "libfrr"
+#define DP_NB_MTYPE "Northbound Node"
+
+static int dp_nb_find_mtype(void *arg, struct memgroup *mg, struct memtype *mt)
+{
+	struct memtype **found = arg;
+
+	if (!mt || !strmatch(mg->name, DP_NB_MGROUP) ||
+	    !strmatch(mt->name, DP_NB_MTYPE))
+		return 0;
+	*found = mt;
+	return 1;
+}
 
 static int dp_nb_config_only_cb(const struct lysc_node *snode, void *arg)
 {
@@ -85,10 +108,11 @@ static int dp_nb_config_only_cb(const struct lysc_node *snode, void *arg)
 
 static int dp_nb_node_new_cb(const struct lysc_node *snode, void *arg)
 {
+	struct memtype *mtype = arg;
 	struct nb_node *nb_node;
 	struct lysc_node *sparent;
 
-	nb_node = XCALLOC(MTYPE_DP_NB_NODE, sizeof(*nb_node));
+	nb_node = XCALLOC(mtype, sizeof(*nb_node));
 	yang_snode_get_path(snode, YANG_PATH_DATA, nb_node->xpath,
 			    sizeof(nb_node->xpath));
 	nb_node->priority = NB_DFLT_PRIORITY;
@@ -102,14 +126,13 @@ static int dp_nb_node_new_cb(const struct lysc_node *snode, void *arg)
 	if (CHECK_FLAG(snode->nodetype, LYS_CONTAINER | LYS_LIST)) {
 		bool config_only = true;
 
-		(void)yang_snodes_iterate_subtree(snode, NULL,
-						  dp_nb_config_only_cb, 0,
-						  &config_only);
+		(void)yang_snodes_iterate_subtree(
+			snode, NULL, dp_nb_config_only_cb, 0, &config_only);
 		if (config_only)
 			SET_FLAG(nb_node->flags, F_NB_NODE_CONFIG_ONLY);
 	}
-	if (CHECK_FLAG(snode->nodetype, LYS_LIST)
-	    && yang_snode_num_keys(snode) == 0)
+	if (CHECK_FLAG(snode->nodetype, LYS_LIST) &&
+	    yang_snode_num_keys(snode) == 0)
 		SET_FLAG(nb_node->flags, F_NB_NODE_KEYLESS_LIST);
 
 	nb_node->snode = snode;
@@ -119,37 +142,22 @@ static int dp_nb_node_new_cb(const struct lysc_node *snode, void *arg)
 	return YANG_ITER_CONTINUE;
 }
 
-static int dp_nb_node_del_cb(const struct lysc_node *snode, void *arg)
-{
-	struct nb_node *nb_node = snode->priv;
-
-	if (nb_node) {
-		((struct lysc_node *)snode)->priv = NULL;
-		XFREE(MTYPE_DP_NB_NODE, nb_node);
-	}
-	return YANG_ITER_CONTINUE;
-}
-
-/*
- * Free our nodes ourselves, before nb_terminate() frees every node with
- * libfrr's own memory type.
- */
-static int dp_nb_fini(void)
-{
-	if (dp_nb_module)
-		yang_snodes_iterate(dp_nb_module->info, dp_nb_node_del_cb, 0,
-				    NULL);
-	dp_nb_module = NULL;
-	return 0;
-}
-
 void dp_nb_init(void)
 {
-	const struct frr_yang_module_info *info = &frr_ebpf_info;
+	const struct frr_yang_module_info *info = &frr_zebra_ebpf_info;
+	struct memtype *mtype = NULL;
+	struct yang_module *module;
+
+	qmem_walk(dp_nb_find_mtype, &mtype);
+	if (!mtype) {
+		zlog_err("%s: libfrr has no memory type \"%s\"", __func__,
+			 DP_NB_MTYPE);
+		exit(1);
+	}
 
 	/* Finds the model embedded by embedmodel.py; exits on failure. */
-	dp_nb_module = yang_module_load(info->name);
-	yang_snodes_iterate(dp_nb_module->info, dp_nb_node_new_cb, 0, NULL);
+	module = yang_module_load(info->name);
+	yang_snodes_iterate(module->info, dp_nb_node_new_cb, 0, mtype);
 
 	for (size_t i = 0; info->nodes[i].xpath; i++) {
 		struct nb_node *nb_node = nb_node_find(info->nodes[i].xpath);
@@ -166,6 +174,4 @@ void dp_nb_init(void)
 
 	/* Exits with a log line if a node lacks a callback it needs. */
 	nb_validate_callbacks();
-
-	hook_register(frr_fini, dp_nb_fini);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Configuration callbacks of the frr-ebpf model.
+ * Configuration callbacks of the frr-zebra-ebpf model.
  *
  * Attaching a program can fail (a driver without native XDP, a vanished
  * interface), so it is done in NB_EV_PREPARE, where the commit can still be
@@ -12,13 +12,30 @@
 
 #include "log.h"
 #include "northbound.h"
+#include "vty.h"
 #include "yang.h"
 
 #include "dp_intf.h"
 #include "dp_nb.h"
 
 /*
- * XPath: /frr-ebpf:ebpf
+ * At the prompt an unknown interface is an error. A configuration read at
+ * boot (zebra's own file, or `vtysh -b`'s batch, which commits all of
+ * zebra's configuration in one transaction) may name interfaces created
+ * later: refusing them would throw away the rest of the batch, so they are
+ * accepted and attached when they appear.
+ */
+static bool dp_nb_allow_absent(const struct nb_context *nctx)
+{
+	const struct vty *vty = nctx->user;
+
+	if (nctx->client != NB_CLIENT_CLI || !vty)
+		return true;
+	return vty->type == VTY_FILE || vty->pending_allowed;
+}
+
+/*
+ * XPath: /frr-zebra-ebpf:ebpf
  */
 int dp_nb_ebpf_create(struct nb_cb_create_args *args)
 {
@@ -46,7 +63,7 @@ int dp_nb_ebpf_destroy(struct nb_cb_destroy_args *args)
 }
 
 /*
- * XPath: /frr-ebpf:ebpf/interface
+ * XPath: /frr-zebra-ebpf:ebpf/interface
  */
 int dp_nb_interface_create(struct nb_cb_create_args *args)
 {
@@ -55,12 +72,12 @@ int dp_nb_interface_create(struct nb_cb_create_args *args)
 
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (dp_intf_check(name, mode, args->errmsg, args->errmsg_len))
+		if (dp_intf_check(name, mode, dp_nb_allow_absent(args->context), args->errmsg, args->errmsg_len))
 			return NB_ERR_VALIDATION;
 		break;
 	case NB_EV_PREPARE:
 		/* dp_intf_enable() leaves nothing attached when it fails. */
-		if (dp_intf_enable(name, mode, args->errmsg, args->errmsg_len))
+		if (dp_intf_enable(name, mode, dp_nb_allow_absent(args->context), args->errmsg, args->errmsg_len))
 			return NB_ERR_RESOURCE;
 		break;
 	case NB_EV_ABORT:
@@ -80,7 +97,7 @@ int dp_nb_interface_destroy(struct nb_cb_destroy_args *args)
 }
 
 /*
- * XPath: /frr-ebpf:ebpf/interface/mode
+ * XPath: /frr-zebra-ebpf:ebpf/interface/mode
  */
 
 /* The mode the running configuration gives the interface, if it lists it. */
@@ -110,15 +127,15 @@ int dp_nb_interface_mode_modify(struct nb_cb_modify_args *args)
 
 	switch (args->event) {
 	case NB_EV_VALIDATE:
-		if (dp_intf_check(name, mode, args->errmsg, args->errmsg_len))
+		if (dp_intf_check(name, mode, dp_nb_allow_absent(args->context), args->errmsg, args->errmsg_len))
 			return NB_ERR_VALIDATION;
 		break;
 	case NB_EV_PREPARE:
-		if (dp_intf_enable(name, mode, args->errmsg, args->errmsg_len))
+		if (dp_intf_enable(name, mode, dp_nb_allow_absent(args->context), args->errmsg, args->errmsg_len))
 			return NB_ERR_RESOURCE;
 		break;
 	case NB_EV_ABORT:
-		if (dp_intf_enable(name, old, err, sizeof(err)))
+		if (dp_intf_enable(name, old, true, err, sizeof(err)))
 			zlog_warn("ebpf: %s: could not restore mode %s: %s",
 				  name, dp_mode_name(old), err);
 		break;

@@ -192,9 +192,7 @@ static int dp_nhg_write(struct dp_nhg_ent *e)
 				break;
 			}
 	}
-	if (n)
-		dp_nhg_buckets_rebalance(e->bucket, e->n_written, old_to_new,
-					 weight, n);
+	dp_nhg_buckets_update(e->bucket, old_to_new, e->n_written, weight, n);
 
 	val.n_paths = n;
 	val.seq = ++e->seq;

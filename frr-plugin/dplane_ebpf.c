@@ -20,6 +20,7 @@
 #include "zebra/zebra_dplane.h"
 #include "zebra/zebra_netns_notify.h"
 
+#include "dp_abi.h"
 #include "dp_maps.h"
 #include "dp_intf.h"
 #include "dp_neigh.h"
@@ -32,6 +33,10 @@
 #include "dp_plugin.h"
 
 #define DP_PROVIDER_NAME "dplane_ebpf"
+
+/* libfrr's own module record (lib/module.c); its version is the running
+ * libfrr's FRR_VERSION. Not declared in module.h. */
+extern union _frrmod_runtime_u frrmod_default;
 
 DEFINE_MGROUP(EBPF, "frr-ebpf plugin");
 

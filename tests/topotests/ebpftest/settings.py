@@ -1,0 +1,42 @@
+"""
+How this run is configured, filled in by conftest.py from the command line.
+
+A normal run loads the plugin into zebra with kernel forwarding off, so any
+packet that crosses a router was forwarded by the datapath. A dry run
+(--dry-run) starts plain FRR with kernel forwarding on: it validates the
+topology, the routing and the traffic helpers without the plugin, and every
+assertion that needs the plugin is skipped with a reason.
+"""
+
+import re
+
+import pytest
+
+ebpf_module = None  # absolute path of dplane_ebpf.so; None in a dry run
+vtysh = None  # the plugin-aware vtysh routers run; None: the system's
+
+
+def dry_run():
+    return ebpf_module is None
+
+
+def require_plugin(what):
+    """Skip the rest of a test that checks the plugin itself, in a dry run."""
+    if dry_run():
+        pytest.skip("dry run (no plugin): " + what)
+
+
+def zebra_args():
+    """Extra zebra arguments for router.load_config(RD_ZEBRA, ...)."""
+    return None if dry_run() else "-M " + ebpf_module
+
+
+def router_config(text):
+    """A router's frr.conf for this run. The files in the topologies are
+    written for the plugin; a dry run drops the `ebpf` block and turns kernel
+    forwarding on instead of off."""
+    if not dry_run():
+        return text
+    text = re.sub(r"(?ms)^ebpf\n.*?^exit\n", "", text)
+    text = re.sub(r"(?m)^no ip forwarding$", "ip forwarding", text)
+    return re.sub(r"(?m)^no ipv6 forwarding$", "ipv6 forwarding", text)

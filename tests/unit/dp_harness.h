@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Loads both datapath programs (skeletons) with one shared set of maps,
+ * unpinned, fills the maps like the plugin would, and runs packets through
+ * either hook with BPF_PROG_TEST_RUN, reporting the verdict, the output
+ * packet, the XDP metadata and which counter moved.
+ */
+#ifndef DP_HARNESS_H
+#define DP_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dp_abi.h"
+#include "dp_pkt.h"
+
+/*
+ * BPF_PROG_TEST_RUN runs XDP as if received on the loopback device (its
+ * ingress_ifindex can only name an existing device), so the tests' ingress
+ * interface is lo; TC runs get the same ingress_ifindex.
+ */
+#define H_IN_IFINDEX 1
+#define H_IN_STATS_IDX 7
+#define H_OUT_IFINDEX 10 /* out interface of the standard routes */
+#define H_OUT_STATS_IDX 8
+
+#define XDP_PASS_ 2 /* enum xdp_action, without pulling in linux/bpf.h here */
+#define XDP_REDIRECT_ 4
+#define TC_ACT_OK_ 0
+#define TC_ACT_REDIRECT_ 7
+
+struct xdp_main;
+struct tc_main;
+
+struct harness {
+	struct xdp_main *xdp;
+	struct tc_main *tc;
+	int prog_fd[DP_HOOK_MAX];
+	int rt4, rt6, nh, dmac, intf, stats, intf_stats;
+	int ncpus;
+};
+
+struct h_result {
+	int err;	  /* bpf_prog_test_run_opts: 0 or -errno */
+	uint32_t verdict; /* the program's return value */
+	uint8_t out[TPKT_MAX];
+	uint32_t out_len;
+	bool has_meta; /* XDP left struct dp_xdp_meta in front */
+	struct dp_xdp_meta meta;
+	int counted; /* stats_map entries that moved (1 expected) */
+	enum dp_hook hook;
+	enum dp_reason reason; /* the entry that moved */
+	uint64_t packets, bytes;
+	struct dp_intf_stats istats; /* ingress interface counters, delta */
+};
+
+int h_open(struct harness *h);
+void h_close(struct harness *h);
+const char *h_hook_name(enum dp_hook hook);
+const char *h_reason_name(enum dp_reason reason);
+
+/* Empty every table, then the ingress interface (enabled, XDP mode). */
+void h_reset(struct harness *h);
+
+void h_intf(struct harness *h, uint32_t ifindex, const uint8_t *mac,
+	    uint16_t flags, uint32_t mtu, uint32_t stats_idx);
+void h_intf_del(struct harness *h, uint32_t ifindex);
+/* prefix "198.51.100.0/24"; arg is the nhg id or the connected ifindex. */
+void h_route4(struct harness *h, const char *prefix, uint8_t type,
+	      uint32_t arg);
+void h_route6(struct harness *h, const char *prefix, uint8_t type,
+	      uint32_t arg);
+/* A path out of ifindex whose MACs end in `tag` (dmac ..:10:tag, smac
+ * ..:20:tag). */
+struct dp_path h_path(uint32_t ifindex, uint8_t tag, uint16_t flags,
+		      uint16_t mtu);
+/* A group of equal-weight paths, buckets from dp_nhg_buckets_fill(). */
+void h_nhg(struct harness *h, uint32_t id, const struct dp_path *paths,
+	   unsigned int n);
+void h_nhg_put(struct harness *h, uint32_t id, const struct dp_nhg *nhg);
+void h_nhg_get(struct harness *h, uint32_t id, struct dp_nhg *nhg);
+void h_neigh(struct harness *h, uint32_t ifindex, const char *addr, uint8_t tag,
+	     uint16_t mtu);
+
+/*
+ * Run one packet through a hook (repeat 1). gso_size (TC only) makes the
+ * skb a GSO aggregate of that segment size.
+ */
+void h_run(struct harness *h, enum dp_hook hook, const struct tpkt *p,
+	   struct h_result *r);
+void h_run_gso(struct harness *h, enum dp_hook hook, const struct tpkt *p,
+	       uint32_t gso_size, struct h_result *r);
+
+/* Packets counted so far under (hook, reason), over all CPUs. */
+uint64_t h_count(struct harness *h, enum dp_hook hook, enum dp_reason reason);
+/* Counters of intf_stats_map slot idx, over all CPUs. */
+void h_istats(struct harness *h, uint32_t idx, struct dp_intf_stats *out);
+
+/* The verdict that means "forwarded" / "passed" for a hook. */
+uint32_t h_verdict_fwd(enum dp_hook hook);
+uint32_t h_verdict_pass(enum dp_hook hook);
+
+/* The MAC h_path() gives a path's next hop: 02:00:00:00:10:tag. */
+void h_path_dmac(uint8_t tag, uint8_t *mac);
+/* Which path (tag) a forwarded packet's destination MAC names, or -1. */
+int h_out_tag(const struct h_result *r);
+
+#endif /* DP_HARNESS_H */
