@@ -207,6 +207,13 @@ static void dp_nl_neigh(struct nlmsghdr *h)
 	alen = ndm->ndm_family == AF_INET ? 4 : 16;
 	if (RTA_PAYLOAD(tb[NDA_DST]) != alen)
 		return;
+	/* Multicast "neighbours" (NOARP entries) are never a unicast
+	 * nexthop; the datapath passes multicast destinations anyway. */
+	if (ndm->ndm_family == AF_INET
+		    ? IN_MULTICAST(ntohl(*(uint32_t *)RTA_DATA(tb[NDA_DST])))
+		    : IN6_IS_ADDR_MULTICAST((struct in6_addr *)RTA_DATA(
+			      tb[NDA_DST])))
+		return;
 
 	if (h->nlmsg_type == RTM_NEWNEIGH &&
 	    (ndm->ndm_state & DP_NUD_USABLE) && tb[NDA_LLADDR] &&

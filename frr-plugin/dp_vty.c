@@ -1206,15 +1206,12 @@ static const struct {
 	[DP_R_PASS_NO_NEIGH] = {"to-kernel: no-neighbor", "toKernelNoNeighbor"},
 	[DP_R_PASS_TTL] = {"to-kernel: ttl-expired", "toKernelTtlExpired"},
 	[DP_R_PASS_IP_OPTIONS] = {"to-kernel: ip-options", "toKernelIpOptions"},
-	[DP_R_PASS_FRAG] = {"to-kernel: fragment", "toKernelFragment"},
 	[DP_R_PASS_MTU] = {"to-kernel: mtu-exceeded", "toKernelMtuExceeded"},
 	[DP_R_PASS_MALFORMED] = {"to-kernel: malformed", "toKernelMalformed"},
 	[DP_R_PASS_NO_NHG] = {"to-kernel: no-nexthop-group",
 			      "toKernelNoNexthopGroup"},
 	[DP_R_PASS_DISABLED] = {"to-kernel: interface-disabled",
 				"toKernelInterfaceDisabled"},
-	[DP_R_PASS_FAILED] = {"to-kernel: redirect-failed",
-			      "toKernelRedirectFailed"},
 };
 _Static_assert(array_size(dp_reason_names) == DP_R_MAX,
 	       "every enum dp_reason needs a name");

@@ -159,12 +159,10 @@ enum dp_reason {
 	DP_R_PASS_NO_NEIGH,    /* neighbour not resolved */
 	DP_R_PASS_TTL,	       /* TTL / hop limit <= 1: kernel sends ICMP */
 	DP_R_PASS_IP_OPTIONS,  /* IPv4 options or IPv6 hop-by-hop header */
-	DP_R_PASS_FRAG,	       /* IPv4 fragment the datapath cannot hash */
 	DP_R_PASS_MTU,	       /* too big for the out interface: kernel ICMP */
 	DP_R_PASS_MALFORMED,   /* truncated or invalid header: kernel drops */
 	DP_R_PASS_NO_NHG,      /* route points to a group not (yet) in nh_map */
 	DP_R_PASS_DISABLED,    /* interface not enabled in intf_map */
-	DP_R_PASS_FAILED,      /* redirect/rewrite helper failed */
 	DP_R_MAX,
 };
 

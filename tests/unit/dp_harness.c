@@ -29,12 +29,10 @@ static const char *const reason_names[DP_R_MAX] = {
 	[DP_R_PASS_NO_NEIGH] = "PASS_NO_NEIGH",
 	[DP_R_PASS_TTL] = "PASS_TTL",
 	[DP_R_PASS_IP_OPTIONS] = "PASS_IP_OPTIONS",
-	[DP_R_PASS_FRAG] = "PASS_FRAG",
 	[DP_R_PASS_MTU] = "PASS_MTU",
 	[DP_R_PASS_MALFORMED] = "PASS_MALFORMED",
 	[DP_R_PASS_NO_NHG] = "PASS_NO_NHG",
 	[DP_R_PASS_DISABLED] = "PASS_DISABLED",
-	[DP_R_PASS_FAILED] = "PASS_FAILED",
 };
 
 const char *h_reason_name(enum dp_reason reason)
