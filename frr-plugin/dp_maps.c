@@ -224,6 +224,26 @@ static int dp_write_meta(void)
 				   BPF_ANY);
 }
 
+/* Load one opened object (NULL: the open failed, errno says why). */
+static int dp_load_object(struct bpf_object *obj, const char *what,
+			  const struct dp_map_sizes *sizes, const char *pin_dir)
+{
+	int ret;
+
+	if (!obj) {
+		ret = -errno;
+		zlog_err("ebpf: cannot open the %s object: %s", what,
+			 safe_strerror(errno));
+		return ret ? ret : -EINVAL;
+	}
+	dp_set_sizes(obj, sizes);
+	ret = bpf_object__load(obj);
+	if (ret)
+		zlog_err("ebpf: the kernel refused the %s program or its maps (%s); if the map sizes changed since the maps in %s were created, remove that directory",
+			 what, safe_strerror(-ret), pin_dir);
+	return ret;
+}
+
 int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 		 bool *reused)
 {
@@ -243,34 +263,15 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	/* The XDP object creates (or reuses) the pins; the TC object then
 	 * finds every shared map by name under the same root. */
 	dp_m.xdp = xdp_main__open_opts(&opts);
-	if (!dp_m.xdp) {
-		ret = -errno;
-		zlog_err("ebpf: cannot open the XDP object: %s",
-			 safe_strerror(errno));
+	ret = dp_load_object(dp_m.xdp ? dp_m.xdp->obj : NULL, "XDP", sizes,
+			     pin_dir);
+	if (ret)
 		goto fail;
-	}
-	dp_set_sizes(dp_m.xdp->obj, sizes);
-	ret = xdp_main__load(dp_m.xdp);
-	if (ret) {
-		zlog_err("ebpf: the kernel refused the XDP program or its maps (%s); if the map sizes changed since the maps in %s were created, remove that directory",
-			 safe_strerror(-ret), pin_dir);
-		goto fail;
-	}
-
 	dp_m.tc = tc_main__open_opts(&opts);
-	if (!dp_m.tc) {
-		ret = -errno;
-		zlog_err("ebpf: cannot open the TC object: %s",
-			 safe_strerror(errno));
+	ret = dp_load_object(dp_m.tc ? dp_m.tc->obj : NULL, "TC", sizes,
+			     pin_dir);
+	if (ret)
 		goto fail;
-	}
-	dp_set_sizes(dp_m.tc->obj, sizes);
-	ret = tc_main__load(dp_m.tc);
-	if (ret) {
-		zlog_err("ebpf: the kernel refused the TC program: %s",
-			 safe_strerror(-ret));
-		goto fail;
-	}
 
 	ret = dp_collect_maps(dp_m.xdp->obj);
 	if (ret)

@@ -63,6 +63,35 @@ int dp_nb_ebpf_destroy(struct nb_cb_destroy_args *args)
 }
 
 /*
+ * Validation and attachment of interface name in mode, for the events
+ * that can refuse a commit. dp_intf_enable() leaves things as they were
+ * when it fails.
+ */
+static int dp_nb_attach_event(enum nb_event event,
+			      const struct nb_context *nctx, const char *name,
+			      enum dp_mode mode, char *errmsg,
+			      size_t errmsg_len)
+{
+	bool allow_absent = dp_nb_allow_absent(nctx);
+
+	switch (event) {
+	case NB_EV_VALIDATE:
+		if (dp_intf_check(name, mode, allow_absent, errmsg, errmsg_len))
+			return NB_ERR_VALIDATION;
+		break;
+	case NB_EV_PREPARE:
+		if (dp_intf_enable(name, mode, allow_absent, errmsg,
+				   errmsg_len))
+			return NB_ERR_RESOURCE;
+		break;
+	case NB_EV_ABORT:
+	case NB_EV_APPLY:
+		break;
+	}
+	return NB_OK;
+}
+
+/*
  * XPath: /frr-zebra-ebpf:ebpf/interface
  */
 int dp_nb_interface_create(struct nb_cb_create_args *args)
@@ -70,23 +99,12 @@ int dp_nb_interface_create(struct nb_cb_create_args *args)
 	const char *name = yang_dnode_get_string(args->dnode, "./name");
 	enum dp_mode mode = yang_dnode_get_enum(args->dnode, "./mode");
 
-	switch (args->event) {
-	case NB_EV_VALIDATE:
-		if (dp_intf_check(name, mode, dp_nb_allow_absent(args->context), args->errmsg, args->errmsg_len))
-			return NB_ERR_VALIDATION;
-		break;
-	case NB_EV_PREPARE:
-		/* dp_intf_enable() leaves nothing attached when it fails. */
-		if (dp_intf_enable(name, mode, dp_nb_allow_absent(args->context), args->errmsg, args->errmsg_len))
-			return NB_ERR_RESOURCE;
-		break;
-	case NB_EV_ABORT:
+	if (args->event == NB_EV_ABORT) {
 		dp_intf_disable(name);
-		break;
-	case NB_EV_APPLY:
-		break;
+		return NB_OK;
 	}
-	return NB_OK;
+	return dp_nb_attach_event(args->event, args->context, name, mode,
+				  args->errmsg, args->errmsg_len);
 }
 
 int dp_nb_interface_destroy(struct nb_cb_destroy_args *args)
@@ -125,22 +143,12 @@ int dp_nb_interface_mode_modify(struct nb_cb_modify_args *args)
 	if (!dp_nb_running_mode(name, &old) || old == mode)
 		return NB_OK;
 
-	switch (args->event) {
-	case NB_EV_VALIDATE:
-		if (dp_intf_check(name, mode, dp_nb_allow_absent(args->context), args->errmsg, args->errmsg_len))
-			return NB_ERR_VALIDATION;
-		break;
-	case NB_EV_PREPARE:
-		if (dp_intf_enable(name, mode, dp_nb_allow_absent(args->context), args->errmsg, args->errmsg_len))
-			return NB_ERR_RESOURCE;
-		break;
-	case NB_EV_ABORT:
+	if (args->event == NB_EV_ABORT) {
 		if (dp_intf_enable(name, old, true, err, sizeof(err)))
 			zlog_warn("ebpf: %s: could not restore mode %s: %s",
 				  name, dp_mode_name(old), err);
-		break;
-	case NB_EV_APPLY:
-		break;
+		return NB_OK;
 	}
-	return NB_OK;
+	return dp_nb_attach_event(args->event, args->context, name, mode,
+				  args->errmsg, args->errmsg_len);
 }

@@ -211,17 +211,22 @@ static int dp_config_post(struct thread_master *tm)
  * against another libfrr would corrupt zebra silently. Refuse to run.
  * (Returning non-zero from init makes zebra 8.4 crash in its loader.)
  */
+#ifndef DP_BUILT_FRR_VERSION
+/* Overridden only by the test that proves the guard (tests/module). */
+#define DP_BUILT_FRR_VERSION FRR_VERSION
+#endif
+
 static void dp_version_guard(void)
 {
 	const char *running = frrmod_default.r.info->version;
 
-	if (strcmp(running, FRR_VERSION) == 0)
+	if (strcmp(running, DP_BUILT_FRR_VERSION) == 0)
 		return;
 	zlog_err("%s: built against FRR %s but this zebra runs libfrr %s; rebuild frr-ebpf against the installed FRR. Exiting.",
-		 DP_PROVIDER_NAME, FRR_VERSION, running);
+		 DP_PROVIDER_NAME, DP_BUILT_FRR_VERSION, running);
 	fprintf(stderr,
 		"%s: built against FRR %s but this zebra runs libfrr %s; rebuild frr-ebpf against the installed FRR\n",
-		DP_PROVIDER_NAME, FRR_VERSION, running);
+		DP_PROVIDER_NAME, DP_BUILT_FRR_VERSION, running);
 	exit(1);
 }
 
