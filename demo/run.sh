@@ -104,16 +104,16 @@ for ns in $routers $hosts; do
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
 done
-link_end() { # ns if
-	# native XDP redirect into a veth needs GRO on the receiving peer;
-	# TCP over XDP needs checksums filled in by the sender (veth only)
-	ip netns exec "$1" ethtool -K "$2" gro on tx off >/dev/null
-	ip -n "$1" link set "$2" up
-}
+# Native XDP redirect into a veth needs GRO on the receiving peer, and TCP
+# over XDP needs checksums filled in by the sender (veth artefacts). GRO is
+# turned on once both ends are up: set on a veth that is still down, it left
+# XDP redirects into the pair dropping here.
 link() { # ns1 if1 ns2 if2
 	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
-	link_end "$1" "$2"
-	link_end "$3" "$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+	ip netns exec "$1" ethtool -K "$2" gro on tx off >/dev/null
+	ip netns exec "$3" ethtool -K "$4" gro on tx off >/dev/null
 }
 link demo_h1 h1-eth0 demo_r1 r1-eth0
 link demo_r1 r1-eth1 demo_r2 r2-eth1

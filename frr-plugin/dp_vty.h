@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The plugin's CLI: the `ebpf` configuration node and the `show ebpf ...`
- * and `clear ebpf ...` commands.
+ * The plugin's CLI: the `ebpf` configuration node (dp_vty.c), the
+ * `show ebpf ...` and `clear ebpf ...` commands (dp_show.c, dp_show_fib.c)
+ * and `debug ebpf` (dp_debug.c).
  */
 #ifndef DP_VTY_H
 #define DP_VTY_H
@@ -19,7 +20,14 @@
  */
 #define EBPF_NODE RFP_DEFAULTS_NODE
 
-/* Install the node and the commands. Call once, from frr_late_init. */
+/* Help string of the `ebpf` keyword, in every command that has it. */
+#define EBPF_STR "eBPF dataplane\n"
+
+/* Install the node and every command of the plugin. Call once, from
+ * frr_late_init. */
 extern void dp_vty_init(void);
+
+/* The `debug ebpf` commands (dp_debug.c), installed by dp_vty_init(). */
+extern void dp_debug_init(void);
 
 #endif /* DP_VTY_H */

@@ -41,7 +41,6 @@ extern union _frrmod_runtime_u frrmod_default;
 DEFINE_MGROUP(EBPF, "frr-ebpf plugin");
 
 struct dp_plugin_stats dp_stats;
-bool dp_debug;
 
 static struct zebra_dplane_provider *dp_provider;
 

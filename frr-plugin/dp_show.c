@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `show ebpf dataplane|interface|statistics` and `clear ebpf statistics`:
+ * the datapath's programs, maps, interfaces and counters, and the helpers
+ * every show command shares. Maps are read directly (dp_mapdump.c), so the
+ * commands show what the datapath sees; interfaces come from the plugin's
+ * own state (dp_intf.c).
+ */
+#include <zebra.h>
+
+#include "command.h"
+#include "if.h"
+#include "json.h"
+#include "vrf.h"
+#include "vty.h"
+
+#include "dp_abi.h"
+#include "dp_intf.h"
+#include "dp_mapdump.h"
+#include "dp_maps.h"
+#include "dp_plugin.h"
+#include "dp_show.h"
+#include "dp_stats.h"
+#include "dp_vty.h"
+#ifndef VTYSH_EXTRACT_PL
+#include "dp_show_clippy.c"
+#endif
+
+/* ------------------------------------------------------- output helpers */
+
+int dp_show_not_loaded(struct vty *vty, bool uj)
+{
+	if (uj)
+		vty_out(vty, "{}\n");
+	else
+		vty_out(vty, "%% eBPF dataplane not loaded\n");
+	return CMD_WARNING;
+}
+
+int dp_show_map_error(struct vty *vty, enum dp_map_id id, long err)
+{
+	vty_out(vty, "%% Cannot read %s: %s\n", dp_map_name(id),
+		dp_map_strerror(err));
+	return CMD_WARNING;
+}
+
+const char *dp_ifname(uint32_t ifindex)
+{
+	return ifindex2ifname(ifindex, VRF_DEFAULT);
+}
+
+const struct ethaddr *dp_mac(const uint8_t *mac)
+{
+	return (const struct ethaddr *)mac;
+}
+
+/* ---------------------------------------------- show ebpf dataplane */
+
+static const struct {
+	const char *text;
+	const char *json;
+	size_t offset;
+} dp_plugin_counters[] = {
+#define DP_COUNTER(field, text, json)                                          \
+	{ text, json, offsetof(struct dp_plugin_stats, field) }
+	DP_COUNTER(ctx_in, "dplane contexts received", "ctxIn"),
+	DP_COUNTER(ctx_ignored, "dplane contexts ignored", "ctxIgnored"),
+	DP_COUNTER(route_add, "routes written", "routeAdd"),
+	DP_COUNTER(route_del, "routes deleted", "routeDel"),
+	DP_COUNTER(route_fail, "route writes failed", "routeFail"),
+	DP_COUNTER(route_skip_vrf, "routes skipped: other table",
+		   "routeSkipVrf"),
+	DP_COUNTER(route_skip_nh, "routes skipped: no usable nexthop",
+		   "routeSkipNh"),
+	DP_COUNTER(nhg_add, "nexthop groups written", "nhgAdd"),
+	DP_COUNTER(nhg_del, "nexthop groups deleted", "nhgDel"),
+	DP_COUNTER(nhg_fail, "nexthop group writes failed", "nhgFail"),
+	DP_COUNTER(nhg_truncated, "nexthop groups truncated", "nhgTruncated"),
+	DP_COUNTER(neigh_add, "neighbors written", "neighAdd"),
+	DP_COUNTER(neigh_del, "neighbors deleted", "neighDel"),
+	DP_COUNTER(neigh_fail, "neighbor writes failed", "neighFail"),
+	DP_COUNTER(nl_events, "netlink messages", "nlEvents"),
+	DP_COUNTER(nl_errors, "netlink errors", "nlErrors"),
+	DP_COUNTER(resyncs, "full resynchronisations", "resyncs"),
+#undef DP_COUNTER
+};
+
+static uint64_t dp_plugin_counter(size_t offset)
+{
+	_Atomic uint64_t *p = (_Atomic uint64_t *)((char *)&dp_stats + offset);
+
+	return atomic_load_explicit(p, memory_order_relaxed);
+}
+
+static void dp_show_maps(struct vty *vty, json_object *json)
+{
+	json_object *jmaps = NULL;
+
+	if (json) {
+		jmaps = json_object_new_object();
+		json_object_object_add(json, "maps", jmaps);
+	} else {
+		vty_out(vty, "\n%-20s %12s %12s\n", "Map", "Max entries",
+			"Entries");
+	}
+
+	for (int id = 0; id < DP_MAP_MAX; id++) {
+		long n = dp_map_walk(id, false, NULL, NULL);
+
+		if (jmaps) {
+			json_object *jmap = json_object_new_object();
+
+			json_object_int_add(jmap, "maxEntries",
+					    dp_map_max_entries(id));
+			if (n >= 0)
+				json_object_int_add(jmap, "entries", n);
+			else
+				json_object_string_add(jmap, "error",
+						       dp_map_strerror(n));
+			json_object_object_add(jmaps, dp_map_name(id), jmap);
+		} else if (n >= 0) {
+			vty_out(vty, "%-20s %12u %12ld\n", dp_map_name(id),
+				dp_map_max_entries(id), n);
+		} else {
+			vty_out(vty, "%-20s %12u %12s (%s)\n", dp_map_name(id),
+				dp_map_max_entries(id), "-",
+				dp_map_strerror(n));
+		}
+	}
+}
+
+DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
+      "show ebpf dataplane [json$uj]",
+      SHOW_STR
+      EBPF_STR
+      "Programs, maps and plugin counters\n"
+      JSON_STR)
+{
+	json_object *json = uj ? json_object_new_object() : NULL;
+	json_object *jcnt = NULL;
+	bool ready = dp_maps_ready();
+	uint32_t key = 0;
+	struct dp_meta meta = {};
+	int meta_err = -ENOENT;
+
+	if (ready)
+		meta_err = dp_map_lookup(DP_MAP_META, &key, &meta);
+
+	if (json) {
+		json_object_boolean_add(json, "loaded", ready);
+		json_object_int_add(json, "pluginAbiVersion", DP_ABI_VERSION);
+		if (ready) {
+			json_object_string_add(json, "pinDir", dp_pin_dir());
+			if (!meta_err)
+				json_object_int_add(json, "abiVersion",
+						    meta.abi_version);
+			json_object_int_add(json, "xdpProgId",
+					    dp_prog_id_xdp());
+			json_object_int_add(json, "tcProgId", dp_prog_id_tc());
+			dp_show_maps(vty, json);
+		}
+		jcnt = json_object_new_object();
+		json_object_object_add(json, "counters", jcnt);
+	} else if (!ready) {
+		vty_out(vty, "%% eBPF dataplane not loaded\n");
+	} else {
+		vty_out(vty, "eBPF dataplane\n");
+		vty_out(vty, "  Pin directory:   %s\n", dp_pin_dir());
+		if (meta_err)
+			vty_out(vty, "  Map ABI version: unknown (plugin %u)\n",
+				DP_ABI_VERSION);
+		else
+			vty_out(vty, "  Map ABI version: %u (plugin %u)\n",
+				meta.abi_version, DP_ABI_VERSION);
+		vty_out(vty, "  XDP program id:  %u\n", dp_prog_id_xdp());
+		vty_out(vty, "  TC program id:   %u\n", dp_prog_id_tc());
+		dp_show_maps(vty, NULL);
+	}
+
+	if (!json)
+		vty_out(vty, "\nPlugin counters\n");
+	for (size_t i = 0; i < array_size(dp_plugin_counters); i++) {
+		uint64_t val = dp_plugin_counter(dp_plugin_counters[i].offset);
+
+		if (jcnt)
+			json_object_int_add(jcnt, dp_plugin_counters[i].json,
+					    val);
+		else
+			vty_out(vty, "  %-36s %" PRIu64 "\n",
+				dp_plugin_counters[i].text, val);
+	}
+
+	if (json)
+		return vty_json(vty, json);
+	return CMD_SUCCESS;
+}
+
+/* ---------------------------------------------- show ebpf interface */
+
+struct dp_show_intf_ctx {
+	struct vty *vty;
+	json_object *json;
+	const char *ifname; /* only this one, or all when NULL */
+	bool found;
+	bool have_stats;
+	struct dp_map_view stats; /* intf_stats_map */
+};
+
+/* Ingress counters of an interface; false when unavailable. */
+static bool dp_intf_counters(struct dp_show_intf_ctx *ctx,
+			     const struct dp_intf_info *info,
+			     struct dp_intf_stats *st)
+{
+	return ctx->have_stats &&
+	       dp_map_view_lookup(&ctx->stats, &info->stats_idx, st) == 0;
+}
+
+/* Shared by `show ebpf interface` and `show ebpf statistics`. */
+static void dp_intf_counters_json(json_object *j,
+				  const struct dp_intf_stats *st)
+{
+	json_object_int_add(j, "rxPackets", st->rx_packets);
+	json_object_int_add(j, "rxBytes", st->rx_bytes);
+	json_object_int_add(j, "fwdPackets", st->fwd_packets);
+	json_object_int_add(j, "fwdBytes", st->fwd_bytes);
+	json_object_int_add(j, "passPackets", st->pass_packets);
+}
+
+static void dp_show_intf_json(struct dp_show_intf_ctx *ctx,
+			      const struct dp_intf_info *info)
+{
+	json_object *j = json_object_new_object();
+	struct dp_intf_stats st;
+
+	json_object_string_add(j, "mode", dp_mode_name(info->mode));
+	json_object_int_add(j, "ifindex", info->ifindex);
+	json_object_boolean_add(j, "present", info->ifindex != 0);
+	json_object_boolean_add(j, "operUp", info->oper_up);
+	json_object_boolean_add(j, "xdpAttached", info->xdp_attached);
+	json_object_boolean_add(j, "tcAttached", info->tc_attached);
+	json_object_string_addf(j, "mac", "%pEA", dp_mac(info->mac));
+	json_object_int_add(j, "mtu", info->mtu);
+	json_object_int_add(j, "statsIndex", info->stats_idx);
+	if (dp_intf_counters(ctx, info, &st))
+		dp_intf_counters_json(j, &st);
+	json_object_object_add(ctx->json, info->name, j);
+}
+
+static void dp_show_intf_text(struct dp_show_intf_ctx *ctx,
+			      const struct dp_intf_info *info)
+{
+	struct vty *vty = ctx->vty;
+	struct dp_intf_stats st;
+
+	if (!info->ifindex) {
+		vty_out(vty, "Interface %s, mode %s: not present\n", info->name,
+			dp_mode_name(info->mode));
+		return;
+	}
+	vty_out(vty, "Interface %s (ifindex %d), mode %s, %s\n", info->name,
+		info->ifindex, dp_mode_name(info->mode),
+		info->oper_up ? "up" : "down");
+	vty_out(vty, "  Attached: XDP %s, TC %s\n",
+		info->xdp_attached ? "yes" : "no",
+		info->tc_attached ? "yes" : "no");
+	vty_out(vty, "  MAC %pEA, MTU %u, stats slot %u\n", dp_mac(info->mac),
+		info->mtu, info->stats_idx);
+	if (dp_intf_counters(ctx, info, &st))
+		vty_out(vty,
+			"  Received %" PRIu64 " packets (%" PRIu64
+			" bytes), forwarded %" PRIu64 " (%" PRIu64
+			" bytes), passed to kernel %" PRIu64 "\n",
+			st.rx_packets, st.rx_bytes, st.fwd_packets,
+			st.fwd_bytes, st.pass_packets);
+}
+
+static void dp_show_intf_cb(const struct dp_intf_info *info, void *arg)
+{
+	struct dp_show_intf_ctx *ctx = arg;
+
+	if (ctx->ifname && !strmatch(ctx->ifname, info->name))
+		return;
+	ctx->found = true;
+	if (ctx->json)
+		dp_show_intf_json(ctx, info);
+	else
+		dp_show_intf_text(ctx, info);
+}
+
+DEFPY(show_ebpf_interface, show_ebpf_interface_cmd,
+      "show ebpf interface [IFNAME$ifname] [json$uj]",
+      SHOW_STR
+      EBPF_STR
+      "Interfaces running the datapath\n"
+      "Interface name\n"
+      JSON_STR)
+{
+	struct dp_show_intf_ctx ctx = {
+		.vty = vty,
+		.ifname = ifname,
+		.json = uj ? json_object_new_object() : NULL,
+	};
+
+	/* Configuration and state come from the plugin; only the counters
+	 * need the maps. */
+	ctx.have_stats = dp_maps_ready() &&
+			 dp_map_view_open(DP_MAP_INTF_STATS, &ctx.stats) == 0;
+	dp_intf_foreach(dp_show_intf_cb, &ctx);
+	dp_map_view_close(&ctx.stats);
+
+	if (ctx.json)
+		return vty_json(vty, ctx.json);
+	if (ifname && !ctx.found) {
+		vty_out(vty, "%% Interface %s is not configured under ebpf\n",
+			ifname);
+		return CMD_WARNING;
+	}
+	if (!ctx.found)
+		vty_out(vty, "No interface configured under ebpf\n");
+	return CMD_SUCCESS;
+}
+
+/* --------------------------------------------- show ebpf statistics */
+
+static const struct {
+	const char *text;
+	const char *json;
+} dp_reason_names[] = {
+	[DP_R_FWD] = {"forwarded", "forwarded"},
+	[DP_R_FWD_NEIGH] = {"forwarded: redirect-neigh", "forwardedNeigh"},
+	[DP_R_PASS_NON_IP] = {"to-kernel: non-ip", "toKernelNonIp"},
+	[DP_R_PASS_ARP] = {"to-kernel: arp", "toKernelArp"},
+	[DP_R_PASS_ND] = {"to-kernel: nd", "toKernelNd"},
+	[DP_R_PASS_NOT_ROUTER] = {"to-kernel: not-router-mac",
+				  "toKernelNotRouterMac"},
+	[DP_R_PASS_MCAST] = {"to-kernel: multicast", "toKernelMulticast"},
+	[DP_R_PASS_LOCAL] = {"to-kernel: local", "toKernelLocal"},
+	[DP_R_PASS_NO_ROUTE] = {"to-kernel: no-route", "toKernelNoRoute"},
+	[DP_R_PASS_SPECIAL] = {"to-kernel: special-route",
+			       "toKernelSpecialRoute"},
+	[DP_R_PASS_NO_NEIGH] = {"to-kernel: no-neighbor", "toKernelNoNeighbor"},
+	[DP_R_PASS_TTL] = {"to-kernel: ttl-expired", "toKernelTtlExpired"},
+	[DP_R_PASS_IP_OPTIONS] = {"to-kernel: ip-options", "toKernelIpOptions"},
+	[DP_R_PASS_MTU] = {"to-kernel: mtu-exceeded", "toKernelMtuExceeded"},
+	[DP_R_PASS_MALFORMED] = {"to-kernel: malformed", "toKernelMalformed"},
+	[DP_R_PASS_NO_NHG] = {"to-kernel: no-nexthop-group",
+			      "toKernelNoNexthopGroup"},
+	[DP_R_PASS_DISABLED] = {"to-kernel: interface-disabled",
+				"toKernelInterfaceDisabled"},
+};
+_Static_assert(array_size(dp_reason_names) == DP_R_MAX,
+	       "every enum dp_reason needs a name");
+
+static void dp_show_reasons(struct vty *vty, json_object *json,
+			    struct dp_map_view *stats)
+{
+	json_object *jr = NULL;
+
+	if (json) {
+		jr = json_object_new_object();
+		json_object_object_add(json, "reasons", jr);
+	} else {
+		vty_out(vty, "%-30s %14s %16s %14s %16s\n", "Reason",
+			"XDP packets", "XDP bytes", "TC packets", "TC bytes");
+	}
+
+	for (int r = 0; r < DP_R_MAX; r++) {
+		struct dp_counter c[DP_HOOK_MAX] = {};
+
+		for (int h = 0; h < DP_HOOK_MAX; h++) {
+			uint32_t idx = DP_STATS_IDX(h, r);
+
+			dp_map_view_lookup(stats, &idx, &c[h]);
+		}
+		if (jr) {
+			json_object *j = json_object_new_object();
+
+			json_object_int_add(j, "xdpPackets",
+					    c[DP_HOOK_XDP].packets);
+			json_object_int_add(j, "xdpBytes",
+					    c[DP_HOOK_XDP].bytes);
+			json_object_int_add(j, "tcPackets",
+					    c[DP_HOOK_TC].packets);
+			json_object_int_add(j, "tcBytes", c[DP_HOOK_TC].bytes);
+			json_object_object_add(jr, dp_reason_names[r].json, j);
+		} else {
+			vty_out(vty,
+				"%-30s %14" PRIu64 " %16" PRIu64 " %14" PRIu64
+				" %16" PRIu64 "\n",
+				dp_reason_names[r].text, c[DP_HOOK_XDP].packets,
+				c[DP_HOOK_XDP].bytes, c[DP_HOOK_TC].packets,
+				c[DP_HOOK_TC].bytes);
+		}
+	}
+}
+
+static void dp_show_intf_stats_cb(const struct dp_intf_info *info, void *arg)
+{
+	struct dp_show_intf_ctx *ctx = arg;
+	struct dp_intf_stats st = {};
+
+	dp_intf_counters(ctx, info, &st);
+	if (ctx->json) {
+		json_object *j = json_object_new_object();
+
+		dp_intf_counters_json(j, &st);
+		json_object_object_add(ctx->json, info->name, j);
+		return;
+	}
+	vty_out(ctx->vty,
+		"%-16s %14" PRIu64 " %16" PRIu64 " %14" PRIu64 " %16" PRIu64
+		" %14" PRIu64 "\n",
+		info->name, st.rx_packets, st.rx_bytes, st.fwd_packets,
+		st.fwd_bytes, st.pass_packets);
+}
+
+DEFPY(show_ebpf_statistics, show_ebpf_statistics_cmd,
+      "show ebpf statistics [json$uj]",
+      SHOW_STR
+      EBPF_STR
+      "Datapath packet counters (stats_map, intf_stats_map)\n"
+      JSON_STR)
+{
+	json_object *json = uj ? json_object_new_object() : NULL;
+	struct dp_show_intf_ctx ictx = {.vty = vty};
+	struct dp_map_view stats;
+	int err;
+
+	if (!dp_maps_ready()) {
+		json_object_free(json);
+		return dp_show_not_loaded(vty, !!uj);
+	}
+	err = dp_map_view_open(DP_MAP_STATS, &stats);
+	if (err) {
+		json_object_free(json);
+		return dp_show_map_error(vty, DP_MAP_STATS, err);
+	}
+	dp_show_reasons(vty, json, &stats);
+	dp_map_view_close(&stats);
+
+	ictx.have_stats = dp_map_view_open(DP_MAP_INTF_STATS, &ictx.stats) == 0;
+	if (json) {
+		ictx.json = json_object_new_object();
+		json_object_object_add(json, "interfaces", ictx.json);
+	} else {
+		vty_out(vty, "\n%-16s %14s %16s %14s %16s %14s\n", "Interface",
+			"RX packets", "RX bytes", "Fwd packets", "Fwd bytes",
+			"Passed");
+	}
+	dp_intf_foreach(dp_show_intf_stats_cb, &ictx);
+	dp_map_view_close(&ictx.stats);
+
+	if (json)
+		return vty_json(vty, json);
+	return CMD_SUCCESS;
+}
+
+DEFPY(clear_ebpf_statistics, clear_ebpf_statistics_cmd,
+      "clear ebpf statistics",
+      CLEAR_STR
+      EBPF_STR
+      "Datapath packet counters (stats_map, intf_stats_map)\n")
+{
+	const enum dp_map_id maps[] = {DP_MAP_STATS, DP_MAP_INTF_STATS};
+
+	if (!dp_maps_ready())
+		return dp_show_not_loaded(vty, false);
+	for (size_t i = 0; i < array_size(maps); i++) {
+		int err = dp_map_zero(maps[i]);
+
+		if (err)
+			return dp_show_map_error(vty, maps[i], err);
+	}
+	return CMD_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ init */
+
+void dp_show_init(void)
+{
+	install_element(VIEW_NODE, &show_ebpf_dataplane_cmd);
+	install_element(VIEW_NODE, &show_ebpf_interface_cmd);
+	install_element(VIEW_NODE, &show_ebpf_statistics_cmd);
+	install_element(ENABLE_NODE, &clear_ebpf_statistics_cmd);
+}
