@@ -327,17 +327,30 @@ static bool dp_prog_is_ours(uint32_t prog_id, const char *name)
 	return ours;
 }
 
+/* Common start of an attach: the interface's name for messages, and a
+ * datapath to attach. */
+static int dp_attach_ready(int ifindex, char ifname[IF_NAMESIZE], char *err,
+			   size_t errlen)
+{
+	if (!if_indextoname(ifindex, ifname))
+		strlcpy(ifname, "?", IF_NAMESIZE);
+	if (!dp_m.ready) {
+		snprintf(err, errlen,
+			 "eBPF datapath not loaded (see zebra's log)");
+		return -ENODEV;
+	}
+	return 0;
+}
+
 int dp_prog_attach_xdp(int ifindex, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	char ifname[IF_NAMESIZE] = "?";
 	int ret;
 
-	if_indextoname(ifindex, ifname);
-	if (!dp_m.ready) {
-		snprintf(err, errlen, "eBPF datapath not loaded (see zebra's log)");
-		return -ENODEV;
-	}
+	ret = dp_attach_ready(ifindex, ifname, err, errlen);
+	if (ret)
+		return ret;
 
 	/* Replace only our own program (left by an earlier run); a user's
 	 * XDP program is never silently displaced. */
@@ -384,11 +397,9 @@ int dp_prog_attach_tc(int ifindex, char *err, size_t errlen)
 	char ifname[IF_NAMESIZE] = "?";
 	int ret;
 
-	if_indextoname(ifindex, ifname);
-	if (!dp_m.ready) {
-		snprintf(err, errlen, "eBPF datapath not loaded (see zebra's log)");
-		return -ENODEV;
-	}
+	ret = dp_attach_ready(ifindex, ifname, err, errlen);
+	if (ret)
+		return ret;
 
 	ret = bpf_tc_hook_create(&hook);
 	if (ret && ret != -EEXIST) {
