@@ -62,6 +62,54 @@ struct dp_rt_val {
 	__u8 pad[3];
 };
 
+/* ------------------------------------------------- FIB lookup structures */
+
+/*
+ * rt_v4_map / rt_v6_map are the update-side truth (what `show ebpf route`
+ * and bpftool read). The datapath looks routes up in structures built for
+ * a full table instead; they map a destination to a value id, an index
+ * into fib_val_map, where the plugin interns each distinct dp_rt_val once.
+ * Value id 0 means "no route".
+ */
+#define DP_FIB_VALS_MAX_DEFAULT 131072
+
+/*
+ * IPv4: DIR-24-8. fib4_tbl24 (array, BPF_F_MMAPABLE, 2^24 entries) is
+ * indexed by the destination's top 24 bits; an entry is 0, a value id, or
+ * DP_FIB4_TBL8 | group: then fib4_tbl8 (array, mmapable, groups x 256) at
+ * group * 256 + the low 8 bits holds 0 or a value id. The plugin writes
+ * the arrays through mmap with single aligned 32-bit stores, filling a
+ * tbl8 group completely before the tbl24 entry points at it, so a packet
+ * sees either the old or the new route, never a mixture.
+ */
+#define DP_FIB4_TBL24_ENTRIES	     (1u << 24)
+#define DP_FIB4_TBL8_GROUP_ENTRIES   256
+#define DP_FIB4_TBL8_GROUPS_DEFAULT  16384
+#define DP_FIB4_TBL8		     0x80000000u
+
+/*
+ * IPv6: binary search on prefix lengths (Waldvogel et al.) over the fixed
+ * tree of lengths 0..128, in one hash map fib6_map. A node is a prefix, a
+ * marker (a shorter "keep searching longer" signpost left on the search
+ * path of a longer prefix), or both; each carries the value id of the best
+ * matching prefix at or above its length, so the search needs no
+ * backtracking: at most 8 probes.
+ */
+#define DP_FIB6_NODES_MAX_DEFAULT 1048576
+
+struct dp_fib6_key {
+	__u32 prefixlen;
+	__u32 addr[4]; /* network byte order, masked to prefixlen */
+};
+
+#define DP_FIB6_F_PREFIX 0x1 /* a route of exactly this prefix exists */
+#define DP_FIB6_F_MARKER 0x2 /* a longer prefix lies on this search path */
+
+struct dp_fib6_node {
+	__u32 val_id; /* best matching prefix at or above this length */
+	__u32 flags;  /* DP_FIB6_F_* */
+};
+
 /* ---------------------------------------------------------- nexthop groups */
 
 /* At most this many paths in one group (ECMP width). */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The datapath's full-table FIB, kept in step with the routes the plugin
+ * mirrors: interning of route values (fib_val_map), IPv4 DIR-24-8
+ * (fib4_tbl24 / fib4_tbl8, written through mmap) and IPv6 binary search
+ * on prefix lengths (fib6_map). See dp_abi.h for the layouts.
+ *
+ * Plain C with no FRR dependency, so that the unit tests and benchmarks
+ * drive exactly the code the plugin runs. Not thread-safe: one owner.
+ * Every update is incremental (touches only the entries it must) and
+ * ordered so that a concurrent lookup sees the old or the new route.
+ */
+#ifndef DP_FIB_H
+#define DP_FIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dp_abi.h"
+
+struct dp_fib;
+
+struct dp_fib_maps {
+	int val_fd;	      /* fib_val_map */
+	uint32_t vals_max;    /* its max_entries */
+	int tbl24_fd;	      /* fib4_tbl24 (BPF_F_MMAPABLE) */
+	int tbl8_fd;	      /* fib4_tbl8 (BPF_F_MMAPABLE) */
+	uint32_t tbl8_groups; /* its max_entries / DP_FIB4_TBL8_GROUP_ENTRIES */
+	int fib6_fd;	      /* fib6_map */
+	uint32_t fib6_max;    /* its max_entries */
+};
+
+/*
+ * Map the arrays and start from an empty FIB (the arrays and fib6_map are
+ * cleared). Returns NULL with errno set on failure.
+ */
+extern struct dp_fib *dp_fib_open(const struct dp_fib_maps *maps);
+extern void dp_fib_close(struct dp_fib *fib);
+
+/*
+ * Add or replace a route (addresses in network byte order, host bits may
+ * be set: they are masked). Returns 0, or -ENOSPC when a table is full
+ * (tbl8 groups, fib6 nodes or value ids), or -errno from a map write; on
+ * failure the FIB is exactly as before.
+ */
+extern int dp_fib_add4(struct dp_fib *fib, uint32_t addr, uint8_t plen,
+		       const struct dp_rt_val *val);
+extern int dp_fib_del4(struct dp_fib *fib, uint32_t addr, uint8_t plen);
+extern int dp_fib_add6(struct dp_fib *fib, const uint32_t addr[4],
+		       uint8_t plen, const struct dp_rt_val *val);
+extern int dp_fib_del6(struct dp_fib *fib, const uint32_t addr[4],
+		       uint8_t plen);
+
+/* The datapath's algorithm run in user space over the same tables:
+ * returns the value id (0: no route). For tests and diagnostics. */
+extern uint32_t dp_fib_lookup4(const struct dp_fib *fib, uint32_t addr);
+extern uint32_t dp_fib_lookup6(const struct dp_fib *fib,
+			       const uint32_t addr[4]);
+
+struct dp_fib_stats {
+	uint32_t routes4;
+	uint32_t routes6;
+	uint32_t vals_used;
+	uint32_t vals_max;
+	uint32_t tbl8_used;
+	uint32_t tbl8_max;
+	uint32_t fib6_nodes; /* prefixes + markers */
+	uint32_t fib6_max;
+	uint64_t mem4_bytes; /* tbl24 + tbl8 groups in use */
+	uint64_t mem6_bytes; /* fib6 nodes in use (key + value + overhead) */
+};
+extern void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st);
+
+#endif /* DP_FIB_H */
