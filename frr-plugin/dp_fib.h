@@ -25,7 +25,7 @@ struct dp_fib_maps {
 	uint32_t vals_max;    /* its max_entries */
 	int tbl24_fd;	      /* fib4_tbl24 (BPF_F_MMAPABLE) */
 	int tbl8_fd;	      /* fib4_tbl8 (BPF_F_MMAPABLE) */
-	uint32_t tbl8_groups; /* its max_entries / DP_FIB4_TBL8_GROUP_ENTRIES */
+	uint32_t tbl8_groups; /* its max_entries (one element per group) */
 	int fib6_fd;	      /* fib6_map */
 	uint32_t fib6_max;    /* its max_entries */
 };

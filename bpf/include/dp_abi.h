@@ -74,18 +74,30 @@ struct dp_rt_val {
 #define DP_FIB_VALS_MAX_DEFAULT 131072
 
 /*
- * IPv4: DIR-24-8. fib4_tbl24 (array, BPF_F_MMAPABLE, 2^24 entries) is
- * indexed by the destination's top 24 bits; an entry is 0, a value id, or
- * DP_FIB4_TBL8 | group: then fib4_tbl8 (array, mmapable, groups x 256) at
+ * IPv4: DIR-24-8. fib4_tbl24 (2^24 entries) is indexed by the
+ * destination's top 24 bits; an entry is 0, a value id, or
+ * DP_FIB4_TBL8 | group: then fib4_tbl8 (groups x 256 entries) at
  * group * 256 + the low 8 bits holds 0 or a value id. The plugin writes
  * the arrays through mmap with single aligned 32-bit stores, filling a
  * tbl8 group completely before the tbl24 entry points at it, so a packet
  * sees either the old or the new route, never a mixture.
+ *
+ * Both are BPF_F_MMAPABLE arrays of 256-entry blocks: fib4_tbl24 has
+ * DP_FIB4_TBL24_BLOCKS elements (one per /16), fib4_tbl8 one element per
+ * group (max_entries = number of groups). The kernel rounds every array
+ * element up to 8 bytes, so an array of __u32 would spend 8 bytes per
+ * entry; blocks keep entries 4 bytes apart, and the mmap'd arrays are
+ * plain __u32[] indexed as above.
  */
 #define DP_FIB4_TBL24_ENTRIES	     (1u << 24)
 #define DP_FIB4_TBL8_GROUP_ENTRIES   256
+#define DP_FIB4_TBL24_BLOCKS	     (DP_FIB4_TBL24_ENTRIES / DP_FIB4_TBL8_GROUP_ENTRIES)
 #define DP_FIB4_TBL8_GROUPS_DEFAULT  16384
 #define DP_FIB4_TBL8		     0x80000000u
+
+struct dp_fib4_block {
+	__u32 e[DP_FIB4_TBL8_GROUP_ENTRIES];
+};
 
 /*
  * IPv6: binary search on prefix lengths (Waldvogel et al.) over the fixed

@@ -1,21 +1,85 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * IPv6 FIB: longest-prefix lookup in rt_v6_map, and the address classes
- * the kernel treats specially.
+ * IPv6 FIB: binary search on prefix lengths in fib6_map (layout in
+ * dp_abi.h, the tree in fib6_tree.h, update rules in doc/fib.md), and the
+ * address classes the kernel treats specially.
  */
 #ifndef DP_BPF_FIB6_H
 #define DP_BPF_FIB6_H
 
 #include "common.h"
+#include "fib4.h" /* dp_fib_val() */
+#include "fib6_tree.h"
 #include "maps.h"
+
+/* The first `bits` bits of a 32-bit word in network byte order. */
+static __always_inline __u32 dp_fib6_mask(int bits)
+{
+	if (bits <= 0)
+		return 0;
+	if (bits >= 32)
+		return 0xffffffff;
+	return bpf_htonl(0xffffffff << (32 - bits));
+}
+
+/*
+ * val if non-zero, else best, without a branch: a branch here would give
+ * the verifier two states per probe to follow through the whole pipeline.
+ */
+static __always_inline __u32 dp_fib6_keep(__u32 best, __u32 val)
+{
+	__u32 zero = (__u32)(((__u64)val - 1) >> 32); /* ~0 iff val == 0 */
+
+	return val | (best & zero);
+}
+
+/*
+ * Probe (len, daddr masked to len). A hit records the node's best
+ * matching prefix and goes on to longer lengths only if the node is a
+ * marker; a miss goes to shorter lengths. Markers carry the best match
+ * of their own position, so the last non-zero value seen is the answer
+ * and the search never backtracks. The node is read with one 64-bit load
+ * so that its value and flags come from the same version of the element.
+ *
+ * A global function: the verifier checks it once, on its own, instead of
+ * following each of its ~130 search paths through the rest of the
+ * pipeline. Returns the value id (0: no route).
+ */
+__attribute__((noinline)) __u32 dp_fib6_search(const struct in6_addr *daddr)
+{
+	__u32 len = DP_FIB6_ROOT_LEN, step = DP_FIB6_ROOT_STEP, best = 0;
+	struct dp_fib6_key key;
+	const volatile __u64 *hit;
+	struct dp_fib6_node node;
+	__u64 raw;
+	int i, w;
+
+	if (!daddr)
+		return 0;
+	for (i = 0; i < DP_FIB6_PROBES; i++) {
+		key.prefixlen = len;
+#pragma unroll
+		for (w = 0; w < 4; w++)
+			key.addr[w] = daddr->in6_u.u6_addr32[w] &
+				      dp_fib6_mask((int)len - 32 * w);
+		hit = bpf_map_lookup_elem(&fib6_map, &key);
+		if (hit) {
+			raw = *hit;
+			__builtin_memcpy(&node, &raw, sizeof(node));
+			best = dp_fib6_keep(best, node.val_id);
+			if (!(node.flags & DP_FIB6_F_MARKER))
+				break;
+		}
+		if (!dp_fib6_tree_next(&len, &step, hit != NULL))
+			break;
+	}
+	return best;
+}
 
 static __always_inline const struct dp_rt_val *
 dp_fib6_lookup(const struct in6_addr *daddr)
 {
-	struct dp_rt6_key key = {.prefixlen = 128};
-
-	__builtin_memcpy(key.addr, daddr, sizeof(key.addr));
-	return bpf_map_lookup_elem(&rt_v6_map, &key);
+	return dp_fib_val(dp_fib6_search(daddr));
 }
 
 static __always_inline bool dp_ipv6_is_loopback(const struct in6_addr *a)

@@ -10,7 +10,7 @@
 
 #include "common.h"
 
-/* IPv4 FIB: longest prefix -> route (nexthop group, connected, local...). */
+/* IPv4 routes: prefix -> route (nexthop group, connected, local...). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -20,7 +20,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rt_v4_map SEC(".maps");
 
-/* IPv6 FIB: longest prefix -> route. */
+/* IPv6 routes: prefix -> route. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -29,6 +29,54 @@ struct {
 	__uint(max_entries, DP_RT6_MAX_DEFAULT);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rt_v6_map SEC(".maps");
+
+/*
+ * The datapath's FIB (doc/fib.md). rt_v4_map / rt_v6_map above are the
+ * update-side truth; packets are looked up in the structures below, which
+ * the plugin keeps in step (frr-plugin/dp_fib*.c). Capacities are set by
+ * the plugin before load: code reads no size from here.
+ */
+
+/* Value id -> route value (id 0: no route). Interned by the plugin. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct dp_rt_val);
+	__uint(max_entries, DP_FIB_VALS_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fib_val_map SEC(".maps");
+
+/* IPv4 DIR-24-8, first level: top 24 bits -> value id or tbl8 group,
+ * in blocks of 256 (one element per /16). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct dp_fib4_block);
+	__uint(max_entries, DP_FIB4_TBL24_BLOCKS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fib4_tbl24 SEC(".maps");
+
+/* IPv4 DIR-24-8, second level: one tbl8 group (low 8 bits -> value id)
+ * per element. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct dp_fib4_block);
+	__uint(max_entries, DP_FIB4_TBL8_GROUPS_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fib4_tbl8 SEC(".maps");
+
+/* IPv6 binary search on lengths: (length, masked prefix) -> node. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_fib6_key);
+	__type(value, struct dp_fib6_node);
+	__uint(max_entries, DP_FIB6_NODES_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fib6_map SEC(".maps");
 
 /* zebra nexthop group id -> pre-resolved paths and their hash buckets. */
 struct {

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "dp_fib.h"
 #include "dp_harness.h"
 #include "dp_nhg_buckets.h"
 #include "tc_main.skel.h"
@@ -82,6 +83,25 @@ static int h_share_maps(struct bpf_object *from, struct bpf_object *to)
 	return 0;
 }
 
+/* A FIB over the loaded maps, sized as they were created (dp_fib_open
+ * empties them). */
+static void h_fib_open(struct harness *h)
+{
+	const struct xdp_main *x = h->xdp;
+	struct dp_fib_maps m = {
+		.val_fd = bpf_map__fd(x->maps.fib_val_map),
+		.vals_max = bpf_map__max_entries(x->maps.fib_val_map),
+		.tbl24_fd = bpf_map__fd(x->maps.fib4_tbl24),
+		.tbl8_fd = bpf_map__fd(x->maps.fib4_tbl8),
+		.tbl8_groups = bpf_map__max_entries(x->maps.fib4_tbl8),
+		.fib6_fd = bpf_map__fd(x->maps.fib6_map),
+		.fib6_max = bpf_map__max_entries(x->maps.fib6_map),
+	};
+
+	dp_fib_close(h->fib);
+	h->fib = dp_fib_open(&m);
+}
+
 int h_open(struct harness *h)
 {
 	int err;
@@ -105,19 +125,21 @@ int h_open(struct harness *h)
 
 	h->prog_fd[DP_HOOK_XDP] = bpf_program__fd(h->xdp->progs.dp_xdp_main);
 	h->prog_fd[DP_HOOK_TC] = bpf_program__fd(h->tc->progs.dp_tc_main);
-	h->rt4 = bpf_map__fd(h->xdp->maps.rt_v4_map);
-	h->rt6 = bpf_map__fd(h->xdp->maps.rt_v6_map);
 	h->nh = bpf_map__fd(h->xdp->maps.nh_map);
 	h->dmac = bpf_map__fd(h->xdp->maps.dmac_map);
 	h->intf = bpf_map__fd(h->xdp->maps.intf_map);
 	h->stats = bpf_map__fd(h->xdp->maps.stats_map);
 	h->intf_stats = bpf_map__fd(h->xdp->maps.intf_stats_map);
 	h->ncpus = libbpf_num_possible_cpus();
-	return h->ncpus > 0 ? 0 : h->ncpus;
+	if (h->ncpus <= 0)
+		return h->ncpus;
+	h_fib_open(h);
+	return h->fib ? 0 : -errno;
 }
 
 void h_close(struct harness *h)
 {
+	dp_fib_close(h->fib);
 	tc_main__destroy(h->tc);
 	xdp_main__destroy(h->xdp);
 	memset(h, 0, sizeof(*h));
@@ -133,8 +155,8 @@ static void h_clear(int fd)
 
 void h_reset(struct harness *h)
 {
-	h_clear(h->rt4);
-	h_clear(h->rt6);
+	h_fib_open(h);
+	assert(h->fib);
 	h_clear(h->nh);
 	h_clear(h->dmac);
 	h_clear(h->intf);
@@ -188,20 +210,20 @@ static struct dp_rt_val h_rt_val(uint8_t type, uint32_t arg)
 
 void h_route4(struct harness *h, const char *prefix, uint8_t type, uint32_t arg)
 {
-	struct dp_rt4_key k = {0};
 	struct dp_rt_val v = h_rt_val(type, arg);
+	uint32_t addr;
+	unsigned int len = h_prefix(prefix, AF_INET, &addr);
 
-	k.prefixlen = h_prefix(prefix, AF_INET, &k.addr);
-	assert(bpf_map_update_elem(h->rt4, &k, &v, BPF_ANY) == 0);
+	assert(dp_fib_add4(h->fib, addr, len, &v) == 0);
 }
 
 void h_route6(struct harness *h, const char *prefix, uint8_t type, uint32_t arg)
 {
-	struct dp_rt6_key k = {0};
 	struct dp_rt_val v = h_rt_val(type, arg);
+	uint32_t addr[4];
+	unsigned int len = h_prefix(prefix, AF_INET6, addr);
 
-	k.prefixlen = h_prefix(prefix, AF_INET6, k.addr);
-	assert(bpf_map_update_elem(h->rt6, &k, &v, BPF_ANY) == 0);
+	assert(dp_fib_add6(h->fib, addr, len, &v) == 0);
 }
 
 void h_path_dmac(uint8_t tag, uint8_t *mac)
@@ -348,8 +370,7 @@ static void h_istats_delta(const struct dp_intf_stats *b,
 	d->pass_packets = a->pass_packets - b->pass_packets;
 }
 
-static int h_run_xdp(struct harness *h, const struct tpkt *p,
-		     struct h_result *r)
+int h_run_xdp(struct harness *h, const struct tpkt *p, struct h_result *r)
 {
 	struct xdp_md in = {
 		.data_end = p->len,
@@ -368,8 +389,8 @@ static int h_run_xdp(struct harness *h, const struct tpkt *p,
 		return err;
 	r->verdict = o.retval;
 	/* The output starts at data_meta; ctx_out.data is the meta length. */
-	if (out.data >= sizeof(r->meta)) {
-		r->has_meta = true;
+	r->has_meta = out.data >= sizeof(r->meta);
+	if (r->has_meta) {
 		memcpy(&r->meta, r->out + out.data - sizeof(r->meta),
 		       sizeof(r->meta));
 	}

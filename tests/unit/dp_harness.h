@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Loads both datapath programs (skeletons) with one shared set of maps,
- * unpinned, fills the maps like the plugin would, and runs packets through
+ * unpinned, fills the maps like the plugin would (routes through the
+ * plugin's own FIB code, dp_fib.h), and runs packets through
  * either hook with BPF_PROG_TEST_RUN, reporting the verdict, the output
  * packet, the XDP metadata and which counter moved.
  */
@@ -31,12 +32,14 @@
 
 struct xdp_main;
 struct tc_main;
+struct dp_fib;
 
 struct harness {
 	struct xdp_main *xdp;
 	struct tc_main *tc;
 	int prog_fd[DP_HOOK_MAX];
-	int rt4, rt6, nh, dmac, intf, stats, intf_stats;
+	struct dp_fib *fib; /* the FIB maps, filled as the plugin does */
+	int nh, dmac, intf, stats, intf_stats;
 	int ncpus;
 };
 
@@ -65,7 +68,8 @@ void h_reset(struct harness *h);
 void h_intf(struct harness *h, uint32_t ifindex, const uint8_t *mac,
 	    uint16_t flags, uint32_t mtu, uint32_t stats_idx);
 void h_intf_del(struct harness *h, uint32_t ifindex);
-/* prefix "198.51.100.0/24"; arg is the nhg id or the connected ifindex. */
+/* prefix "198.51.100.0/24"; arg is the nhg id or the connected ifindex.
+ * Added (or replaced) through dp_fib, which must accept it. */
 void h_route4(struct harness *h, const char *prefix, uint8_t type,
 	      uint32_t arg);
 void h_route6(struct harness *h, const char *prefix, uint8_t type,
@@ -90,6 +94,13 @@ void h_run(struct harness *h, enum dp_hook hook, const struct tpkt *p,
 	   struct h_result *r);
 void h_run_gso(struct harness *h, enum dp_hook hook, const struct tpkt *p,
 	       uint32_t gso_size, struct h_result *r);
+
+/*
+ * Only the XDP program, without reading any counter: the verdict, the
+ * output and the metadata in r (r->err untouched). Returns 0 or -errno.
+ * Safe to call from several threads.
+ */
+int h_run_xdp(struct harness *h, const struct tpkt *p, struct h_result *r);
 
 /* Packets counted so far under (hook, reason), over all CPUs. */
 uint64_t h_count(struct harness *h, enum dp_hook hook, enum dp_reason reason);

@@ -33,6 +33,7 @@ int main(void)
 	test_ecmp(&h);
 	test_meta(&h);
 	test_live(&h);
+	test_fib(&h);
 
 	h_close(&h);
 	return t_summary();

@@ -15,5 +15,6 @@ void test_buckets(void);		/* test_ecmp.c */
 void test_ecmp(struct harness *h);	/* test_ecmp.c */
 void test_meta(struct harness *h);	/* test_meta.c */
 void test_live(struct harness *h);	/* test_live.c */
+void test_fib(struct harness *h);	/* test_fib.c */
 
 #endif /* TESTS_H */

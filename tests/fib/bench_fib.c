@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Update rates of the datapath FIB's user-space code with real BPF maps
+ * (root needed): N4 IPv4 and N6 IPv6 random prefixes with a full-table
+ * length mix, added then deleted, over 1000 distinct route values.
+ *   bench_fib [N4 [N6]]      defaults 1000000 and 250000
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+#include "dp_fib.h"
+#include "ref.h"
+
+#define NVALS 1000
+
+struct bench_route {
+	uint32_t addr[4]; /* network order */
+	uint8_t len;
+	struct dp_rt_val val;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A length from a weighted table: {length, weight in 1/1000}. */
+static uint8_t pick_len(const uint16_t (*mix)[2])
+{
+	uint32_t r = rnd_below(1000), acc = 0;
+
+	for (; mix[0][1]; mix++) {
+		acc += mix[0][1];
+		if (r < acc)
+			return mix[0][0];
+	}
+	return mix[-1][0];
+}
+
+/* Roughly the IPv4 and IPv6 default-free zone's length distribution. */
+static const uint16_t mix4[][2] = {
+	{24, 580}, {23, 100}, {22, 120}, {21, 50}, {20, 50}, {19, 30},
+	{18, 20}, {17, 10}, {16, 20}, {12, 5}, {8, 5}, {28, 5}, {32, 5},
+	{0, 0},
+};
+static const uint16_t mix6[][2] = {
+	{48, 500}, {32, 120}, {44, 80}, {40, 80}, {36, 50}, {29, 40},
+	{46, 40}, {56, 50}, {64, 30}, {128, 10}, {0, 0},
+};
+
+static void gen(struct bench_route *r, uint32_t n, bool v6)
+{
+	uint32_t i, w;
+
+	for (i = 0; i < n; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].len = pick_len(v6 ? mix6 : mix4);
+		if (v6) {
+			/* inside 2000::/3 */
+			r[i].addr[0] = htonl(0x20000000 | (rnd() & 0x1fffffff));
+			for (w = 1; w < 4; w++)
+				r[i].addr[w] = htonl(rnd());
+		} else {
+			/* 1.0.0.0 - 223.255.255.255 */
+			r[i].addr[0] = htonl(0x01000000 + rnd_below(0xdf000000));
+		}
+		r[i].val.type = DP_RT_NHG;
+		r[i].val.nhg_id = 1 + rnd_below(NVALS);
+	}
+}
+
+static int mkmap(enum bpf_map_type type, uint32_t key, uint32_t val,
+		 uint32_t max, uint32_t flags)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+	int fd = bpf_map_create(type, NULL, key, val, max, &o);
+
+	if (fd < 0) {
+		fprintf(stderr, "bpf_map_create: %s (root needed)\n",
+			strerror(errno));
+		exit(2);
+	}
+	return fd;
+}
+
+/* The kernel's own figure for a map's memory (fdinfo "memlock"). */
+static unsigned long long memlock(int fd)
+{
+	unsigned long long v = 0;
+	char path[64], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static int run(struct dp_fib *fib, const struct bench_route *r, uint32_t n,
+	       bool v6, bool add)
+{
+	uint32_t i, fails = 0;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		if (v6)
+			err = add ? dp_fib_add6(fib, r[i].addr, r[i].len,
+						&r[i].val)
+				  : dp_fib_del6(fib, r[i].addr, r[i].len);
+		else
+			err = add ? dp_fib_add4(fib, r[i].addr[0], r[i].len,
+						&r[i].val)
+				  : dp_fib_del4(fib, r[i].addr[0], r[i].len);
+		/* a duplicate prefix: deleted already */
+		fails += err && !(err == -ENOENT && !add);
+	}
+	return fails;
+}
+
+static void bench(struct dp_fib *fib, int fib6_fd, uint32_t n, bool v6)
+{
+	struct bench_route *r = malloc(n * sizeof(*r));
+	unsigned long long mem0 = memlock(fib6_fd);
+	struct dp_fib_stats st;
+	double t0, t1, t2;
+	int fa, fd;
+
+	if (!r)
+		exit(2);
+	gen(r, n, v6);
+	t0 = now();
+	fa = run(fib, r, n, v6, true);
+	t1 = now();
+	dp_fib_stats(fib, &st);
+	printf("%s: %u adds in %.3f s: %.0f routes/s (%d failed)\n",
+	       v6 ? "ipv6" : "ipv4", n, t1 - t0, n / (t1 - t0), fa);
+	if (v6)
+		printf("  %u routes, %u nodes (%.2f per route), %llu bytes "
+		       "counted, kernel reports %llu bytes more for fib6_map\n",
+		       st.routes6, st.fib6_nodes,
+		       (double)st.fib6_nodes / st.routes6,
+		       (unsigned long long)st.mem6_bytes,
+		       memlock(fib6_fd) - mem0);
+	else
+		printf("  %u routes, %u tbl8 groups, %u value ids, %llu "
+		       "bytes (%.1f per route)\n",
+		       st.routes4, st.tbl8_used, st.vals_used,
+		       (unsigned long long)st.mem4_bytes,
+		       (double)st.mem4_bytes / st.routes4);
+	t1 = now();
+	fd = run(fib, r, n, v6, false);
+	t2 = now();
+	printf("  %u deletes in %.3f s: %.0f routes/s (%d failed)\n", n,
+	       t2 - t1, n / (t2 - t1), fd);
+	free(r);
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t n4 = argc > 1 ? strtoul(argv[1], NULL, 0) : 1000000;
+	uint32_t n6 = argc > 2 ? strtoul(argv[2], NULL, 0) : 250000;
+	struct dp_fib_maps m = {
+		.vals_max = DP_FIB_VALS_MAX_DEFAULT,
+		.tbl8_groups = DP_FIB4_TBL8_GROUPS_DEFAULT,
+		.fib6_max = DP_FIB6_NODES_MAX_DEFAULT,
+	};
+	struct dp_fib *fib;
+
+	m.val_fd = mkmap(BPF_MAP_TYPE_ARRAY, 4, sizeof(struct dp_rt_val),
+			 m.vals_max, 0);
+	m.tbl24_fd = mkmap(BPF_MAP_TYPE_ARRAY, 4, sizeof(struct dp_fib4_block),
+			   DP_FIB4_TBL24_BLOCKS, BPF_F_MMAPABLE);
+	m.tbl8_fd = mkmap(BPF_MAP_TYPE_ARRAY, 4, sizeof(struct dp_fib4_block),
+			  m.tbl8_groups, BPF_F_MMAPABLE);
+	m.fib6_fd = mkmap(BPF_MAP_TYPE_HASH, sizeof(struct dp_fib6_key),
+			  sizeof(struct dp_fib6_node), m.fib6_max,
+			  BPF_F_NO_PREALLOC);
+	fib = dp_fib_open(&m);
+	if (!fib) {
+		perror("dp_fib_open");
+		return 2;
+	}
+	rnd_seed(42);
+	if (n4)
+		bench(fib, m.fib6_fd, n4, false);
+	if (n6)
+		bench(fib, m.fib6_fd, n6, true);
+	dp_fib_close(fib);
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The suites of test_fib, one file each. */
+#ifndef TESTS_FIB_H
+#define TESTS_FIB_H
+
+#include <stdint.h>
+
+void test_pool(void);	/* test_pool.c: id reuse after grace periods */
+void test_fib4(void);	/* test_fib4.c */
+void test_fib6(void);	/* test_fib6.c */
+void test_states(void);	/* test_states.c: every state under churn */
+
+/* dp_fib4.c's stores, in this build (test_states.c). */
+void fib_test_store(uint32_t *entry, uint32_t v);
+
+/* Random churn of one family against the reference (test_fib4.c). */
+void fib_churn(unsigned int bits, unsigned int ops, unsigned int every);
+
+#endif /* TESTS_FIB_H */
