@@ -279,6 +279,31 @@ static void dp_intf_appeared(struct thread *t)
 	XFREE(MTYPE_EBPF_EVENT, ev);
 }
 
+/* Main thread, once the maps exist: attach what the configuration named
+ * while they did not. */
+static void dp_intf_attach_pending(struct thread *t)
+{
+	struct dp_cfg *c;
+	char err[256];
+	int ifindex;
+
+	frr_each (dp_cfgs, &dp_cfgs, c) {
+		ifindex = if_nametoindex(c->name);
+		if (c->tc || !ifindex)
+			continue;
+		if (dp_cfg_attach(c, ifindex, err, sizeof(err)))
+			zlog_warn("ebpf: interface %s: %s", c->name, err);
+		else
+			zlog_info("ebpf: interface %s (ifindex %d) attached in mode %s",
+				  c->name, ifindex, dp_mode_name(c->mode));
+	}
+}
+
+void dp_intf_maps_ready(void)
+{
+	thread_add_event(zrouter.master, dp_intf_attach_pending, NULL, 0, NULL);
+}
+
 static int dp_intf_if_del(struct interface *ifp)
 {
 	struct dp_cfg *c = dp_cfg_find(ifp->name);
@@ -396,6 +421,8 @@ static void dp_link_write(struct dp_link *l)
 	uint32_t key = l->ifindex;
 	struct dp_intf v = {};
 
+	if (!dp_maps_ready())
+		return;
 	if (!l->cfg) {
 		bpf_map_delete_elem(dp_map_fd(DP_MAP_INTF), &key);
 		if (l->stats_idx >= 0)
@@ -416,6 +443,15 @@ static void dp_link_write(struct dp_link *l)
 			  l->name, safe_strerror(errno));
 	else
 		dp_sync_touch(DP_MAP_INTF, &key);
+}
+
+void dp_intf_sync_all(void)
+{
+	struct dp_link *l;
+
+	frr_each (dp_links, &dp_links, l)
+		if (l->cfg)
+			dp_link_write(l);
 }
 
 static void dp_link_free_if_unused(struct dp_link *l)

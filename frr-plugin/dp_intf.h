@@ -51,6 +51,11 @@ extern void dp_intf_foreach(void (*cb)(const struct dp_intf_info *info,
 				       void *arg),
 			    void *arg);
 
+/* Owner thread, once the maps exist: write every configured link and let
+ * the main thread attach what the configuration named before. */
+extern void dp_intf_sync_all(void);
+extern void dp_intf_maps_ready(void);
+
 /* zebra interface hooks and plugin lifecycle. */
 extern void dp_intf_init(void);
 extern void dp_intf_fini(void);

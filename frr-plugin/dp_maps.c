@@ -36,11 +36,14 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_NH] = "nh_map",		  [DP_MAP_DMAC] = "dmac_map",
 	[DP_MAP_INTF] = "intf_map",	  [DP_MAP_STATS] = "stats_map",
 	[DP_MAP_INTF_STATS] = "intf_stats_map", [DP_MAP_META] = "meta_map",
+	[DP_MAP_FIB_VAL] = "fib_val_map", [DP_MAP_FIB4_TBL24] = "fib4_tbl24",
+	[DP_MAP_FIB4_TBL8] = "fib4_tbl8", [DP_MAP_FIB6] = "fib6_map",
 };
 
 static struct {
-	bool ready;
+	_Atomic bool ready; /* set last, once every field below is valid */
 	char pin_dir[256];
+	struct dp_map_sizes sizes;
 	struct xdp_main *xdp;
 	struct tc_main *tc;
 	int map_fd[DP_MAP_MAX];
@@ -56,7 +59,7 @@ const char *dp_map_name(enum dp_map_id id)
 
 int dp_map_fd(enum dp_map_id id)
 {
-	return dp_m.ready && id < DP_MAP_MAX ? dp_m.map_fd[id] : -1;
+	return dp_maps_ready() && id < DP_MAP_MAX ? dp_m.map_fd[id] : -1;
 }
 
 uint32_t dp_map_max_entries(enum dp_map_id id)
@@ -66,7 +69,7 @@ uint32_t dp_map_max_entries(enum dp_map_id id)
 
 bool dp_maps_ready(void)
 {
-	return dp_m.ready;
+	return atomic_load_explicit(&dp_m.ready, memory_order_acquire);
 }
 
 const char *dp_pin_dir(void)
@@ -174,9 +177,29 @@ static int dp_check_pinned_abi(const char *pin_dir, bool *reused)
 	return -EEXIST;
 }
 
+void dp_map_sizes_default(struct dp_map_sizes *sizes)
+{
+	sizes->rt4 = DP_RT4_MAX_DEFAULT;
+	sizes->rt6 = DP_RT6_MAX_DEFAULT;
+	sizes->nhg = DP_NHG_MAX_DEFAULT;
+	sizes->neigh = DP_NEIGH_MAX_DEFAULT;
+}
+
+const struct dp_map_sizes *dp_maps_active_sizes(void)
+{
+	return &dp_m.sizes;
+}
+
+/*
+ * The lookup structures are sized from the route counts: a tbl8 group per
+ * 64 IPv4 routes (prefixes longer than /24 are rare in real tables), four
+ * fib6 nodes per IPv6 route (the prefix and its markers), and a value id
+ * per nexthop group plus room for connected, local and special routes.
+ */
 static void dp_set_sizes(struct bpf_object *obj,
 			 const struct dp_map_sizes *sizes)
 {
+	uint32_t tbl8_groups = MAX(2048u, sizes->rt4 / 64);
 	const struct {
 		enum dp_map_id id;
 		uint32_t size;
@@ -185,6 +208,9 @@ static void dp_set_sizes(struct bpf_object *obj,
 		{ DP_MAP_RT6, sizes->rt6 },
 		{ DP_MAP_NH, sizes->nhg },
 		{ DP_MAP_DMAC, sizes->neigh },
+		{ DP_MAP_FIB_VAL, sizes->nhg + 4096 },
+		{ DP_MAP_FIB4_TBL8, tbl8_groups * DP_FIB4_TBL8_GROUP_ENTRIES },
+		{ DP_MAP_FIB6, sizes->rt6 * 4 },
 	};
 	struct bpf_map *map;
 	size_t i;
@@ -286,7 +312,8 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 		goto fail;
 	}
 
-	dp_m.ready = true;
+	dp_m.sizes = *sizes;
+	atomic_store_explicit(&dp_m.ready, true, memory_order_release);
 	zlog_notice("ebpf: datapath loaded, maps %s in %s (xdp prog %u, tc prog %u)",
 		    *reused ? "reused" : "created", pin_dir, dp_prog_id_xdp(),
 		    dp_prog_id_tc());
@@ -299,7 +326,7 @@ fail:
 
 void dp_maps_close(void)
 {
-	dp_m.ready = false;
+	atomic_store_explicit(&dp_m.ready, false, memory_order_release);
 	if (dp_m.tc)
 		tc_main__destroy(dp_m.tc);
 	if (dp_m.xdp)
@@ -334,7 +361,7 @@ static int dp_attach_ready(int ifindex, char ifname[IF_NAMESIZE], char *err,
 {
 	if (!if_indextoname(ifindex, ifname))
 		strlcpy(ifname, "?", IF_NAMESIZE);
-	if (!dp_m.ready) {
+	if (!dp_maps_ready()) {
 		snprintf(err, errlen,
 			 "eBPF datapath not loaded (see zebra's log)");
 		return -ENODEV;

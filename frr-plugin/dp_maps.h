@@ -19,16 +19,29 @@ enum dp_map_id {
 	DP_MAP_STATS,	   /* stats_map */
 	DP_MAP_INTF_STATS, /* intf_stats_map */
 	DP_MAP_META,	   /* meta_map */
+	DP_MAP_FIB_VAL,	   /* fib_val_map */
+	DP_MAP_FIB4_TBL24, /* fib4_tbl24 */
+	DP_MAP_FIB4_TBL8,  /* fib4_tbl8 */
+	DP_MAP_FIB6,	   /* fib6_map */
 	DP_MAP_MAX,
 };
 
-/* Capacities applied when maps are created (ignored when pins are reused). */
+/*
+ * Capacities, set by `table-size` in the ebpf node and applied when the
+ * maps are created. Pinned maps of other sizes are not reused (libbpf
+ * refuses them): the operator removes the pins to resize.
+ */
 struct dp_map_sizes {
-	uint32_t rt4;
-	uint32_t rt6;
-	uint32_t nhg;
-	uint32_t neigh;
+	uint32_t rt4;	  /* IPv4 routes: rt_v4_map */
+	uint32_t rt6;	  /* IPv6 routes: rt_v6_map */
+	uint32_t nhg;	  /* nexthop groups: nh_map */
+	uint32_t neigh;	  /* neighbours: dmac_map */
 };
+
+extern void dp_map_sizes_default(struct dp_map_sizes *sizes);
+
+/* The configured sizes (main pthread; used at the next map creation). */
+extern struct dp_map_sizes dp_cfg_sizes;
 
 /*
  * Load the programs and create the maps, or reuse maps already pinned by an
@@ -39,6 +52,9 @@ extern int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 			bool *reused);
 extern void dp_maps_close(void);
 extern bool dp_maps_ready(void);
+
+/* The sizes the maps were created with (valid once ready). */
+extern const struct dp_map_sizes *dp_maps_active_sizes(void);
 
 extern int dp_map_fd(enum dp_map_id id);
 extern const char *dp_map_name(enum dp_map_id id);

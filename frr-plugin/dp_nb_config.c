@@ -16,6 +16,7 @@
 #include "yang.h"
 
 #include "dp_intf.h"
+#include "dp_maps.h"
 #include "dp_nb.h"
 
 /*
@@ -151,4 +152,56 @@ int dp_nb_interface_mode_modify(struct nb_cb_modify_args *args)
 	}
 	return dp_nb_attach_event(args->event, args->context, name, mode,
 				  args->errmsg, args->errmsg_len);
+}
+
+/*
+ * XPath: /frr-zebra-ebpf:ebpf/table-sizes/<leaf>
+ *
+ * Sizes are read once, when the maps are created after the configuration
+ * is loaded; a later change is kept for the next start.
+ */
+static uint32_t *dp_nb_size_field(const struct lyd_node *dnode)
+{
+	const char *leaf = yang_dnode_get_schema_name(dnode, NULL);
+
+	if (strmatch(leaf, "ipv4-routes"))
+		return &dp_cfg_sizes.rt4;
+	if (strmatch(leaf, "ipv6-routes"))
+		return &dp_cfg_sizes.rt6;
+	if (strmatch(leaf, "nexthop-groups"))
+		return &dp_cfg_sizes.nhg;
+	return &dp_cfg_sizes.neigh;
+}
+
+static void dp_nb_size_set(const struct lyd_node *dnode, uint32_t value)
+{
+	uint32_t *field = dp_nb_size_field(dnode);
+
+	*field = value;
+	if (dp_maps_ready())
+		zlog_notice("ebpf: table-size %s %u takes effect when zebra restarts (remove the pinned maps to resize them)",
+			    yang_dnode_get_schema_name(dnode, NULL), value);
+}
+
+int dp_nb_size_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		dp_nb_size_set(args->dnode, yang_dnode_get_uint32(args->dnode,
+								  NULL));
+	return NB_OK;
+}
+
+int dp_nb_size_destroy(struct nb_cb_destroy_args *args)
+{
+	struct dp_map_sizes def;
+	uint32_t *field, *def_field;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	dp_map_sizes_default(&def);
+	field = dp_nb_size_field(args->dnode);
+	def_field = (uint32_t *)((char *)&def +
+				 ((char *)field - (char *)&dp_cfg_sizes));
+	dp_nb_size_set(args->dnode, *def_field);
+	return NB_OK;
 }

@@ -110,6 +110,8 @@ static int dp_neigh_write(struct dp_neigh *n)
 	uint32_t mtu = 0;
 	bool up;
 
+	if (!dp_maps_ready())
+		return 0;
 	dp_intf_link_get(n->key.ifindex, n->val.smac, &mtu, &up);
 	n->val.mtu = mtu > UINT16_MAX ? UINT16_MAX : mtu;
 	if (bpf_map_update_elem(dp_map_fd(DP_MAP_DMAC), &n->key, &n->val,
@@ -155,11 +157,20 @@ static void dp_neigh_del(int ifindex, int family, const void *addr)
 	n = dp_neighs_find(&dp_nl.neighs, &lookup);
 	if (!n)
 		return;
-	if (bpf_map_delete_elem(dp_map_fd(DP_MAP_DMAC), &n->key) == 0)
+	if (dp_maps_ready() &&
+	    bpf_map_delete_elem(dp_map_fd(DP_MAP_DMAC), &n->key) == 0)
 		DP_STAT_INC(neigh_del);
 	dp_neighs_del(&dp_nl.neighs, n);
 	XFREE(MTYPE_EBPF_NEIGH, n);
 	dp_nhg_neigh_changed(ifindex, family, addr);
+}
+
+void dp_neigh_sync_all(void)
+{
+	struct dp_neigh *n;
+
+	frr_each (dp_neighs, &dp_nl.neighs, n)
+		dp_neigh_write(n);
 }
 
 void dp_neigh_intf_changed(int ifindex)

@@ -25,6 +25,9 @@ extern bool dp_neigh_lookup(int ifindex, int family, const union g_addr *addr,
  * MTU changed). */
 extern void dp_neigh_intf_changed(int ifindex);
 
+/* Owner thread: the maps exist now; write every neighbour. */
+extern void dp_neigh_sync_all(void);
+
 extern uint32_t dp_neigh_count(void);
 
 #endif /* DP_NEIGH_H */

@@ -175,6 +175,9 @@ static int dp_nhg_write(struct dp_nhg_ent *e)
 	int old_to_new[DP_NHG_MAX_PATHS];
 	uint8_t n = 0, i, j;
 
+	/* Until the maps exist only the table is kept (dp_nhg_sync_all). */
+	if (!dp_maps_ready())
+		return 0;
 	memset(&val, 0, sizeof(val));
 	for (i = 0; i < e->n_nh; i++) {
 		if (!dp_path_resolve(&e->nh[i], &val.paths[n]))
@@ -273,23 +276,25 @@ int dp_nhg_ctx(struct zebra_dplane_ctx *ctx)
 int dp_nhg_ref(uint32_t id, const struct nexthop_group *ng)
 {
 	struct dp_nhg_ent *e = dp_nhg_find(id);
-	int ret;
 
-	if (e && e->in_map) {
-		e->refs++;
-		return 0;
-	}
 	if (!e) {
 		e = dp_nhg_new(id);
 		e->n_nh = dp_nh_flatten(ng, true, e->nh);
 	}
-	ret = dp_nhg_write(e);
-	if (ret) {
-		dp_nhg_free_if_unused(e);
-		return ret;
-	}
+	/* A group that could not be written is retried; meanwhile the
+	 * datapath passes its routes' packets up (no nh_map entry). */
+	if (!e->in_map)
+		dp_nhg_write(e);
 	e->refs++;
 	return 0;
+}
+
+void dp_nhg_sync_all(void)
+{
+	struct dp_nhg_ent *e;
+
+	frr_each (dp_nhgs, &dp_nhgs, e)
+		dp_nhg_write(e);
 }
 
 void dp_nhg_unref(uint32_t id)

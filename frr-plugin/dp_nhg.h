@@ -19,7 +19,8 @@ extern int dp_nhg_ctx(struct zebra_dplane_ctx *ctx);
 /*
  * A route uses group id. If zebra has not described the group (no NH
  * contexts, e.g. a kernel route), it is built from the route's own
- * nexthops ng. Returns 0 or -errno (the route then stays kernel-only).
+ * nexthops ng. Returns 0 (a group nh_map cannot hold yet is retried;
+ * meanwhile packets of its routes go to the kernel).
  */
 extern int dp_nhg_ref(uint32_t id, const struct nexthop_group *ng);
 extern void dp_nhg_unref(uint32_t id);
@@ -28,6 +29,9 @@ extern void dp_nhg_unref(uint32_t id);
 extern void dp_nhg_neigh_changed(int ifindex, int family,
 				 const union g_addr *addr);
 extern void dp_nhg_intf_changed(int ifindex);
+
+/* Owner thread: the maps exist now; write every group. */
+extern void dp_nhg_sync_all(void);
 
 extern uint32_t dp_nhg_count(void);
 

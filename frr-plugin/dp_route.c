@@ -21,9 +21,11 @@
 #include "lib/typesafe.h"
 #include "lib/jhash.h"
 #include "lib/memory.h"
+#include "lib/frr_pthread.h"
 #include "zebra/zebra_dplane.h"
 
 #include "dp_abi.h"
+#include "dp_fib.h"
 #include "dp_maps.h"
 #include "dp_nhg.h"
 #include "dp_route.h"
@@ -94,40 +96,132 @@ static enum dp_map_id dp_route_key(const struct dp_route *r,
 	return DP_MAP_RT6;
 }
 
-/* Make the map entry for r what r says it should be (or absent). */
+/* The datapath's own lookup structure (dp_fib.h); NULL until the maps
+ * exist. */
+static struct dp_fib *dp_fib;
+
+static int dp_route_fib_set(const struct dp_route *r,
+			    const struct dp_rt_val *val)
+{
+	if (!dp_fib)
+		return -ENODEV;
+	if (r->family == AF_INET)
+		return val ? dp_fib_add4(dp_fib, r->addr.ipv4.s_addr,
+					 r->prefixlen, val)
+			   : dp_fib_del4(dp_fib, r->addr.ipv4.s_addr,
+					 r->prefixlen);
+	return val ? dp_fib_add6(dp_fib, (const uint32_t *)&r->addr.ipv6,
+				 r->prefixlen, val)
+		   : dp_fib_del6(dp_fib, (const uint32_t *)&r->addr.ipv6,
+				 r->prefixlen);
+}
+
+/*
+ * Make the datapath's entries for r what r says they should be: the FIB
+ * the packets use, and rt_v4_map/rt_v6_map, the truth that show commands
+ * and bpftool read. Before the maps exist only the table is kept;
+ * dp_route_sync_all() writes it all once they do.
+ */
 static int dp_route_write(struct dp_route *r)
 {
 	union dp_rt_key key;
 	struct dp_rt_val val = {};
 	enum dp_map_id map = dp_route_key(r, &key);
 	int fd = dp_map_fd(map);
+	int ret;
 
+	if (!dp_maps_ready())
+		return 0;
 	if (r->local)
 		val.type = DP_RT_LOCAL;
 	else if (r->has_route)
 		val = r->val;
 
 	if (val.type == DP_RT_NONE) {
+		dp_route_fib_set(r, NULL);
 		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
 			return -errno;
 		DP_STAT_INC(route_del);
 		return 0;
 	}
-	if (bpf_map_update_elem(fd, &key, &val, BPF_ANY)) {
-		int err = errno;
 
+	ret = dp_route_fib_set(r, &val);
+	if (ret) {
 		DP_STAT_INC(route_fail);
-		zlog_warn("ebpf: cannot write %s entry %pFX: %s (the kernel still forwards it)",
+		zlog_warn("ebpf: cannot add %pFX to the datapath FIB: %s (its packets go to the kernel)",
+			  &(struct prefix){ .family = r->family,
+					    .prefixlen = r->prefixlen,
+					    .u.prefix6 = r->addr.ipv6 },
+			  safe_strerror(-ret));
+	}
+	if (bpf_map_update_elem(fd, &key, &val, BPF_ANY)) {
+		ret = -errno;
+		DP_STAT_INC(route_fail);
+		zlog_warn("ebpf: cannot write %s entry %pFX: %s",
 			  dp_map_name(map),
 			  &(struct prefix){ .family = r->family,
 					    .prefixlen = r->prefixlen,
 					    .u.prefix6 = r->addr.ipv6 },
-			  safe_strerror(err));
-		return -err;
+			  safe_strerror(-ret));
+		return ret;
 	}
 	dp_sync_touch(map, &key);
 	DP_STAT_INC(route_add);
+	return ret;
+}
+
+int dp_route_maps_ready(void)
+{
+	struct dp_fib_maps m = {
+		.val_fd = dp_map_fd(DP_MAP_FIB_VAL),
+		.vals_max = dp_map_max_entries(DP_MAP_FIB_VAL),
+		.tbl24_fd = dp_map_fd(DP_MAP_FIB4_TBL24),
+		.tbl8_fd = dp_map_fd(DP_MAP_FIB4_TBL8),
+		.tbl8_groups = dp_map_max_entries(DP_MAP_FIB4_TBL8) /
+			       DP_FIB4_TBL8_GROUP_ENTRIES,
+		.fib6_fd = dp_map_fd(DP_MAP_FIB6),
+		.fib6_max = dp_map_max_entries(DP_MAP_FIB6),
+	};
+	struct dp_route *r;
+
+	dp_fib = dp_fib_open(&m);
+	if (!dp_fib) {
+		zlog_err("ebpf: cannot set up the datapath FIB: %s",
+			 safe_strerror(errno));
+		return -errno;
+	}
+	frr_each (dp_routes, &dp_routes, r)
+		dp_route_write(r);
+	dp_route_publish_stats();
 	return 0;
+}
+
+void dp_route_maps_closing(void)
+{
+	if (dp_fib)
+		dp_fib_close(dp_fib);
+	dp_fib = NULL;
+}
+
+/* FIB figures for show commands (main pthread): a copy refreshed by the
+ * owner after each batch, under a lock that is never held for long. */
+static pthread_mutex_t dp_fib_stats_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct dp_fib_stats dp_fib_stats_copy;
+
+void dp_route_publish_stats(void)
+{
+	struct dp_fib_stats st = {};
+
+	if (dp_fib)
+		dp_fib_stats(dp_fib, &st);
+	frr_with_mutex (&dp_fib_stats_mtx)
+		dp_fib_stats_copy = st;
+}
+
+void dp_route_fib_stats(struct dp_fib_stats *st)
+{
+	frr_with_mutex (&dp_fib_stats_mtx)
+		*st = dp_fib_stats_copy;
 }
 
 static struct dp_route *dp_route_get(int family, uint8_t plen,

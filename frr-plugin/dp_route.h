@@ -19,6 +19,17 @@ extern int dp_route_ctx(struct zebra_dplane_ctx *ctx);
 extern void dp_route_local_update(int family, const union g_addr *addr,
 				  bool add);
 
+/* Owner thread: the maps exist now; set up the FIB and write every route.
+ * Returns 0 or -errno. */
+extern int dp_route_maps_ready(void);
+extern void dp_route_maps_closing(void);
+
+/* Owner thread: refresh the FIB figures show commands read. */
+extern void dp_route_publish_stats(void);
+/* Any thread: the last published FIB figures. */
+struct dp_fib_stats;
+extern void dp_route_fib_stats(struct dp_fib_stats *st);
+
 /* Routes currently held, by family (for show commands: atomic reads). */
 extern uint32_t dp_route_count(int family);
 

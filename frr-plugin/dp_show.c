@@ -15,10 +15,12 @@
 #include "vty.h"
 
 #include "dp_abi.h"
+#include "dp_fib.h"
 #include "dp_intf.h"
 #include "dp_mapdump.h"
 #include "dp_maps.h"
 #include "dp_plugin.h"
+#include "dp_route.h"
 #include "dp_show.h"
 #include "dp_stats.h"
 #include "dp_vty.h"
@@ -92,6 +94,44 @@ static uint64_t dp_plugin_counter(size_t offset)
 	return atomic_load_explicit(p, memory_order_relaxed);
 }
 
+/*
+ * Kernel memory a map uses, from its fd's "memlock" line: the actual usage
+ * on kernels with map memory accounting (6.4+), an upper estimate before.
+ */
+static uint64_t dp_map_memory(enum dp_map_id id)
+{
+	char path[64], line[128];
+	unsigned long long bytes = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", dp_map_fd(id));
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &bytes) == 1)
+			break;
+	fclose(f);
+	return bytes;
+}
+
+/* Arrays always hold max_entries: walking a 16M-entry array key by key
+ * would take seconds and say nothing. */
+static bool dp_map_is_array(enum dp_map_id id)
+{
+	switch (id) {
+	case DP_MAP_STATS:
+	case DP_MAP_INTF_STATS:
+	case DP_MAP_META:
+	case DP_MAP_FIB_VAL:
+	case DP_MAP_FIB4_TBL24:
+	case DP_MAP_FIB4_TBL8:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void dp_show_maps(struct vty *vty, json_object *json)
 {
 	json_object *jmaps = NULL;
@@ -100,12 +140,15 @@ static void dp_show_maps(struct vty *vty, json_object *json)
 		jmaps = json_object_new_object();
 		json_object_object_add(json, "maps", jmaps);
 	} else {
-		vty_out(vty, "\n%-20s %12s %12s\n", "Map", "Max entries",
-			"Entries");
+		vty_out(vty, "\n%-20s %12s %12s %12s\n", "Map", "Max entries",
+			"Entries", "Memory");
 	}
 
 	for (int id = 0; id < DP_MAP_MAX; id++) {
-		long n = dp_map_walk(id, false, NULL, NULL);
+		bool array = dp_map_is_array(id);
+		long n = array ? (long)dp_map_max_entries(id)
+			       : dp_map_walk(id, false, NULL, NULL);
+		uint64_t mem = dp_map_memory(id);
 
 		if (jmaps) {
 			json_object *jmap = json_object_new_object();
@@ -117,16 +160,93 @@ static void dp_show_maps(struct vty *vty, json_object *json)
 			else
 				json_object_string_add(jmap, "error",
 						       dp_map_strerror(n));
+			json_object_int_add(jmap, "memoryBytes", mem);
 			json_object_object_add(jmaps, dp_map_name(id), jmap);
 		} else if (n >= 0) {
-			vty_out(vty, "%-20s %12u %12ld\n", dp_map_name(id),
-				dp_map_max_entries(id), n);
+			char entries[24] = "(array)";
+
+			if (!array)
+				snprintf(entries, sizeof(entries), "%ld", n);
+			vty_out(vty, "%-20s %12u %12s %11" PRIu64 "K\n",
+				dp_map_name(id), dp_map_max_entries(id),
+				entries, mem / 1024);
 		} else {
 			vty_out(vty, "%-20s %12u %12s (%s)\n", dp_map_name(id),
 				dp_map_max_entries(id), "-",
 				dp_map_strerror(n));
 		}
 	}
+}
+
+/* The datapath's FIB: occupancy and memory per route, per family. */
+static void dp_show_fib(struct vty *vty, json_object *json)
+{
+	struct dp_fib_stats st;
+	uint64_t mem4 = dp_map_memory(DP_MAP_FIB4_TBL24) +
+			dp_map_memory(DP_MAP_FIB4_TBL8);
+	uint64_t mem6 = dp_map_memory(DP_MAP_FIB6);
+	uint64_t truth4 = dp_map_memory(DP_MAP_RT4);
+	uint64_t truth6 = dp_map_memory(DP_MAP_RT6);
+	const struct dp_map_sizes *act = dp_maps_active_sizes();
+	const struct {
+		const char *name;
+		uint32_t cfg, act;
+	} sizes[] = {
+		{ "ipv4-routes", dp_cfg_sizes.rt4, act->rt4 },
+		{ "ipv6-routes", dp_cfg_sizes.rt6, act->rt6 },
+		{ "nexthop-groups", dp_cfg_sizes.nhg, act->nhg },
+		{ "neighbors", dp_cfg_sizes.neigh, act->neigh },
+	};
+
+	dp_route_fib_stats(&st);
+	if (json) {
+		json_object *jf = json_object_new_object();
+		json_object *js = json_object_new_object();
+
+		json_object_int_add(jf, "ipv4Routes", st.routes4);
+		json_object_int_add(jf, "ipv6Routes", st.routes6);
+		json_object_int_add(jf, "tbl8GroupsUsed", st.tbl8_used);
+		json_object_int_add(jf, "tbl8GroupsMax", st.tbl8_max);
+		json_object_int_add(jf, "fib6Nodes", st.fib6_nodes);
+		json_object_int_add(jf, "fib6NodesMax", st.fib6_max);
+		json_object_int_add(jf, "valuesUsed", st.vals_used);
+		json_object_int_add(jf, "valuesMax", st.vals_max);
+		json_object_int_add(jf, "ipv4MemoryBytes", mem4);
+		json_object_int_add(jf, "ipv6MemoryBytes", mem6);
+		json_object_int_add(jf, "ipv4BytesPerRoute",
+				    st.routes4 ? (mem4 + truth4) / st.routes4 : 0);
+		json_object_int_add(jf, "ipv6BytesPerRoute",
+				    st.routes6 ? (mem6 + truth6) / st.routes6 : 0);
+		json_object_object_add(json, "fib", jf);
+		for (size_t i = 0; i < array_size(sizes); i++) {
+			json_object *j = json_object_new_object();
+
+			json_object_int_add(j, "configured", sizes[i].cfg);
+			json_object_int_add(j, "active", sizes[i].act);
+			json_object_object_add(js, sizes[i].name, j);
+		}
+		json_object_object_add(json, "tableSizes", js);
+		return;
+	}
+
+	vty_out(vty, "\nDatapath FIB\n");
+	vty_out(vty, "  IPv4: %u routes, DIR-24-8 with %u of %u tbl8 groups, %" PRIu64 " KiB",
+		st.routes4, st.tbl8_used, st.tbl8_max, mem4 / 1024);
+	if (st.routes4)
+		vty_out(vty, ", %" PRIu64 " bytes/route with rt_v4_map",
+			(mem4 + truth4) / st.routes4);
+	vty_out(vty, "\n  IPv6: %u routes, %u of %u search nodes, %" PRIu64 " KiB",
+		st.routes6, st.fib6_nodes, st.fib6_max, mem6 / 1024);
+	if (st.routes6)
+		vty_out(vty, ", %" PRIu64 " bytes/route with rt_v6_map",
+			(mem6 + truth6) / st.routes6);
+	vty_out(vty, "\n  Route values: %u of %u\n", st.vals_used,
+		st.vals_max);
+	vty_out(vty, "\nTable sizes          %12s %12s\n", "configured", "active");
+	for (size_t i = 0; i < array_size(sizes); i++)
+		vty_out(vty, "  %-18s %12u %12u%s\n", sizes[i].name,
+			sizes[i].cfg, sizes[i].act,
+			sizes[i].cfg != sizes[i].act ? "  (at next start)" : "");
 }
 
 DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
@@ -158,6 +278,7 @@ DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
 					    dp_prog_id_xdp());
 			json_object_int_add(json, "tcProgId", dp_prog_id_tc());
 			dp_show_maps(vty, json);
+			dp_show_fib(vty, json);
 		}
 		jcnt = json_object_new_object();
 		json_object_object_add(json, "counters", jcnt);
@@ -175,6 +296,7 @@ DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
 		vty_out(vty, "  XDP program id:  %u\n", dp_prog_id_xdp());
 		vty_out(vty, "  TC program id:   %u\n", dp_prog_id_tc());
 		dp_show_maps(vty, NULL);
+		dp_show_fib(vty, NULL);
 	}
 
 	if (!json)

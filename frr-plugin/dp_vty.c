@@ -76,6 +76,43 @@ DEFPY_YANG(ebpf_interface, ebpf_interface_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+DEFPY_YANG(ebpf_table_size, ebpf_table_size_cmd,
+	   "[no] table-size <ipv4-routes$leaf (1024-16777216)$v4|ipv6-routes$leaf (1024-4194304)$v6|nexthop-groups$leaf (256-1048576)$nhg|neighbors$leaf (256-1048576)$neigh>",
+	   NO_STR
+	   "Capacity of a datapath table (applied at zebra's next start)\n"
+	   "IPv4 routes\n"
+	   "Number of routes\n"
+	   "IPv6 routes\n"
+	   "Number of routes\n"
+	   "Nexthop groups\n"
+	   "Number of groups\n"
+	   "ARP and ND neighbors\n"
+	   "Number of neighbors\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	snprintf(xpath, sizeof(xpath), "./table-sizes/%s", leaf);
+	if (no)
+		nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	else
+		nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY,
+				      v4_str ? v4_str
+				      : v6_str ? v6_str
+				      : nhg_str ? nhg_str
+						: neigh_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void dp_cli_show_size(struct vty *vty, const struct lyd_node *dnode,
+		      bool show_defaults)
+{
+	if (!show_defaults && yang_dnode_is_default(dnode, NULL))
+		return;
+	vty_out(vty, " table-size %s %s\n",
+		yang_dnode_get_schema_name(dnode, NULL),
+		yang_dnode_get_string(dnode, NULL));
+}
+
 static int dp_config_write(struct vty *vty)
 {
 	const struct lyd_node *dnode;
@@ -127,6 +164,7 @@ void dp_vty_init(void)
 	install_element(CONFIG_NODE, &ebpf_enter_cmd);
 	install_element(CONFIG_NODE, &no_ebpf_cmd);
 	install_element(EBPF_NODE, &ebpf_interface_cmd);
+	install_element(EBPF_NODE, &ebpf_table_size_cmd);
 
 	dp_show_init();
 	dp_show_fib_init();

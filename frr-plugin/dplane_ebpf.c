@@ -47,6 +47,16 @@ static struct zebra_dplane_provider *dp_provider;
 /* Module arguments: -M dplane_ebpf:pin-dir=PATH */
 static char dp_pin_path[256] = DP_PIN_ROOT;
 
+/* `table-size` lines of the ebpf node (main pthread), and the copy the
+ * owner creates the maps with. */
+struct dp_map_sizes dp_cfg_sizes = {
+	.rt4 = DP_RT4_MAX_DEFAULT,
+	.rt6 = DP_RT6_MAX_DEFAULT,
+	.nhg = DP_NHG_MAX_DEFAULT,
+	.neigh = DP_NEIGH_MAX_DEFAULT,
+};
+static struct dp_map_sizes dp_open_sizes;
+
 struct thread_master *dp_owner_master(void)
 {
 	return dplane_get_thread_master();
@@ -103,9 +113,10 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 
 			DP_STAT_INC(ctx_in);
 			op = dplane_ctx_get_op(ctx);
-			if (dp_maps_ready() &&
-			    dplane_ctx_get_status(ctx) !=
-				    ZEBRA_DPLANE_REQUEST_FAILURE)
+			/* The tables are kept even before the maps
+			 * exist: the first sync writes them all. */
+			if (dplane_ctx_get_status(ctx) !=
+			    ZEBRA_DPLANE_REQUEST_FAILURE)
 				ret = dp_handle_ctx(ctx);
 
 			if (!dp_op_is_notification(op))
@@ -116,6 +127,7 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 		}
 	}
 
+	dp_route_publish_stats();
 	if (counter >= limit)
 		dplane_provider_work_ready();
 	return 0;
@@ -124,9 +136,8 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 static int dp_provider_start(struct zebra_dplane_provider *prov)
 {
 	/* The dplane pthread exists from here on: the netlink listener can
-	 * be scheduled on it. */
-	if (dp_maps_ready())
-		dp_neigh_start(dp_owner_master());
+	 * be scheduled on it. It fills the tables; the maps come later. */
+	dp_neigh_start(dp_owner_master());
 	return 0;
 }
 
@@ -138,6 +149,7 @@ static int dp_provider_fini(struct zebra_dplane_provider *prov, bool early)
 	}
 	frr_with_privs (dp_privs()) {
 		dp_intf_fini();
+		dp_route_maps_closing();
 		dp_maps_close();
 	}
 	return 0;
@@ -163,27 +175,42 @@ static void dp_parse_args(const char *args)
 	strlcpy(dp_pin_path, val, sizeof(dp_pin_path));
 }
 
-static int dp_late_init(struct thread_master *tm)
+/*
+ * Owner thread, once the configuration is read: create or reuse the maps
+ * with the configured sizes, then write everything the tables gathered
+ * since zebra started. Routes go last so that a route never points at a
+ * group or neighbour the maps do not hold yet.
+ */
+static void dp_open_maps(struct thread *t)
 {
-	struct dp_map_sizes sizes = {
-		.rt4 = DP_RT4_MAX_DEFAULT,
-		.rt6 = DP_RT6_MAX_DEFAULT,
-		.nhg = DP_NHG_MAX_DEFAULT,
-		.neigh = DP_NEIGH_MAX_DEFAULT,
-	};
 	bool reused = false;
 	int ret;
 
-	dp_parse_args(THIS_MODULE->load_args);
-
-	frr_with_privs (dp_privs())
-		ret = dp_maps_open(dp_pin_path, &sizes, &reused);
-	if (ret)
-		zlog_err("%s: datapath not loaded (%s); zebra continues with kernel forwarding only",
-			 DP_PROVIDER_NAME, safe_strerror(-ret));
-	else
+	frr_with_privs (dp_privs()) {
+		ret = dp_maps_open(dp_pin_path, &dp_open_sizes, &reused);
+		if (ret) {
+			zlog_err("%s: datapath not loaded (%s); zebra continues with kernel forwarding only",
+				 DP_PROVIDER_NAME, safe_strerror(-ret));
+			return;
+		}
 		dp_sync_begin(reused);
+		dp_intf_sync_all();
+		dp_neigh_sync_all();
+		dp_nhg_sync_all();
+		if (dp_route_maps_ready()) {
+			dp_maps_close();
+			return;
+		}
+	}
+	dp_intf_maps_ready();
+	dp_sync_config_done();
+}
 
+static int dp_late_init(struct thread_master *tm)
+{
+	int ret;
+
+	dp_parse_args(THIS_MODULE->load_args);
 	dp_intf_init();
 	dp_vty_init();
 	dp_nb_init();
@@ -198,9 +225,17 @@ static int dp_late_init(struct thread_master *tm)
 	return 0;
 }
 
+/* The sizes in the configuration are known now (DESIGN.md: first full
+ * sync after the configuration is read). */
 static int dp_config_post(struct thread_master *tm)
 {
-	dp_sync_config_done();
+	static bool opened;
+
+	if (opened)
+		return 0;
+	opened = true;
+	dp_open_sizes = dp_cfg_sizes;
+	thread_add_event(dp_owner_master(), dp_open_maps, NULL, 0, NULL);
 	return 0;
 }
 

@@ -27,7 +27,7 @@
  */
 #define DP_RT4_MAX_DEFAULT     1048576
 #define DP_RT6_MAX_DEFAULT     262144
-#define DP_NHG_MAX_DEFAULT     16384
+#define DP_NHG_MAX_DEFAULT     65536
 #define DP_NEIGH_MAX_DEFAULT   65536
 #define DP_INTF_MAX            1024
 
