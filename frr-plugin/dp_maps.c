@@ -209,7 +209,7 @@ static void dp_set_sizes(struct bpf_object *obj,
 		{ DP_MAP_NH, sizes->nhg },
 		{ DP_MAP_DMAC, sizes->neigh },
 		{ DP_MAP_FIB_VAL, sizes->nhg + 4096 },
-		{ DP_MAP_FIB4_TBL8, tbl8_groups * DP_FIB4_TBL8_GROUP_ENTRIES },
+		{ DP_MAP_FIB4_TBL8, tbl8_groups }, /* one element per group */
 		{ DP_MAP_FIB6, sizes->rt6 * 4 },
 	};
 	struct bpf_map *map;

@@ -177,8 +177,7 @@ int dp_route_maps_ready(void)
 		.vals_max = dp_map_max_entries(DP_MAP_FIB_VAL),
 		.tbl24_fd = dp_map_fd(DP_MAP_FIB4_TBL24),
 		.tbl8_fd = dp_map_fd(DP_MAP_FIB4_TBL8),
-		.tbl8_groups = dp_map_max_entries(DP_MAP_FIB4_TBL8) /
-			       DP_FIB4_TBL8_GROUP_ENTRIES,
+		.tbl8_groups = dp_map_max_entries(DP_MAP_FIB4_TBL8),
 		.fib6_fd = dp_map_fd(DP_MAP_FIB6),
 		.fib6_max = dp_map_max_entries(DP_MAP_FIB6),
 	};
