@@ -177,50 +177,92 @@ static int dp_check_pinned_abi(const char *pin_dir, bool *reused)
 	return -EEXIST;
 }
 
-void dp_map_sizes_default(struct dp_map_sizes *sizes)
-{
-	sizes->rt4 = DP_RT4_MAX_DEFAULT;
-	sizes->rt6 = DP_RT6_MAX_DEFAULT;
-	sizes->nhg = DP_NHG_MAX_DEFAULT;
-	sizes->neigh = DP_NEIGH_MAX_DEFAULT;
-}
-
 const struct dp_map_sizes *dp_maps_active_sizes(void)
 {
 	return &dp_m.sizes;
 }
+
+/* One map's capacity, as the configured sizes decide it. */
+struct dp_map_size {
+	enum dp_map_id id;
+	uint32_t entries;
+};
 
 /*
  * The lookup structures are sized from the route counts: a tbl8 group per
  * 64 IPv4 routes (prefixes longer than /24 are rare in real tables), four
  * fib6 nodes per IPv6 route (the prefix and its markers), and a value id
  * per nexthop group plus room for connected, local and special routes.
+ * Fills set[] and returns how many entries it holds.
  */
-static void dp_set_sizes(struct bpf_object *obj,
-			 const struct dp_map_sizes *sizes)
+#define DP_SIZED_MAPS 7
+static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
+			      struct dp_map_size set[DP_SIZED_MAPS])
 {
-	uint32_t tbl8_groups = MAX(2048u, sizes->rt4 / 64);
-	const struct {
-		enum dp_map_id id;
-		uint32_t size;
-	} set[] = {
+	const struct dp_map_size s[DP_SIZED_MAPS] = {
 		{ DP_MAP_RT4, sizes->rt4 },
 		{ DP_MAP_RT6, sizes->rt6 },
 		{ DP_MAP_NH, sizes->nhg },
 		{ DP_MAP_DMAC, sizes->neigh },
 		{ DP_MAP_FIB_VAL, sizes->nhg + 4096 },
-		{ DP_MAP_FIB4_TBL8, tbl8_groups }, /* one element per group */
+		/* one array element per tbl8 group */
+		{ DP_MAP_FIB4_TBL8, MAX(2048u, sizes->rt4 / 64) },
 		{ DP_MAP_FIB6, sizes->rt6 * 4 },
 	};
-	struct bpf_map *map;
-	size_t i;
 
-	for (i = 0; i < array_size(set); i++) {
+	memcpy(set, s, sizeof(s));
+	return DP_SIZED_MAPS;
+}
+
+static void dp_set_sizes(struct bpf_object *obj,
+			 const struct dp_map_sizes *sizes)
+{
+	struct dp_map_size set[DP_SIZED_MAPS];
+	size_t i, n = dp_sizes_expand(sizes, set);
+	struct bpf_map *map;
+
+	for (i = 0; i < n; i++) {
 		map = bpf_object__find_map_by_name(obj,
 						   dp_map_names[set[i].id]);
-		if (map && set[i].size)
-			bpf_map__set_max_entries(map, set[i].size);
+		if (map)
+			bpf_map__set_max_entries(map, set[i].entries);
 	}
+}
+
+/*
+ * Pinned maps are reused as they are: their sizes must be the configured
+ * ones. Say which table differs rather than let libbpf report a
+ * "parameter mismatch"; resizing means dropping the pins, which the
+ * plugin leaves to the operator.
+ */
+static int dp_check_pinned_sizes(const char *pin_dir,
+				 const struct dp_map_sizes *sizes)
+{
+	struct dp_map_size set[DP_SIZED_MAPS];
+	size_t i, n = dp_sizes_expand(sizes, set);
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		struct bpf_map_info info = {};
+		uint32_t len = sizeof(info);
+		char path[512];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", pin_dir,
+			 dp_map_names[set[i].id]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.max_entries != set[i].entries) {
+			zlog_err("ebpf: pinned %s holds %u entries but the configured table-size asks for %u: restore the table-size, or remove %s (dropping the datapath's state) to resize",
+				 dp_map_names[set[i].id], info.max_entries,
+				 set[i].entries, pin_dir);
+			ret = -EEXIST;
+		}
+		close(fd);
+	}
+	return ret;
 }
 
 static int dp_collect_maps(struct bpf_object *obj)
@@ -285,6 +327,11 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	ret = dp_check_pinned_abi(pin_dir, reused);
 	if (ret)
 		return ret;
+	if (*reused) {
+		ret = dp_check_pinned_sizes(pin_dir, sizes);
+		if (ret)
+			return ret;
+	}
 
 	/* The XDP object creates (or reuses) the pins; the TC object then
 	 * finds every shared map by name under the same root. */

@@ -38,8 +38,6 @@ struct dp_map_sizes {
 	uint32_t neigh;	  /* neighbours: dmac_map */
 };
 
-extern void dp_map_sizes_default(struct dp_map_sizes *sizes);
-
 /* The configured sizes (main pthread; used at the next map creation). */
 extern struct dp_map_sizes dp_cfg_sizes;
 

@@ -29,7 +29,6 @@ const struct frr_yang_module_info frr_zebra_ebpf_info = {
 			.xpath = DP_NB_XPATH_SIZES "/ipv4-routes",
 			.cbs = {
 				.modify = dp_nb_size_modify,
-				.destroy = dp_nb_size_destroy,
 				.cli_show = dp_cli_show_size,
 			},
 		},
@@ -37,7 +36,6 @@ const struct frr_yang_module_info frr_zebra_ebpf_info = {
 			.xpath = DP_NB_XPATH_SIZES "/ipv6-routes",
 			.cbs = {
 				.modify = dp_nb_size_modify,
-				.destroy = dp_nb_size_destroy,
 				.cli_show = dp_cli_show_size,
 			},
 		},
@@ -45,7 +43,6 @@ const struct frr_yang_module_info frr_zebra_ebpf_info = {
 			.xpath = DP_NB_XPATH_SIZES "/nexthop-groups",
 			.cbs = {
 				.modify = dp_nb_size_modify,
-				.destroy = dp_nb_size_destroy,
 				.cli_show = dp_cli_show_size,
 			},
 		},
@@ -53,7 +50,6 @@ const struct frr_yang_module_info frr_zebra_ebpf_info = {
 			.xpath = DP_NB_XPATH_SIZES "/neighbors",
 			.cbs = {
 				.modify = dp_nb_size_modify,
-				.destroy = dp_nb_size_destroy,
 				.cli_show = dp_cli_show_size,
 			},
 		},

@@ -29,7 +29,6 @@ extern int dp_nb_interface_create(struct nb_cb_create_args *args);
 extern int dp_nb_interface_destroy(struct nb_cb_destroy_args *args);
 extern int dp_nb_interface_mode_modify(struct nb_cb_modify_args *args);
 extern int dp_nb_size_modify(struct nb_cb_modify_args *args);
-extern int dp_nb_size_destroy(struct nb_cb_destroy_args *args);
 
 /* dp_vty.c: how each node reads back as CLI commands. */
 extern void dp_cli_show_ebpf(struct vty *vty, const struct lyd_node *dnode,

@@ -158,7 +158,8 @@ int dp_nb_interface_mode_modify(struct nb_cb_modify_args *args)
  * XPath: /frr-zebra-ebpf:ebpf/table-sizes/<leaf>
  *
  * Sizes are read once, when the maps are created after the configuration
- * is loaded; a later change is kept for the next start.
+ * is loaded; a later change is kept for the next start. The leaves have
+ * defaults: `no table-size` comes back here as a modify to the default.
  */
 static uint32_t *dp_nb_size_field(const struct lyd_node *dnode)
 {
@@ -188,20 +189,5 @@ int dp_nb_size_modify(struct nb_cb_modify_args *args)
 	if (args->event == NB_EV_APPLY)
 		dp_nb_size_set(args->dnode, yang_dnode_get_uint32(args->dnode,
 								  NULL));
-	return NB_OK;
-}
-
-int dp_nb_size_destroy(struct nb_cb_destroy_args *args)
-{
-	struct dp_map_sizes def;
-	uint32_t *field, *def_field;
-
-	if (args->event != NB_EV_APPLY)
-		return NB_OK;
-	dp_map_sizes_default(&def);
-	field = dp_nb_size_field(args->dnode);
-	def_field = (uint32_t *)((char *)&def +
-				 ((char *)field - (char *)&dp_cfg_sizes));
-	dp_nb_size_set(args->dnode, *def_field);
 	return NB_OK;
 }

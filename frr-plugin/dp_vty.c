@@ -77,8 +77,7 @@ DEFPY_YANG(ebpf_interface, ebpf_interface_cmd,
 }
 
 DEFPY_YANG(ebpf_table_size, ebpf_table_size_cmd,
-	   "[no] table-size <ipv4-routes$leaf (1024-16777216)$v4|ipv6-routes$leaf (1024-4194304)$v6|nexthop-groups$leaf (256-1048576)$nhg|neighbors$leaf (256-1048576)$neigh>",
-	   NO_STR
+	   "table-size <ipv4-routes$leaf (1024-16777216)$v4|ipv6-routes$leaf (1024-4194304)$v6|nexthop-groups$leaf (256-1048576)$nhg|neighbors$leaf (256-1048576)$neigh>",
 	   "Capacity of a datapath table (applied at zebra's next start)\n"
 	   "IPv4 routes\n"
 	   "Number of routes\n"
@@ -92,14 +91,28 @@ DEFPY_YANG(ebpf_table_size, ebpf_table_size_cmd,
 	char xpath[XPATH_MAXLEN];
 
 	snprintf(xpath, sizeof(xpath), "./table-sizes/%s", leaf);
-	if (no)
-		nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
-	else
-		nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY,
-				      v4_str ? v4_str
-				      : v6_str ? v6_str
-				      : nhg_str ? nhg_str
-						: neigh_str);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY,
+			      v4_str	? v4_str
+			      : v6_str	? v6_str
+			      : nhg_str ? nhg_str
+					: neigh_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_ebpf_table_size, no_ebpf_table_size_cmd,
+	   "no table-size <ipv4-routes|ipv6-routes|nexthop-groups|neighbors>$leaf [(1-16777216)]",
+	   NO_STR
+	   "Capacity of a datapath table (applied at zebra's next start)\n"
+	   "IPv4 routes\n"
+	   "IPv6 routes\n"
+	   "Nexthop groups\n"
+	   "ARP and ND neighbors\n"
+	   "Ignored\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	snprintf(xpath, sizeof(xpath), "./table-sizes/%s", leaf);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
@@ -165,6 +178,7 @@ void dp_vty_init(void)
 	install_element(CONFIG_NODE, &no_ebpf_cmd);
 	install_element(EBPF_NODE, &ebpf_interface_cmd);
 	install_element(EBPF_NODE, &ebpf_table_size_cmd);
+	install_element(EBPF_NODE, &no_ebpf_table_size_cmd);
 
 	dp_show_init();
 	dp_show_fib_init();
