@@ -36,11 +36,14 @@
 DEFINE_MTYPE_STATIC(EBPF, EBPF_ROUTE, "eBPF route mirror");
 
 PREDECL_HASH(dp_routes);
+PREDECL_DLIST(dp_missing);
 
 /* What the plugin wrote for one prefix: needed to drop the group
  * reference when the route goes, and to let a local address win. */
 struct dp_route {
 	struct dp_routes_item item;
+	struct dp_missing_item missing_item; /* on dp_missing while in_missing */
+	bool in_missing; /* the FIB could not take it (a table is full) */
 	uint8_t family;
 	uint8_t prefixlen;
 	bool local;	  /* router address: LOCAL entry owns the key */
@@ -66,6 +69,7 @@ static uint32_t dp_route_hash(const struct dp_route *r)
 }
 
 DECLARE_HASH(dp_routes, struct dp_route, item, dp_route_cmp, dp_route_hash);
+DECLARE_DLIST(dp_missing, struct dp_route, missing_item);
 
 static struct dp_routes_head dp_routes = INIT_HASH(dp_routes);
 static _Atomic uint32_t dp_route_n[2];
@@ -100,6 +104,58 @@ static enum dp_map_id dp_route_key(const struct dp_route *r,
  * exist. */
 static struct dp_fib *dp_fib;
 
+/*
+ * Routes the FIB could not take. A missing route would be shadowed by a
+ * shorter covering one and its packets misforwarded, so while a family
+ * has any, the datapath passes that whole family to the kernel
+ * (DP_META_F_FIB*_INCOMPLETE), and each deletion retries them.
+ */
+static struct dp_missing_head dp_missing = INIT_DLIST(dp_missing);
+static uint32_t dp_missing_n[2];
+static uint32_t dp_meta_flags;
+static bool dp_fib_freed; /* a route left the FIB since the last retry */
+
+/* At most this many missing routes are retried per batch. */
+#define DP_MISSING_RETRY 256
+
+static void dp_route_meta_update(void)
+{
+	uint32_t flags = (dp_missing_n[0] ? DP_META_F_FIB4_INCOMPLETE : 0) |
+			 (dp_missing_n[1] ? DP_META_F_FIB6_INCOMPLETE : 0);
+	struct dp_meta meta;
+	uint32_t key = 0;
+	int fd = dp_map_fd(DP_MAP_META);
+
+	if (flags == dp_meta_flags ||
+	    bpf_map_lookup_elem(fd, &key, &meta))
+		return;
+	meta.flags = flags;
+	if (bpf_map_update_elem(fd, &key, &meta, BPF_ANY))
+		return;
+	if (flags & ~dp_meta_flags)
+		zlog_warn("ebpf: the datapath FIB is full (%u IPv4, %u IPv6 routes missing): %s%s forwarded by the kernel until they fit; raise table-size",
+			  dp_missing_n[0], dp_missing_n[1],
+			  flags & DP_META_F_FIB4_INCOMPLETE ? "IPv4 " : "",
+			  flags & DP_META_F_FIB6_INCOMPLETE ? "IPv6 " : "");
+	else
+		zlog_notice("ebpf: every route fits the datapath FIB again");
+	dp_meta_flags = flags;
+}
+
+static void dp_route_set_missing(struct dp_route *r, bool missing)
+{
+	if (r->in_missing == missing)
+		return;
+	r->in_missing = missing;
+	if (missing) {
+		dp_missing_add_tail(&dp_missing, r);
+		dp_missing_n[r->family == AF_INET6]++;
+	} else {
+		dp_missing_del(&dp_missing, r);
+		dp_missing_n[r->family == AF_INET6]--;
+	}
+}
+
 static int dp_route_fib_set(const struct dp_route *r,
 			    const struct dp_rt_val *val)
 {
@@ -116,6 +172,16 @@ static int dp_route_fib_set(const struct dp_route *r,
 				 r->prefixlen);
 }
 
+/* What r asks of the datapath: a local address wins over zebra's route. */
+static void dp_route_value(const struct dp_route *r, struct dp_rt_val *val)
+{
+	memset(val, 0, sizeof(*val));
+	if (r->local)
+		val->type = DP_RT_LOCAL;
+	else if (r->has_route)
+		*val = r->val;
+}
+
 /*
  * Make the datapath's entries for r what r says they should be: the FIB
  * the packets use, and rt_v4_map/rt_v6_map, the truth that show commands
@@ -125,20 +191,21 @@ static int dp_route_fib_set(const struct dp_route *r,
 static int dp_route_write(struct dp_route *r)
 {
 	union dp_rt_key key;
-	struct dp_rt_val val = {};
+	struct dp_rt_val val;
 	enum dp_map_id map = dp_route_key(r, &key);
 	int fd = dp_map_fd(map);
 	int ret;
 
 	if (!dp_maps_ready())
 		return 0;
-	if (r->local)
-		val.type = DP_RT_LOCAL;
-	else if (r->has_route)
-		val = r->val;
+	dp_route_value(r, &val);
 
 	if (val.type == DP_RT_NONE) {
+		/* Also when missing: an update that did not fit leaves the
+		 * previous value in the FIB. */
 		dp_route_fib_set(r, NULL);
+		dp_route_set_missing(r, false);
+		dp_fib_freed = true;
 		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
 			return -errno;
 		DP_STAT_INC(route_del);
@@ -146,6 +213,7 @@ static int dp_route_write(struct dp_route *r)
 	}
 
 	ret = dp_route_fib_set(r, &val);
+	dp_route_set_missing(r, ret != 0);
 	if (ret) {
 		DP_STAT_INC(route_fail);
 		zlog_warn("ebpf: cannot add %pFX to the datapath FIB: %s (its packets go to the kernel)",
@@ -191,7 +259,7 @@ int dp_route_maps_ready(void)
 	}
 	frr_each (dp_routes, &dp_routes, r)
 		dp_route_write(r);
-	dp_route_publish_stats();
+	dp_route_batch_done();
 	return 0;
 }
 
@@ -206,6 +274,30 @@ void dp_route_maps_closing(void)
  * owner after each batch, under a lock that is never held for long. */
 static pthread_mutex_t dp_fib_stats_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct dp_fib_stats dp_fib_stats_copy;
+
+/* Owner thread, after each batch: retry what did not fit (space may have
+ * been freed), then tell the datapath whether a family is incomplete. */
+void dp_route_batch_done(void)
+{
+	struct dp_rt_val val;
+	struct dp_route *r;
+	uint32_t n = MIN(dp_missing_count(&dp_missing), DP_MISSING_RETRY);
+
+	if (!dp_fib)
+		return;
+	if (!dp_fib_freed)
+		n = 0;
+	dp_fib_freed = false;
+	while (n-- && (r = dp_missing_pop(&dp_missing))) {
+		/* Back of the queue: the next retry starts elsewhere. */
+		dp_missing_add_tail(&dp_missing, r);
+		dp_route_value(r, &val);
+		if (dp_route_fib_set(r, &val) == 0)
+			dp_route_set_missing(r, false);
+	}
+	dp_route_meta_update();
+	dp_route_publish_stats();
+}
 
 void dp_route_publish_stats(void)
 {

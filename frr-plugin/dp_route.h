@@ -24,6 +24,10 @@ extern void dp_route_local_update(int family, const union g_addr *addr,
 extern int dp_route_maps_ready(void);
 extern void dp_route_maps_closing(void);
 
+/* Owner thread, after each batch of updates: retry routes that did not
+ * fit, flag incomplete families to the datapath, publish the figures. */
+extern void dp_route_batch_done(void);
+
 /* Owner thread: refresh the FIB figures show commands read. */
 extern void dp_route_publish_stats(void);
 /* Any thread: the last published FIB figures. */

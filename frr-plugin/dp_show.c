@@ -469,6 +469,8 @@ static const struct {
 			      "toKernelNoNexthopGroup"},
 	[DP_R_PASS_DISABLED] = {"to-kernel: interface-disabled",
 				"toKernelInterfaceDisabled"},
+	[DP_R_PASS_FIB_INCOMPLETE] = {"to-kernel: fib-incomplete",
+				      "toKernelFibIncomplete"},
 };
 _Static_assert(array_size(dp_reason_names) == DP_R_MAX,
 	       "every enum dp_reason needs a name");

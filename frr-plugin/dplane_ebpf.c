@@ -127,7 +127,7 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 		}
 	}
 
-	dp_route_publish_stats();
+	dp_route_batch_done();
 	if (counter >= limit)
 		dplane_provider_work_ready();
 	return 0;

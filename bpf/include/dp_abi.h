@@ -223,6 +223,7 @@ enum dp_reason {
 	DP_R_PASS_MALFORMED,   /* truncated or invalid header: kernel drops */
 	DP_R_PASS_NO_NHG,      /* route points to a group not (yet) in nh_map */
 	DP_R_PASS_DISABLED,    /* interface not enabled in intf_map */
+	DP_R_PASS_FIB_INCOMPLETE, /* the family's FIB lacks routes (full) */
 	DP_R_MAX,
 };
 
@@ -272,7 +273,15 @@ struct dp_xdp_meta {
  * pinned maps, written once by whoever created them. */
 struct dp_meta {
 	__u32 abi_version; /* DP_ABI_VERSION at creation */
-	__u32 pad;
+	__u32 flags;	   /* DP_META_F_* */
 };
+
+/*
+ * A route the FIB could not take (a table full) would otherwise be
+ * shadowed by a shorter covering route and its packets misforwarded. While
+ * any route of a family is missing, the whole family goes to the kernel.
+ */
+#define DP_META_F_FIB4_INCOMPLETE 0x1
+#define DP_META_F_FIB6_INCOMPLETE 0x2
 
 #endif /* DP_ABI_H */

@@ -125,7 +125,8 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } intf_stats_map SEC(".maps");
 
-/* Single entry: the ABI version the pinned maps were created with. */
+/* Single entry: the ABI version the pinned maps were created with, and
+ * whether a FIB is incomplete (DP_META_F_*). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);

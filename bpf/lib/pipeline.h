@@ -25,6 +25,16 @@
 #include "nh.h"
 #include "parse.h"
 
+/* The family's FIB misses routes it could not hold: a shorter route might
+ * answer for them, so nothing of that family is routed here. */
+static __always_inline bool dp_fib_incomplete(__u32 flag)
+{
+	__u32 key = 0;
+	const struct dp_meta *m = bpf_map_lookup_elem(&meta_map, &key);
+
+	return m && (m->flags & flag);
+}
+
 static __always_inline enum dp_reason dp_route_ipv4(struct dp_pkt *pkt,
 						    const struct dp_rt_val **rt)
 {
@@ -39,6 +49,8 @@ static __always_inline enum dp_reason dp_route_ipv4(struct dp_pkt *pkt,
 		return DP_R_PASS_IP_OPTIONS;
 	if (dp_ipv4_not_unicast(ip4->daddr))
 		return DP_R_PASS_MCAST;
+	if (dp_fib_incomplete(DP_META_F_FIB4_INCOMPLETE))
+		return DP_R_PASS_FIB_INCOMPLETE;
 	*rt = dp_fib4_lookup(ip4->daddr);
 	return DP_CONTINUE;
 }
@@ -60,6 +72,8 @@ static __always_inline enum dp_reason dp_route_ipv6(struct dp_pkt *pkt,
 		return DP_R_PASS_ND;
 	if (dp_ipv6_not_unicast(ip6))
 		return DP_R_PASS_MCAST;
+	if (dp_fib_incomplete(DP_META_F_FIB6_INCOMPLETE))
+		return DP_R_PASS_FIB_INCOMPLETE;
 	*rt = dp_fib6_lookup(&ip6->daddr);
 	return DP_CONTINUE;
 }

@@ -34,6 +34,7 @@ static const char *const reason_names[DP_R_MAX] = {
 	[DP_R_PASS_MALFORMED] = "PASS_MALFORMED",
 	[DP_R_PASS_NO_NHG] = "PASS_NO_NHG",
 	[DP_R_PASS_DISABLED] = "PASS_DISABLED",
+	[DP_R_PASS_FIB_INCOMPLETE] = "PASS_FIB_INCOMPLETE",
 };
 
 const char *h_reason_name(enum dp_reason reason)

@@ -9,10 +9,13 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include <bpf/bpf.h>
+
 #include "dp_test.h"
 #include "expect.h"
 #include "tests.h"
 #include "topo.h"
+#include "xdp_main.skel.h"
 
 #define V4(dst) tpkt_ipv4(p, SRC4, dst, IPPROTO_TCP, 40000, 80, 20)
 #define V6(dst) tpkt_ipv6(p, SRC6, dst, IPPROTO_TCP, 40000, 80, 20)
@@ -334,6 +337,45 @@ static void fwd4(struct tpkt *p)
 	V4(DST4_FWD);
 }
 
+static void fwd6(struct tpkt *p)
+{
+	V6(DST6_FWD);
+}
+
+static void set_meta_flags(struct harness *h, __u32 flags)
+{
+	struct dp_meta m = {.abi_version = DP_ABI_VERSION, .flags = flags};
+	__u32 key = 0;
+
+	T_EQ(bpf_map_update_elem(bpf_map__fd(h->xdp->maps.meta_map), &key, &m,
+				 BPF_ANY),
+	     0, "meta_map write");
+}
+
+/*
+ * A family whose FIB could not take every route is passed whole: a
+ * shorter route might otherwise answer for the missing one. The other
+ * family keeps forwarding.
+ */
+static void test_pass_fib_incomplete(struct harness *h)
+{
+	struct h_result r;
+	struct tpkt p;
+
+	set_meta_flags(h, DP_META_F_FIB4_INCOMPLETE);
+	pass_case(h, "routable ipv4 while the IPv4 FIB is incomplete", fwd4,
+		  DP_R_PASS_FIB_INCOMPLETE);
+	fwd6(&p);
+	t_begin("xdp: ipv6 still forwarded while only IPv4 is incomplete");
+	h_run(h, DP_HOOK_XDP, &p, &r);
+	T_EQ(r.verdict, h_verdict_fwd(DP_HOOK_XDP), "verdict");
+	t_end();
+	set_meta_flags(h, DP_META_F_FIB6_INCOMPLETE);
+	pass_case(h, "routable ipv6 while the IPv6 FIB is incomplete", fwd6,
+		  DP_R_PASS_FIB_INCOMPLETE);
+	set_meta_flags(h, 0);
+}
+
 /* Cases that need the tables changed from topo_setup()'s. */
 static void test_pass_tables(struct harness *h)
 {
@@ -391,5 +433,6 @@ void test_pass(struct harness *h)
 	topo_setup(h);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		pass_case(h, cases[i].name, cases[i].build, cases[i].reason);
+	test_pass_fib_incomplete(h);
 	test_pass_tables(h);
 }
