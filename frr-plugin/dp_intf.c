@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <net/if.h>
+#include <sys/ioctl.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -507,6 +508,32 @@ void dp_intf_link_update(int ifindex, const char *name, const uint8_t *mac,
 	dp_link_write(l);
 	dp_neigh_intf_changed(ifindex);
 	dp_nhg_intf_changed(ifindex);
+}
+
+/*
+ * When a link goes down the kernel flushes its neighbours and reports
+ * that before the link itself. Asking the link's state at the first
+ * flushed neighbour lets the groups be rewritten once, without the dead
+ * path, instead of once with it unresolved and again without it.
+ */
+bool dp_intf_link_probe_down(int ifindex)
+{
+	struct dp_link *l = dp_link_get(ifindex, false);
+	struct ifreq ifr = {};
+	int fd, ret;
+
+	if (!l || !l->known || !l->up || !l->name[0])
+		return false;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	strlcpy(ifr.ifr_name, l->name, sizeof(ifr.ifr_name));
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	close(fd);
+	if (ret || ((ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING)))
+		return false;
+	dp_intf_link_update(ifindex, NULL, NULL, l->mtu, false);
+	return true;
 }
 
 void dp_intf_link_delete(int ifindex)

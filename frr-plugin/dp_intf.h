@@ -65,6 +65,10 @@ extern void dp_intf_link_update(int ifindex, const char *name,
 				const uint8_t *mac, uint32_t mtu, bool up);
 extern void dp_intf_link_delete(int ifindex);
 
+/* Owner thread: ask the kernel whether a link we believe up is down; if
+ * so, apply that now (groups rewritten without its paths). */
+extern bool dp_intf_link_probe_down(int ifindex);
+
 /* Owner thread: what the kernel last said about a link. False if the
  * link is unknown. */
 extern bool dp_intf_link_get(int ifindex, uint8_t mac[6], uint32_t *mtu,

@@ -153,6 +153,7 @@ static void dp_neigh_del(int ifindex, int family, const void *addr)
 {
 	struct dp_neigh lookup, *n;
 
+	/* addr may point into the entry freed below: use the copy. */
 	dp_neigh_key_make(&lookup.key, ifindex, family, addr);
 	n = dp_neighs_find(&dp_nl.neighs, &lookup);
 	if (!n)
@@ -162,7 +163,11 @@ static void dp_neigh_del(int ifindex, int family, const void *addr)
 		DP_STAT_INC(neigh_del);
 	dp_neighs_del(&dp_nl.neighs, n);
 	XFREE(MTYPE_EBPF_NEIGH, n);
-	dp_nhg_neigh_changed(ifindex, family, addr);
+	/* A neighbour flushed by a link going down: handle the link now,
+	 * which rewrites its groups once. */
+	if (!dp_intf_link_probe_down(ifindex))
+		dp_nhg_neigh_changed(ifindex, family,
+				     (const union g_addr *)lookup.key.addr);
 }
 
 void dp_neigh_sync_all(void)

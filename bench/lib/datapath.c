@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The real datapath with private maps (datapath.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench.h"
+#include "datapath.h"
+#include "dp_fib.h"
+#include "dp_nhg_buckets.h"
+#include "xdp_main.skel.h"
+
+void bn_dp_open(struct bn_dp *dp, uint32_t tbl8_groups)
+{
+	struct dp_fib_maps maps;
+	struct bpf_map *map;
+	int err;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->skel = xdp_main__open();
+	if (!dp->skel)
+		bn_die("open xdp_main: %s", strerror(errno));
+	bpf_object__for_each_map(map, dp->skel->obj)
+		bpf_map__set_pin_path(map, NULL);
+	if (tbl8_groups)
+		bpf_map__set_max_entries(dp->skel->maps.fib4_tbl8,
+					 tbl8_groups); /* one element per group */
+	err = xdp_main__load(dp->skel);
+	if (err)
+		bn_die("load xdp_main: %s", strerror(-err));
+
+	maps.val_fd = bpf_map__fd(dp->skel->maps.fib_val_map);
+	maps.vals_max = bpf_map__max_entries(dp->skel->maps.fib_val_map);
+	maps.tbl24_fd = bpf_map__fd(dp->skel->maps.fib4_tbl24);
+	maps.tbl8_fd = bpf_map__fd(dp->skel->maps.fib4_tbl8);
+	maps.tbl8_groups = bpf_map__max_entries(dp->skel->maps.fib4_tbl8);
+	maps.fib6_fd = bpf_map__fd(dp->skel->maps.fib6_map);
+	maps.fib6_max = bpf_map__max_entries(dp->skel->maps.fib6_map);
+	dp->fib = dp_fib_open(&maps);
+	if (!dp->fib)
+		bn_die("dp_fib_open: %s", strerror(errno));
+
+	dp->prog_fd = bpf_program__fd(dp->skel->progs.dp_xdp_main);
+	dp->nh_fd = bpf_map__fd(dp->skel->maps.nh_map);
+	dp->intf_fd = bpf_map__fd(dp->skel->maps.intf_map);
+	dp->stats_fd = bpf_map__fd(dp->skel->maps.stats_map);
+}
+
+void bn_dp_close(struct bn_dp *dp)
+{
+	dp_fib_close(dp->fib);
+	xdp_main__destroy(dp->skel);
+	memset(dp, 0, sizeof(*dp));
+}
+
+void bn_dp_intf(struct bn_dp *dp, uint32_t ifindex, const uint8_t *mac,
+		uint16_t flags, uint32_t stats_idx)
+{
+	struct dp_intf v = {
+		.flags = flags,
+		.mtu = 1500,
+		.table_id = 254,
+		.stats_idx = stats_idx,
+	};
+
+	memcpy(v.mac, mac, sizeof(v.mac));
+	if (bpf_map_update_elem(dp->intf_fd, &ifindex, &v, BPF_ANY))
+		bn_die("intf_map: %s", strerror(errno));
+}
+
+struct dp_path bn_dp_path(uint32_t ifindex, const uint8_t *dmac,
+			  const uint8_t *smac, uint32_t gw)
+{
+	struct dp_path p = {
+		.ifindex = ifindex,
+		.flags = DP_PATH_F_RESOLVED | DP_PATH_F_GW,
+		.mtu = 1500,
+		.gw = {gw},
+	};
+
+	memcpy(p.dmac, dmac, sizeof(p.dmac));
+	memcpy(p.smac, smac, sizeof(p.smac));
+	return p;
+}
+
+void bn_dp_nhg(struct bn_dp *dp, uint32_t id, const struct dp_path *paths,
+	       unsigned int n)
+{
+	static struct dp_nhg nhg; /* 2.5 KiB */
+	uint32_t weights[DP_NHG_MAX_PATHS];
+	unsigned int i;
+
+	memset(&nhg, 0, sizeof(nhg));
+	for (i = 0; i < n && i < DP_NHG_MAX_PATHS; i++) {
+		weights[i] = 1;
+		nhg.paths[i] = paths[i];
+	}
+	nhg.n_paths = i;
+	nhg.seq = 1;
+	if (dp_nhg_buckets_fill(nhg.bucket, weights, i))
+		bn_die("nhg %u: bad path count %u", id, n);
+	if (bpf_map_update_elem(dp->nh_fd, &id, &nhg, BPF_ANY))
+		bn_die("nh_map: %s", strerror(errno));
+}
+
+int bn_dp_route4(struct bn_dp *dp, uint32_t addr, uint8_t plen,
+		 uint32_t nhg_id)
+{
+	struct dp_rt_val v = {.type = DP_RT_NHG, .nhg_id = nhg_id};
+
+	return dp_fib_add4(dp->fib, addr, plen, &v);
+}
+
+int bn_dp_route6(struct bn_dp *dp, const uint32_t *addr, uint8_t plen,
+		 uint32_t nhg_id)
+{
+	struct dp_rt_val v = {.type = DP_RT_NHG, .nhg_id = nhg_id};
+
+	return dp_fib_add6(dp->fib, addr, plen, &v);
+}
+
+uint64_t bn_dp_count(struct bn_dp *dp, enum dp_reason reason)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct dp_counter c[ncpus > 0 ? ncpus : 1];
+	uint32_t key = DP_STATS_IDX(DP_HOOK_XDP, reason);
+	uint64_t sum = 0;
+	int i;
+
+	if (ncpus <= 0 || bpf_map_lookup_elem(dp->stats_fd, &key, c))
+		return 0;
+	for (i = 0; i < ncpus; i++)
+		sum += c[i].packets;
+	return sum;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The real datapath (bpf/xdp_main.bpf.o, through its skeleton) loaded with
+ * private, unpinned maps, so a benchmark never touches the tables of a
+ * running zebra. The FIB is filled through the plugin's own code
+ * (frr-plugin/dp_fib.c), nexthop groups and interfaces as dp_nhg.c and
+ * dp_intf.c write them.
+ */
+#ifndef BENCH_DATAPATH_H
+#define BENCH_DATAPATH_H
+
+#include <stdint.h>
+
+#include "dp_abi.h"
+
+struct xdp_main;
+struct dp_fib;
+
+struct bn_dp {
+	struct xdp_main *skel;
+	struct dp_fib *fib;
+	int prog_fd; /* dp_xdp_main */
+	int nh_fd;
+	int intf_fd;
+	int stats_fd;
+};
+
+/* Load; dies on failure. tbl8_groups: 0 keeps the datapath's default. */
+void bn_dp_open(struct bn_dp *dp, uint32_t tbl8_groups);
+void bn_dp_close(struct bn_dp *dp);
+
+/* intf_map: an interface packets arrive on (routed: enabled + XDP) or
+ * leave by. */
+void bn_dp_intf(struct bn_dp *dp, uint32_t ifindex, const uint8_t *mac,
+		uint16_t flags, uint32_t stats_idx);
+
+/* nh_map: a group of n resolved paths of equal weight (resilient
+ * buckets from dp_nhg_buckets_fill, as the plugin writes them). */
+void bn_dp_nhg(struct bn_dp *dp, uint32_t id, const struct dp_path *paths,
+	       unsigned int n);
+/* A resolved path by an IPv4 gateway (gw in network byte order). */
+struct dp_path bn_dp_path(uint32_t ifindex, const uint8_t *dmac,
+			  const uint8_t *smac, uint32_t gw);
+
+/* Routes to a nexthop group; 0 or -errno (as dp_fib_add4/6). */
+int bn_dp_route4(struct bn_dp *dp, uint32_t addr, uint8_t plen,
+		 uint32_t nhg_id);
+int bn_dp_route6(struct bn_dp *dp, const uint32_t *addr, uint8_t plen,
+		 uint32_t nhg_id);
+
+/* Packets the datapath counted under (XDP, reason), over all CPUs. */
+uint64_t bn_dp_count(struct bn_dp *dp, enum dp_reason reason);
+
+#endif /* BENCH_DATAPATH_H */

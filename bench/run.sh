@@ -1,0 +1,75 @@
+#!/bin/sh
+# Run every benchmark, one after the other, and print their tables under a
+# header naming the machine (what bench/RESULTS.md records). `make bench`
+# runs this after building the programs.
+#
+# usage: bench/run.sh [--quick] [NAME...]
+#   NAME     fib forward install failover (default: all, in this order)
+#   --quick  small tables and short rounds: checks that everything runs
+#            (a minute or so); its figures are not the ones to publish
+#
+# Environment: BENCH_BIN (built programs; default: this directory),
+# EBPF_MODULE, EBPF_VTYSH (for failover). Needs root. Exits non-zero if a
+# benchmark failed; the others still run.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${BENCH_BIN:-$here}
+export BENCH_BIN="$bin"
+quick=0
+names=""
+for arg in "$@"; do
+	case $arg in
+	--quick) quick=1 ;;
+	fib | forward | install | failover) names="$names $arg" ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover]..." >&2; exit 2 ;;
+	esac
+done
+[ -n "$names" ] || names="fib forward install failover"
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
+
+if [ $quick = 1 ]; then
+	fib_args="--v4 1K,100K --v6 10K --packets 20K --rounds 3"
+	forward_args="--routes 100K --seconds 1 --rounds 2"
+	failover_args="--routes 100000"
+	install_args="--quick"
+else
+	fib_args=""
+	forward_args=""
+	failover_args=""
+	install_args=""
+fi
+
+echo "frr-ebpf benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1),"
+echo "         kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "tree:    $(git -C "$here/.." describe --always --dirty 2>/dev/null || echo unknown)"
+
+status=0
+for name in $names; do
+	echo
+	echo "==================================================================== $name"
+	start=$(date +%s)
+	case $name in
+	fib)
+		# shellcheck disable=SC2086
+		"$bin/fib" $fib_args || status=1 ;;
+	forward)
+		# shellcheck disable=SC2086
+		"$bin/forward" $forward_args || status=1 ;;
+	install)
+		# Issue 3's `install` benchmark (1M routes from sharpd with and
+		# without the plugin) takes this slot once it is written.
+		if [ -x "$here/install.sh" ]; then
+			# shellcheck disable=SC2086
+			"$here/install.sh" $install_args || status=1
+		else
+			echo "bench/install: not written yet (bench/install.sh)"
+		fi ;;
+	failover)
+		# shellcheck disable=SC2086
+		"$here/failover.sh" $failover_args || status=1 ;;
+	esac
+	echo "($name: $(($(date +%s) - start)) s)"
+done
+exit $status
