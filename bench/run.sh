@@ -59,7 +59,7 @@ for name in $names; do
 		"$bin/forward" $forward_args || status=1 ;;
 	install)
 		# Issue 3's `install` benchmark (1M routes from sharpd with and
-		# without the plugin) takes this slot once it is written.
+		# without the plugin) .
 		if [ -x "$here/install.sh" ]; then
 			# shellcheck disable=SC2086
 			"$here/install.sh" $install_args || status=1
