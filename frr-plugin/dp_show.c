@@ -146,8 +146,17 @@ static void dp_show_maps(struct vty *vty, json_object *json)
 
 	for (int id = 0; id < DP_MAP_MAX; id++) {
 		bool array = dp_map_is_array(id);
-		long n = array ? (long)dp_map_max_entries(id)
-			       : dp_map_walk(id, false, NULL, NULL);
+		long n;
+
+		/* A full table would take seconds to walk key by key on
+		 * zebra's main thread: the route tables' counts are kept. */
+		if (array)
+			n = dp_map_max_entries(id);
+		else if (id == DP_MAP_RT4 || id == DP_MAP_RT6)
+			n = dp_route_count(id == DP_MAP_RT4 ? AF_INET
+							    : AF_INET6);
+		else
+			n = dp_map_walk(id, false, NULL, NULL);
 		uint64_t mem = dp_map_memory(id);
 
 		if (jmaps) {
