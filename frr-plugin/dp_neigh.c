@@ -149,6 +149,17 @@ static void dp_neigh_set(int ifindex, int family, const void *addr,
 		dp_nhg_neigh_changed(ifindex, family, addr);
 }
 
+/* Drop one entry from the table and dmac_map; the groups are the
+ * caller's business. */
+static void dp_neigh_remove(struct dp_neigh *n)
+{
+	if (dp_maps_ready() &&
+	    bpf_map_delete_elem(dp_map_fd(DP_MAP_DMAC), &n->key) == 0)
+		DP_STAT_INC(neigh_del);
+	dp_neighs_del(&dp_nl.neighs, n);
+	XFREE(MTYPE_EBPF_NEIGH, n);
+}
+
 static void dp_neigh_del(int ifindex, int family, const void *addr)
 {
 	struct dp_neigh lookup, *n;
@@ -158,11 +169,7 @@ static void dp_neigh_del(int ifindex, int family, const void *addr)
 	n = dp_neighs_find(&dp_nl.neighs, &lookup);
 	if (!n)
 		return;
-	if (dp_maps_ready() &&
-	    bpf_map_delete_elem(dp_map_fd(DP_MAP_DMAC), &n->key) == 0)
-		DP_STAT_INC(neigh_del);
-	dp_neighs_del(&dp_nl.neighs, n);
-	XFREE(MTYPE_EBPF_NEIGH, n);
+	dp_neigh_remove(n);
 	/* A neighbour flushed by a link going down: handle the link now,
 	 * which rewrites its groups once. */
 	if (!dp_intf_link_probe_down(ifindex))
@@ -187,13 +194,15 @@ void dp_neigh_intf_changed(int ifindex)
 			dp_neigh_write(n);
 }
 
+/* The link is gone: its neighbours go without touching the groups, which
+ * the link's removal rewrites once (dp_intf_link_delete). */
 static void dp_neigh_flush_intf(int ifindex)
 {
 	struct dp_neigh *n;
 
 	frr_each_safe (dp_neighs, &dp_nl.neighs, n)
 		if (n->key.ifindex == (uint32_t)ifindex)
-			dp_neigh_del(ifindex, n->key.family, n->key.addr);
+			dp_neigh_remove(n);
 }
 
 /* ------------------------------------------------------ message parsing */
