@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * TC ingress entry: the full pipeline for interfaces without XDP, and for
- * XDP interfaces the one thing XDP cannot do, forwarding to a neighbour
- * the kernel has not resolved yet (bpf_redirect_neigh queues the packet
- * on the kernel's neighbour entry and resolves it). Forwarding here does
- * not depend on the kernel's own forwarding setting.
+ * XDP interfaces what XDP cannot do: forwarding to a neighbour the kernel
+ * has not resolved yet (bpf_redirect_neigh queues the packet on the
+ * kernel's neighbour entry and resolves it), and to an egress that takes
+ * no XDP redirect (a bridge, a VXLAN device, a port in mode tc). Forwarding
+ * here does not depend on the kernel's own forwarding setting.
  */
 #include "ctx_skb.h"
 
@@ -41,6 +42,7 @@ int dp_tc_main(struct __sk_buff *ctx)
 	case DP_R_FWD:
 		dp_l2_rewrite(pkt.eth, eg.dmac, eg.smac);
 		dp_decrement_ttl(ctx, &pkt);
+		dp_neigh_mark_used(eg.hit_slot);
 		dp_count(DP_HOOK_TC, DP_R_FWD, pkt.len, istats);
 		return bpf_redirect(eg.ifindex, 0);
 	case DP_R_PASS_NO_NEIGH:

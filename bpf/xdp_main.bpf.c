@@ -10,6 +10,7 @@
 #include "intf.h"
 #include "l2.h"
 #include "l3.h"
+#include "neigh.h"
 #include "pipeline.h"
 #include "stats.h"
 #include "xdp_meta.h"
@@ -27,18 +28,24 @@ int dp_xdp_main(struct xdp_md *ctx)
 	/* The routing decision, step by step: lib/pipeline.h */
 	reason = dp_pipeline(ctx, &pkt, intf, &eg);
 
+	/*
+	 * A redirect to a device that takes no XDP frames (a bridge, a
+	 * VXLAN device, a port in mode tc, a veth whose peer is not ready)
+	 * would be dropped by the driver: TC forwards those as skbs.
+	 */
+	if (reason == DP_R_FWD && !eg.xdp_tx)
+		reason = DP_R_PASS_EGRESS_SKB;
+
 	if (reason == DP_R_FWD) {
 		dp_decrement_ttl(ctx, &pkt);
 		dp_l2_rewrite(pkt.eth, eg.dmac, eg.smac);
+		dp_neigh_mark_used(eg.hit_slot);
 		dp_count(DP_HOOK_XDP, DP_R_FWD, pkt.len, istats);
 		return bpf_redirect(eg.ifindex, 0);
 	}
 
-	/*
-	 * An unresolved neighbour is TC's to forward (bpf_redirect_neigh)
-	 * and so TC's to count, when TC runs behind XDP here.
-	 */
-	if (reason != DP_R_PASS_NO_NEIGH || !dp_intf_has_tc(intf))
+	/* What TC takes over, TC counts, when TC runs behind XDP here. */
+	if (!DP_REASON_TC_TAKES(reason) || !dp_intf_has_tc(intf))
 		dp_count(DP_HOOK_XDP, reason, pkt.len, istats);
 	dp_xdp_meta_store(ctx, reason);
 	return XDP_PASS;

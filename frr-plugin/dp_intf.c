@@ -1,24 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Interfaces: the one place where an interface becomes an intf_map entry.
- *
- * Two tables with one owner each:
- *  - the configuration (which interfaces run the datapath, in which mode
- *    and what is attached) belongs to zebra's main pthread, where the CLI,
- *    the northbound callbacks and the lib interface hooks run;
- *  - the link state the kernel reports (MAC, MTU, oper state) and the
- *    intf_map entries belong to the owner (dplane) pthread, next to the
- *    neighbour and nexthop tables that depend on them.
- * Each side posts events to the other; neither reads the other's table.
+ * Interfaces: which ones run the datapath and in which mode, and the
+ * programs attached to them. This table belongs to zebra's main pthread,
+ * where the CLI, the northbound callbacks and the lib interface hooks
+ * run; what the kernel says of each link belongs to the owner pthread
+ * (dp_link.c). Each side posts events to the other.
  */
 
 #include "config.h"
 
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
+#include <net/if_arp.h>
 
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "lib/zebra.h"
 #include "lib/if.h"
@@ -29,23 +25,21 @@
 #include "zebra/zebra_router.h"
 
 #include "dp_abi.h"
-#include "dp_maps.h"
+#include "dp_boot.h"
 #include "dp_intf.h"
-#include "dp_neigh.h"
-#include "dp_nhg.h"
-#include "dp_sync.h"
+#include "dp_link.h"
+#include "dp_maps.h"
+#include "dp_nlutil.h"
+#include "dp_stall.h"
 #include "dp_plugin.h"
 
 DEFINE_MTYPE_STATIC(EBPF, EBPF_INTF_CFG, "eBPF interface configuration");
-DEFINE_MTYPE_STATIC(EBPF, EBPF_LINK, "eBPF link state");
-DEFINE_MTYPE_STATIC(EBPF, EBPF_EVENT, "eBPF interface event");
+DEFINE_MTYPE_STATIC(EBPF, EBPF_INTF_EVENT, "eBPF interface event");
 
 const char *dp_mode_name(enum dp_mode mode)
 {
 	return mode == DP_MODE_TC ? "tc" : "xdp";
 }
-
-/* ------------------------------------------ configuration (main thread) */
 
 PREDECL_SORTLIST_UNIQ(dp_cfgs);
 
@@ -67,24 +61,14 @@ DECLARE_SORTLIST_UNIQ(dp_cfgs, struct dp_cfg, item, dp_cfg_cmp);
 
 static struct dp_cfgs_head dp_cfgs = INIT_SORTLIST_UNIQ(dp_cfgs);
 
-/* Event from one thread to the other about one interface. */
-struct dp_intf_event {
-	int ifindex;
-	uint16_t flags; /* DP_INTF_F_ENABLED | _XDP | _TC, or 0 */
-	char name[IF_NAMESIZE];
-};
-
-static void dp_link_cfg_apply(struct thread *t);
-
-static void dp_intf_post_cfg(const struct dp_cfg *c, int ifindex)
+static void dp_cfg_post(const struct dp_cfg *c, int ifindex)
 {
-	struct dp_intf_event *ev = XCALLOC(MTYPE_EBPF_EVENT, sizeof(*ev));
+	uint16_t flags = 0;
 
-	ev->ifindex = ifindex;
 	if (c && (c->xdp || c->tc))
-		ev->flags = DP_INTF_F_ENABLED | (c->xdp ? DP_INTF_F_XDP : 0) |
-			    (c->tc ? DP_INTF_F_TC : 0);
-	thread_add_event(dp_owner_master(), dp_link_cfg_apply, ev, 0, NULL);
+		flags = DP_INTF_F_ENABLED | (c->xdp ? DP_INTF_F_XDP : 0) |
+			(c->tc ? DP_INTF_F_TC : 0);
+	dp_link_post_cfg(ifindex, flags);
 }
 
 static struct dp_cfg *dp_cfg_find(const char *name)
@@ -99,16 +83,18 @@ static void dp_cfg_detach(struct dp_cfg *c, bool post)
 {
 	int ifindex = c->ifindex;
 
+	DP_STALL_BEGIN(DP_STALL_ATTACH);
 	frr_with_privs (dp_privs()) {
 		if (c->xdp && ifindex)
 			dp_prog_detach_xdp(ifindex);
 		if (c->tc && ifindex)
 			dp_prog_detach_tc(ifindex);
 	}
+	DP_STALL_END(DP_STALL_ATTACH);
 	c->xdp = c->tc = false;
 	c->ifindex = 0;
 	if (post && ifindex)
-		dp_intf_post_cfg(NULL, ifindex);
+		dp_cfg_post(NULL, ifindex);
 }
 
 /* Attach what mode asks for; all or nothing. */
@@ -117,6 +103,7 @@ static int dp_cfg_attach(struct dp_cfg *c, int ifindex, char *err,
 {
 	int ret = 0;
 
+	DP_STALL_BEGIN(DP_STALL_ATTACH);
 	frr_with_privs (dp_privs()) {
 		ret = dp_prog_attach_tc(ifindex, err, errlen);
 		if (ret == 0 && c->mode == DP_MODE_XDP) {
@@ -129,37 +116,139 @@ static int dp_cfg_attach(struct dp_cfg *c, int ifindex, char *err,
 			dp_prog_detach_xdp(ifindex);
 		}
 	}
+	DP_STALL_END(DP_STALL_ATTACH);
 	if (ret)
 		return ret;
 	c->ifindex = ifindex;
 	c->tc = true;
 	c->xdp = c->mode == DP_MODE_XDP;
-	dp_intf_post_cfg(c, ifindex);
+	dp_cfg_post(c, ifindex);
 	return 0;
+}
+
+/* ------------------------------------------------- what a link is now */
+
+struct dp_link_query {
+	int ifindex;
+	uint16_t type;	    /* ARPHRD_* */
+	int master;	    /* 0: not enslaved */
+	char master_name[IF_NAMESIZE];
+};
+
+static int dp_link_query_cb(const struct nlmsghdr *h, void *arg)
+{
+	struct dp_link_query *q = arg;
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	struct rtattr *tb[IFLA_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWLINK ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return -EIO;
+	q->ifindex = ifi->ifi_index;
+	q->type = ifi->ifi_type;
+	dp_nl_attrs(tb, IFLA_MAX, IFLA_RTA(ifi),
+		    h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)));
+	if (tb[IFLA_MASTER] && RTA_PAYLOAD(tb[IFLA_MASTER]) >= 4)
+		q->master = *(uint32_t *)RTA_DATA(tb[IFLA_MASTER]);
+	return 0;
+}
+
+/*
+ * Ask the kernel (not zebra's view, which may lag) what ifname is: its
+ * link type and the device enslaving it, if any. 0, or -errno (-ENODEV:
+ * no such interface).
+ */
+static int dp_link_query(const char *ifname, struct dp_link_query *q)
+{
+	uint8_t buf[NLMSG_SPACE(sizeof(struct ifinfomsg)) +
+		    RTA_SPACE(IF_NAMESIZE)] = {};
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	h->nlmsg_type = RTM_GETLINK;
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	if (!dp_nl_add_attr(h, sizeof(buf), IFLA_IFNAME, ifname,
+			    strlen(ifname) + 1))
+		return -ENAMETOOLONG;
+	ret = dp_nl_request(NETLINK_ROUTE, h, dp_link_query_cb, q);
+	if (ret)
+		return ret;
+	if (q->master && !if_indextoname(q->master, q->master_name))
+		strlcpy(q->master_name, "?", sizeof(q->master_name));
+	return 0;
+}
+
+/* Why the datapath cannot route what arrives on this link, or NULL. */
+static const char *dp_link_unroutable(const struct dp_link_query *q, char *buf,
+				      size_t len)
+{
+	if (q->master) {
+		snprintf(buf, len,
+			 "enslaved to %s: its traffic belongs to %s's forwarding, not the default table's",
+			 q->master_name, q->master_name);
+		return buf;
+	}
+	if (q->type != ARPHRD_ETHER) {
+		snprintf(buf, len,
+			 "not an Ethernet device (link type %u): the datapath handles Ethernet only",
+			 q->type);
+		return buf;
+	}
+	return NULL;
+}
+
+/* Interface names as the kernel takes them (dev_valid_name()). */
+static bool dp_ifname_valid(const char *name)
+{
+	if (!*name || strlen(name) >= IF_NAMESIZE || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return false;
+	for (; *name; name++)
+		if (*name == '/' || *name == ':' || isspace((unsigned char)*name))
+			return false;
+	return true;
 }
 
 int dp_intf_check(const char *ifname, enum dp_mode mode, bool allow_absent,
 		  char *err, size_t errlen)
 {
+	struct dp_link_query q;
+	char why[192];
+	int ret;
+
 	if (mode != DP_MODE_XDP && mode != DP_MODE_TC) {
 		snprintf(err, errlen, "unknown mode %d (expected xdp or tc)",
 			 mode);
 		return -EINVAL;
 	}
-	if (strlen(ifname) >= IF_NAMESIZE) {
-		snprintf(err, errlen, "interface name %s is too long", ifname);
+	if (!dp_ifname_valid(ifname)) {
+		snprintf(err, errlen,
+			 "'%s' is not a valid interface name (1 to %d characters, no '/', ':' or spaces)",
+			 ifname, IF_NAMESIZE - 1);
 		return -EINVAL;
 	}
 	if (allow_absent)
 		return 0;
-	if (!if_nametoindex(ifname)) {
-		snprintf(err, errlen, "interface %s does not exist", ifname);
+	if (!dp_maps_ready()) {
+		snprintf(err, errlen, "eBPF datapath not loaded: %s",
+			 dp_boot_error() ? dp_boot_error()
+					 : "see zebra's log");
 		return -ENODEV;
 	}
-	if (!dp_maps_ready()) {
-		snprintf(err, errlen,
-			 "eBPF datapath not loaded (see zebra's log)");
-		return -ENODEV;
+	ret = dp_link_query(ifname, &q);
+	if (ret == -ENODEV) {
+		snprintf(err, errlen, "interface %s does not exist", ifname);
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot ask the kernel about %s: %s",
+			 ifname, safe_strerror(-ret));
+		return ret;
+	}
+	if (dp_link_unroutable(&q, why, sizeof(why))) {
+		snprintf(err, errlen, "interface %s is %s", ifname, why);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -184,12 +273,14 @@ int dp_intf_enable(const char *ifname, enum dp_mode mode, bool allow_absent,
 		created = true;
 	}
 	if (!ifindex || !dp_maps_ready()) {
-		/* Only reachable with allow_absent: attach on appearance. */
+		/* Only reachable with allow_absent. */
 		c->mode = mode;
-		zlog_warn("ebpf: interface %s %s; it will be attached when it appears",
-			  ifname,
-			  ifindex ? "configured while the datapath is not loaded"
-				  : "does not exist yet");
+		if (!dp_maps_ready())
+			zlog_warn("ebpf: interface %s configured but the datapath is not loaded: %s",
+				  ifname, dp_boot_error() ? dp_boot_error() : "?");
+		else
+			zlog_warn("ebpf: interface %s does not exist yet; it will be attached when it appears",
+				  ifname);
 		return 0;
 	}
 	if (c->ifindex == ifindex && c->mode == mode && c->tc)
@@ -233,6 +324,7 @@ void dp_intf_foreach(void (*cb)(const struct dp_intf_info *info, void *arg),
 
 	frr_each (dp_cfgs, &dp_cfgs, c) {
 		struct dp_intf_info info = {};
+		struct dp_link_query q;
 		struct interface *ifp;
 
 		strlcpy(info.name, c->name, sizeof(info.name));
@@ -247,6 +339,9 @@ void dp_intf_foreach(void (*cb)(const struct dp_intf_info *info, void *arg),
 			       MIN(sizeof(info.mac), (size_t)ifp->hw_addr_len));
 			info.mtu = ifp->mtu;
 		}
+		if (dp_link_query(c->name, &q) == 0)
+			dp_link_unroutable(&q, info.not_routed,
+					   sizeof(info.not_routed));
 		if (c->ifindex) {
 			struct dp_intf v;
 			uint32_t key = c->ifindex;
@@ -261,60 +356,59 @@ void dp_intf_foreach(void (*cb)(const struct dp_intf_info *info, void *arg),
 	}
 }
 
-/* An interface was (re)created: re-attach if it is configured. */
+/* ------------------------------------------- links coming and going */
+
+struct dp_intf_event {
+	int ifindex;
+	char name[IF_NAMESIZE];
+};
+
+/* An interface was (re)created: attach it if it is configured. */
 static void dp_intf_appeared(struct thread *t)
 {
 	struct dp_intf_event *ev = THREAD_ARG(t);
 	struct dp_cfg *c = dp_cfg_find(ev->name);
 	char err[256];
 
-	if (c && c->ifindex != ev->ifindex) {
+	if (c && c->ifindex != ev->ifindex && dp_maps_ready()) {
 		dp_cfg_detach(c, false);
 		if (dp_cfg_attach(c, ev->ifindex, err, sizeof(err)))
-			zlog_warn("ebpf: interface %s reappeared but cannot be attached: %s",
+			zlog_warn("ebpf: interface %s appeared but cannot be attached: %s",
 				  c->name, err);
 		else
-			zlog_info("ebpf: interface %s (ifindex %d) attached",
-				  c->name, ev->ifindex);
-	}
-	XFREE(MTYPE_EBPF_EVENT, ev);
-}
-
-/* Main thread, once the maps exist: attach what the configuration named
- * while they did not. */
-static void dp_intf_attach_pending(struct thread *t)
-{
-	struct dp_cfg *c;
-	char err[256];
-	int ifindex;
-
-	frr_each (dp_cfgs, &dp_cfgs, c) {
-		ifindex = if_nametoindex(c->name);
-		if (c->tc || !ifindex)
-			continue;
-		if (dp_cfg_attach(c, ifindex, err, sizeof(err)))
-			zlog_warn("ebpf: interface %s: %s", c->name, err);
-		else
 			zlog_info("ebpf: interface %s (ifindex %d) attached in mode %s",
-				  c->name, ifindex, dp_mode_name(c->mode));
+				  c->name, ev->ifindex, dp_mode_name(c->mode));
 	}
+	XFREE(MTYPE_EBPF_INTF_EVENT, ev);
 }
 
-void dp_intf_maps_ready(void)
+void dp_intf_post_appeared(int ifindex, const char *name)
 {
-	thread_add_event(zrouter.master, dp_intf_attach_pending, NULL, 0, NULL);
+	struct dp_intf_event *ev =
+		XCALLOC(MTYPE_EBPF_INTF_EVENT, sizeof(*ev));
+
+	ev->ifindex = ifindex;
+	strlcpy(ev->name, name, sizeof(ev->name));
+	thread_add_event(zrouter.master, dp_intf_appeared, ev, 0, NULL);
 }
 
+/*
+ * zebra forgets an interface both when the kernel deletes it and when
+ * zebra itself shuts down (vrf_terminate): only the first took the
+ * programs away. Asking the kernel tells them apart.
+ */
 static int dp_intf_if_del(struct interface *ifp)
 {
 	struct dp_cfg *c = dp_cfg_find(ifp->name);
+	char name[IF_NAMESIZE];
 
-	/* The kernel dropped the programs with the device. */
-	if (c && c->ifindex) {
-		dp_intf_post_cfg(NULL, c->ifindex);
-		c->ifindex = 0;
-		c->xdp = c->tc = false;
-	}
+	if (!c || !c->ifindex)
+		return 0;
+	if (if_indextoname(c->ifindex, name) && strcmp(name, c->name) == 0)
+		return 0;
+	dp_cfg_post(NULL, c->ifindex);
+	c->ifindex = 0;
+	c->xdp = c->tc = false;
 	return 0;
 }
 
@@ -333,218 +427,4 @@ void dp_intf_fini(void)
 		dp_cfg_detach(c, false);
 		XFREE(MTYPE_EBPF_INTF_CFG, c);
 	}
-}
-
-/* ----------------------------------------- link state (owner thread) */
-
-PREDECL_HASH(dp_links);
-
-struct dp_link {
-	struct dp_links_item item;
-	int ifindex;
-	char name[IF_NAMESIZE];
-	uint8_t mac[6];
-	uint32_t mtu;
-	bool up;
-	bool known; /* seen in a netlink message */
-	uint16_t cfg; /* DP_INTF_F_ENABLED|XDP|TC from the configuration */
-	int stats_idx; /* -1: none */
-};
-
-static int dp_link_cmp(const struct dp_link *a, const struct dp_link *b)
-{
-	return numcmp(a->ifindex, b->ifindex);
-}
-
-static uint32_t dp_link_hash(const struct dp_link *l)
-{
-	return l->ifindex;
-}
-
-DECLARE_HASH(dp_links, struct dp_link, item, dp_link_cmp, dp_link_hash);
-
-static struct dp_links_head dp_links = INIT_HASH(dp_links);
-static uint8_t dp_stats_slot_used[DP_INTF_MAX];
-
-static struct dp_link *dp_link_get(int ifindex, bool create)
-{
-	struct dp_link lookup = { .ifindex = ifindex }, *l;
-
-	l = dp_links_find(&dp_links, &lookup);
-	if (l || !create)
-		return l;
-	l = XCALLOC(MTYPE_EBPF_LINK, sizeof(*l));
-	l->ifindex = ifindex;
-	l->stats_idx = -1;
-	dp_links_add(&dp_links, l);
-	return l;
-}
-
-bool dp_intf_link_get(int ifindex, uint8_t mac[6], uint32_t *mtu, bool *up)
-{
-	struct dp_link *l = dp_link_get(ifindex, false);
-
-	if (!l || !l->known)
-		return false;
-	memcpy(mac, l->mac, 6);
-	*mtu = l->mtu;
-	*up = l->up;
-	return true;
-}
-
-/* A stats slot starts from zero, whoever used it before. */
-static int dp_stats_slot_alloc(void)
-{
-	static struct dp_intf_stats *zero;
-	static int ncpus;
-	uint32_t i;
-
-	if (!zero) {
-		ncpus = libbpf_num_possible_cpus();
-		if (ncpus <= 0)
-			return -1;
-		zero = XCALLOC(MTYPE_EBPF_LINK, sizeof(*zero) * ncpus);
-	}
-	for (i = 0; i < DP_INTF_MAX; i++) {
-		if (dp_stats_slot_used[i])
-			continue;
-		dp_stats_slot_used[i] = 1;
-		bpf_map_update_elem(dp_map_fd(DP_MAP_INTF_STATS), &i, zero,
-				    BPF_ANY);
-		return i;
-	}
-	return -1;
-}
-
-/* Write (or remove) the intf_map entry: present only while configured. */
-static void dp_link_write(struct dp_link *l)
-{
-	uint32_t key = l->ifindex;
-	struct dp_intf v = {};
-
-	if (!dp_maps_ready())
-		return;
-	if (!l->cfg) {
-		bpf_map_delete_elem(dp_map_fd(DP_MAP_INTF), &key);
-		if (l->stats_idx >= 0)
-			dp_stats_slot_used[l->stats_idx] = 0;
-		l->stats_idx = -1;
-		return;
-	}
-	if (l->stats_idx < 0)
-		l->stats_idx = dp_stats_slot_alloc();
-	memcpy(v.mac, l->mac, 6);
-	v.flags = l->cfg | (l->up ? DP_INTF_F_UP : 0);
-	v.mtu = l->mtu;
-	v.table_id = RT_TABLE_MAIN;
-	/* Without a slot the interface forwards but is not counted alone. */
-	v.stats_idx = l->stats_idx >= 0 ? l->stats_idx : DP_INTF_MAX - 1;
-	if (bpf_map_update_elem(dp_map_fd(DP_MAP_INTF), &key, &v, BPF_ANY))
-		zlog_warn("ebpf: cannot write intf_map entry for %s: %s",
-			  l->name, safe_strerror(errno));
-	else
-		dp_sync_touch(DP_MAP_INTF, &key);
-}
-
-void dp_intf_sync_all(void)
-{
-	struct dp_link *l;
-
-	frr_each (dp_links, &dp_links, l)
-		if (l->cfg)
-			dp_link_write(l);
-}
-
-static void dp_link_free_if_unused(struct dp_link *l)
-{
-	if (l->known || l->cfg)
-		return;
-	dp_links_del(&dp_links, l);
-	XFREE(MTYPE_EBPF_LINK, l);
-}
-
-static void dp_link_cfg_apply(struct thread *t)
-{
-	struct dp_intf_event *ev = THREAD_ARG(t);
-	struct dp_link *l = dp_link_get(ev->ifindex, true);
-
-	l->cfg = ev->flags;
-	frr_with_privs (dp_privs())
-		dp_link_write(l);
-	dp_link_free_if_unused(l);
-	XFREE(MTYPE_EBPF_EVENT, ev);
-}
-
-void dp_intf_link_update(int ifindex, const char *name, const uint8_t *mac,
-			 uint32_t mtu, bool up)
-{
-	struct dp_link *l = dp_link_get(ifindex, true);
-	bool was_known = l->known;
-	bool changed;
-
-	changed = !l->known || l->up != up || l->mtu != mtu ||
-		  (mac && memcmp(l->mac, mac, 6));
-	l->known = true;
-	l->up = up;
-	l->mtu = mtu;
-	if (mac)
-		memcpy(l->mac, mac, 6);
-	if (name && strcmp(l->name, name)) {
-		strlcpy(l->name, name, sizeof(l->name));
-		was_known = false;
-	}
-
-	if (!was_known && l->name[0]) {
-		struct dp_intf_event *ev =
-			XCALLOC(MTYPE_EBPF_EVENT, sizeof(*ev));
-
-		ev->ifindex = ifindex;
-		strlcpy(ev->name, l->name, sizeof(ev->name));
-		thread_add_event(zrouter.master, dp_intf_appeared, ev, 0,
-				 NULL);
-	}
-	if (!changed)
-		return;
-	dp_link_write(l);
-	dp_neigh_intf_changed(ifindex);
-	dp_nhg_intf_changed(ifindex);
-}
-
-/*
- * When a link goes down the kernel flushes its neighbours and reports
- * that before the link itself. Asking the link's state at the first
- * flushed neighbour lets the groups be rewritten once, without the dead
- * path, instead of once with it unresolved and again without it.
- */
-bool dp_intf_link_probe_down(int ifindex)
-{
-	struct dp_link *l = dp_link_get(ifindex, false);
-	struct ifreq ifr = {};
-	int fd, ret;
-
-	if (!l || !l->known || !l->up || !l->name[0])
-		return false;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	strlcpy(ifr.ifr_name, l->name, sizeof(ifr.ifr_name));
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	close(fd);
-	if (ret || ((ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING)))
-		return false;
-	dp_intf_link_update(ifindex, NULL, NULL, l->mtu, false);
-	return true;
-}
-
-void dp_intf_link_delete(int ifindex)
-{
-	struct dp_link *l = dp_link_get(ifindex, false);
-
-	if (!l)
-		return;
-	l->known = false;
-	l->cfg = 0;
-	dp_link_write(l);
-	dp_link_free_if_unused(l);
-	dp_nhg_intf_changed(ifindex);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Interfaces: which ones run the datapath (configuration) and the intf_map
- * entry that tells the datapath about each (MAC, MTU, state, stats slot).
+ * Interfaces: which ones run the datapath (configuration, zebra's main
+ * pthread) and the programs attached to them. The link state and the
+ * intf_map entries are dp_link.c's, on the owner pthread.
  */
 #ifndef DP_INTF_H
 #define DP_INTF_H
@@ -27,7 +28,10 @@ extern const char *dp_mode_name(enum dp_mode mode);
  * With allow_absent (a startup or batch configuration), an interface that
  * does not exist yet, or a datapath that failed to load, is not an error:
  * the interface is remembered and attached when it appears, so one such
- * line cannot make a whole boot configuration fail.
+ * line cannot make a whole boot configuration fail. An interface that is
+ * enslaved (to a bridge, bond or VRF) or is not Ethernet is refused at
+ * the prompt; from a boot configuration it is accepted and left to the
+ * kernel while it stays so.
  */
 extern int dp_intf_check(const char *ifname, enum dp_mode mode,
 			 bool allow_absent, char *err, size_t errlen);
@@ -46,32 +50,19 @@ struct dp_intf_info {
 	uint8_t mac[6];
 	uint32_t mtu;
 	uint32_t stats_idx;
+	/* Why the datapath leaves its traffic to the kernel, or "". */
+	char not_routed[192];
 };
 extern void dp_intf_foreach(void (*cb)(const struct dp_intf_info *info,
 				       void *arg),
 			    void *arg);
 
-/* Owner thread, once the maps exist: write every configured link and let
- * the main thread attach what the configuration named before. */
-extern void dp_intf_sync_all(void);
-extern void dp_intf_maps_ready(void);
+/* Owner thread: a link appeared (or was renamed); the main thread
+ * attaches it if the configuration names it. */
+extern void dp_intf_post_appeared(int ifindex, const char *name);
 
 /* zebra interface hooks and plugin lifecycle. */
 extern void dp_intf_init(void);
 extern void dp_intf_fini(void);
-
-/* From the netlink listener: link state or address changed (worker). */
-extern void dp_intf_link_update(int ifindex, const char *name,
-				const uint8_t *mac, uint32_t mtu, bool up);
-extern void dp_intf_link_delete(int ifindex);
-
-/* Owner thread: ask the kernel whether a link we believe up is down; if
- * so, apply that now (groups rewritten without its paths). */
-extern bool dp_intf_link_probe_down(int ifindex);
-
-/* Owner thread: what the kernel last said about a link. False if the
- * link is unknown. */
-extern bool dp_intf_link_get(int ifindex, uint8_t mac[6], uint32_t *mtu,
-			     bool *up);
 
 #endif /* DP_INTF_H */

@@ -8,11 +8,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <linux/if_link.h>
-#include <linux/magic.h>
 #include <net/if.h>
 
 #include <bpf/bpf.h>
@@ -38,6 +35,8 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_INTF_STATS] = "intf_stats_map", [DP_MAP_META] = "meta_map",
 	[DP_MAP_FIB_VAL] = "fib_val_map", [DP_MAP_FIB4_TBL24] = "fib4_tbl24",
 	[DP_MAP_FIB4_TBL8] = "fib4_tbl8", [DP_MAP_FIB6] = "fib6_map",
+	[DP_MAP_PUNT4] = "punt_v4_map",	  [DP_MAP_PUNT6] = "punt_v6_map",
+	[DP_MAP_ADDR4] = "addr4_map",	  [DP_MAP_NEIGH_HIT] = "neigh_hit_map",
 };
 
 static struct {
@@ -50,6 +49,7 @@ static struct {
 	uint32_t map_max[DP_MAP_MAX];
 	int xdp_prog_fd;
 	int tc_prog_fd;
+	uint32_t meta_flags; /* what meta_map holds (one writer) */
 } dp_m = { .xdp_prog_fd = -1, .tc_prog_fd = -1 };
 
 const char *dp_map_name(enum dp_map_id id)
@@ -113,46 +113,13 @@ static int dp_libbpf_log(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-/* bpffs may be absent (fresh boot, or a private mount namespace such as a
- * topotest router's): mount it rather than fail. */
-static int dp_ensure_bpffs(const char *pin_dir)
-{
-	struct statfs st;
-	char path[256];
-	char *p;
-
-	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC) {
-		mkdir("/sys/fs/bpf", 0700);
-		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-			zlog_err("ebpf: cannot mount bpffs on /sys/fs/bpf: %s",
-				 safe_strerror(errno));
-			return -errno;
-		}
-		zlog_info("ebpf: mounted bpffs on /sys/fs/bpf");
-	}
-
-	strlcpy(path, pin_dir, sizeof(path));
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0700);
-		*p = '/';
-	}
-	if (mkdir(path, 0700) && errno != EEXIST) {
-		zlog_err("ebpf: cannot create %s: %s", path,
-			 safe_strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
 /*
  * Pins from an earlier run are reused only when their layout version is
  * ours. A mismatch is not resolved by unpinning (that would drop live
  * state under a running datapath): the operator decides.
  */
-static int dp_check_pinned_abi(const char *pin_dir, bool *reused)
+static int dp_check_pinned_abi(const char *pin_dir, bool *reused, char *err,
+			       size_t errlen)
 {
 	char path[512];
 	struct dp_meta meta = {};
@@ -172,7 +139,8 @@ static int dp_check_pinned_abi(const char *pin_dir, bool *reused)
 		*reused = true;
 		return 0;
 	}
-	zlog_err("ebpf: maps pinned in %s have layout version %u, this plugin uses %u; remove that directory to start afresh",
+	snprintf(err, errlen,
+		 "maps pinned in %s have layout version %u, this plugin uses %u; remove that directory to start afresh",
 		 pin_dir, meta.abi_version, DP_ABI_VERSION);
 	return -EEXIST;
 }
@@ -195,7 +163,7 @@ struct dp_map_size {
  * per nexthop group plus room for connected, local and special routes.
  * Fills set[] and returns how many entries it holds.
  */
-#define DP_SIZED_MAPS 7
+#define DP_SIZED_MAPS 8
 static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 			      struct dp_map_size set[DP_SIZED_MAPS])
 {
@@ -208,6 +176,8 @@ static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 		/* one array element per tbl8 group */
 		{ DP_MAP_FIB4_TBL8, MAX(2048u, sizes->rt4 / 64) },
 		{ DP_MAP_FIB6, sizes->rt6 * 4 },
+		/* one hit byte per neighbour, slot 0 unused */
+		{ DP_MAP_NEIGH_HIT, sizes->neigh / DP_HIT_BLOCK + 1 },
 	};
 
 	memcpy(set, s, sizeof(s));
@@ -230,17 +200,16 @@ static void dp_set_sizes(struct bpf_object *obj,
 }
 
 /*
- * Pinned maps are reused as they are: their sizes must be the configured
- * ones. Say which table differs rather than let libbpf report a
- * "parameter mismatch"; resizing means dropping the pins, which the
- * plugin leaves to the operator.
+ * Pinned maps are reused as they are, so a map whose size is not the one
+ * the module arguments ask for is unpinned here and created afresh: the
+ * operator asked for the new size, and the tables are rebuilt from zebra
+ * at every start anyway.
  */
-static int dp_check_pinned_sizes(const char *pin_dir,
-				 const struct dp_map_sizes *sizes)
+static void dp_replace_resized(const char *pin_dir,
+			       const struct dp_map_sizes *sizes)
 {
 	struct dp_map_size set[DP_SIZED_MAPS];
 	size_t i, n = dp_sizes_expand(sizes, set);
-	int ret = 0;
 
 	for (i = 0; i < n; i++) {
 		struct bpf_map_info info = {};
@@ -255,17 +224,18 @@ static int dp_check_pinned_sizes(const char *pin_dir,
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
 		    info.max_entries != set[i].entries) {
-			zlog_err("ebpf: pinned %s holds %u entries but the configured table-size asks for %u: restore the table-size, or remove %s (dropping the datapath's state) to resize",
-				 dp_map_names[set[i].id], info.max_entries,
-				 set[i].entries, pin_dir);
-			ret = -EEXIST;
+			zlog_notice("ebpf: resizing %s from %u to %u entries (module arguments)",
+				    dp_map_names[set[i].id], info.max_entries,
+				    set[i].entries);
+			if (unlink(path))
+				zlog_warn("ebpf: cannot unpin %s: %s", path,
+					  safe_strerror(errno));
 		}
 		close(fd);
 	}
-	return ret;
 }
 
-static int dp_collect_maps(struct bpf_object *obj)
+static int dp_collect_maps(struct bpf_object *obj, char *err, size_t errlen)
 {
 	struct bpf_map *map;
 	int i;
@@ -273,7 +243,7 @@ static int dp_collect_maps(struct bpf_object *obj)
 	for (i = 0; i < DP_MAP_MAX; i++) {
 		map = bpf_object__find_map_by_name(obj, dp_map_names[i]);
 		if (!map) {
-			zlog_err("ebpf: datapath object has no map %s",
+			snprintf(err, errlen, "datapath object has no map %s",
 				 dp_map_names[i]);
 			return -ENOENT;
 		}
@@ -283,37 +253,91 @@ static int dp_collect_maps(struct bpf_object *obj)
 	return 0;
 }
 
+/*
+ * Maps whose content this run derives again from scratch (unlike the
+ * mirrored tables, reconciled by mark and sweep): what an earlier run
+ * left there is not ours to trust.
+ */
+static const enum dp_map_id dp_rebuilt_maps[] = {
+	DP_MAP_PUNT4,
+	DP_MAP_PUNT6,
+	DP_MAP_ADDR4,
+};
+
+static int dp_clear_rebuilt(char *err, size_t errlen)
+{
+	uint8_t key[64];
+
+	for (size_t i = 0; i < array_size(dp_rebuilt_maps); i++) {
+		int fd = dp_m.map_fd[dp_rebuilt_maps[i]];
+
+		while (bpf_map_get_next_key(fd, NULL, key) == 0)
+			if (bpf_map_delete_elem(fd, key)) {
+				snprintf(err, errlen, "cannot empty %s: %s",
+					 dp_map_names[dp_rebuilt_maps[i]],
+					 safe_strerror(errno));
+				return -errno;
+			}
+	}
+	return 0;
+}
+
+/* What an earlier run left in the switches is not ours to trust: every
+ * condition they record is re-evaluated by this run. */
 static int dp_write_meta(void)
 {
 	struct dp_meta meta = { .abi_version = DP_ABI_VERSION };
 	uint32_t key = 0;
 
+	dp_m.meta_flags = 0;
 	return bpf_map_update_elem(dp_m.map_fd[DP_MAP_META], &key, &meta,
 				   BPF_ANY);
 }
 
+uint32_t dp_meta_flags(void)
+{
+	return dp_m.meta_flags;
+}
+
+int dp_meta_set_flags(uint32_t mask, uint32_t value)
+{
+	struct dp_meta meta = { .abi_version = DP_ABI_VERSION };
+	uint32_t key = 0;
+
+	meta.flags = (dp_m.meta_flags & ~mask) | (value & mask);
+	if (meta.flags == dp_m.meta_flags)
+		return 0;
+	if (bpf_map_update_elem(dp_m.map_fd[DP_MAP_META], &key, &meta,
+				BPF_ANY))
+		return -errno;
+	dp_m.meta_flags = meta.flags;
+	return 0;
+}
+
 /* Load one opened object (NULL: the open failed, errno says why). */
 static int dp_load_object(struct bpf_object *obj, const char *what,
-			  const struct dp_map_sizes *sizes, const char *pin_dir)
+			  const struct dp_map_sizes *sizes, char *err,
+			  size_t errlen)
 {
 	int ret;
 
 	if (!obj) {
-		ret = -errno;
-		zlog_err("ebpf: cannot open the %s object: %s", what,
-			 safe_strerror(errno));
-		return ret ? ret : -EINVAL;
+		ret = errno ? -errno : -EINVAL;
+		snprintf(err, errlen, "cannot open the %s object: %s", what,
+			 safe_strerror(-ret));
+		return ret;
 	}
 	dp_set_sizes(obj, sizes);
 	ret = bpf_object__load(obj);
 	if (ret)
-		zlog_err("ebpf: the kernel refused the %s program or its maps (%s); if the map sizes changed since the maps in %s were created, remove that directory",
-			 what, safe_strerror(-ret), pin_dir);
+		snprintf(err, errlen,
+			 "the kernel refused the %s program or its maps: %s (libbpf's lines above say more)",
+			 what, safe_strerror(-ret));
 	return ret;
 }
 
 int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
-		 bool *reused)
+		 bool *reused, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
 	int ret;
@@ -321,43 +345,40 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	libbpf_set_print(dp_libbpf_log);
 	strlcpy(dp_m.pin_dir, pin_dir, sizeof(dp_m.pin_dir));
 
-	ret = dp_ensure_bpffs(pin_dir);
+	ret = dp_check_pinned_abi(pin_dir, reused, err, errlen);
 	if (ret)
 		return ret;
-	ret = dp_check_pinned_abi(pin_dir, reused);
-	if (ret)
-		return ret;
-	if (*reused) {
-		ret = dp_check_pinned_sizes(pin_dir, sizes);
-		if (ret)
-			return ret;
-	}
+	if (*reused)
+		dp_replace_resized(pin_dir, sizes);
 
 	/* The XDP object creates (or reuses) the pins; the TC object then
 	 * finds every shared map by name under the same root. */
 	dp_m.xdp = xdp_main__open_opts(&opts);
 	ret = dp_load_object(dp_m.xdp ? dp_m.xdp->obj : NULL, "XDP", sizes,
-			     pin_dir);
+			     err, errlen);
 	if (ret)
 		goto fail;
 	dp_m.tc = tc_main__open_opts(&opts);
-	ret = dp_load_object(dp_m.tc ? dp_m.tc->obj : NULL, "TC", sizes,
-			     pin_dir);
+	ret = dp_load_object(dp_m.tc ? dp_m.tc->obj : NULL, "TC", sizes, err,
+			     errlen);
 	if (ret)
 		goto fail;
 
-	ret = dp_collect_maps(dp_m.xdp->obj);
+	ret = dp_collect_maps(dp_m.xdp->obj, err, errlen);
 	if (ret)
 		goto fail;
 	dp_m.xdp_prog_fd = bpf_program__fd(dp_m.xdp->progs.dp_xdp_main);
 	dp_m.tc_prog_fd = bpf_program__fd(dp_m.tc->progs.dp_tc_main);
 
-	if (!*reused && dp_write_meta()) {
+	if (dp_write_meta()) {
 		ret = -errno;
-		zlog_err("ebpf: cannot write meta_map: %s",
+		snprintf(err, errlen, "cannot write meta_map: %s",
 			 safe_strerror(errno));
 		goto fail;
 	}
+	ret = dp_clear_rebuilt(err, errlen);
+	if (ret)
+		goto fail;
 
 	dp_m.sizes = *sizes;
 	atomic_store_explicit(&dp_m.ready, true, memory_order_release);

@@ -23,13 +23,16 @@ enum dp_map_id {
 	DP_MAP_FIB4_TBL24, /* fib4_tbl24 */
 	DP_MAP_FIB4_TBL8,  /* fib4_tbl8 */
 	DP_MAP_FIB6,	   /* fib6_map */
+	DP_MAP_PUNT4,	   /* punt_v4_map */
+	DP_MAP_PUNT6,	   /* punt_v6_map */
+	DP_MAP_ADDR4,	   /* addr4_map */
+	DP_MAP_NEIGH_HIT,  /* neigh_hit_map */
 	DP_MAP_MAX,
 };
 
 /*
- * Capacities, set by `table-size` in the ebpf node and applied when the
- * maps are created. Pinned maps of other sizes are not reused (libbpf
- * refuses them): the operator removes the pins to resize.
+ * Capacities, from the module arguments (dp_boot.c), applied when the maps
+ * are created. Pinned maps of other sizes are replaced at start.
  */
 struct dp_map_sizes {
 	uint32_t rt4;	  /* IPv4 routes: rt_v4_map */
@@ -38,16 +41,15 @@ struct dp_map_sizes {
 	uint32_t neigh;	  /* neighbours: dmac_map */
 };
 
-/* The configured sizes (main pthread; used at the next map creation). */
-extern struct dp_map_sizes dp_cfg_sizes;
-
 /*
- * Load the programs and create the maps, or reuse maps already pinned by an
- * earlier run when their ABI version matches. *reused tells the caller that
- * a mark-and-sweep resync is due. Returns 0 or -errno (message logged).
+ * As root, at module load: load the programs and create the maps, or
+ * reuse maps already pinned by an earlier run when their ABI version
+ * matches (a map of another size is replaced). *reused tells the caller
+ * that a mark-and-sweep resync is due. Returns 0 or -errno with a
+ * message for the user in err.
  */
 extern int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
-			bool *reused);
+			bool *reused, char *err, size_t errlen);
 extern void dp_maps_close(void);
 extern bool dp_maps_ready(void);
 
@@ -58,6 +60,13 @@ extern int dp_map_fd(enum dp_map_id id);
 extern const char *dp_map_name(enum dp_map_id id);
 extern uint32_t dp_map_max_entries(enum dp_map_id id);
 extern const char *dp_pin_dir(void);
+
+/*
+ * The datapath-wide switches in meta_map (DP_META_F_*): set the bits of
+ * mask to those of value. Owner thread (or module load). 0 or -errno.
+ */
+extern int dp_meta_set_flags(uint32_t mask, uint32_t value);
+extern uint32_t dp_meta_flags(void);
 
 /* Program ids (0 if not loaded), for show commands. */
 extern uint32_t dp_prog_id_xdp(void);

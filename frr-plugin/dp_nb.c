@@ -26,31 +26,10 @@ const struct frr_yang_module_info frr_zebra_ebpf_info = {
 			},
 		},
 		{
-			.xpath = DP_NB_XPATH_SIZES "/ipv4-routes",
+			.xpath = DP_NB_XPATH_IPSEC,
 			.cbs = {
-				.modify = dp_nb_size_modify,
-				.cli_show = dp_cli_show_size,
-			},
-		},
-		{
-			.xpath = DP_NB_XPATH_SIZES "/ipv6-routes",
-			.cbs = {
-				.modify = dp_nb_size_modify,
-				.cli_show = dp_cli_show_size,
-			},
-		},
-		{
-			.xpath = DP_NB_XPATH_SIZES "/nexthop-groups",
-			.cbs = {
-				.modify = dp_nb_size_modify,
-				.cli_show = dp_cli_show_size,
-			},
-		},
-		{
-			.xpath = DP_NB_XPATH_SIZES "/neighbors",
-			.cbs = {
-				.modify = dp_nb_size_modify,
-				.cli_show = dp_cli_show_size,
+				.modify = dp_nb_ignore_ipsec_modify,
+				.cli_show = dp_cli_show_ignore_ipsec,
 			},
 		},
 		{

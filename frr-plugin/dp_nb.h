@@ -11,7 +11,7 @@
 
 #define DP_NB_XPATH_EBPF "/frr-zebra-ebpf:ebpf"
 #define DP_NB_XPATH_INTERFACE DP_NB_XPATH_EBPF "/interface"
-#define DP_NB_XPATH_SIZES DP_NB_XPATH_EBPF "/table-sizes"
+#define DP_NB_XPATH_IPSEC DP_NB_XPATH_EBPF "/ignore-ipsec-policies"
 
 extern const struct frr_yang_module_info frr_zebra_ebpf_info;
 
@@ -28,7 +28,7 @@ extern int dp_nb_ebpf_destroy(struct nb_cb_destroy_args *args);
 extern int dp_nb_interface_create(struct nb_cb_create_args *args);
 extern int dp_nb_interface_destroy(struct nb_cb_destroy_args *args);
 extern int dp_nb_interface_mode_modify(struct nb_cb_modify_args *args);
-extern int dp_nb_size_modify(struct nb_cb_modify_args *args);
+extern int dp_nb_ignore_ipsec_modify(struct nb_cb_modify_args *args);
 
 /* dp_vty.c: how each node reads back as CLI commands. */
 extern void dp_cli_show_ebpf(struct vty *vty, const struct lyd_node *dnode,
@@ -36,8 +36,9 @@ extern void dp_cli_show_ebpf(struct vty *vty, const struct lyd_node *dnode,
 extern void dp_cli_show_ebpf_end(struct vty *vty, const struct lyd_node *dnode);
 extern void dp_cli_show_interface(struct vty *vty, const struct lyd_node *dnode,
 				  bool show_defaults);
-extern void dp_cli_show_size(struct vty *vty, const struct lyd_node *dnode,
-			     bool show_defaults);
+extern void dp_cli_show_ignore_ipsec(struct vty *vty,
+				     const struct lyd_node *dnode,
+				     bool show_defaults);
 extern int dp_cli_cmp_interface(const struct lyd_node *dnode1,
 				const struct lyd_node *dnode2);
 

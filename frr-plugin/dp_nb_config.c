@@ -18,6 +18,7 @@
 #include "dp_intf.h"
 #include "dp_maps.h"
 #include "dp_nb.h"
+#include "dp_policy.h"
 
 /*
  * At the prompt an unknown interface is an error. A configuration read at
@@ -155,39 +156,15 @@ int dp_nb_interface_mode_modify(struct nb_cb_modify_args *args)
 }
 
 /*
- * XPath: /frr-zebra-ebpf:ebpf/table-sizes/<leaf>
+ * XPath: /frr-zebra-ebpf:ebpf/ignore-ipsec-policies
  *
- * Sizes are read once, when the maps are created after the configuration
- * is loaded; a later change is kept for the next start. The leaves have
- * defaults: `no table-size` comes back here as a modify to the default.
+ * A leaf with a default: `no ignore-ipsec-policies` comes back here as a
+ * modify to false.
  */
-static uint32_t *dp_nb_size_field(const struct lyd_node *dnode)
-{
-	const char *leaf = yang_dnode_get_schema_name(dnode, NULL);
-
-	if (strmatch(leaf, "ipv4-routes"))
-		return &dp_cfg_sizes.rt4;
-	if (strmatch(leaf, "ipv6-routes"))
-		return &dp_cfg_sizes.rt6;
-	if (strmatch(leaf, "nexthop-groups"))
-		return &dp_cfg_sizes.nhg;
-	return &dp_cfg_sizes.neigh;
-}
-
-static void dp_nb_size_set(const struct lyd_node *dnode, uint32_t value)
-{
-	uint32_t *field = dp_nb_size_field(dnode);
-
-	*field = value;
-	if (dp_maps_ready())
-		zlog_notice("ebpf: table-size %s %u takes effect when zebra restarts (remove the pinned maps to resize them)",
-			    yang_dnode_get_schema_name(dnode, NULL), value);
-}
-
-int dp_nb_size_modify(struct nb_cb_modify_args *args)
+int dp_nb_ignore_ipsec_modify(struct nb_cb_modify_args *args)
 {
 	if (args->event == NB_EV_APPLY)
-		dp_nb_size_set(args->dnode, yang_dnode_get_uint32(args->dnode,
-								  NULL));
+		dp_policy_set_ipsec_ignore(
+			yang_dnode_get_bool(args->dnode, NULL));
 	return NB_OK;
 }

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The plugin's netlink listener: neighbours (ARP/ND) into dmac_map, links
- * and addresses to the interface and route code. zebra 8.4 hands no kernel
- * ARP/ND to dplane providers, so the plugin keeps its own socket, read on
- * the owner thread: an initial dump, then events.
+ * Neighbours: the kernel's ARP/ND entries to dmac_map, and the refresh of
+ * the entries the fast path uses. Owner thread; fed by the netlink
+ * listener (dp_netlink.c).
  */
 #ifndef DP_NEIGH_H
 #define DP_NEIGH_H
@@ -14,20 +13,37 @@
 struct thread_master;
 union g_addr;
 
-extern void dp_neigh_start(struct thread_master *master);
-extern void dp_neigh_stop(void);
+/* From the netlink listener: a usable entry (set) or a gone or unusable
+ * one (del). */
+extern void dp_neigh_set(int ifindex, int family, const void *addr,
+			 const uint8_t *mac, uint16_t state);
+extern void dp_neigh_del(int ifindex, int family, const void *addr);
 
-/* Owner thread: the neighbour's MAC if the kernel has it resolved. */
+/* The neighbour's MAC and hit slot if the kernel has it resolved. */
 extern bool dp_neigh_lookup(int ifindex, int family, const union g_addr *addr,
-			    uint8_t mac[6]);
+			    uint8_t mac[6], uint32_t *hit_slot);
 
-/* Owner thread: rewrite the dmac_map entries behind ifindex (its MAC or
- * MTU changed). */
+/* The link's MAC, MTU or egress class changed: rewrite its entries. */
 extern void dp_neigh_intf_changed(int ifindex);
+/* The link is gone: its entries go, groups untouched (the link's
+ * removal rewrites them once). */
+extern void dp_neigh_flush_intf(int ifindex);
 
-/* Owner thread: the maps exist now; write every neighbour. */
-extern void dp_neigh_sync_all(void);
+/* A netlink resync starts / ended (mark and sweep). */
+extern void dp_neigh_mark_all(void);
+extern void dp_neigh_sweep(void);
+
+/*
+ * Ask the kernel to confirm, every few seconds, the neighbours the fast
+ * path forwarded to, as a packet the kernel sent itself would (NTF_USE):
+ * a neighbour that changed its MAC is then found out as the kernel would
+ * find it out. Owner thread.
+ */
+extern void dp_neigh_refresh_start(struct thread_master *master);
+extern void dp_neigh_refresh_stop(void);
 
 extern uint32_t dp_neigh_count(void);
+/* NTF_USE requests sent so far. */
+extern uint64_t dp_neigh_refreshes(void);
 
 #endif /* DP_NEIGH_H */

@@ -26,7 +26,7 @@
 #include "dp_abi.h"
 #include "dp_nhg_buckets.h"
 #include "dp_maps.h"
-#include "dp_intf.h"
+#include "dp_link.h"
 #include "dp_neigh.h"
 #include "dp_nhg.h"
 #include "dp_stats.h"
@@ -44,12 +44,18 @@ struct dp_nh {
 };
 
 PREDECL_HASH(dp_nhgs);
+PREDECL_DLIST(dp_nhg_retry);
 
 struct dp_nhg_ent {
 	struct dp_nhgs_item item;
+	struct dp_nhg_retry_item missing_item; /* while !in_map */
 	uint32_t id;
 	bool from_zebra; /* described by NH_* contexts (else built from a route) */
 	bool in_map;
+	bool missing;	 /* on the retry list */
+	/* A nexthop the datapath does not reproduce, or more of them than
+	 * DP_NHG_MAX_PATHS: the group is written as the kernel's. */
+	bool unsupported;
 	uint32_t refs;	 /* routes pointing at it */
 	uint8_t n_nh;
 	struct dp_nh nh[DP_NHG_MAX_PATHS];
@@ -72,12 +78,52 @@ static uint32_t dp_nhg_hash(const struct dp_nhg_ent *e)
 }
 
 DECLARE_HASH(dp_nhgs, struct dp_nhg_ent, item, dp_nhg_cmp, dp_nhg_hash);
+DECLARE_DLIST(dp_nhg_retry, struct dp_nhg_ent, missing_item);
 
 static struct dp_nhgs_head dp_nhgs = INIT_HASH(dp_nhgs);
+static struct dp_nhg_retry_head dp_nhg_retry =
+	INIT_DLIST(dp_nhg_retry);
+static _Atomic uint32_t dp_nhg_missing_n;
+static bool dp_nhg_freed; /* a group left nh_map since the last retry */
+
+/* At most this many missing groups are retried per batch. */
+#define DP_NHG_RETRY 64
 
 uint32_t dp_nhg_count(void)
 {
 	return dp_nhgs_count(&dp_nhgs);
+}
+
+uint32_t dp_nhg_missing_count(void)
+{
+	return atomic_load_explicit(&dp_nhg_missing_n, memory_order_relaxed);
+}
+
+static void dp_nhg_set_missing(struct dp_nhg_ent *e, bool missing)
+{
+	if (e->missing == missing)
+		return;
+	e->missing = missing;
+	if (missing) {
+		dp_nhg_retry_add_tail(&dp_nhg_retry, e);
+		atomic_fetch_add_explicit(&dp_nhg_missing_n, 1,
+					  memory_order_relaxed);
+	} else {
+		dp_nhg_retry_del(&dp_nhg_retry, e);
+		atomic_fetch_sub_explicit(&dp_nhg_missing_n, 1,
+					  memory_order_relaxed);
+	}
+}
+
+bool dp_nh_is_plain(const struct nexthop *nh)
+{
+	if (nh->nh_label && nh->nh_label->num_labels)
+		return false;
+	if (nh->nh_srv6 || nh->nh_encap_type)
+		return false;
+	if (CHECK_FLAG(nh->flags, NEXTHOP_FLAG_EVPN))
+		return false;
+	return nh->vrf_id == VRF_DEFAULT;
 }
 
 static bool dp_nh_same(const struct dp_nh *a, const struct dp_nh *b)
@@ -90,14 +136,18 @@ static bool dp_nh_same(const struct dp_nh *a, const struct dp_nh *b)
  * Flatten zebra's nexthop group into the leaf nexthops packets leave by:
  * recursive nexthops are replaced by what they resolve through. Route
  * contexts mark usable nexthops ACTIVE; NHE contexts describe only what
- * zebra installs, so every leaf counts there.
+ * zebra installs, so every leaf counts there. Sets e->unsupported when
+ * the datapath cannot send as the kernel would (dp_nh_is_plain(), or
+ * more paths than it holds: the kernel spreads over all of them).
  */
-static uint8_t dp_nh_flatten(const struct nexthop_group *ng, bool need_active,
-			     struct dp_nh *out)
+static void dp_nh_flatten(struct dp_nhg_ent *e, const struct nexthop_group *ng,
+			  bool need_active)
 {
 	const struct nexthop *nh;
+	struct dp_nh *out = e->nh;
 	uint8_t n = 0;
 
+	e->unsupported = false;
 	for (ALL_NEXTHOPS_PTR(ng, nh)) {
 		struct dp_nh *d;
 
@@ -108,8 +158,9 @@ static uint8_t dp_nh_flatten(const struct nexthop_group *ng, bool need_active,
 			continue;
 		if (nh->type == NEXTHOP_TYPE_BLACKHOLE || !nh->ifindex)
 			continue;
-		if (n == DP_NHG_MAX_PATHS) {
-			DP_STAT_INC(nhg_truncated);
+		if (!dp_nh_is_plain(nh) || n == DP_NHG_MAX_PATHS) {
+			e->unsupported = true;
+			DP_STAT_INC(nhg_unsupported);
 			break;
 		}
 		d = &out[n++];
@@ -132,7 +183,7 @@ static uint8_t dp_nh_flatten(const struct nexthop_group *ng, bool need_active,
 			break;
 		}
 	}
-	return n;
+	e->n_nh = e->unsupported ? 0 : n;
 }
 
 /* Fill one path from the neighbour and interface tables. Returns false
@@ -144,9 +195,11 @@ static bool dp_path_resolve(const struct dp_nh *nh, struct dp_path *p)
 
 	memset(p, 0, sizeof(*p));
 	p->ifindex = nh->ifindex;
-	if (dp_intf_link_get(nh->ifindex, p->smac, &mtu, &up) && !up)
+	if (dp_link_get(nh->ifindex, p->smac, &mtu, &up) && !up)
 		return false;
 	p->mtu = mtu > UINT16_MAX ? UINT16_MAX : mtu;
+	if (dp_link_egress(nh->ifindex) == DP_EGRESS_XDP)
+		p->flags |= DP_PATH_F_XDP_TX;
 	if (nh->family != AF_UNSPEC) {
 		p->flags |= DP_PATH_F_GW;
 		if (nh->family == AF_INET6) {
@@ -155,10 +208,37 @@ static bool dp_path_resolve(const struct dp_nh *nh, struct dp_path *p)
 		} else {
 			memcpy(p->gw, &nh->gw.ipv4, 4);
 		}
-		if (dp_neigh_lookup(nh->ifindex, nh->family, &nh->gw, p->dmac))
+		if (dp_neigh_lookup(nh->ifindex, nh->family, &nh->gw, p->dmac,
+				    &p->hit_slot))
 			p->flags |= DP_PATH_F_RESOLVED;
 	}
 	return true;
+}
+
+/*
+ * The group could not be written (nh_map full, no memory): what the map
+ * held for it would send packets along paths that may no longer be
+ * right, so it goes, and the routes using the group pass to the kernel
+ * (DP_R_PASS_NO_NHG) until a retry succeeds.
+ */
+static void dp_nhg_write_failed(struct dp_nhg_ent *e, int err)
+{
+	static bool logged;
+
+	DP_STAT_INC(nhg_fail);
+	if (e->in_map)
+		bpf_map_delete_elem(dp_map_fd(DP_MAP_NH), &e->id);
+	e->in_map = false;
+	e->n_written = 0;
+	dp_nhg_set_missing(e, true);
+	if (logged) {
+		dp_dbg("nexthop group %u not written: %s", e->id,
+		       safe_strerror(err));
+		return;
+	}
+	logged = true;
+	zlog_warn("ebpf: nexthop group %u and any further group that does not fit nh_map (%s) are left to the kernel with their routes; `show ebpf dataplane` counts them",
+		  e->id, safe_strerror(err));
 }
 
 /*
@@ -175,17 +255,25 @@ static int dp_nhg_write(struct dp_nhg_ent *e)
 	int old_to_new[DP_NHG_MAX_PATHS];
 	uint8_t n = 0, i, j;
 
-	/* Until the maps exist only the table is kept (dp_nhg_sync_all). */
 	if (!dp_maps_ready())
 		return 0;
 	memset(&val, 0, sizeof(val));
 	for (i = 0; i < e->n_nh; i++) {
 		if (!dp_path_resolve(&e->nh[i], &val.paths[n]))
 			continue;
+		/* One path the datapath cannot send on, and the kernel, which
+		 * spreads over all of them, takes the whole group. */
+		if (dp_link_egress(e->nh[i].ifindex) == DP_EGRESS_KERNEL) {
+			n = 0;
+			val.flags = DP_NHG_F_KERNEL;
+			break;
+		}
 		live[n] = e->nh[i];
 		weight[n] = e->nh[i].weight;
 		n++;
 	}
+	if (e->unsupported)
+		val.flags = DP_NHG_F_KERNEL;
 
 	for (i = 0; i < e->n_written; i++) {
 		old_to_new[i] = -1;
@@ -205,12 +293,11 @@ static int dp_nhg_write(struct dp_nhg_ent *e)
 				BPF_ANY)) {
 		int err = errno;
 
-		DP_STAT_INC(nhg_fail);
-		zlog_warn("ebpf: cannot write nh_map entry %u: %s (routes using it stay kernel-forwarded)",
-			  e->id, safe_strerror(err));
+		dp_nhg_write_failed(e, err);
 		return -err;
 	}
 	e->in_map = true;
+	dp_nhg_set_missing(e, false);
 	e->n_written = n;
 	memcpy(e->written, live, n * sizeof(live[0]));
 	dp_sync_touch(DP_MAP_NH, &e->id);
@@ -243,8 +330,11 @@ static void dp_nhg_free_if_unused(struct dp_nhg_ent *e)
 	    errno != ENOENT)
 		zlog_warn("ebpf: cannot delete nh_map entry %u: %s", e->id,
 			  safe_strerror(errno));
-	else if (e->in_map)
+	else if (e->in_map) {
 		DP_STAT_INC(nhg_del);
+		dp_nhg_freed = true;
+	}
+	dp_nhg_set_missing(e, false);
 	dp_nhgs_del(&dp_nhgs, e);
 	XFREE(MTYPE_EBPF_NHG, e);
 }
@@ -269,32 +359,40 @@ int dp_nhg_ctx(struct zebra_dplane_ctx *ctx)
 	if (!e)
 		e = dp_nhg_new(id);
 	e->from_zebra = true;
-	e->n_nh = dp_nh_flatten(dplane_ctx_get_nhe_ng(ctx), false, e->nh);
+	dp_nh_flatten(e, dplane_ctx_get_nhe_ng(ctx), false);
 	return dp_nhg_write(e);
 }
 
-int dp_nhg_ref(uint32_t id, const struct nexthop_group *ng)
+void dp_nhg_ref(uint32_t id, const struct nexthop_group *ng)
 {
 	struct dp_nhg_ent *e = dp_nhg_find(id);
 
 	if (!e) {
 		e = dp_nhg_new(id);
-		e->n_nh = dp_nh_flatten(ng, true, e->nh);
+		dp_nh_flatten(e, ng, true);
 	}
 	/* A group that could not be written is retried; meanwhile the
 	 * datapath passes its routes' packets up (no nh_map entry). */
 	if (!e->in_map)
 		dp_nhg_write(e);
 	e->refs++;
-	return 0;
 }
 
-void dp_nhg_sync_all(void)
+void dp_nhg_batch_done(void)
 {
 	struct dp_nhg_ent *e;
+	uint32_t n = DP_NHG_RETRY;
 
-	frr_each (dp_nhgs, &dp_nhgs, e)
-		dp_nhg_write(e);
+	if (!dp_nhg_freed)
+		return;
+	dp_nhg_freed = false;
+	while (n-- && (e = dp_nhg_retry_first(&dp_nhg_retry))) {
+		/* Back of the queue: the next retry starts elsewhere. */
+		dp_nhg_retry_del(&dp_nhg_retry, e);
+		dp_nhg_retry_add_tail(&dp_nhg_retry, e);
+		if (dp_nhg_write(e))
+			break;
+	}
 }
 
 void dp_nhg_unref(uint32_t id)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct zebra_dplane_ctx;
+struct nexthop;
 struct nexthop_group;
 union g_addr;
 
@@ -17,22 +18,31 @@ union g_addr;
 extern int dp_nhg_ctx(struct zebra_dplane_ctx *ctx);
 
 /*
+ * A nexthop the datapath forwards exactly as the kernel would: no MPLS
+ * labels, no SRv6 or other encapsulation, no EVPN, in the default VRF.
+ * A group with any other nexthop is left to the kernel as a whole.
+ */
+extern bool dp_nh_is_plain(const struct nexthop *nh);
+
+/*
  * A route uses group id. If zebra has not described the group (no NH
  * contexts, e.g. a kernel route), it is built from the route's own
- * nexthops ng. Returns 0 (a group nh_map cannot hold yet is retried;
- * meanwhile packets of its routes go to the kernel).
+ * nexthops ng. A group nh_map cannot hold yet is retried; meanwhile
+ * packets of its routes go to the kernel.
  */
-extern int dp_nhg_ref(uint32_t id, const struct nexthop_group *ng);
+extern void dp_nhg_ref(uint32_t id, const struct nexthop_group *ng);
 extern void dp_nhg_unref(uint32_t id);
+
+/* Owner thread, after each batch: retry groups nh_map could not take. */
+extern void dp_nhg_batch_done(void);
 
 /* Something a path depends on changed: re-resolve the affected groups. */
 extern void dp_nhg_neigh_changed(int ifindex, int family,
 				 const union g_addr *addr);
 extern void dp_nhg_intf_changed(int ifindex);
 
-/* Owner thread: the maps exist now; write every group. */
-extern void dp_nhg_sync_all(void);
-
 extern uint32_t dp_nhg_count(void);
+/* Groups nh_map could not take (the kernel forwards their routes). */
+extern uint32_t dp_nhg_missing_count(void);
 
 #endif /* DP_NHG_H */

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The one place where a zebra route becomes an rt_v4_map / rt_v6_map entry.
+ * The one place where a route becomes a datapath FIB entry.
  *
  * zebra hands us its routes (ROUTE_INSTALL/UPDATE/DELETE) and the kernel's
- * own connected and kernel routes as notifications (SYS_ROUTE_ADD/DELETE).
- * A route points at a nexthop-group id; the group's paths live in nh_map,
- * so a nexthop change is one nh_map write however many routes use it.
- * The router's own addresses come from the netlink listener as /32 and
- * /128 LOCAL entries, so local delivery costs no extra lookup.
+ * own connected and kernel routes as notifications (SYS_ROUTE_ADD/DELETE);
+ * the local-table mirror (dp_local.c) adds the router's own and broadcast
+ * addresses. A route points at a nexthop-group id; the group's paths live
+ * in nh_map, so a nexthop change is one nh_map write however many routes
+ * use it.
+ *
+ * A route the FIB cannot take must not be answered by a shorter covering
+ * route: its own range goes into the punt map, which sends exactly that
+ * range to the kernel; only if the punt map is full too does the family
+ * go to the kernel as a whole. Deletions free space; each batch retries
+ * what is missing.
  */
 
 #include "config.h"
@@ -26,6 +32,7 @@
 
 #include "dp_abi.h"
 #include "dp_fib.h"
+#include "dp_link.h"
 #include "dp_maps.h"
 #include "dp_nhg.h"
 #include "dp_route.h"
@@ -37,16 +44,21 @@ DEFINE_MTYPE_STATIC(EBPF, EBPF_ROUTE, "eBPF route mirror");
 
 PREDECL_HASH(dp_routes);
 PREDECL_DLIST(dp_missing);
+PREDECL_DLIST(dp_onlink);
 
-/* What the plugin wrote for one prefix: needed to drop the group
- * reference when the route goes, and to let a local address win. */
+/* What the plugin knows of one prefix: zebra's route, the local table's
+ * entry, and what the datapath holds for it. */
 struct dp_route {
 	struct dp_routes_item item;
-	struct dp_missing_item missing_item; /* on dp_missing while in_missing */
-	bool in_missing; /* the FIB could not take it (a table is full) */
+	struct dp_missing_item missing_item; /* on dp_missing while missing */
+	struct dp_onlink_item onlink_item;   /* on dp_onlink while on_link */
+	bool missing;	  /* not as it should be in the datapath: retried */
+	bool punted;	  /* its range is in the punt map */
+	bool unpunted;	  /* should be punted, the punt map refused it */
+	bool on_link;	  /* zebra's route is CONNECTED (egress-dependent) */
 	uint8_t family;
 	uint8_t prefixlen;
-	bool local;	  /* router address: LOCAL entry owns the key */
+	uint8_t local;	  /* DP_RT_LOCAL/BROADCAST from the local table, or 0 */
 	bool has_route;	  /* zebra route present (may be hidden by local) */
 	struct dp_rt_val val; /* zebra's route, as last translated */
 	union g_addr addr;
@@ -70,13 +82,25 @@ static uint32_t dp_route_hash(const struct dp_route *r)
 
 DECLARE_HASH(dp_routes, struct dp_route, item, dp_route_cmp, dp_route_hash);
 DECLARE_DLIST(dp_missing, struct dp_route, missing_item);
+DECLARE_DLIST(dp_onlink, struct dp_route, onlink_item);
 
 static struct dp_routes_head dp_routes = INIT_HASH(dp_routes);
 static _Atomic uint32_t dp_route_n[2];
 
+/* Index of a family in per-family arrays. */
+static inline int dp_af(int family)
+{
+	return family == AF_INET6;
+}
+
+static inline uint8_t dp_af_maxlen(int family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
 uint32_t dp_route_count(int family)
 {
-	return atomic_load_explicit(&dp_route_n[family == AF_INET6],
+	return atomic_load_explicit(&dp_route_n[dp_af(family)],
 				    memory_order_relaxed);
 }
 
@@ -85,7 +109,7 @@ union dp_rt_key {
 	struct dp_rt6_key v6;
 };
 
-/* Builds the LPM key; returns the map it belongs to. */
+/* Builds the LPM key; returns the rt map it belongs to. */
 static enum dp_map_id dp_route_key(const struct dp_route *r,
 				   union dp_rt_key *key)
 {
@@ -100,59 +124,127 @@ static enum dp_map_id dp_route_key(const struct dp_route *r,
 	return DP_MAP_RT6;
 }
 
-/* The datapath's own lookup structure (dp_fib.h); NULL until the maps
- * exist. */
+static struct prefix *dp_route_prefix(const struct dp_route *r,
+				      struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = r->family;
+	p->prefixlen = r->prefixlen;
+	memcpy(&p->u.prefix, &r->addr, r->family == AF_INET ? 4 : 16);
+	return p;
+}
+
+/* The datapath's own lookup structure (dp_fib.h); NULL until loaded. */
 static struct dp_fib *dp_fib;
 
-/*
- * Routes the FIB could not take. A missing route would be shadowed by a
- * shorter covering one and its packets misforwarded, so while a family
- * has any, the datapath passes that whole family to the kernel
- * (DP_META_F_FIB*_INCOMPLETE), and each deletion retries them.
- */
+/* ------------------------------------------------- routes that do not fit */
+
 static struct dp_missing_head dp_missing = INIT_DLIST(dp_missing);
-static uint32_t dp_missing_n[2];
-static uint32_t dp_meta_flags;
 static bool dp_fib_freed; /* a route left the FIB since the last retry */
+/* Ranges in the punt maps (missing routes and local ranges), those the
+ * punt map could not take, and the routes that did not fit. */
+static uint32_t dp_punted_n[2];
+static uint32_t dp_unpunted_n[2];
+static _Atomic uint32_t dp_missing_n[2];
 
 /* At most this many missing routes are retried per batch. */
 #define DP_MISSING_RETRY 256
 
+uint32_t dp_route_punted_count(int family)
+{
+	return atomic_load_explicit(&dp_missing_n[dp_af(family)],
+				    memory_order_relaxed);
+}
+
+/* Whether the first route of an episode that did not fit was logged,
+ * per family: one line per episode, not one per route. */
+static bool dp_miss_logged[2];
+
+/* Tell the datapath which punt maps are in use and which families it
+ * must hand over whole; log when that changes. */
 static void dp_route_meta_update(void)
 {
-	uint32_t flags = (dp_missing_n[0] ? DP_META_F_FIB4_INCOMPLETE : 0) |
-			 (dp_missing_n[1] ? DP_META_F_FIB6_INCOMPLETE : 0);
-	struct dp_meta meta;
-	uint32_t key = 0;
-	int fd = dp_map_fd(DP_MAP_META);
+	static bool incomplete_logged;
+	const uint32_t mask = DP_META_F_PUNT4 | DP_META_F_PUNT6 |
+			      DP_META_F_FIB4_INCOMPLETE |
+			      DP_META_F_FIB6_INCOMPLETE;
+	uint32_t want = (dp_punted_n[0] ? DP_META_F_PUNT4 : 0) |
+			(dp_punted_n[1] ? DP_META_F_PUNT6 : 0) |
+			(dp_unpunted_n[0] ? DP_META_F_FIB4_INCOMPLETE : 0) |
+			(dp_unpunted_n[1] ? DP_META_F_FIB6_INCOMPLETE : 0);
+	bool incomplete = dp_unpunted_n[0] || dp_unpunted_n[1];
 
-	if (flags == dp_meta_flags ||
-	    bpf_map_lookup_elem(fd, &key, &meta))
-		return;
-	meta.flags = flags;
-	if (bpf_map_update_elem(fd, &key, &meta, BPF_ANY))
-		return;
-	if (flags & ~dp_meta_flags)
-		zlog_warn("ebpf: the datapath FIB is full (%u IPv4, %u IPv6 routes missing): %s%s forwarded by the kernel until they fit; raise table-size",
-			  dp_missing_n[0], dp_missing_n[1],
-			  flags & DP_META_F_FIB4_INCOMPLETE ? "IPv4 " : "",
-			  flags & DP_META_F_FIB6_INCOMPLETE ? "IPv6 " : "");
-	else
+	if (dp_meta_set_flags(mask, want))
+		zlog_err("ebpf: cannot update meta_map: %s",
+			 safe_strerror(errno));
+	if (incomplete && !incomplete_logged)
+		zlog_warn("ebpf: the punt map is full too: every %s%s destination goes to the kernel until routes fit again; raise the module's table sizes",
+			  dp_unpunted_n[0] ? "IPv4 " : "",
+			  dp_unpunted_n[1] ? "IPv6 " : "");
+	incomplete_logged = incomplete;
+	if ((dp_miss_logged[0] || dp_miss_logged[1]) && !dp_missing_n[0] &&
+	    !dp_missing_n[1])
 		zlog_notice("ebpf: every route fits the datapath FIB again");
-	dp_meta_flags = flags;
+	for (int af = 0; af < 2; af++)
+		if (!dp_missing_n[af])
+			dp_miss_logged[af] = false;
 }
 
 static void dp_route_set_missing(struct dp_route *r, bool missing)
 {
-	if (r->in_missing == missing)
+	if (r->missing == missing)
 		return;
-	r->in_missing = missing;
+	r->missing = missing;
 	if (missing) {
 		dp_missing_add_tail(&dp_missing, r);
-		dp_missing_n[r->family == AF_INET6]++;
+		atomic_fetch_add_explicit(&dp_missing_n[dp_af(r->family)], 1,
+					  memory_order_relaxed);
 	} else {
 		dp_missing_del(&dp_missing, r);
-		dp_missing_n[r->family == AF_INET6]--;
+		atomic_fetch_sub_explicit(&dp_missing_n[dp_af(r->family)], 1,
+					  memory_order_relaxed);
+	}
+}
+
+static void dp_route_set_unpunted(struct dp_route *r, bool unpunted)
+{
+	if (r->unpunted == unpunted)
+		return;
+	r->unpunted = unpunted;
+	if (unpunted)
+		dp_unpunted_n[dp_af(r->family)]++;
+	else
+		dp_unpunted_n[dp_af(r->family)]--;
+}
+
+/*
+ * The punt map holds r's range with reason, or (reason 0) does not. A
+ * range the punt map cannot take is covered by the family flag instead
+ * (dp_route_meta_update) until a retry succeeds.
+ */
+static void dp_route_punt(struct dp_route *r, enum dp_reason reason)
+{
+	struct dp_punt val = { .reason = reason };
+	union dp_rt_key key;
+	int af = dp_af(r->family);
+	int fd = dp_map_fd(af ? DP_MAP_PUNT6 : DP_MAP_PUNT4);
+
+	dp_route_key(r, &key);
+	if (reason) {
+		if (bpf_map_update_elem(fd, &key, &val, BPF_ANY) == 0) {
+			if (!r->punted)
+				dp_punted_n[af]++;
+			r->punted = true;
+		}
+		/* A failed update leaves an existing entry as it was. */
+		dp_route_set_unpunted(r, !r->punted);
+		return;
+	}
+	dp_route_set_unpunted(r, false);
+	if (r->punted) {
+		bpf_map_delete_elem(fd, &key);
+		dp_punted_n[af]--;
+		r->punted = false;
 	}
 }
 
@@ -172,73 +264,132 @@ static int dp_route_fib_set(const struct dp_route *r,
 				 r->prefixlen);
 }
 
-/* What r asks of the datapath: a local address wins over zebra's route. */
+/* ------------------------------------------------------ what r asks for */
+
+/*
+ * The value the FIB should give r's prefix: the local table wins over
+ * zebra's route; an on-link route through an interface the datapath
+ * cannot send on is the kernel's.
+ */
 static void dp_route_value(const struct dp_route *r, struct dp_rt_val *val)
 {
 	memset(val, 0, sizeof(*val));
-	if (r->local)
-		val->type = DP_RT_LOCAL;
-	else if (r->has_route)
-		*val = r->val;
+	if (r->local) {
+		val->type = r->local;
+		return;
+	}
+	if (!r->has_route)
+		return;
+	*val = r->val;
+	if (val->type == DP_RT_CONNECTED &&
+	    dp_link_egress(val->ifindex) == DP_EGRESS_KERNEL) {
+		val->type = DP_RT_KERNEL;
+		val->ifindex = 0;
+	}
 }
 
 /*
- * Make the datapath's entries for r what r says they should be: the FIB
- * the packets use, and rt_v4_map/rt_v6_map, the truth that show commands
- * and bpftool read. Before the maps exist only the table is kept;
- * dp_route_sync_all() writes it all once they do.
+ * A local-table range shorter than a host route (127/8 on lo, an
+ * `ip route add local 10.0.0.0/8 dev lo`): the kernel answers for the
+ * whole range before its main table, so the range goes to it.
+ */
+static bool dp_route_local_range(const struct dp_route *r)
+{
+	return r->local && r->prefixlen < dp_af_maxlen(r->family);
+}
+
+static void dp_route_log_miss(const struct dp_route *r, int err)
+{
+	struct prefix p;
+
+	DP_STAT_INC(route_fail);
+	if (dp_miss_logged[dp_af(r->family)]) {
+		dp_dbg("%pFX did not fit the datapath FIB: %s",
+		       dp_route_prefix(r, &p), safe_strerror(-err));
+		return;
+	}
+	dp_miss_logged[dp_af(r->family)] = true;
+	zlog_warn("ebpf: %pFX and any further %s route that does not fit the datapath FIB (%s) are forwarded by the kernel; `show ebpf dataplane` counts them",
+		  dp_route_prefix(r, &p), r->family == AF_INET ? "IPv4" : "IPv6",
+		  safe_strerror(-err));
+}
+
+/* rt_v4_map / rt_v6_map: what show commands and bpftool read. */
+static int dp_route_truth_write(const struct dp_route *r,
+				const struct dp_rt_val *val)
+{
+	union dp_rt_key key;
+	enum dp_map_id map = dp_route_key(r, &key);
+	int fd = dp_map_fd(map);
+	struct dp_rt_val v;
+
+	if (!val) {
+		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	v = *val;
+	if (r->punted || r->missing)
+		v.flags |= DP_RT_F_PUNTED;
+	if (bpf_map_update_elem(fd, &key, &v, BPF_ANY)) {
+		int err = -errno;
+		struct prefix p;
+
+		zlog_warn("ebpf: cannot write %s entry %pFX: %s",
+			  dp_map_name(map), dp_route_prefix(r, &p),
+			  safe_strerror(-err));
+		return err;
+	}
+	dp_sync_touch(map, &key);
+	return 0;
+}
+
+/*
+ * Make the datapath's entries for r what r says they should be. A route
+ * that does not fit leaves nothing of an earlier value behind: its range
+ * is punted instead.
  */
 static int dp_route_write(struct dp_route *r)
 {
-	union dp_rt_key key;
 	struct dp_rt_val val;
-	enum dp_map_id map = dp_route_key(r, &key);
-	int fd = dp_map_fd(map);
 	int ret;
 
 	if (!dp_maps_ready())
 		return 0;
 	dp_route_value(r, &val);
 
-	if (val.type == DP_RT_NONE) {
-		/* Also when missing: an update that did not fit leaves the
-		 * previous value in the FIB. */
+	if (val.type == DP_RT_NONE || dp_route_local_range(r)) {
+		/* Also when missing: drop whatever an update left. */
 		dp_route_fib_set(r, NULL);
-		dp_route_set_missing(r, false);
+		dp_route_punt(r, dp_route_local_range(r) ? DP_R_PASS_LOCAL
+							  : 0);
+		dp_route_set_missing(r, r->unpunted);
 		dp_fib_freed = true;
-		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
-			return -errno;
-		DP_STAT_INC(route_del);
-		return 0;
+		if (val.type == DP_RT_NONE) {
+			DP_STAT_INC(route_del);
+			return dp_route_truth_write(r, NULL);
+		}
+		DP_STAT_INC(route_add);
+		return dp_route_truth_write(r, &val);
 	}
 
 	ret = dp_route_fib_set(r, &val);
-	dp_route_set_missing(r, ret != 0);
 	if (ret) {
-		DP_STAT_INC(route_fail);
-		zlog_warn("ebpf: cannot add %pFX to the datapath FIB: %s (its packets go to the kernel)",
-			  &(struct prefix){ .family = r->family,
-					    .prefixlen = r->prefixlen,
-					    .u.prefix6 = r->addr.ipv6 },
-			  safe_strerror(-ret));
+		dp_route_fib_set(r, NULL);
+		dp_route_set_missing(r, true);
+		dp_route_punt(r, DP_R_PASS_FIB_FULL);
+		dp_route_log_miss(r, ret);
+	} else {
+		dp_route_set_missing(r, false);
+		dp_route_punt(r, 0);
+		DP_STAT_INC(route_add);
 	}
-	if (bpf_map_update_elem(fd, &key, &val, BPF_ANY)) {
-		ret = -errno;
-		DP_STAT_INC(route_fail);
-		zlog_warn("ebpf: cannot write %s entry %pFX: %s",
-			  dp_map_name(map),
-			  &(struct prefix){ .family = r->family,
-					    .prefixlen = r->prefixlen,
-					    .u.prefix6 = r->addr.ipv6 },
-			  safe_strerror(-ret));
-		return ret;
-	}
-	dp_sync_touch(map, &key);
-	DP_STAT_INC(route_add);
-	return ret;
+	return dp_route_truth_write(r, &val);
 }
 
-int dp_route_maps_ready(void)
+/* ------------------------------------------------------- FIB lifecycle */
+
+int dp_route_open_fib(char *err, size_t errlen)
 {
 	struct dp_fib_maps m = {
 		.val_fd = dp_map_fd(DP_MAP_FIB_VAL),
@@ -249,17 +400,16 @@ int dp_route_maps_ready(void)
 		.fib6_fd = dp_map_fd(DP_MAP_FIB6),
 		.fib6_max = dp_map_max_entries(DP_MAP_FIB6),
 	};
-	struct dp_route *r;
+	int ret;
 
 	dp_fib = dp_fib_open(&m);
 	if (!dp_fib) {
-		zlog_err("ebpf: cannot set up the datapath FIB: %s",
+		ret = -errno;
+		snprintf(err, errlen, "cannot set up the datapath FIB: %s",
 			 safe_strerror(errno));
-		return -errno;
+		return ret;
 	}
-	frr_each (dp_routes, &dp_routes, r)
-		dp_route_write(r);
-	dp_route_batch_done();
+	dp_route_publish_stats();
 	return 0;
 }
 
@@ -276,10 +426,9 @@ static pthread_mutex_t dp_fib_stats_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct dp_fib_stats dp_fib_stats_copy;
 
 /* Owner thread, after each batch: retry what did not fit (space may have
- * been freed), then tell the datapath whether a family is incomplete. */
+ * been freed), then tell the datapath what is punted. */
 void dp_route_batch_done(void)
 {
-	struct dp_rt_val val;
 	struct dp_route *r;
 	uint32_t n = MIN(dp_missing_count(&dp_missing), DP_MISSING_RETRY);
 
@@ -288,12 +437,11 @@ void dp_route_batch_done(void)
 	if (!dp_fib_freed)
 		n = 0;
 	dp_fib_freed = false;
-	while (n-- && (r = dp_missing_pop(&dp_missing))) {
+	while (n-- && (r = dp_missing_first(&dp_missing))) {
 		/* Back of the queue: the next retry starts elsewhere. */
+		dp_missing_del(&dp_missing, r);
 		dp_missing_add_tail(&dp_missing, r);
-		dp_route_value(r, &val);
-		if (dp_route_fib_set(r, &val) == 0)
-			dp_route_set_missing(r, false);
+		dp_route_write(r);
 	}
 	dp_route_meta_update();
 	dp_route_publish_stats();
@@ -315,20 +463,29 @@ void dp_route_fib_stats(struct dp_fib_stats *st)
 		*st = dp_fib_stats_copy;
 }
 
+/* ---------------------------------------------------- the route table */
+
+static struct dp_onlink_head dp_onlink = INIT_DLIST(dp_onlink);
+
 static struct dp_route *dp_route_get(int family, uint8_t plen,
 				     const void *addr, bool create)
 {
 	struct dp_route lookup = { .family = family, .prefixlen = plen };
+	struct prefix p = { .family = family, .prefixlen = plen };
+	size_t len = family == AF_INET ? 4 : 16;
 	struct dp_route *r;
 
-	memcpy(&lookup.addr, addr, family == AF_INET ? 4 : 16);
+	/* Host bits set would make a second entry for the same prefix. */
+	memcpy(&p.u.prefix, addr, len);
+	apply_mask(&p);
+	memcpy(&lookup.addr, &p.u.prefix, len);
 	r = dp_routes_find(&dp_routes, &lookup);
 	if (r || !create)
 		return r;
 	r = XCALLOC(MTYPE_EBPF_ROUTE, sizeof(*r));
 	*r = lookup;
 	dp_routes_add(&dp_routes, r);
-	atomic_fetch_add_explicit(&dp_route_n[family == AF_INET6], 1,
+	atomic_fetch_add_explicit(&dp_route_n[dp_af(family)], 1,
 				  memory_order_relaxed);
 	return r;
 }
@@ -337,10 +494,23 @@ static void dp_route_put(struct dp_route *r)
 {
 	if (r->local || r->has_route)
 		return;
+	dp_route_set_missing(r, false);
+	dp_route_punt(r, 0);
 	dp_routes_del(&dp_routes, r);
-	atomic_fetch_sub_explicit(&dp_route_n[r->family == AF_INET6], 1,
+	atomic_fetch_sub_explicit(&dp_route_n[dp_af(r->family)], 1,
 				  memory_order_relaxed);
 	XFREE(MTYPE_EBPF_ROUTE, r);
+}
+
+static void dp_route_set_on_link(struct dp_route *r, bool on_link)
+{
+	if (r->on_link == on_link)
+		return;
+	r->on_link = on_link;
+	if (on_link)
+		dp_onlink_add_tail(&dp_onlink, r);
+	else
+		dp_onlink_del(&dp_onlink, r);
 }
 
 /* Forget zebra's route for r, dropping its group reference. */
@@ -349,6 +519,7 @@ static void dp_route_clear(struct dp_route *r)
 	if (r->has_route && r->val.type == DP_RT_NHG)
 		dp_nhg_unref(r->val.nhg_id);
 	r->has_route = false;
+	dp_route_set_on_link(r, false);
 	memset(&r->val, 0, sizeof(r->val));
 }
 
@@ -368,8 +539,9 @@ static const struct nexthop *dp_route_first_nh(const struct nexthop_group *ng)
 
 /*
  * Translate zebra's view of a route into what the datapath needs.
- * Returns false when the datapath cannot serve the route (no usable
- * nexthop): the kernel still has it, packets are passed up.
+ * Returns false when the route has no usable nexthop: nothing is written
+ * and packets find whatever else covers them, as in the kernel, which
+ * keeps no such route either.
  */
 static bool dp_route_translate(struct zebra_dplane_ctx *ctx,
 			       struct dp_rt_val *val)
@@ -386,7 +558,8 @@ static bool dp_route_translate(struct zebra_dplane_ctx *ctx,
 		val->type = DP_RT_SPECIAL;
 		return true;
 	}
-	if (dplane_ctx_get_type(ctx) == ZEBRA_ROUTE_CONNECT) {
+	if (dplane_ctx_get_type(ctx) == ZEBRA_ROUTE_CONNECT &&
+	    dp_nh_is_plain(nh)) {
 		val->type = DP_RT_CONNECTED;
 		val->ifindex = nh->ifindex;
 		return nh->ifindex != 0;
@@ -397,8 +570,12 @@ static bool dp_route_translate(struct zebra_dplane_ctx *ctx,
 	id = dplane_ctx_get_nhe_id(ctx);
 	if (!id)
 		id = dplane_ctx_get_nhg_id(ctx);
-	if (!id || dp_nhg_ref(id, ng))
-		return false;
+	if (!id) {
+		/* Nothing to name its nexthops by: the kernel's. */
+		val->type = DP_RT_KERNEL;
+		return true;
+	}
+	dp_nhg_ref(id, ng);
 	val->type = DP_RT_NHG;
 	val->nhg_id = id;
 	return true;
@@ -416,7 +593,7 @@ int dp_route_ctx(struct zebra_dplane_ctx *ctx)
 
 	if (p->family != AF_INET && p->family != AF_INET6)
 		return 0;
-	/* Only the default VRF's main table for now: others stay kernel-only. */
+	/* Only the default VRF's main table: others stay kernel-only. */
 	if (dplane_ctx_get_vrf(ctx) != VRF_DEFAULT ||
 	    dplane_ctx_get_table(ctx) != RT_TABLE_MAIN) {
 		DP_STAT_INC(route_skip_vrf);
@@ -441,25 +618,37 @@ int dp_route_ctx(struct zebra_dplane_ctx *ctx)
 		dp_route_put(r);
 		return ret;
 	}
-	/* Take the new group reference before dropping the old one so a
-	 * group shared by both is never freed in between. */
+	if (val.type == DP_RT_KERNEL)
+		DP_STAT_INC(route_unsupported);
+	/* The new group reference is taken (translate) before the old one
+	 * is dropped, so a group shared by both is never freed between. */
 	dp_route_clear(r);
 	r->val = val;
 	r->has_route = true;
+	dp_route_set_on_link(r, val.type == DP_RT_CONNECTED);
 	dp_dbg("route %pFX -> type %u nhg %u ifindex %u", p, val.type,
 	       val.nhg_id, val.ifindex);
 	return dp_route_write(r);
 }
 
-void dp_route_local_update(int family, const union g_addr *addr, bool add)
+void dp_route_local_update(int family, const union g_addr *addr, uint8_t plen,
+			   uint8_t type, bool add)
 {
-	uint8_t plen = family == AF_INET ? 32 : 128;
 	struct dp_route *r;
 
 	r = dp_route_get(family, plen, addr, add);
 	if (!r)
 		return;
-	r->local = add;
+	r->local = add ? type : 0;
 	dp_route_write(r);
 	dp_route_put(r);
+}
+
+void dp_route_intf_changed(int ifindex)
+{
+	struct dp_route *r;
+
+	frr_each (dp_onlink, &dp_onlink, r)
+		if (r->val.ifindex == (uint32_t)ifindex)
+			dp_route_write(r);
 }

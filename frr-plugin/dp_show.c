@@ -15,13 +15,17 @@
 #include "vty.h"
 
 #include "dp_abi.h"
+#include "dp_boot.h"
 #include "dp_fib.h"
 #include "dp_intf.h"
 #include "dp_mapdump.h"
 #include "dp_maps.h"
+#include "dp_nhg.h"
 #include "dp_plugin.h"
+#include "dp_policy.h"
 #include "dp_route.h"
 #include "dp_show.h"
+#include "dp_stall.h"
 #include "dp_stats.h"
 #include "dp_vty.h"
 #ifndef VTYSH_EXTRACT_PL
@@ -69,20 +73,27 @@ static const struct {
 	DP_COUNTER(ctx_ignored, "dplane contexts ignored", "ctxIgnored"),
 	DP_COUNTER(route_add, "routes written", "routeAdd"),
 	DP_COUNTER(route_del, "routes deleted", "routeDel"),
-	DP_COUNTER(route_fail, "route writes failed", "routeFail"),
+	DP_COUNTER(route_fail, "route additions the FIB refused",
+		   "routeFail"),
 	DP_COUNTER(route_skip_vrf, "routes skipped: other table",
 		   "routeSkipVrf"),
 	DP_COUNTER(route_skip_nh, "routes skipped: no usable nexthop",
 		   "routeSkipNh"),
+	DP_COUNTER(route_unsupported, "routes left to the kernel: not modelled",
+		   "routeUnsupported"),
 	DP_COUNTER(nhg_add, "nexthop groups written", "nhgAdd"),
 	DP_COUNTER(nhg_del, "nexthop groups deleted", "nhgDel"),
 	DP_COUNTER(nhg_fail, "nexthop group writes failed", "nhgFail"),
-	DP_COUNTER(nhg_truncated, "nexthop groups truncated", "nhgTruncated"),
+	DP_COUNTER(nhg_unsupported,
+		   "nexthop groups left to the kernel: not modelled",
+		   "nhgUnsupported"),
 	DP_COUNTER(neigh_add, "neighbors written", "neighAdd"),
 	DP_COUNTER(neigh_del, "neighbors deleted", "neighDel"),
 	DP_COUNTER(neigh_fail, "neighbor writes failed", "neighFail"),
 	DP_COUNTER(nl_events, "netlink messages", "nlEvents"),
 	DP_COUNTER(nl_errors, "netlink errors", "nlErrors"),
+	DP_COUNTER(nl_overruns, "netlink overruns (events lost)",
+		   "nlOverruns"),
 	DP_COUNTER(resyncs, "full resynchronisations", "resyncs"),
 #undef DP_COUNTER
 };
@@ -126,6 +137,7 @@ static bool dp_map_is_array(enum dp_map_id id)
 	case DP_MAP_FIB_VAL:
 	case DP_MAP_FIB4_TBL24:
 	case DP_MAP_FIB4_TBL8:
+	case DP_MAP_NEIGH_HIT:
 		return true;
 	default:
 		return false;
@@ -196,15 +208,18 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 	uint64_t mem6 = dp_map_memory(DP_MAP_FIB6);
 	uint64_t truth4 = dp_map_memory(DP_MAP_RT4);
 	uint64_t truth6 = dp_map_memory(DP_MAP_RT6);
+	uint32_t punt4 = dp_route_punted_count(AF_INET);
+	uint32_t punt6 = dp_route_punted_count(AF_INET6);
+	uint32_t nhg_missing = dp_nhg_missing_count();
 	const struct dp_map_sizes *act = dp_maps_active_sizes();
 	const struct {
 		const char *name;
-		uint32_t cfg, act;
+		uint32_t act;
 	} sizes[] = {
-		{ "ipv4-routes", dp_cfg_sizes.rt4, act->rt4 },
-		{ "ipv6-routes", dp_cfg_sizes.rt6, act->rt6 },
-		{ "nexthop-groups", dp_cfg_sizes.nhg, act->nhg },
-		{ "neighbors", dp_cfg_sizes.neigh, act->neigh },
+		{ "ipv4-routes", act->rt4 },
+		{ "ipv6-routes", act->rt6 },
+		{ "nexthop-groups", act->nhg },
+		{ "neighbors", act->neigh },
 	};
 
 	dp_route_fib_stats(&st);
@@ -214,6 +229,9 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 
 		json_object_int_add(jf, "ipv4Routes", st.routes4);
 		json_object_int_add(jf, "ipv6Routes", st.routes6);
+		json_object_int_add(jf, "ipv4Punted", punt4);
+		json_object_int_add(jf, "ipv6Punted", punt6);
+		json_object_int_add(jf, "nexthopGroupsMissing", nhg_missing);
 		json_object_int_add(jf, "tbl8GroupsUsed", st.tbl8_used);
 		json_object_int_add(jf, "tbl8GroupsMax", st.tbl8_max);
 		json_object_int_add(jf, "fib6Nodes", st.fib6_nodes);
@@ -227,13 +245,8 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 		json_object_int_add(jf, "ipv6BytesPerRoute",
 				    st.routes6 ? (mem6 + truth6) / st.routes6 : 0);
 		json_object_object_add(json, "fib", jf);
-		for (size_t i = 0; i < array_size(sizes); i++) {
-			json_object *j = json_object_new_object();
-
-			json_object_int_add(j, "configured", sizes[i].cfg);
-			json_object_int_add(j, "active", sizes[i].act);
-			json_object_object_add(js, sizes[i].name, j);
-		}
+		for (size_t i = 0; i < array_size(sizes); i++)
+			json_object_int_add(js, sizes[i].name, sizes[i].act);
 		json_object_object_add(json, "tableSizes", js);
 		return;
 	}
@@ -251,11 +264,100 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 			(mem6 + truth6) / st.routes6);
 	vty_out(vty, "\n  Route values: %u of %u\n", st.vals_used,
 		st.vals_max);
-	vty_out(vty, "\nTable sizes          %12s %12s\n", "configured", "active");
+	if (punt4 || punt6 || nhg_missing)
+		vty_out(vty,
+			"  Left to the kernel because they did not fit: %u IPv4 and %u IPv6 routes, %u nexthop groups\n",
+			punt4, punt6, nhg_missing);
+	vty_out(vty, "\nTable sizes (module arguments)\n");
 	for (size_t i = 0; i < array_size(sizes); i++)
-		vty_out(vty, "  %-18s %12u %12u%s\n", sizes[i].name,
-			sizes[i].cfg, sizes[i].act,
-			sizes[i].cfg != sizes[i].act ? "  (at next start)" : "");
+		vty_out(vty, "  %-18s %12u\n", sizes[i].name, sizes[i].act);
+}
+
+/* Kernel policy the fast path bypasses (dp_policy.h). */
+static void dp_show_policy(struct vty *vty, json_object *json)
+{
+	struct dp_policy_report r;
+
+	dp_policy_report(&r);
+	if (json) {
+		json_object *j = json_object_new_object();
+
+		json_object_boolean_add(j, "scanned", r.scanned);
+		json_object_int_add(j, "xfrmPolicies", r.xfrm_policies);
+		json_object_boolean_add(j, "ipsecIgnored", r.ipsec_ignored);
+		json_object_boolean_add(j, "ipsecPassing", r.ipsec_passing);
+		json_object_int_add(j, "nftablesChains", r.nft_chains);
+		json_object_string_add(j, "nftablesFirst", r.nft_first);
+		json_object_string_add(j, "iptablesLegacy", r.iptables_legacy);
+		json_object_int_add(j, "ipRules", r.ip_rules);
+		json_object_int_add(j, "rpFilterInterfaces", r.rp_filter);
+		json_object_object_add(json, "kernelPolicy", j);
+		return;
+	}
+	vty_out(vty, "\nKernel policy the datapath bypasses\n");
+	if (!r.scanned) {
+		vty_out(vty, "  (not scanned yet)\n");
+		return;
+	}
+	if (r.ipsec_passing)
+		vty_out(vty,
+			"  xfrm (IPsec): %u policies: every packet goes to the kernel\n",
+			r.xfrm_policies);
+	else if (r.xfrm_policies)
+		vty_out(vty,
+			"  xfrm (IPsec): %u policies, IGNORED by configuration: traffic they would protect is forwarded in clear\n",
+			r.xfrm_policies);
+	if (r.nft_chains)
+		vty_out(vty,
+			"  nftables: %s and %u more chains see no forwarded packet\n",
+			r.nft_first, r.nft_chains - 1);
+	if (r.iptables_legacy[0])
+		vty_out(vty,
+			"  iptables (legacy) tables %s: their forwarding hooks see no forwarded packet\n",
+			r.iptables_legacy);
+	if (r.ip_rules)
+		vty_out(vty,
+			"  ip rules: %u besides the defaults: the datapath looks up the main table only\n",
+			r.ip_rules);
+	if (r.rp_filter)
+		vty_out(vty,
+			"  rp_filter: on for %s and %u more enabled interfaces: no reverse-path check in the datapath\n",
+			r.rp_filter_first, r.rp_filter - 1);
+	if (!r.xfrm_policies && !r.nft_chains && !r.iptables_legacy[0] &&
+	    !r.ip_rules && !r.rp_filter)
+		vty_out(vty, "  none found\n");
+}
+
+/* How long the plugin held zebra's pthreads (dp_stall.h). */
+static void dp_show_stalls(struct vty *vty, json_object *json)
+{
+	json_object *j = json ? json_object_new_object() : NULL;
+
+	if (!json)
+		vty_out(vty, "\nTime on zebra's pthreads   %12s %12s %10s\n",
+			"longest(us)", "mean(us)", "count");
+	for (int w = 0; w < DP_STALL_MAX; w++) {
+		struct dp_stall_stat st;
+		uint64_t mean;
+
+		dp_stall_get(w, &st);
+		mean = st.count ? st.total_ns / st.count : 0;
+		if (j) {
+			json_object *jw = json_object_new_object();
+
+			json_object_int_add(jw, "maxUsec", st.max_ns / 1000);
+			json_object_int_add(jw, "meanUsec", mean / 1000);
+			json_object_int_add(jw, "count", st.count);
+			json_object_object_add(j, dp_stall_name(w), jw);
+		} else {
+			vty_out(vty, "  %-24s %12" PRIu64 " %12" PRIu64
+				     " %10" PRIu64 "\n",
+				dp_stall_name(w), st.max_ns / 1000, mean / 1000,
+				st.count);
+		}
+	}
+	if (j)
+		json_object_object_add(json, "pthreadTime", j);
 }
 
 DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
@@ -278,6 +380,8 @@ DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
 	if (json) {
 		json_object_boolean_add(json, "loaded", ready);
 		json_object_int_add(json, "pluginAbiVersion", DP_ABI_VERSION);
+		if (dp_boot_error())
+			json_object_string_add(json, "error", dp_boot_error());
 		if (ready) {
 			json_object_string_add(json, "pinDir", dp_pin_dir());
 			if (!meta_err)
@@ -286,13 +390,17 @@ DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
 			json_object_int_add(json, "xdpProgId",
 					    dp_prog_id_xdp());
 			json_object_int_add(json, "tcProgId", dp_prog_id_tc());
+			json_object_int_add(json, "metaFlags", meta.flags);
 			dp_show_maps(vty, json);
 			dp_show_fib(vty, json);
+			dp_show_policy(vty, json);
+			dp_show_stalls(vty, json);
 		}
 		jcnt = json_object_new_object();
 		json_object_object_add(json, "counters", jcnt);
 	} else if (!ready) {
-		vty_out(vty, "%% eBPF dataplane not loaded\n");
+		vty_out(vty, "%% eBPF dataplane not loaded: %s\n",
+			dp_boot_error() ? dp_boot_error() : "see zebra's log");
 	} else {
 		vty_out(vty, "eBPF dataplane\n");
 		vty_out(vty, "  Pin directory:   %s\n", dp_pin_dir());
@@ -306,6 +414,8 @@ DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
 		vty_out(vty, "  TC program id:   %u\n", dp_prog_id_tc());
 		dp_show_maps(vty, NULL);
 		dp_show_fib(vty, NULL);
+		dp_show_policy(vty, NULL);
+		dp_show_stalls(vty, NULL);
 	}
 
 	if (!json)
@@ -372,6 +482,8 @@ static void dp_show_intf_json(struct dp_show_intf_ctx *ctx,
 	json_object_string_addf(j, "mac", "%pEA", dp_mac(info->mac));
 	json_object_int_add(j, "mtu", info->mtu);
 	json_object_int_add(j, "statsIndex", info->stats_idx);
+	if (info->not_routed[0])
+		json_object_string_add(j, "notRouted", info->not_routed);
 	if (dp_intf_counters(ctx, info, &st))
 		dp_intf_counters_json(j, &st);
 	json_object_object_add(ctx->json, info->name, j);
@@ -396,6 +508,9 @@ static void dp_show_intf_text(struct dp_show_intf_ctx *ctx,
 		info->tc_attached ? "yes" : "no");
 	vty_out(vty, "  MAC %pEA, MTU %u, stats slot %u\n", dp_mac(info->mac),
 		info->mtu, info->stats_idx);
+	if (info->not_routed[0])
+		vty_out(vty, "  Not routed by the datapath: %s\n",
+			info->not_routed);
 	if (dp_intf_counters(ctx, info, &st))
 		vty_out(vty,
 			"  Received %" PRIu64 " packets (%" PRIu64
@@ -465,11 +580,19 @@ static const struct {
 	[DP_R_PASS_NOT_ROUTER] = {"to-kernel: not-router-mac",
 				  "toKernelNotRouterMac"},
 	[DP_R_PASS_MCAST] = {"to-kernel: multicast", "toKernelMulticast"},
+	[DP_R_PASS_BCAST] = {"to-kernel: broadcast", "toKernelBroadcast"},
+	[DP_R_PASS_LINK_LOCAL] = {"to-kernel: link-local",
+				  "toKernelLinkLocal"},
+	[DP_R_PASS_MARTIAN] = {"to-kernel: martian", "toKernelMartian"},
 	[DP_R_PASS_LOCAL] = {"to-kernel: local", "toKernelLocal"},
 	[DP_R_PASS_NO_ROUTE] = {"to-kernel: no-route", "toKernelNoRoute"},
 	[DP_R_PASS_SPECIAL] = {"to-kernel: special-route",
 			       "toKernelSpecialRoute"},
 	[DP_R_PASS_NO_NEIGH] = {"to-kernel: no-neighbor", "toKernelNoNeighbor"},
+	[DP_R_PASS_EGRESS_SKB] = {"to-tc: egress-not-xdp",
+				  "toTcEgressNotXdp"},
+	[DP_R_PASS_UNSUPPORTED] = {"to-kernel: unsupported",
+				   "toKernelUnsupported"},
 	[DP_R_PASS_TTL] = {"to-kernel: ttl-expired", "toKernelTtlExpired"},
 	[DP_R_PASS_IP_OPTIONS] = {"to-kernel: ip-options", "toKernelIpOptions"},
 	[DP_R_PASS_MTU] = {"to-kernel: mtu-exceeded", "toKernelMtuExceeded"},
@@ -478,8 +601,8 @@ static const struct {
 			      "toKernelNoNexthopGroup"},
 	[DP_R_PASS_DISABLED] = {"to-kernel: interface-disabled",
 				"toKernelInterfaceDisabled"},
-	[DP_R_PASS_FIB_INCOMPLETE] = {"to-kernel: fib-incomplete",
-				      "toKernelFibIncomplete"},
+	[DP_R_PASS_FIB_FULL] = {"to-kernel: fib-full", "toKernelFibFull"},
+	[DP_R_PASS_IPSEC] = {"to-kernel: ipsec-policy", "toKernelIpsecPolicy"},
 };
 _Static_assert(array_size(dp_reason_names) == DP_R_MAX,
 	       "every enum dp_reason needs a name");

@@ -99,65 +99,60 @@ static bool dp_route_walk_cb(const void *key, const void *value, void *arg)
 	return false;
 }
 
+/* The name of a route's type, as show commands print it. */
+static const char *dp_route_type_name(uint8_t type)
+{
+	switch (type) {
+	case DP_RT_NHG:
+		return "nhg";
+	case DP_RT_CONNECTED:
+		return "connected";
+	case DP_RT_LOCAL:
+		return "local";
+	case DP_RT_SPECIAL:
+		return "special";
+	case DP_RT_BROADCAST:
+		return "broadcast";
+	case DP_RT_KERNEL:
+		return "kernel";
+	}
+	return "unknown";
+}
+
 static void dp_show_route_one(struct vty *vty, json_object *json,
 			      const struct dp_route *r)
 {
 	const struct dp_rt_val *v = &r->val;
+	const char *type = dp_route_type_name(v->type);
+	bool punted = v->flags & DP_RT_F_PUNTED;
 	struct prefix p;
 	char pfx[PREFIX_STRLEN];
-	char type[64];
+	char detail[64] = "";
 
 	dp_route_prefix(r, &p);
 	prefix2str(&p, pfx, sizeof(pfx));
+	if (v->type == DP_RT_NHG)
+		snprintf(detail, sizeof(detail), " %u", v->nhg_id);
+	else if (v->type == DP_RT_CONNECTED)
+		snprintf(detail, sizeof(detail), " %s", dp_ifname(v->ifindex));
 
 	if (json) {
 		json_object *j = json_object_new_object();
 
-		switch (v->type) {
-		case DP_RT_NHG:
-			json_object_string_add(j, "type", "nhg");
+		json_object_string_add(j, "type", type);
+		if (v->type == DP_RT_NHG)
 			json_object_int_add(j, "nhgId", v->nhg_id);
-			break;
-		case DP_RT_CONNECTED:
-			json_object_string_add(j, "type", "connected");
+		if (v->type == DP_RT_CONNECTED) {
 			json_object_string_add(j, "interface",
 					       dp_ifname(v->ifindex));
 			json_object_int_add(j, "ifindex", v->ifindex);
-			break;
-		case DP_RT_LOCAL:
-			json_object_string_add(j, "type", "local");
-			break;
-		case DP_RT_SPECIAL:
-			json_object_string_add(j, "type", "special");
-			break;
-		default:
-			json_object_string_add(j, "type", "unknown");
-			json_object_int_add(j, "typeValue", v->type);
-			break;
 		}
+		json_object_boolean_add(j, "punted", punted);
 		json_object_object_add(json, pfx, j);
 		return;
 	}
-
-	switch (v->type) {
-	case DP_RT_NHG:
-		snprintf(type, sizeof(type), "nhg %u", v->nhg_id);
-		break;
-	case DP_RT_CONNECTED:
-		snprintf(type, sizeof(type), "connected %s",
-			 dp_ifname(v->ifindex));
-		break;
-	case DP_RT_LOCAL:
-		snprintf(type, sizeof(type), "local");
-		break;
-	case DP_RT_SPECIAL:
-		snprintf(type, sizeof(type), "special");
-		break;
-	default:
-		snprintf(type, sizeof(type), "unknown (%u)", v->type);
-		break;
-	}
-	vty_out(vty, "%-43s %s\n", pfx, type);
+	vty_out(vty, "%-43s %s%s%s\n", pfx, type, detail,
+		punted ? " (did not fit: kernel forwards)" : "");
 }
 
 static int dp_show_route_exact(struct vty *vty, json_object *json,

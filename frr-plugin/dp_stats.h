@@ -15,18 +15,20 @@ struct dp_plugin_stats {
 	_Atomic uint64_t ctx_ignored;	    /* ops the plugin does not handle */
 	_Atomic uint64_t route_add;	    /* rt_v4/rt_v6 entries written */
 	_Atomic uint64_t route_del;
-	_Atomic uint64_t route_fail;	    /* map write failed (e.g. full) */
+	_Atomic uint64_t route_fail;	    /* did not fit the FIB: punted */
 	_Atomic uint64_t route_skip_vrf;    /* non-default VRF/table: skipped */
 	_Atomic uint64_t route_skip_nh;	    /* no usable nexthop: kernel only */
+	_Atomic uint64_t route_unsupported; /* not modelled: kernel forwards */
 	_Atomic uint64_t nhg_add;	    /* nh_map entries written */
 	_Atomic uint64_t nhg_del;
 	_Atomic uint64_t nhg_fail;
-	_Atomic uint64_t nhg_truncated;	    /* more than DP_NHG_MAX_PATHS */
+	_Atomic uint64_t nhg_unsupported;   /* labels, encap, > max paths... */
 	_Atomic uint64_t neigh_add;	    /* dmac_map entries written */
 	_Atomic uint64_t neigh_del;
 	_Atomic uint64_t neigh_fail;
 	_Atomic uint64_t nl_events;	    /* netlink messages read */
-	_Atomic uint64_t nl_errors;	    /* netlink socket errors/overruns */
+	_Atomic uint64_t nl_errors;	    /* netlink errors */
+	_Atomic uint64_t nl_overruns;	    /* events lost (ENOBUFS): resync */
 	_Atomic uint64_t resyncs;	    /* full resynchronisations */
 };
 

@@ -15,6 +15,7 @@
 
 #include "dp_maps.h"
 #include "dp_sync.h"
+#include "dp_stall.h"
 #include "dp_stats.h"
 #include "dp_plugin.h"
 
@@ -107,27 +108,41 @@ void dp_sync_touch(enum dp_map_id id, const void *key)
 	atomic_fetch_sub_explicit(&dp_stale_left, 1, memory_order_relaxed);
 }
 
+/* Keys deleted per step of the sweep, between which zebra's dplane
+ * pthread does its own work. */
+#define DP_SYNC_SWEEP_STEP 4096
+
 static void dp_sync_sweep(struct thread *t)
 {
-	uint32_t swept = 0, i;
-	size_t m;
+	static size_t m;
+	static uint32_t i, swept;
+	uint32_t budget = DP_SYNC_SWEEP_STEP;
 
+	DP_STALL_BEGIN(DP_STALL_SWEEP);
 	frr_with_privs (dp_privs()) {
-		for (m = 0; m < array_size(dp_sync_maps); m++) {
+		for (; m < array_size(dp_sync_maps) && budget; m++, i = 0) {
 			struct dp_stale_set *s = &dp_stale[dp_sync_maps[m]];
 			int fd = dp_map_fd(dp_sync_maps[m]);
 
-			for (i = 0; i < s->n; i++) {
+			for (; i < s->n && budget; i++, budget--) {
 				if (s->marked[i])
 					continue;
 				if (bpf_map_delete_elem(fd, s->keys +
 								    i * s->key_size) == 0)
 					swept++;
 			}
+			if (i < s->n)
+				break;
 			XFREE(MTYPE_EBPF_SYNC, s->keys);
 			XFREE(MTYPE_EBPF_SYNC, s->marked);
 			s->n = 0;
 		}
+	}
+	DP_STALL_END(DP_STALL_SWEEP);
+	if (m < array_size(dp_sync_maps)) {
+		thread_add_event(dp_owner_master(), dp_sync_sweep, NULL, 0,
+				 &dp_sweep_timer);
+		return;
 	}
 	atomic_store_explicit(&dp_stale_left, 0, memory_order_relaxed);
 	DP_STAT_INC(resyncs);

@@ -76,54 +76,23 @@ DEFPY_YANG(ebpf_interface, ebpf_interface_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
-DEFPY_YANG(ebpf_table_size, ebpf_table_size_cmd,
-	   "table-size <ipv4-routes$leaf (1024-16777216)$v4|ipv6-routes$leaf (1024-4194304)$v6|nexthop-groups$leaf (256-1048576)$nhg|neighbors$leaf (256-1048576)$neigh>",
-	   "Capacity of a datapath table (applied at zebra's next start)\n"
-	   "IPv4 routes\n"
-	   "Number of routes\n"
-	   "IPv6 routes\n"
-	   "Number of routes\n"
-	   "Nexthop groups\n"
-	   "Number of groups\n"
-	   "ARP and ND neighbors\n"
-	   "Number of neighbors\n")
-{
-	char xpath[XPATH_MAXLEN];
-
-	snprintf(xpath, sizeof(xpath), "./table-sizes/%s", leaf);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY,
-			      v4_str	? v4_str
-			      : v6_str	? v6_str
-			      : nhg_str ? nhg_str
-					: neigh_str);
-	return nb_cli_apply_changes(vty, NULL);
-}
-
-DEFPY_YANG(no_ebpf_table_size, no_ebpf_table_size_cmd,
-	   "no table-size <ipv4-routes|ipv6-routes|nexthop-groups|neighbors>$leaf [(1-16777216)]",
+DEFPY_YANG(ebpf_ignore_ipsec, ebpf_ignore_ipsec_cmd,
+	   "[no] ignore-ipsec-policies",
 	   NO_STR
-	   "Capacity of a datapath table (applied at zebra's next start)\n"
-	   "IPv4 routes\n"
-	   "IPv6 routes\n"
-	   "Nexthop groups\n"
-	   "ARP and ND neighbors\n"
-	   "Ignored\n")
+	   "Forward in the datapath even while xfrm (IPsec) policies exist: traffic they would protect leaves unprotected\n")
 {
-	char xpath[XPATH_MAXLEN];
-
-	snprintf(xpath, sizeof(xpath), "./table-sizes/%s", leaf);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	nb_cli_enqueue_change(vty, "./ignore-ipsec-policies", NB_OP_MODIFY,
+			      no ? "false" : "true");
 	return nb_cli_apply_changes(vty, NULL);
 }
 
-void dp_cli_show_size(struct vty *vty, const struct lyd_node *dnode,
-		      bool show_defaults)
+void dp_cli_show_ignore_ipsec(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults)
 {
-	if (!show_defaults && yang_dnode_is_default(dnode, NULL))
-		return;
-	vty_out(vty, " table-size %s %s\n",
-		yang_dnode_get_schema_name(dnode, NULL),
-		yang_dnode_get_string(dnode, NULL));
+	if (yang_dnode_get_bool(dnode, NULL))
+		vty_out(vty, " ignore-ipsec-policies\n");
+	else if (show_defaults)
+		vty_out(vty, " no ignore-ipsec-policies\n");
 }
 
 static int dp_config_write(struct vty *vty)
@@ -177,8 +146,7 @@ void dp_vty_init(void)
 	install_element(CONFIG_NODE, &ebpf_enter_cmd);
 	install_element(CONFIG_NODE, &no_ebpf_cmd);
 	install_element(EBPF_NODE, &ebpf_interface_cmd);
-	install_element(EBPF_NODE, &ebpf_table_size_cmd);
-	install_element(EBPF_NODE, &no_ebpf_table_size_cmd);
+	install_element(EBPF_NODE, &ebpf_ignore_ipsec_cmd);
 
 	dp_show_init();
 	dp_show_fib_init();

@@ -21,15 +21,20 @@
 #include "zebra/zebra_netns_notify.h"
 
 #include "dp_abi.h"
+#include "dp_boot.h"
 #include "dp_maps.h"
 #include "dp_intf.h"
 #include "dp_neigh.h"
+#include "dp_netlink.h"
 #include "dp_nhg.h"
+#include "dp_policy.h"
 #include "dp_route.h"
+#include "dp_stall.h"
 #include "dp_stats.h"
 #include "dp_sync.h"
 #include "dp_nb.h"
 #include "dp_vty.h"
+#include "dp_xdpfeat.h"
 #include "dp_plugin.h"
 
 #define DP_PROVIDER_NAME "dplane_ebpf"
@@ -44,27 +49,16 @@ struct dp_plugin_stats dp_stats;
 
 static struct zebra_dplane_provider *dp_provider;
 
-/* Module arguments: -M dplane_ebpf:pin-dir=PATH */
-static char dp_pin_path[256] = DP_PIN_ROOT;
-
-/* `table-size` lines of the ebpf node (main pthread), and the copy the
- * owner creates the maps with. */
-struct dp_map_sizes dp_cfg_sizes = {
-	.rt4 = DP_RT4_MAX_DEFAULT,
-	.rt6 = DP_RT6_MAX_DEFAULT,
-	.nhg = DP_NHG_MAX_DEFAULT,
-	.neigh = DP_NEIGH_MAX_DEFAULT,
-};
-static struct dp_map_sizes dp_open_sizes;
-
 struct thread_master *dp_owner_master(void)
 {
 	return dplane_get_thread_master();
 }
 
+/* NULL until zebra has set its privileges up (frr_with_privs(NULL) does
+ * nothing): at module load the plugin is root and needs no raising. */
 struct zebra_privs_t *dp_privs(void)
 {
-	return &zserv_privs;
+	return zserv_privs.change ? &zserv_privs : NULL;
 }
 
 static int dp_handle_ctx(struct zebra_dplane_ctx *ctx)
@@ -86,15 +80,12 @@ static int dp_handle_ctx(struct zebra_dplane_ctx *ctx)
 	}
 }
 
-static bool dp_op_is_notification(enum dplane_op_e op)
-{
-	return op == DPLANE_OP_SYS_ROUTE_ADD || op == DPLANE_OP_SYS_ROUTE_DELETE;
-}
-
 /*
- * Runs on zebra's dplane pthread for every batch. The kernel provider comes
- * after us and installs every route whatever we answer, so a map failure
- * here costs only the fast path for that route, never the route itself.
+ * Runs on zebra's dplane pthread for every batch, after the kernel
+ * provider: a context reaches us only if the kernel accepted it (FRR 8.4
+ * moves a failed one to the error list), so the datapath mirrors what the
+ * kernel holds and nothing else. The context's status is never touched:
+ * whatever the datapath cannot hold stays a kernel route, counted.
  */
 static int dp_provider_process(struct zebra_dplane_provider *prov)
 {
@@ -102,32 +93,26 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 	int limit = dplane_provider_get_work_limit(prov);
 	int counter;
 
+	DP_STALL_BEGIN(DP_STALL_CTX);
 	frr_with_privs (dp_privs()) {
 		for (counter = 0; counter < limit; counter++) {
-			enum dplane_op_e op;
-			int ret = 0;
-
 			ctx = dplane_provider_dequeue_in_ctx(prov);
 			if (!ctx)
 				break;
 
 			DP_STAT_INC(ctx_in);
-			op = dplane_ctx_get_op(ctx);
-			/* The tables are kept even before the maps
-			 * exist: the first sync writes them all. */
-			if (dplane_ctx_get_status(ctx) !=
-			    ZEBRA_DPLANE_REQUEST_FAILURE)
-				ret = dp_handle_ctx(ctx);
-
-			if (!dp_op_is_notification(op))
-				dplane_ctx_set_status(
-					ctx, ret ? ZEBRA_DPLANE_REQUEST_FAILURE
-						 : ZEBRA_DPLANE_REQUEST_SUCCESS);
+			if (dp_maps_ready() &&
+			    dplane_ctx_get_status(ctx) ==
+				    ZEBRA_DPLANE_REQUEST_SUCCESS &&
+			    !dplane_ctx_is_skip_kernel(ctx))
+				dp_handle_ctx(ctx);
 			dplane_provider_enqueue_out_ctx(prov, ctx);
 		}
+		dp_nhg_batch_done();
+		dp_route_batch_done();
 	}
+	DP_STALL_END(DP_STALL_CTX);
 
-	dp_route_batch_done();
 	if (counter >= limit)
 		dplane_provider_work_ready();
 	return 0;
@@ -135,16 +120,26 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 
 static int dp_provider_start(struct zebra_dplane_provider *prov)
 {
-	/* The dplane pthread exists from here on: the netlink listener can
-	 * be scheduled on it. It fills the tables; the maps come later. */
-	dp_neigh_start(dp_owner_master());
+	/* The dplane pthread exists from here on: the listeners are
+	 * scheduled on it. */
+	struct thread_master *owner = dp_owner_master();
+
+	if (!dp_maps_ready())
+		return 0;
+	dp_netlink_start(owner, dp_boot_args()->nl_rcvbuf);
+	dp_xdpfeat_start(owner);
+	dp_neigh_refresh_start(owner);
+	dp_policy_start(owner);
 	return 0;
 }
 
 static int dp_provider_fini(struct zebra_dplane_provider *prov, bool early)
 {
 	if (early) {
-		dp_neigh_stop();
+		dp_netlink_stop();
+		dp_xdpfeat_stop();
+		dp_neigh_refresh_stop();
+		dp_policy_stop();
 		return 0;
 	}
 	frr_with_privs (dp_privs()) {
@@ -155,67 +150,15 @@ static int dp_provider_fini(struct zebra_dplane_provider *prov, bool early)
 	return 0;
 }
 
-static void dp_parse_args(const char *args)
-{
-	const char *val;
-
-	if (!args || !*args)
-		return;
-	if (strncmp(args, "pin-dir=", 8) != 0) {
-		zlog_err("%s: unknown module argument '%s' (expected pin-dir=PATH)",
-			 DP_PROVIDER_NAME, args);
-		return;
-	}
-	val = args + 8;
-	if (val[0] != '/' || strlen(val) >= sizeof(dp_pin_path)) {
-		zlog_err("%s: pin-dir must be an absolute path shorter than %zu characters",
-			 DP_PROVIDER_NAME, sizeof(dp_pin_path));
-		return;
-	}
-	strlcpy(dp_pin_path, val, sizeof(dp_pin_path));
-}
-
-/*
- * Owner thread, once the configuration is read: create or reuse the maps
- * with the configured sizes, then write everything the tables gathered
- * since zebra started. Routes go last so that a route never points at a
- * group or neighbour the maps do not hold yet.
- */
-static void dp_open_maps(struct thread *t)
-{
-	bool reused = false;
-	int ret;
-
-	frr_with_privs (dp_privs()) {
-		ret = dp_maps_open(dp_pin_path, &dp_open_sizes, &reused);
-		if (ret) {
-			zlog_err("%s: datapath not loaded (%s); zebra continues with kernel forwarding only",
-				 DP_PROVIDER_NAME, safe_strerror(-ret));
-			return;
-		}
-		dp_sync_begin(reused);
-		dp_intf_sync_all();
-		dp_neigh_sync_all();
-		dp_nhg_sync_all();
-		if (dp_route_maps_ready()) {
-			dp_maps_close();
-			return;
-		}
-	}
-	dp_intf_maps_ready();
-	dp_sync_config_done();
-}
-
 static int dp_late_init(struct thread_master *tm)
 {
 	int ret;
 
-	dp_parse_args(THIS_MODULE->load_args);
 	dp_intf_init();
 	dp_vty_init();
 	dp_nb_init();
 
-	ret = dplane_provider_register(DP_PROVIDER_NAME, DPLANE_PRIO_PRE_KERNEL,
+	ret = dplane_provider_register(DP_PROVIDER_NAME, DPLANE_PRIO_POSTPROCESS,
 				       DPLANE_PROV_FLAGS_DEFAULT,
 				       dp_provider_start, dp_provider_process,
 				       dp_provider_fini, NULL, &dp_provider);
@@ -225,17 +168,16 @@ static int dp_late_init(struct thread_master *tm)
 	return 0;
 }
 
-/* The sizes in the configuration are known now (DESIGN.md: first full
- * sync after the configuration is read). */
+/* zebra has read its own configuration file: give what an earlier run
+ * left pinned and zebra does not confirm the time to be replayed. */
 static int dp_config_post(struct thread_master *tm)
 {
-	static bool opened;
+	static bool done;
 
-	if (opened)
+	if (done || !dp_maps_ready())
 		return 0;
-	opened = true;
-	dp_open_sizes = dp_cfg_sizes;
-	thread_add_event(dp_owner_master(), dp_open_maps, NULL, 0, NULL);
+	done = true;
+	dp_sync_config_done();
 	return 0;
 }
 
@@ -264,9 +206,12 @@ static void dp_version_guard(void)
 	exit(1);
 }
 
+/* Runs as root, before zebra drops its privileges (lib/libfrr.c:
+ * frrmod_load() precedes zprivs_init()). */
 static int dp_module_init(void)
 {
 	dp_version_guard();
+	dp_boot(THIS_MODULE->load_args);
 	hook_register(frr_late_init, dp_late_init);
 	hook_register(frr_config_post, dp_config_post);
 	return 0;

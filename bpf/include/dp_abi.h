@@ -15,21 +15,28 @@
 #include <linux/types.h>
 #endif
 
-#define DP_ABI_VERSION 1
+#define DP_ABI_VERSION 2
 
-/* Where maps are pinned; the plugin appends FRR's pathspace (-N) if set. */
+/*
+ * Where maps are pinned: one directory per zebra instance, this one for
+ * the default instance and DP_PIN_ROOT "-" PATHSPACE for `zebra -N NAME`.
+ */
 #define DP_PIN_ROOT "/sys/fs/bpf/frr-ebpf"
 
 /*
  * Default capacities. LPM tries and hashes are created without
- * preallocation, so an unused capacity costs no memory; the plugin may
- * raise or lower them before the maps are created.
+ * preallocation, so an unused capacity costs no memory; the plugin sets
+ * them from its module arguments before the maps are created.
  */
 #define DP_RT4_MAX_DEFAULT     1048576
 #define DP_RT6_MAX_DEFAULT     262144
 #define DP_NHG_MAX_DEFAULT     65536
 #define DP_NEIGH_MAX_DEFAULT   65536
 #define DP_INTF_MAX            1024
+/* Address ranges handed to the kernel because their routes did not fit. */
+#define DP_PUNT_MAX            65536
+/* The router's own and broadcast IPv4 addresses (source check). */
+#define DP_ADDR4_MAX           16384
 
 /* ---------------------------------------------------------------- routes */
 
@@ -40,6 +47,8 @@ enum dp_rt_type {
 	DP_RT_CONNECTED = 2, /* on-link subnet: neighbour is the packet's dst */
 	DP_RT_LOCAL = 3,     /* one of the router's own addresses */
 	DP_RT_SPECIAL = 4,   /* blackhole/unreachable/prohibit: kernel answers */
+	DP_RT_BROADCAST = 5, /* a broadcast address of a local subnet */
+	DP_RT_KERNEL = 6,    /* a route the datapath does not model */
 };
 
 /* rt_v4_map key (BPF_MAP_TYPE_LPM_TRIE): prefixlen then address bytes. */
@@ -54,13 +63,18 @@ struct dp_rt6_key {
 	__u32 addr[4]; /* network byte order */
 };
 
-/* rt_v4_map / rt_v6_map value. */
+/* rt_v4_map / rt_v6_map value (and, with flags 0, fib_val_map's). */
 struct dp_rt_val {
 	__u32 nhg_id;  /* DP_RT_NHG: key of nh_map */
 	__u32 ifindex; /* DP_RT_CONNECTED: the on-link interface */
 	__u8 type;     /* enum dp_rt_type */
-	__u8 pad[3];
+	__u8 flags;    /* DP_RT_F_*, in rt_v4_map / rt_v6_map only */
+	__u8 pad[2];
 };
+
+/* The route did not fit the FIB: its range is in punt_v4_map/punt_v6_map
+ * and the kernel forwards it. */
+#define DP_RT_F_PUNTED 0x01
 
 /* ------------------------------------------------- FIB lookup structures */
 
@@ -139,6 +153,9 @@ struct dp_fib6_node {
 #define DP_PATH_F_RESOLVED 0x0001 /* dmac/smac are valid: rewrite + redirect */
 #define DP_PATH_F_GW       0x0002 /* gw is set (else on-link: nh is pkt dst) */
 #define DP_PATH_F_GW6      0x0004 /* gw is an IPv6 address (else IPv4) */
+#define DP_PATH_F_XDP_TX   0x0008 /* the egress takes XDP redirects (a port
+				   * in mode xdp whose driver accepts them);
+				   * otherwise XDP hands the packet to TC */
 
 /*
  * One pre-resolved path: everything the fast path needs to send the packet,
@@ -152,12 +169,18 @@ struct dp_path {
 	__u16 flags;   /* DP_PATH_F_* */
 	__u16 mtu;     /* out interface MTU (L3) */
 	__u32 gw[4];   /* gateway, network byte order; IPv4 in gw[0] */
+	__u32 hit_slot; /* the neighbour's slot in neigh_hit_map (0: none) */
 };
+
+/* dp_nhg.flags */
+#define DP_NHG_F_KERNEL 0x0001 /* a nexthop the datapath cannot reproduce
+				* (labels, encapsulation, an egress that is
+				* not plain Ethernet): the kernel forwards */
 
 /* nh_map value (BPF_MAP_TYPE_HASH, key: __u32 zebra NHG id). */
 struct dp_nhg {
 	__u16 n_paths; /* 0 .. DP_NHG_MAX_PATHS; 0 means: pass to kernel */
-	__u16 pad;
+	__u16 flags;   /* DP_NHG_F_* */
 	__u32 seq;     /* bumped by the plugin on each rewrite (diagnostics) */
 	__u8 bucket[DP_NHG_BUCKETS]; /* bucket -> index into paths[] */
 	struct dp_path paths[DP_NHG_MAX_PATHS];
@@ -179,7 +202,24 @@ struct dp_neigh_val {
 	__u8 dmac[6];
 	__u8 smac[6];
 	__u16 mtu;
-	__u16 state; /* NUD_* as reported by the kernel (diagnostics) */
+	__u16 state;	/* NUD_* as reported by the kernel (diagnostics) */
+	__u32 hit_slot; /* slot in neigh_hit_map (0: none) */
+	__u16 flags;	/* DP_PATH_F_XDP_TX: as for a path */
+	__u16 pad;
+};
+
+/*
+ * neigh_hit_map (BPF_MAP_TYPE_ARRAY, BPF_F_MMAPABLE, blocks of
+ * DP_HIT_BLOCK slots): the datapath sets a neighbour's byte when it
+ * forwards to it, the plugin reads and clears it. The kernel never sees
+ * the packets the fast path sends, so without this it would let a
+ * neighbour go stale and never re-check its MAC: the plugin asks the
+ * kernel to confirm the neighbours the fast path uses (NTF_USE), as a
+ * packet sent by the kernel would.
+ */
+#define DP_HIT_BLOCK 256
+struct dp_hit_block {
+	__u8 hit[DP_HIT_BLOCK];
 };
 
 /* -------------------------------------------------------------- interfaces */
@@ -208,22 +248,32 @@ struct dp_intf {
 enum dp_reason {
 	DP_R_FWD = 0,	       /* forwarded by redirect (pre-resolved path) */
 	DP_R_FWD_NEIGH,	       /* TC: forwarded via bpf_redirect_neigh */
-	DP_R_PASS_NON_IP,      /* neither IPv4 nor IPv6 */
+	DP_R_PASS_NON_IP,      /* neither IPv4 nor IPv6 (VLAN tags included) */
 	DP_R_PASS_ARP,	       /* ARP */
 	DP_R_PASS_ND,	       /* IPv6 neighbour discovery / router sol/adv */
 	DP_R_PASS_NOT_ROUTER,  /* dst MAC is not the router MAC (bcast/mcast) */
-	DP_R_PASS_MCAST,       /* multicast / broadcast / link-local dst */
+	DP_R_PASS_MCAST,       /* multicast destination */
+	DP_R_PASS_BCAST,       /* broadcast destination (limited or subnet) */
+	DP_R_PASS_LINK_LOCAL,  /* link-local source or destination */
+	DP_R_PASS_MARTIAN,     /* an address the kernel refuses (own or
+				* broadcast source, loopback, zero net...) */
 	DP_R_PASS_LOCAL,       /* destination is one of the router's addresses */
 	DP_R_PASS_NO_ROUTE,    /* FIB miss */
 	DP_R_PASS_SPECIAL,     /* blackhole/unreachable/prohibit route */
-	DP_R_PASS_NO_NEIGH,    /* neighbour not resolved */
+	DP_R_PASS_NO_NEIGH,    /* neighbour not resolved (TC takes it) */
+	DP_R_PASS_EGRESS_SKB,  /* XDP cannot redirect to the egress: TC takes
+				* it (a bridge, VXLAN, a mode tc port...) */
+	DP_R_PASS_UNSUPPORTED, /* a route or nexthop the datapath does not
+				* model (labels, encap, non-Ethernet egress) */
 	DP_R_PASS_TTL,	       /* TTL / hop limit <= 1: kernel sends ICMP */
 	DP_R_PASS_IP_OPTIONS,  /* IPv4 options or IPv6 hop-by-hop header */
 	DP_R_PASS_MTU,	       /* too big for the out interface: kernel ICMP */
 	DP_R_PASS_MALFORMED,   /* truncated or invalid header: kernel drops */
 	DP_R_PASS_NO_NHG,      /* route points to a group not (yet) in nh_map */
-	DP_R_PASS_DISABLED,    /* interface not enabled in intf_map */
-	DP_R_PASS_FIB_INCOMPLETE, /* the family's FIB lacks routes (full) */
+	DP_R_PASS_DISABLED,    /* interface not enabled (or enslaved) */
+	DP_R_PASS_FIB_FULL,    /* its route did not fit the datapath's tables */
+	DP_R_PASS_IPSEC,       /* xfrm (IPsec) policies exist: kernel applies
+				* them */
 	DP_R_MAX,
 };
 
@@ -258,8 +308,9 @@ struct dp_intf_stats {
 /*
  * XDP leaves its verdict in the packet metadata so that TC ingress on the
  * same interface neither re-parses nor re-counts a packet XDP already
- * decided to pass. TC only takes over what XDP cannot do itself (an
- * unresolved neighbour, which TC forwards with bpf_redirect_neigh).
+ * decided to pass. TC only takes over what XDP cannot do itself: an
+ * unresolved neighbour (TC forwards with bpf_redirect_neigh) and an egress
+ * that takes no XDP redirect (TC forwards with bpf_redirect).
  */
 #define DP_XDP_META_MAGIC 0xfeb0
 struct dp_xdp_meta {
@@ -267,10 +318,15 @@ struct dp_xdp_meta {
 	__u16 reason; /* enum dp_reason XDP decided */
 };
 
+/* The reasons XDP hands to TC (which forwards and counts the packet). */
+#define DP_REASON_TC_TAKES(reason)                                             \
+	((reason) == DP_R_PASS_NO_NEIGH || (reason) == DP_R_PASS_EGRESS_SKB)
+
 /* -------------------------------------------------------------- meta map */
 
 /* meta_map value (BPF_MAP_TYPE_ARRAY, 1 entry): the layout version of the
- * pinned maps, written once by whoever created them. */
+ * pinned maps, written by whoever created them, and the datapath-wide
+ * switches below. */
 struct dp_meta {
 	__u32 abi_version; /* DP_ABI_VERSION at creation */
 	__u32 flags;	   /* DP_META_F_* */
@@ -278,10 +334,33 @@ struct dp_meta {
 
 /*
  * A route the FIB could not take (a table full) would otherwise be
- * shadowed by a shorter covering route and its packets misforwarded. While
- * any route of a family is missing, the whole family goes to the kernel.
+ * shadowed by a shorter covering route and its packets misforwarded. Its
+ * prefix goes into punt_v4_map / punt_v6_map, which the datapath consults
+ * while DP_META_F_PUNT* says they are not empty; only when those are full
+ * too does the whole family go to the kernel (DP_META_F_FIB*_INCOMPLETE).
  */
 #define DP_META_F_FIB4_INCOMPLETE 0x1
 #define DP_META_F_FIB6_INCOMPLETE 0x2
+#define DP_META_F_PUNT4		  0x4
+#define DP_META_F_PUNT6		  0x8
+/* xfrm (IPsec) policies exist and the operator has not opted out: the
+ * kernel must see every packet so that none leaves unprotected. */
+#define DP_META_F_IPSEC		  0x10
+/* addr4_map could not take every local and broadcast address: without
+ * the source check, every IPv4 packet goes to the kernel. */
+#define DP_META_F_ADDR4_INCOMPLETE 0x20
+
+/* punt_v4_map / punt_v6_map value: why the range goes to the kernel. */
+struct dp_punt {
+	__u32 reason; /* enum dp_reason */
+};
+
+/* addr4_map value (key: __be32 address): what the address is to the
+ * router. A packet from such a source is not forwarded by the kernel. */
+#define DP_ADDR_LOCAL	  1
+#define DP_ADDR_BROADCAST 2
+struct dp_addr {
+	__u32 kind; /* DP_ADDR_* */
+};
 
 #endif /* DP_ABI_H */

@@ -78,6 +78,46 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fib6_map SEC(".maps");
 
+/* Address ranges whose routes did not fit the FIB: the kernel routes them
+ * (consulted only while DP_META_F_PUNT4 / _PUNT6 is set). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_rt4_key);
+	__type(value, struct dp_punt);
+	__uint(max_entries, DP_PUNT_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} punt_v4_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_rt6_key);
+	__type(value, struct dp_punt);
+	__uint(max_entries, DP_PUNT_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} punt_v6_map SEC(".maps");
+
+/* The router's own and broadcast IPv4 addresses, for the source check. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __be32);
+	__type(value, struct dp_addr);
+	__uint(max_entries, DP_ADDR4_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} addr4_map SEC(".maps");
+
+/* Which neighbours the datapath forwarded to since the plugin last
+ * looked (dp_abi.h: struct dp_hit_block). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct dp_hit_block);
+	__uint(max_entries, DP_NEIGH_MAX_DEFAULT / DP_HIT_BLOCK);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} neigh_hit_map SEC(".maps");
+
 /* zebra nexthop group id -> pre-resolved paths and their hash buckets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -126,7 +166,7 @@ struct {
 } intf_stats_map SEC(".maps");
 
 /* Single entry: the ABI version the pinned maps were created with, and
- * whether a FIB is incomplete (DP_META_F_*). */
+ * the datapath-wide switches (DP_META_F_*). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);

@@ -35,7 +35,9 @@ dp_neigh_connected(const struct dp_pkt *pkt, __u32 ifindex,
 		eg->dmac = nv->dmac;
 		eg->smac = nv->smac;
 		eg->mtu = nv->mtu;
+		eg->hit_slot = nv->hit_slot;
 		eg->resolved = true;
+		eg->xdp_tx = !!(nv->flags & DP_PATH_F_XDP_TX);
 		return DP_CONTINUE;
 	}
 
@@ -51,6 +53,28 @@ dp_neigh_connected(const struct dp_pkt *pkt, __u32 ifindex,
 	else
 		eg->ifindex = 0;
 	return DP_CONTINUE;
+}
+
+/*
+ * The kernel never sees what the fast path sends to a neighbour, so it
+ * would let the entry go stale unchecked: note the use for the plugin,
+ * which asks the kernel to confirm the neighbours in use. A byte written
+ * only when clear keeps the line shared between CPUs in the common case.
+ */
+static __always_inline void dp_neigh_mark_used(__u32 slot)
+{
+	__u32 block = slot / DP_HIT_BLOCK;
+	struct dp_hit_block *b;
+	volatile __u8 *hit;
+
+	if (!slot)
+		return;
+	b = bpf_map_lookup_elem(&neigh_hit_map, &block);
+	if (!b)
+		return;
+	hit = &b->hit[slot % DP_HIT_BLOCK];
+	if (!*hit)
+		*hit = 1;
 }
 
 /*

@@ -23,7 +23,9 @@ struct dp_egress {
 	const __u8 *smac;	    /* out interface's MAC, if resolved */
 	__u32 ifindex;		    /* out interface; 0 if unknown */
 	__u32 mtu;		    /* out interface MTU (L3) */
+	__u32 hit_slot;		    /* the next hop's neigh_hit_map slot */
 	bool resolved;		    /* dmac/smac are valid */
+	bool xdp_tx;		    /* the egress takes an XDP redirect */
 };
 
 /*
@@ -61,6 +63,8 @@ dp_nh_select(const struct dp_pkt *pkt, __u32 nhg_id, struct dp_egress *eg)
 
 	if (!nhg)
 		return DP_R_PASS_NO_NHG;
+	if (nhg->flags & DP_NHG_F_KERNEL)
+		return DP_R_PASS_UNSUPPORTED;
 	if (nhg->n_paths == 0)
 		return DP_R_PASS_NO_ROUTE;
 	if (nhg->n_paths > 1)
@@ -76,7 +80,9 @@ dp_nh_select(const struct dp_pkt *pkt, __u32 nhg_id, struct dp_egress *eg)
 	eg->mtu = path->mtu;
 	eg->smac = path->smac;
 	eg->dmac = path->dmac;
+	eg->hit_slot = path->hit_slot;
 	eg->resolved = !!(path->flags & DP_PATH_F_RESOLVED);
+	eg->xdp_tx = !!(path->flags & DP_PATH_F_XDP_TX);
 	return DP_CONTINUE;
 }
 

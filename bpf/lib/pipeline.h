@@ -18,6 +18,7 @@
 #endif
 
 #include "common.h"
+#include "addr.h"
 #include "fib4.h"
 #include "fib6.h"
 #include "intf.h"
@@ -25,55 +26,98 @@
 #include "nh.h"
 #include "parse.h"
 
-/* The family's FIB misses routes it could not hold: a shorter route might
- * answer for them, so nothing of that family is routed here. */
-static __always_inline bool dp_fib_incomplete(__u32 flag)
+/* The datapath-wide switches (DP_META_F_*), read once per packet. */
+static __always_inline __u32 dp_meta_flags(void)
 {
 	__u32 key = 0;
 	const struct dp_meta *m = bpf_map_lookup_elem(&meta_map, &key);
 
-	return m && (m->flags & flag);
+	return m ? m->flags : 0;
+}
+
+/*
+ * Ranges the kernel must route: routes that did not fit the FIB (a
+ * shorter route in the FIB would otherwise answer for them) and the local
+ * table's ranges. They are listed in a punt map, consulted only while it
+ * is not empty; when it is full too, the whole family is flagged.
+ * Returns the range's reason, or DP_CONTINUE.
+ */
+static __always_inline enum dp_reason dp_punt_reason(const struct dp_punt *p)
+{
+	return p ? (enum dp_reason)p->reason : DP_CONTINUE;
+}
+
+static __always_inline enum dp_reason dp_punted4(__u32 flags, __be32 daddr)
+{
+	struct dp_rt4_key key = { .prefixlen = 32, .addr = daddr };
+
+	if (flags & DP_META_F_FIB4_INCOMPLETE)
+		return DP_R_PASS_FIB_FULL;
+	if (!(flags & DP_META_F_PUNT4))
+		return DP_CONTINUE;
+	return dp_punt_reason(bpf_map_lookup_elem(&punt_v4_map, &key));
+}
+
+static __always_inline enum dp_reason dp_punted6(__u32 flags,
+						 const struct in6_addr *d)
+{
+	struct dp_rt6_key key = { .prefixlen = 128 };
+
+	if (flags & DP_META_F_FIB6_INCOMPLETE)
+		return DP_R_PASS_FIB_FULL;
+	if (!(flags & DP_META_F_PUNT6))
+		return DP_CONTINUE;
+	__builtin_memcpy(key.addr, d, sizeof(key.addr));
+	return dp_punt_reason(bpf_map_lookup_elem(&punt_v6_map, &key));
 }
 
 static __always_inline enum dp_reason dp_route_ipv4(struct dp_pkt *pkt,
+						    __u32 flags,
 						    const struct dp_rt_val **rt)
 {
+	enum dp_reason reason;
 	struct iphdr *ip4;
 
 	if (!dp_parse_ipv4(pkt))
 		return DP_R_PASS_MALFORMED;
 	ip4 = pkt->ip4;
-	if (dp_ipv4_martian(ip4->saddr, ip4->daddr))
-		return DP_R_PASS_MALFORMED;
+	reason = dp_addr4_check(ip4, flags);
+	if (reason != DP_CONTINUE)
+		return reason;
 	if (pkt->l3_hlen != sizeof(*ip4))
 		return DP_R_PASS_IP_OPTIONS;
-	if (dp_ipv4_not_unicast(ip4->daddr))
-		return DP_R_PASS_MCAST;
-	if (dp_fib_incomplete(DP_META_F_FIB4_INCOMPLETE))
-		return DP_R_PASS_FIB_INCOMPLETE;
+	if (flags & DP_META_F_IPSEC)
+		return DP_R_PASS_IPSEC;
+	reason = dp_punted4(flags, ip4->daddr);
+	if (reason != DP_CONTINUE)
+		return reason;
 	*rt = dp_fib4_lookup(ip4->daddr);
 	return DP_CONTINUE;
 }
 
 static __always_inline enum dp_reason dp_route_ipv6(struct dp_pkt *pkt,
+						    __u32 flags,
 						    const struct dp_rt_val **rt)
 {
+	enum dp_reason reason;
 	struct ipv6hdr *ip6;
 
 	if (!dp_parse_ipv6(pkt))
 		return DP_R_PASS_MALFORMED;
 	ip6 = pkt->ip6;
-	if (dp_ipv6_martian(ip6))
-		return DP_R_PASS_MALFORMED;
-	if (pkt->l4_proto == DP_IPPROTO_HOPOPTS)
-		return DP_R_PASS_IP_OPTIONS;
 	if (pkt->has_icmp6_type && pkt->icmp6_type >= DP_ICMPV6_ND_FIRST &&
 	    pkt->icmp6_type <= DP_ICMPV6_ND_LAST)
 		return DP_R_PASS_ND;
-	if (dp_ipv6_not_unicast(ip6))
-		return DP_R_PASS_MCAST;
-	if (dp_fib_incomplete(DP_META_F_FIB6_INCOMPLETE))
-		return DP_R_PASS_FIB_INCOMPLETE;
+	reason = dp_addr6_check(ip6);
+	if (reason != DP_CONTINUE)
+		return reason;
+	if (pkt->l4_proto == DP_IPPROTO_HOPOPTS)
+		return DP_R_PASS_IP_OPTIONS;
+	if (flags & DP_META_F_IPSEC)
+		return DP_R_PASS_IPSEC;
+	reason = dp_punted6(flags, &ip6->daddr);
+	if (reason != DP_CONTINUE)
+		return reason;
 	*rt = dp_fib6_lookup(&ip6->daddr);
 	return DP_CONTINUE;
 }
@@ -102,6 +146,7 @@ static __always_inline enum dp_reason dp_pipeline(struct dp_ctx *ctx,
 {
 	const struct dp_rt_val *rt = NULL;
 	enum dp_reason reason;
+	__u32 flags;
 
 	if (!dp_intf_enabled(intf))
 		return DP_R_PASS_DISABLED;
@@ -114,10 +159,11 @@ static __always_inline enum dp_reason dp_pipeline(struct dp_ctx *ctx,
 	if (ctx_vlan_offloaded(ctx))
 		return DP_R_PASS_NON_IP;
 
+	flags = dp_meta_flags();
 	if (pkt->proto == bpf_htons(ETH_P_IP))
-		reason = dp_route_ipv4(pkt, &rt);
+		reason = dp_route_ipv4(pkt, flags, &rt);
 	else if (pkt->proto == bpf_htons(ETH_P_IPV6))
-		reason = dp_route_ipv6(pkt, &rt);
+		reason = dp_route_ipv6(pkt, flags, &rt);
 	else
 		return DP_R_PASS_NON_IP;
 	if (reason != DP_CONTINUE)
@@ -128,8 +174,12 @@ static __always_inline enum dp_reason dp_pipeline(struct dp_ctx *ctx,
 	switch (rt->type) {
 	case DP_RT_LOCAL:
 		return DP_R_PASS_LOCAL;
+	case DP_RT_BROADCAST:
+		return DP_R_PASS_BCAST;
 	case DP_RT_SPECIAL:
 		return DP_R_PASS_SPECIAL;
+	case DP_RT_KERNEL:
+		return DP_R_PASS_UNSUPPORTED;
 	case DP_RT_CONNECTED:
 		reason = dp_neigh_connected(pkt, rt->ifindex, eg);
 		break;

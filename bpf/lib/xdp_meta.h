@@ -3,8 +3,9 @@
  * XDP -> TC hand-off. XDP writes its verdict in front of the packet
  * (metadata area); the kernel keeps it in the skb up to TC ingress on the
  * same interface, where TC reads it to skip packets XDP already counted
- * and passed. One exception: an unresolved neighbour, which only TC can
- * forward (bpf_redirect_neigh), so TC takes those over.
+ * and passed. The exceptions are what only TC can forward
+ * (DP_REASON_TC_TAKES: an unresolved neighbour, an egress that takes no
+ * XDP redirect), which TC takes over.
  */
 #ifndef DP_BPF_XDP_META_H
 #define DP_BPF_XDP_META_H
@@ -37,7 +38,7 @@ static __always_inline bool dp_xdp_meta_decided(struct __sk_buff *ctx)
 	if ((void *)(meta + 1) > data)
 		return false;
 	return meta->magic == DP_XDP_META_MAGIC &&
-	       meta->reason != DP_R_PASS_NO_NEIGH;
+	       !DP_REASON_TC_TAKES(meta->reason);
 }
 
 #endif /* DP_BPF_XDP_META_H */

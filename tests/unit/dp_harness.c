@@ -24,17 +24,23 @@ static const char *const reason_names[DP_R_MAX] = {
 	[DP_R_PASS_ND] = "PASS_ND",
 	[DP_R_PASS_NOT_ROUTER] = "PASS_NOT_ROUTER",
 	[DP_R_PASS_MCAST] = "PASS_MCAST",
+	[DP_R_PASS_BCAST] = "PASS_BCAST",
+	[DP_R_PASS_LINK_LOCAL] = "PASS_LINK_LOCAL",
+	[DP_R_PASS_MARTIAN] = "PASS_MARTIAN",
 	[DP_R_PASS_LOCAL] = "PASS_LOCAL",
 	[DP_R_PASS_NO_ROUTE] = "PASS_NO_ROUTE",
 	[DP_R_PASS_SPECIAL] = "PASS_SPECIAL",
 	[DP_R_PASS_NO_NEIGH] = "PASS_NO_NEIGH",
+	[DP_R_PASS_EGRESS_SKB] = "PASS_EGRESS_SKB",
+	[DP_R_PASS_UNSUPPORTED] = "PASS_UNSUPPORTED",
 	[DP_R_PASS_TTL] = "PASS_TTL",
 	[DP_R_PASS_IP_OPTIONS] = "PASS_IP_OPTIONS",
 	[DP_R_PASS_MTU] = "PASS_MTU",
 	[DP_R_PASS_MALFORMED] = "PASS_MALFORMED",
 	[DP_R_PASS_NO_NHG] = "PASS_NO_NHG",
 	[DP_R_PASS_DISABLED] = "PASS_DISABLED",
-	[DP_R_PASS_FIB_INCOMPLETE] = "PASS_FIB_INCOMPLETE",
+	[DP_R_PASS_FIB_FULL] = "PASS_FIB_FULL",
+	[DP_R_PASS_IPSEC] = "PASS_IPSEC",
 };
 
 const char *h_reason_name(enum dp_reason reason)
@@ -161,6 +167,10 @@ void h_reset(struct harness *h)
 	h_clear(h->nh);
 	h_clear(h->dmac);
 	h_clear(h->intf);
+	h_clear(bpf_map__fd(h->xdp->maps.punt_v4_map));
+	h_clear(bpf_map__fd(h->xdp->maps.punt_v6_map));
+	h_clear(bpf_map__fd(h->xdp->maps.addr4_map));
+	h_meta_flags(h, 0);
 	h_intf(h, H_IN_IFINDEX, tpkt_router_mac,
 	       DP_INTF_F_ENABLED | DP_INTF_F_XDP | DP_INTF_F_UP, 1500,
 	       H_IN_STATS_IDX);
@@ -209,6 +219,37 @@ static struct dp_rt_val h_rt_val(uint8_t type, uint32_t arg)
 	return v;
 }
 
+void h_meta_flags(struct harness *h, uint32_t flags)
+{
+	struct dp_meta m = {.abi_version = DP_ABI_VERSION, .flags = flags};
+	uint32_t key = 0;
+
+	assert(bpf_map_update_elem(bpf_map__fd(h->xdp->maps.meta_map), &key,
+				   &m, BPF_ANY) == 0);
+}
+
+void h_punt(struct harness *h, const char *prefix, enum dp_reason reason)
+{
+	struct dp_punt v = {.reason = reason};
+	struct dp_rt6_key k = {};
+	int af = strchr(prefix, ':') ? AF_INET6 : AF_INET;
+	struct bpf_map *m = af == AF_INET6 ? h->xdp->maps.punt_v6_map
+					   : h->xdp->maps.punt_v4_map;
+
+	k.prefixlen = h_prefix(prefix, af, k.addr);
+	assert(bpf_map_update_elem(bpf_map__fd(m), &k, &v, BPF_ANY) == 0);
+}
+
+void h_addr4(struct harness *h, const char *addr, uint32_t kind)
+{
+	struct dp_addr v = {.kind = kind};
+	uint32_t a;
+
+	assert(inet_pton(AF_INET, addr, &a) == 1);
+	assert(bpf_map_update_elem(bpf_map__fd(h->xdp->maps.addr4_map), &a,
+				   &v, BPF_ANY) == 0);
+}
+
 void h_route4(struct harness *h, const char *prefix, uint8_t type, uint32_t arg)
 {
 	struct dp_rt_val v = h_rt_val(type, arg);
@@ -245,6 +286,10 @@ struct dp_path h_path(uint32_t ifindex, uint8_t tag, uint16_t flags,
 		      uint16_t mtu)
 {
 	struct dp_path p = {.ifindex = ifindex, .flags = flags, .mtu = mtu};
+
+	/* The test topology's out interfaces all take XDP redirects. */
+	if (flags & DP_PATH_F_RESOLVED)
+		p.flags |= DP_PATH_F_XDP_TX;
 
 	h_path_dmac(tag, p.dmac);
 	h_path_smac(tag, p.smac);
@@ -289,7 +334,9 @@ void h_neigh(struct harness *h, uint32_t ifindex, const char *addr, uint8_t tag,
 	     uint16_t mtu)
 {
 	struct dp_neigh_key k = {.ifindex = ifindex};
-	struct dp_neigh_val v = {.mtu = mtu, .state = 0x02 /* REACHABLE */};
+	struct dp_neigh_val v = {.mtu = mtu,
+				 .state = 0x02 /* REACHABLE */,
+				 .flags = DP_PATH_F_XDP_TX};
 
 	if (strchr(addr, ':')) {
 		k.family = AF_INET6;

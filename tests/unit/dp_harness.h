@@ -74,8 +74,14 @@ void h_route4(struct harness *h, const char *prefix, uint8_t type,
 	      uint32_t arg);
 void h_route6(struct harness *h, const char *prefix, uint8_t type,
 	      uint32_t arg);
+/* meta_map's switches (DP_META_F_*). */
+void h_meta_flags(struct harness *h, uint32_t flags);
+/* An address range the datapath hands to the kernel (punt map). */
+void h_punt(struct harness *h, const char *prefix, enum dp_reason reason);
+/* One of the router's own (DP_ADDR_LOCAL) or broadcast addresses. */
+void h_addr4(struct harness *h, const char *addr, uint32_t kind);
 /* A path out of ifindex whose MACs end in `tag` (dmac ..:10:tag, smac
- * ..:20:tag). */
+ * ..:20:tag); a resolved one takes XDP redirects (DP_PATH_F_XDP_TX). */
 struct dp_path h_path(uint32_t ifindex, uint8_t tag, uint16_t flags,
 		      uint16_t mtu);
 /* A group of equal-weight paths, buckets from dp_nhg_buckets_fill(). */

@@ -34,6 +34,7 @@ int main(void)
 	test_meta(&h);
 	test_live(&h);
 	test_fib(&h);
+	test_failsafe(&h);
 
 	h_close(&h);
 	return t_summary();

@@ -50,7 +50,7 @@ static void fib_group(struct harness *h, uint32_t i)
 {
 	struct dp_path p = {
 		.ifindex = H_OUT_IFINDEX,
-		.flags = DP_PATH_F_RESOLVED,
+		.flags = DP_PATH_F_RESOLVED | DP_PATH_F_XDP_TX,
 		.mtu = FIB_MTU,
 	};
 

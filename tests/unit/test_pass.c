@@ -288,13 +288,14 @@ static const struct pass_case {
 	{"ipv4 to 224.0.0.5 via the router MAC", mcast4, DP_R_PASS_MCAST},
 	{"ipv4 to 239.1.2.3 via the router MAC", mcast4_global,
 	 DP_R_PASS_MCAST},
-	{"ipv4 to 255.255.255.255 via the router MAC", bcast4, DP_R_PASS_MCAST},
-	{"ipv4 to link-local 169.254/16", linklocal4, DP_R_PASS_MCAST},
+	{"ipv4 to 255.255.255.255 via the router MAC", bcast4, DP_R_PASS_BCAST},
+	{"ipv4 to link-local 169.254/16", linklocal4, DP_R_PASS_LINK_LOCAL},
 	{"ipv6 to ff05::2 via the router MAC", mcast6, DP_R_PASS_MCAST},
-	{"ipv6 to a link-local address", linklocal6_dst, DP_R_PASS_MCAST},
-	{"ipv6 from a link-local address", linklocal6_src, DP_R_PASS_MCAST},
+	{"ipv6 to a link-local address", linklocal6_dst, DP_R_PASS_LINK_LOCAL},
+	{"ipv6 from a link-local address", linklocal6_src,
+	 DP_R_PASS_LINK_LOCAL},
 	{"ipv6 echo request to a link-local address", echo6_linklocal,
-	 DP_R_PASS_MCAST},
+	 DP_R_PASS_LINK_LOCAL},
 	{"ipv4 to a blackhole route", special4, DP_R_PASS_SPECIAL},
 	{"ipv6 to an unreachable route", special6, DP_R_PASS_SPECIAL},
 	{"ipv4 via a group missing in nh_map", missing_nhg, DP_R_PASS_NO_NHG},
@@ -342,16 +343,6 @@ static void fwd6(struct tpkt *p)
 	V6(DST6_FWD);
 }
 
-static void set_meta_flags(struct harness *h, __u32 flags)
-{
-	struct dp_meta m = {.abi_version = DP_ABI_VERSION, .flags = flags};
-	__u32 key = 0;
-
-	T_EQ(bpf_map_update_elem(bpf_map__fd(h->xdp->maps.meta_map), &key, &m,
-				 BPF_ANY),
-	     0, "meta_map write");
-}
-
 /*
  * A family whose FIB could not take every route is passed whole: a
  * shorter route might otherwise answer for the missing one. The other
@@ -362,18 +353,18 @@ static void test_pass_fib_incomplete(struct harness *h)
 	struct h_result r;
 	struct tpkt p;
 
-	set_meta_flags(h, DP_META_F_FIB4_INCOMPLETE);
+	h_meta_flags(h, DP_META_F_FIB4_INCOMPLETE);
 	pass_case(h, "routable ipv4 while the IPv4 FIB is incomplete", fwd4,
-		  DP_R_PASS_FIB_INCOMPLETE);
+		  DP_R_PASS_FIB_FULL);
 	fwd6(&p);
 	t_begin("xdp: ipv6 still forwarded while only IPv4 is incomplete");
 	h_run(h, DP_HOOK_XDP, &p, &r);
 	T_EQ(r.verdict, h_verdict_fwd(DP_HOOK_XDP), "verdict");
 	t_end();
-	set_meta_flags(h, DP_META_F_FIB6_INCOMPLETE);
+	h_meta_flags(h, DP_META_F_FIB6_INCOMPLETE);
 	pass_case(h, "routable ipv6 while the IPv6 FIB is incomplete", fwd6,
-		  DP_R_PASS_FIB_INCOMPLETE);
-	set_meta_flags(h, 0);
+		  DP_R_PASS_FIB_FULL);
+	h_meta_flags(h, 0);
 }
 
 /* Cases that need the tables changed from topo_setup()'s. */

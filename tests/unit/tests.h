@@ -16,5 +16,6 @@ void test_ecmp(struct harness *h);	/* test_ecmp.c */
 void test_meta(struct harness *h);	/* test_meta.c */
 void test_live(struct harness *h);	/* test_live.c */
 void test_fib(struct harness *h);	/* test_fib.c */
+void test_failsafe(struct harness *h);	/* test_failsafe.c */
 
 #endif /* TESTS_H */

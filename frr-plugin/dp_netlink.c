@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The plugin's netlink listener (dp_netlink.h).
+ *
+ * Subscribe first, then dump on a second socket: an event that races the
+ * dump is applied after it, and the kernel's next event for that entry
+ * corrects any reordering. A receive overrun (ENOBUFS) loses events, so
+ * it triggers a full resync, which is a mark and sweep: what the new dump
+ * does not list is removed, not only what it lists added. The local table
+ * sends no events the plugin can afford to subscribe to (route events
+ * carry every route zebra installs), so it is dumped again whenever an
+ * address changes, and periodically for an operator's own local routes.
+ */
+
+#include "config.h"
+
+#include <linux/neighbour.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+
+#include "lib/zebra.h"
+#include "lib/prefix.h"
+#include "lib/thread.h"
+
+#include "dp_link.h"
+#include "dp_local.h"
+#include "dp_neigh.h"
+#include "dp_netlink.h"
+#include "dp_nlutil.h"
+#include "dp_stall.h"
+#include "dp_stats.h"
+#include "dp_plugin.h"
+
+#define DP_NL_BUF	   65536
+#define DP_NL_EVENT_BATCH  256 /* event datagrams per read, then yield */
+#define DP_NL_DUMP_BATCH   8   /* dump datagrams per step, then yield */
+#define DP_LOCAL_RESYNC_SECS 30
+
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+/* Neighbour states in which the kernel itself would send to the MAC. */
+#define DP_NUD_USABLE                                                          \
+	(NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT |   \
+	 NUD_NOARP)
+
+/* The dumps of a resync, in dependency order: neighbours need their
+ * link's MAC, and the local table is independent. */
+enum dp_nl_stage {
+	DP_NL_LINKS,
+	DP_NL_NEIGHS,
+	DP_NL_LOCAL4,
+	DP_NL_LOCAL6,
+	DP_NL_DONE,
+};
+
+static const struct {
+	int type;
+	int family;
+	void (*mark)(void);
+	void (*sweep)(void);
+} dp_nl_stages[DP_NL_DONE] = {
+	[DP_NL_LINKS] = { RTM_GETLINK, AF_UNSPEC, dp_link_mark_all,
+			  dp_link_sweep },
+	[DP_NL_NEIGHS] = { RTM_GETNEIGH, AF_UNSPEC, dp_neigh_mark_all,
+			   dp_neigh_sweep },
+	[DP_NL_LOCAL4] = { RTM_GETROUTE, AF_INET, dp_local_mark_all, NULL },
+	[DP_NL_LOCAL6] = { RTM_GETROUTE, AF_INET6, NULL, dp_local_sweep },
+};
+
+static struct {
+	int fd;	     /* events */
+	int dump_fd; /* dumps */
+	bool strict; /* the kernel filters dumps by table */
+	struct thread *t_read;
+	struct thread *t_dump;
+	struct thread *t_resync;
+	struct thread *t_local;
+	struct thread *t_local_timer;
+	struct thread *t_pending;
+	struct thread_master *master;
+	enum dp_nl_stage stage; /* of the running resync, DONE if none */
+	enum dp_nl_stage pending; /* first stage of the next one, or DONE */
+	uint8_t buf[DP_NL_BUF];
+} dp_nl = { .fd = -1, .dump_fd = -1, .stage = DP_NL_DONE,
+	    .pending = DP_NL_DONE };
+
+/* ------------------------------------------------------ message parsing */
+
+static void dp_nl_neigh(struct nlmsghdr *h)
+{
+	struct ndmsg *ndm = NLMSG_DATA(h);
+	struct rtattr *tb[NDA_MAX + 1];
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*ndm));
+	size_t alen;
+
+	if (len < 0 || (ndm->ndm_family != AF_INET &&
+			ndm->ndm_family != AF_INET6))
+		return;
+	dp_nl_attrs(tb, NDA_MAX, RTM_RTA(ndm), len);
+	if (!tb[NDA_DST])
+		return;
+	alen = ndm->ndm_family == AF_INET ? 4 : 16;
+	if (RTA_PAYLOAD(tb[NDA_DST]) != alen)
+		return;
+	/* Multicast "neighbours" (NOARP entries) are never a unicast
+	 * nexthop; the datapath passes multicast destinations anyway. */
+	if (ndm->ndm_family == AF_INET
+		    ? IN_MULTICAST(ntohl(*(uint32_t *)RTA_DATA(tb[NDA_DST])))
+		    : IN6_IS_ADDR_MULTICAST((struct in6_addr *)RTA_DATA(
+			      tb[NDA_DST])))
+		return;
+
+	if (h->nlmsg_type == RTM_NEWNEIGH &&
+	    (ndm->ndm_state & DP_NUD_USABLE) && tb[NDA_LLADDR] &&
+	    RTA_PAYLOAD(tb[NDA_LLADDR]) == 6)
+		dp_neigh_set(ndm->ndm_ifindex, ndm->ndm_family,
+			     RTA_DATA(tb[NDA_DST]), RTA_DATA(tb[NDA_LLADDR]),
+			     ndm->ndm_state);
+	else
+		dp_neigh_del(ndm->ndm_ifindex, ndm->ndm_family,
+			     RTA_DATA(tb[NDA_DST]));
+}
+
+static void dp_nl_link(struct nlmsghdr *h)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
+	struct rtattr *tb[IFLA_MAX + 1];
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
+	struct dp_link_info info = {};
+
+	if (len < 0)
+		return;
+	if (h->nlmsg_type == RTM_DELLINK) {
+		dp_neigh_flush_intf(ifi->ifi_index);
+		dp_link_delete(ifi->ifi_index);
+		return;
+	}
+	dp_nl_attrs(tb, IFLA_MAX, IFLA_RTA(ifi), len);
+	info.ifindex = ifi->ifi_index;
+	info.type = ifi->ifi_type;
+	if (tb[IFLA_IFNAME])
+		info.name = RTA_DATA(tb[IFLA_IFNAME]);
+	if (tb[IFLA_ADDRESS] && RTA_PAYLOAD(tb[IFLA_ADDRESS]) == 6)
+		info.mac = RTA_DATA(tb[IFLA_ADDRESS]);
+	if (tb[IFLA_MTU] && RTA_PAYLOAD(tb[IFLA_MTU]) >= 4)
+		info.mtu = *(uint32_t *)RTA_DATA(tb[IFLA_MTU]);
+	if (tb[IFLA_MASTER] && RTA_PAYLOAD(tb[IFLA_MASTER]) >= 4)
+		info.master = *(uint32_t *)RTA_DATA(tb[IFLA_MASTER]);
+	info.up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
+	dp_link_update(&info);
+}
+
+/* An entry of a local-table dump. */
+static void dp_nl_local_route(struct nlmsghdr *h)
+{
+	struct rtmsg *rtm = NLMSG_DATA(h);
+	struct rtattr *tb[RTA_MAX + 1];
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm));
+	uint8_t addr[16] = {};
+	uint32_t table;
+	size_t alen;
+
+	if (len < 0 || h->nlmsg_type != RTM_NEWROUTE ||
+	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6))
+		return;
+	dp_nl_attrs(tb, RTA_MAX, RTM_RTA(rtm), len);
+	table = tb[RTA_TABLE] ? *(uint32_t *)RTA_DATA(tb[RTA_TABLE])
+			      : rtm->rtm_table;
+	/* Without strict dumps the kernel lists every table: skip. */
+	if (table != RT_TABLE_LOCAL)
+		return;
+	alen = rtm->rtm_family == AF_INET ? 4 : 16;
+	if (tb[RTA_DST]) {
+		if (RTA_PAYLOAD(tb[RTA_DST]) != alen)
+			return;
+		memcpy(addr, RTA_DATA(tb[RTA_DST]), alen);
+	}
+	dp_local_seen(rtm->rtm_family, addr, rtm->rtm_dst_len, rtm->rtm_type);
+}
+
+static void dp_nl_resync_local(struct thread *t);
+
+static void dp_nl_dispatch(struct nlmsghdr *h, bool dump)
+{
+	DP_STAT_INC(nl_events);
+	switch (h->nlmsg_type) {
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		dp_nl_neigh(h);
+		break;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		dp_nl_link(h);
+		break;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		/* The kernel rewrites its local table: read it again. */
+		thread_add_event(dp_nl.master, dp_nl_resync_local, NULL, 0,
+				 &dp_nl.t_local);
+		break;
+	case RTM_NEWROUTE:
+		if (dump)
+			dp_nl_local_route(h);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Handle one datagram's messages; returns true at the end of a dump. */
+static bool dp_nl_handle(uint8_t *buf, int len, bool dump)
+{
+	struct nlmsghdr *h;
+
+	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned int)len);
+	     h = NLMSG_NEXT(h, len)) {
+		if (h->nlmsg_type == NLMSG_DONE)
+			return true;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			DP_STAT_INC(nl_errors);
+			return true;
+		}
+		dp_nl_dispatch(h, dump);
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------ the dumps */
+
+static int dp_nl_dump_request(enum dp_nl_stage stage)
+{
+	uint8_t buf[NLMSG_SPACE(sizeof(struct rtmsg)) +
+		    RTA_SPACE(sizeof(uint32_t))] = {};
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	int type = dp_nl_stages[stage].type;
+
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	h->nlmsg_seq = stage + 1;
+	/* With strict checking every request carries its full header. */
+	if (type == RTM_GETLINK) {
+		h->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	} else if (type == RTM_GETNEIGH) {
+		h->nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
+	} else {
+		struct rtmsg *r = NLMSG_DATA(h);
+		struct rtattr *rta;
+
+		r->rtm_family = dp_nl_stages[stage].family;
+		r->rtm_table = RT_TABLE_LOCAL;
+		h->nlmsg_len = NLMSG_LENGTH(sizeof(*r));
+		rta = (struct rtattr *)(buf + NLMSG_ALIGN(h->nlmsg_len));
+		rta->rta_type = RTA_TABLE;
+		rta->rta_len = RTA_LENGTH(sizeof(uint32_t));
+		*(uint32_t *)RTA_DATA(rta) = RT_TABLE_LOCAL;
+		h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + rta->rta_len;
+	}
+	if (send(dp_nl.dump_fd, buf, h->nlmsg_len, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static void dp_nl_dump_read(struct thread *t);
+static void dp_nl_resync_pending(struct thread *t);
+
+/* Start stage (its mark, its request), or finish the resync. */
+static void dp_nl_stage_begin(enum dp_nl_stage stage)
+{
+	int ret;
+
+	dp_nl.stage = stage;
+	if (stage == DP_NL_DONE) {
+		DP_STAT_INC(resyncs);
+		if (dp_nl.pending != DP_NL_DONE)
+			thread_add_event(dp_nl.master, dp_nl_resync_pending,
+					 NULL, 0, &dp_nl.t_pending);
+		return;
+	}
+	if (dp_nl_stages[stage].mark)
+		dp_nl_stages[stage].mark();
+	ret = dp_nl_dump_request(stage);
+	if (ret) {
+		zlog_warn("ebpf: netlink dump %d failed: %s",
+			  dp_nl_stages[stage].type, safe_strerror(-ret));
+		DP_STAT_INC(nl_errors);
+		/* Nothing was listed: keep what is known rather than sweep. */
+		dp_nl_stage_begin(stage + 1);
+		return;
+	}
+	thread_add_read(dp_nl.master, dp_nl_dump_read, NULL, dp_nl.dump_fd,
+			&dp_nl.t_dump);
+}
+
+/* One step of the running dump: a few datagrams, then yield. */
+static void dp_nl_dump_read(struct thread *t)
+{
+	enum dp_nl_stage stage = dp_nl.stage;
+	bool done = false;
+	int i, len;
+
+	DP_STALL_BEGIN(DP_STALL_DUMP);
+	frr_with_privs (dp_privs()) {
+		for (i = 0; i < DP_NL_DUMP_BATCH && !done; i++) {
+			len = recv(dp_nl.dump_fd, dp_nl.buf, sizeof(dp_nl.buf),
+				   MSG_DONTWAIT);
+			if (len < 0)
+				break;
+			done = dp_nl_handle(dp_nl.buf, len, true);
+		}
+		if (done && dp_nl_stages[stage].sweep)
+			dp_nl_stages[stage].sweep();
+	}
+	DP_STALL_END(DP_STALL_DUMP);
+	if (done)
+		dp_nl_stage_begin(stage + 1);
+	else
+		thread_add_read(dp_nl.master, dp_nl_dump_read, NULL,
+				dp_nl.dump_fd, &dp_nl.t_dump);
+}
+
+/* Run the stages from first on, now or once the running resync ends. */
+static void dp_nl_resync_from(enum dp_nl_stage first)
+{
+	if (dp_nl.stage != DP_NL_DONE) {
+		if (first < dp_nl.pending)
+			dp_nl.pending = first;
+		return;
+	}
+	dp_nl_stage_begin(first);
+}
+
+/* What was asked for while a resync ran. */
+static void dp_nl_resync_pending(struct thread *t)
+{
+	enum dp_nl_stage first = dp_nl.pending;
+
+	dp_nl.pending = DP_NL_DONE;
+	if (first != DP_NL_DONE)
+		dp_nl_resync_from(first);
+}
+
+static void dp_nl_resync(struct thread *t)
+{
+	dp_nl_resync_from(DP_NL_LINKS);
+}
+
+static void dp_nl_resync_local(struct thread *t)
+{
+	dp_nl_resync_from(DP_NL_LOCAL4);
+}
+
+static void dp_nl_local_timer(struct thread *t)
+{
+	dp_nl_resync_from(DP_NL_LOCAL4);
+	thread_add_timer(dp_nl.master, dp_nl_local_timer, NULL,
+			 DP_LOCAL_RESYNC_SECS, &dp_nl.t_local_timer);
+}
+
+/* -------------------------------------------------------------- events */
+
+static void dp_nl_read(struct thread *t)
+{
+	int i, len;
+
+	DP_STALL_BEGIN(DP_STALL_NETLINK);
+	frr_with_privs (dp_privs()) {
+		for (i = 0; i < DP_NL_EVENT_BATCH; i++) {
+			len = recv(dp_nl.fd, dp_nl.buf, sizeof(dp_nl.buf),
+				   MSG_DONTWAIT);
+			if (len < 0) {
+				if (errno == ENOBUFS) {
+					/* Events were lost: state is only
+					 * trustworthy after a full resync. */
+					DP_STAT_INC(nl_overruns);
+					zlog_warn("ebpf: netlink overrun, resynchronising");
+					thread_add_event(dp_nl.master,
+							 dp_nl_resync, NULL, 0,
+							 &dp_nl.t_resync);
+					continue;
+				}
+				break;
+			}
+			dp_nl_handle(dp_nl.buf, len, false);
+		}
+	}
+	DP_STALL_END(DP_STALL_NETLINK);
+	thread_add_read(dp_nl.master, dp_nl_read, NULL, dp_nl.fd,
+			&dp_nl.t_read);
+}
+
+static int dp_nl_socket(int flags)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | flags,
+			NETLINK_ROUTE);
+
+	if (fd < 0)
+		zlog_err("ebpf: netlink socket: %s; links and neighbours will not be mirrored",
+			 safe_strerror(errno));
+	return fd;
+}
+
+void dp_netlink_start(struct thread_master *master, uint32_t rcvbuf)
+{
+	struct sockaddr_nl sa = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR |
+			     RTMGRP_IPV6_IFADDR,
+	};
+	int one = 1, size = rcvbuf;
+
+	dp_nl.master = master;
+	dp_nl.fd = dp_nl_socket(SOCK_NONBLOCK);
+	dp_nl.dump_fd = dp_nl_socket(SOCK_NONBLOCK);
+	if (dp_nl.fd < 0 || dp_nl.dump_fd < 0) {
+		dp_netlink_stop();
+		return;
+	}
+	frr_with_privs (dp_privs()) {
+		if (setsockopt(dp_nl.fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+			       sizeof(size)))
+			setsockopt(dp_nl.fd, SOL_SOCKET, SO_RCVBUF, &size,
+				   sizeof(size));
+	}
+	dp_nl.strict = setsockopt(dp_nl.dump_fd, SOL_NETLINK,
+				  NETLINK_GET_STRICT_CHK, &one,
+				  sizeof(one)) == 0;
+	if (!dp_nl.strict)
+		zlog_warn("ebpf: this kernel cannot dump one routing table alone; the local table is read from full dumps");
+	if (bind(dp_nl.fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		zlog_err("ebpf: netlink bind: %s; links and neighbours will not be mirrored",
+			 safe_strerror(errno));
+		dp_netlink_stop();
+		return;
+	}
+	/* The dumps run on the owner thread, like every other writer. */
+	thread_add_event(master, dp_nl_resync, NULL, 0, &dp_nl.t_resync);
+	thread_add_read(master, dp_nl_read, NULL, dp_nl.fd, &dp_nl.t_read);
+	thread_add_timer(master, dp_nl_local_timer, NULL, DP_LOCAL_RESYNC_SECS,
+			 &dp_nl.t_local_timer);
+}
+
+void dp_netlink_stop(void)
+{
+	if (dp_nl.master) {
+		thread_cancel_async(dp_nl.master, &dp_nl.t_read, NULL);
+		thread_cancel_async(dp_nl.master, &dp_nl.t_dump, NULL);
+		thread_cancel_async(dp_nl.master, &dp_nl.t_resync, NULL);
+		thread_cancel_async(dp_nl.master, &dp_nl.t_local, NULL);
+		thread_cancel_async(dp_nl.master, &dp_nl.t_local_timer, NULL);
+		thread_cancel_async(dp_nl.master, &dp_nl.t_pending, NULL);
+	}
+	if (dp_nl.fd >= 0)
+		close(dp_nl.fd);
+	if (dp_nl.dump_fd >= 0)
+		close(dp_nl.dump_fd);
+	dp_nl.fd = dp_nl.dump_fd = -1;
+}
