@@ -65,6 +65,7 @@ struct dp_link {
 	bool feat_known;  /* the kernel reports its xdp-features */
 	bool ndo_xmit;	  /* ... and it accepts redirected XDP frames */
 	uint16_t cfg;	  /* DP_INTF_F_ENABLED|XDP|TC from the configuration */
+	int rp_filter;	  /* conf/IF/rp_filter */
 	enum dp_egress egress;
 	int stats_idx;	  /* -1: none */
 };
@@ -83,6 +84,7 @@ DECLARE_HASH(dp_links, struct dp_link, item, dp_link_cmp, dp_link_hash);
 
 static struct dp_links_head dp_links = INIT_HASH(dp_links);
 static uint8_t dp_stats_slot_used[DP_INTF_MAX];
+static int dp_rp_filter_all; /* conf/all/rp_filter */
 
 static struct dp_link *dp_link_find(int ifindex, bool create)
 {
@@ -132,6 +134,20 @@ enum dp_egress dp_link_egress(int ifindex)
 	return l ? l->egress : DP_EGRESS_KERNEL;
 }
 
+/* IN_DEV_RPFILTER(): the larger of conf/all and conf/IF; 1 is strict,
+ * 2 loose. */
+static uint16_t dp_link_rpf_flags(const struct dp_link *l)
+{
+	switch (MAX(dp_rp_filter_all, l->rp_filter)) {
+	case 0:
+		return 0;
+	case 1:
+		return DP_INTF_F_RPF_STRICT;
+	default:
+		return DP_INTF_F_RPF_LOOSE;
+	}
+}
+
 /* A stats slot starts from zero, whoever used it before. */
 static int dp_stats_slot_alloc(void)
 {
@@ -179,7 +195,7 @@ static void dp_link_write(struct dp_link *l)
 	if (l->stats_idx < 0)
 		l->stats_idx = dp_stats_slot_alloc();
 	memcpy(v.mac, l->mac, 6);
-	v.flags = l->cfg | (l->up ? DP_INTF_F_UP : 0);
+	v.flags = l->cfg | (l->up ? DP_INTF_F_UP : 0) | dp_link_rpf_flags(l);
 	if (!dp_link_is_plain(l))
 		v.flags &= ~DP_INTF_F_ENABLED;
 	v.mtu = l->mtu;
@@ -276,6 +292,28 @@ void dp_link_update(const struct dp_link_info *in)
 		dp_link_changed(l);
 }
 
+void dp_link_rp_filter(int ifindex, int value)
+{
+	struct dp_link *l;
+
+	if (ifindex == -1) {
+		if (value == dp_rp_filter_all)
+			return;
+		dp_rp_filter_all = value;
+		frr_each (dp_links, &dp_links, l)
+			if (l->cfg)
+				dp_link_write(l);
+		return;
+	}
+	if (ifindex <= 0)
+		return;
+	l = dp_link_find(ifindex, true);
+	if (l->rp_filter == value)
+		return;
+	l->rp_filter = value;
+	dp_link_write(l);
+}
+
 void dp_link_xdp_features(int ifindex, bool known, bool ndo_xmit)
 {
 	struct dp_link *l = dp_link_find(ifindex, true);
@@ -325,17 +363,6 @@ void dp_link_delete(int ifindex)
 	l->cfg = 0;
 	dp_link_changed(l);
 	dp_link_free_if_unused(l);
-}
-
-void dp_link_foreach_enabled(void (*cb)(int ifindex, const char *name,
-					void *arg),
-			     void *arg)
-{
-	struct dp_link *l;
-
-	frr_each (dp_links, &dp_links, l)
-		if ((l->cfg & DP_INTF_F_ENABLED) && l->name[0])
-			cb(l->ifindex, l->name, arg);
 }
 
 void dp_link_mark_all(void)

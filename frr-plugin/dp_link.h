@@ -52,6 +52,13 @@ extern void dp_link_delete(int ifindex);
  */
 extern void dp_link_xdp_features(int ifindex, bool known, bool ndo_xmit);
 
+/*
+ * Owner thread, from the netlink listener: an IPv4 rp_filter setting
+ * (ifindex -1: conf/all). The datapath applies the larger of the two, as
+ * the kernel does.
+ */
+extern void dp_link_rp_filter(int ifindex, int value);
+
 /* Main thread: configuration flags (DP_INTF_F_ENABLED|XDP|TC, 0: not
  * configured) of an interface, applied on the owner thread. */
 extern void dp_link_post_cfg(int ifindex, uint16_t flags);
@@ -66,11 +73,6 @@ extern enum dp_egress dp_link_egress(int ifindex);
  * so, apply that now (groups rewritten without its paths).
  */
 extern bool dp_link_probe_down(int ifindex);
-
-/* Owner thread: the links configured in the ebpf node. */
-extern void dp_link_foreach_enabled(void (*cb)(int ifindex, const char *name,
-					       void *arg),
-				    void *arg);
 
 /* Owner thread: a netlink resync starts / ended (mark and sweep). */
 extern void dp_link_mark_all(void);

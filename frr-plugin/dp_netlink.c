@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -51,6 +52,7 @@
 enum dp_nl_stage {
 	DP_NL_LINKS,
 	DP_NL_NEIGHS,
+	DP_NL_NETCONF,
 	DP_NL_LOCAL4,
 	DP_NL_LOCAL6,
 	DP_NL_DONE,
@@ -66,6 +68,7 @@ static const struct {
 			  dp_link_sweep },
 	[DP_NL_NEIGHS] = { RTM_GETNEIGH, AF_UNSPEC, dp_neigh_mark_all,
 			   dp_neigh_sweep },
+	[DP_NL_NETCONF] = { RTM_GETNETCONF, AF_INET, NULL, NULL },
 	[DP_NL_LOCAL4] = { RTM_GETROUTE, AF_INET, dp_local_mark_all, NULL },
 	[DP_NL_LOCAL6] = { RTM_GETROUTE, AF_INET6, NULL, dp_local_sweep },
 };
@@ -153,6 +156,24 @@ static void dp_nl_link(struct nlmsghdr *h)
 	dp_link_update(&info);
 }
 
+/* IPv4 device configuration: the datapath follows rp_filter. */
+static void dp_nl_netconf(struct nlmsghdr *h)
+{
+	struct netconfmsg *ncm = NLMSG_DATA(h);
+	struct rtattr *tb[NETCONFA_MAX + 1];
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*ncm));
+
+	if (len < 0 || ncm->ncm_family != AF_INET)
+		return;
+	dp_nl_attrs(tb, NETCONFA_MAX,
+		    (struct rtattr *)((char *)ncm + NLMSG_ALIGN(sizeof(*ncm))),
+		    len);
+	if (!tb[NETCONFA_IFINDEX] || !tb[NETCONFA_RP_FILTER])
+		return;
+	dp_link_rp_filter(*(int32_t *)RTA_DATA(tb[NETCONFA_IFINDEX]),
+			  *(int32_t *)RTA_DATA(tb[NETCONFA_RP_FILTER]));
+}
+
 /* An entry of a local-table dump. */
 static void dp_nl_local_route(struct nlmsghdr *h)
 {
@@ -205,6 +226,9 @@ static void dp_nl_dispatch(struct nlmsghdr *h, bool dump)
 		if (dump)
 			dp_nl_local_route(h);
 		break;
+	case RTM_NEWNETCONF:
+		dp_nl_netconf(h);
+		break;
 	default:
 		break;
 	}
@@ -245,6 +269,9 @@ static int dp_nl_dump_request(enum dp_nl_stage stage)
 		h->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
 	} else if (type == RTM_GETNEIGH) {
 		h->nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
+	} else if (type == RTM_GETNETCONF) {
+		((struct netconfmsg *)NLMSG_DATA(h))->ncm_family = AF_INET;
+		h->nlmsg_len = NLMSG_LENGTH(sizeof(struct netconfmsg));
 	} else {
 		struct rtmsg *r = NLMSG_DATA(h);
 		struct rtattr *rta;
@@ -407,7 +434,8 @@ void dp_netlink_start(struct thread_master *master, uint32_t rcvbuf)
 	struct sockaddr_nl sa = {
 		.nl_family = AF_NETLINK,
 		.nl_groups = RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR |
-			     RTMGRP_IPV6_IFADDR,
+			     RTMGRP_IPV6_IFADDR |
+			     1 << (RTNLGRP_IPV4_NETCONF - 1),
 	};
 	int one = 1, size = rcvbuf;
 

@@ -115,8 +115,11 @@ static void dp_xfrm_recount(void)
 
 	frr_with_privs (dp_privs()) {
 		ret = dp_xfrm_count(&n);
-		/* Not knowing is treated as having some. */
-		if (ret) {
+		/* Not knowing is treated as having some; a kernel without
+		 * xfrm netlink (no xfrm_user) can hold none. */
+		if (ret == -EPROTONOSUPPORT) {
+			n = 0;
+		} else if (ret) {
 			zlog_warn("ebpf: cannot list xfrm policies: %s",
 				  safe_strerror(-ret));
 			n = dp_pol.now.xfrm_policies ? dp_pol.now.xfrm_policies
@@ -346,7 +349,7 @@ static void dp_iptables_legacy_scan(struct dp_policy_report *r)
 	}
 }
 
-/* ------------------------------------------------ rules and rp_filter */
+/* ---------------------------------------------------------- rules */
 
 /* The kernel's own rules: local (0), main (32766), default (32767). */
 static int dp_rule_cb(const struct nlmsghdr *h, void *arg)
@@ -391,49 +394,6 @@ static void dp_rules_scan(struct dp_policy_report *r)
 	}
 }
 
-static int dp_rp_filter_read(const char *ifname)
-{
-	char path[128];
-	int v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter",
-		 ifname);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%d", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
-struct dp_rp_scan {
-	struct dp_policy_report *r;
-	int all;
-};
-
-/* The kernel applies the larger of conf/all and conf/IF. */
-static void dp_rp_filter_cb(int ifindex, const char *name, void *arg)
-{
-	struct dp_rp_scan *s = arg;
-
-	if (!s->all && !dp_rp_filter_read(name))
-		return;
-	if (!s->r->rp_filter++)
-		strlcpy(s->r->rp_filter_first, name,
-			sizeof(s->r->rp_filter_first));
-}
-
-static void dp_rp_filter_scan(struct dp_policy_report *r)
-{
-	struct dp_rp_scan s = { .r = r, .all = dp_rp_filter_read("all") };
-
-	r->rp_filter = 0;
-	r->rp_filter_first[0] = '\0';
-	dp_link_foreach_enabled(dp_rp_filter_cb, &s);
-}
-
 /* ------------------------------------------------------------- scan */
 
 /* One line when a kind of policy appears, one when it goes. */
@@ -449,9 +409,6 @@ static void dp_policy_log(const struct dp_policy_report *old,
 	if (r->ip_rules && !old->ip_rules)
 		zlog_warn("ebpf: %u policy routing rules exist: the datapath looks up the main table only",
 			  r->ip_rules);
-	if (r->rp_filter && !old->rp_filter)
-		zlog_warn("ebpf: rp_filter is on for %s and %u more enabled interfaces: the datapath does no reverse-path check",
-			  r->rp_filter_first, r->rp_filter - 1);
 }
 
 static void dp_policy_scan(struct thread *t)
@@ -463,7 +420,6 @@ static void dp_policy_scan(struct thread *t)
 		dp_nft_scan(&dp_pol.now);
 		dp_iptables_legacy_scan(&dp_pol.now);
 		dp_rules_scan(&dp_pol.now);
-		dp_rp_filter_scan(&dp_pol.now);
 	}
 	DP_STALL_END(DP_STALL_POLICY);
 	if (old.scanned)

@@ -2,7 +2,8 @@
 /*
  * Kernel policy the fast path would bypass. A packet the datapath
  * forwards never meets the kernel's netfilter hooks, xfrm (IPsec)
- * policies, policy routing rules or reverse-path filter. The plugin looks
+ * policies or policy routing rules (the reverse-path filter it applies
+ * itself, bpf/lib/rpf.h). The plugin looks
  * for each, says so in `show ebpf dataplane` and the log, and for xfrm
  * policies does more: while any exists, every packet goes to the kernel
  * (traffic must never leave in clear text because of the datapath),
@@ -13,7 +14,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <net/if.h>
 
 struct thread_master;
 
@@ -29,8 +29,6 @@ struct dp_policy_report {
 	char nft_first[128];
 	char iptables_legacy[64]; /* legacy iptables tables loaded, or "" */
 	uint32_t ip_rules;	  /* policy rules besides the defaults */
-	uint32_t rp_filter;	  /* enabled interfaces with rp_filter on */
-	char rp_filter_first[IF_NAMESIZE];
 };
 
 /* Module load, as root: xfrm policies already there keep the datapath

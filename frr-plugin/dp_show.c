@@ -290,7 +290,6 @@ static void dp_show_policy(struct vty *vty, json_object *json)
 		json_object_string_add(j, "nftablesFirst", r.nft_first);
 		json_object_string_add(j, "iptablesLegacy", r.iptables_legacy);
 		json_object_int_add(j, "ipRules", r.ip_rules);
-		json_object_int_add(j, "rpFilterInterfaces", r.rp_filter);
 		json_object_object_add(json, "kernelPolicy", j);
 		return;
 	}
@@ -319,12 +318,8 @@ static void dp_show_policy(struct vty *vty, json_object *json)
 		vty_out(vty,
 			"  ip rules: %u besides the defaults: the datapath looks up the main table only\n",
 			r.ip_rules);
-	if (r.rp_filter)
-		vty_out(vty,
-			"  rp_filter: on for %s and %u more enabled interfaces: no reverse-path check in the datapath\n",
-			r.rp_filter_first, r.rp_filter - 1);
 	if (!r.xfrm_policies && !r.nft_chains && !r.iptables_legacy[0] &&
-	    !r.ip_rules && !r.rp_filter)
+	    !r.ip_rules)
 		vty_out(vty, "  none found\n");
 }
 
@@ -603,6 +598,9 @@ static const struct {
 				"toKernelInterfaceDisabled"},
 	[DP_R_PASS_FIB_FULL] = {"to-kernel: fib-full", "toKernelFibFull"},
 	[DP_R_PASS_IPSEC] = {"to-kernel: ipsec-policy", "toKernelIpsecPolicy"},
+	[DP_R_PASS_RPF] = {"to-kernel: rp-filter", "toKernelRpFilter"},
+	[DP_R_PASS_TRAILER] = {"to-kernel: frame-trailer",
+			       "toKernelFrameTrailer"},
 };
 _Static_assert(array_size(dp_reason_names) == DP_R_MAX,
 	       "every enum dp_reason needs a name");

@@ -29,6 +29,7 @@ frr_build="bison flex install-info texinfo libc-ares-dev libcap-dev
 
 # Tests, demo and benchmarks.
 tools="iproute2 ethtool iputils-ping python3-pytest iperf3 tcpdump procps
+	qemu-system-x86 busybox-static nftables
 	psmisc util-linux valgrind"
 
 log "apt-get update"

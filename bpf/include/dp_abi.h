@@ -229,6 +229,10 @@ struct dp_hit_block {
 #define DP_INTF_F_XDP     0x0002 /* XDP program attached (mode xdp) */
 #define DP_INTF_F_TC      0x0004 /* TC ingress program attached */
 #define DP_INTF_F_UP      0x0008 /* operationally up */
+/* The kernel's reverse-path filter for this interface (rp_filter, the
+ * larger of conf/all and conf/IF): loose (2) or strict (1). */
+#define DP_INTF_F_RPF_LOOSE  0x0010
+#define DP_INTF_F_RPF_STRICT 0x0020
 
 /* intf_map value (BPF_MAP_TYPE_HASH, key: __u32 ifindex). */
 struct dp_intf {
@@ -274,6 +278,9 @@ enum dp_reason {
 	DP_R_PASS_FIB_FULL,    /* its route did not fit the datapath's tables */
 	DP_R_PASS_IPSEC,       /* xfrm (IPsec) policies exist: kernel applies
 				* them */
+	DP_R_PASS_RPF,	       /* the source fails the interface's rp_filter
+				* (or cannot be checked here) */
+	DP_R_PASS_TRAILER,     /* bytes after the IP packet: the kernel trims */
 	DP_R_MAX,
 };
 

@@ -35,7 +35,18 @@ struct dp_pkt {
 	__u8 has_ports;	 /* TCP/UDP ports parsed (never for fragments) */
 	__u8 icmp6_type; /* with has_icmp6_type */
 	__u8 has_icmp6_type;
+	__u8 trailer;	 /* bytes after the IP packet, beyond padding */
 };
+
+/* Ethernet's minimum frame (without FCS): shorter packets are padded. */
+#define DP_ETH_MIN_FRAME 60
+
+/* The frame holds more than the IP packet and its minimum padding: the
+ * kernel trims such a packet before forwarding it. */
+static __always_inline __u8 dp_has_trailer(__u32 frame_len, __u32 l3_len)
+{
+	return frame_len > ETH_HLEN + l3_len && frame_len > DP_ETH_MIN_FRAME;
+}
 
 static __always_inline void dp_pkt_init(struct dp_pkt *pkt, void *data,
 					void *data_end, __u32 len)
@@ -135,6 +146,7 @@ static __always_inline bool dp_parse_ipv4(struct dp_pkt *pkt)
 
 	pkt->ip4 = ip4;
 	pkt->l3_len = tot_len;
+	pkt->trailer = dp_has_trailer(pkt->len, tot_len);
 	pkt->l3_hlen = ip4->ihl * 4;
 	pkt->l4_proto = ip4->protocol;
 	pkt->ttl = ip4->ttl;
@@ -162,6 +174,7 @@ static __always_inline bool dp_parse_ipv6(struct dp_pkt *pkt)
 
 	pkt->ip6 = ip6;
 	pkt->l3_len = tot_len;
+	pkt->trailer = dp_has_trailer(pkt->len, tot_len);
 	pkt->l3_hlen = sizeof(*ip6);
 	pkt->l4_proto = ip6->nexthdr;
 	pkt->ttl = ip6->hop_limit;

@@ -25,6 +25,8 @@
 #include "neigh.h"
 #include "nh.h"
 #include "parse.h"
+#include "punt.h"
+#include "rpf.h"
 
 /* The datapath-wide switches (DP_META_F_*), read once per packet. */
 static __always_inline __u32 dp_meta_flags(void)
@@ -33,42 +35,6 @@ static __always_inline __u32 dp_meta_flags(void)
 	const struct dp_meta *m = bpf_map_lookup_elem(&meta_map, &key);
 
 	return m ? m->flags : 0;
-}
-
-/*
- * Ranges the kernel must route: routes that did not fit the FIB (a
- * shorter route in the FIB would otherwise answer for them) and the local
- * table's ranges. They are listed in a punt map, consulted only while it
- * is not empty; when it is full too, the whole family is flagged.
- * Returns the range's reason, or DP_CONTINUE.
- */
-static __always_inline enum dp_reason dp_punt_reason(const struct dp_punt *p)
-{
-	return p ? (enum dp_reason)p->reason : DP_CONTINUE;
-}
-
-static __always_inline enum dp_reason dp_punted4(__u32 flags, __be32 daddr)
-{
-	struct dp_rt4_key key = { .prefixlen = 32, .addr = daddr };
-
-	if (flags & DP_META_F_FIB4_INCOMPLETE)
-		return DP_R_PASS_FIB_FULL;
-	if (!(flags & DP_META_F_PUNT4))
-		return DP_CONTINUE;
-	return dp_punt_reason(bpf_map_lookup_elem(&punt_v4_map, &key));
-}
-
-static __always_inline enum dp_reason dp_punted6(__u32 flags,
-						 const struct in6_addr *d)
-{
-	struct dp_rt6_key key = { .prefixlen = 128 };
-
-	if (flags & DP_META_F_FIB6_INCOMPLETE)
-		return DP_R_PASS_FIB_FULL;
-	if (!(flags & DP_META_F_PUNT6))
-		return DP_CONTINUE;
-	__builtin_memcpy(key.addr, d, sizeof(key.addr));
-	return dp_punt_reason(bpf_map_lookup_elem(&punt_v6_map, &key));
 }
 
 static __always_inline enum dp_reason dp_route_ipv4(struct dp_pkt *pkt,
@@ -80,6 +46,8 @@ static __always_inline enum dp_reason dp_route_ipv4(struct dp_pkt *pkt,
 
 	if (!dp_parse_ipv4(pkt))
 		return DP_R_PASS_MALFORMED;
+	if (pkt->trailer)
+		return DP_R_PASS_TRAILER;
 	ip4 = pkt->ip4;
 	reason = dp_addr4_check(ip4, flags);
 	if (reason != DP_CONTINUE)
@@ -104,6 +72,8 @@ static __always_inline enum dp_reason dp_route_ipv6(struct dp_pkt *pkt,
 
 	if (!dp_parse_ipv6(pkt))
 		return DP_R_PASS_MALFORMED;
+	if (pkt->trailer)
+		return DP_R_PASS_TRAILER;
 	ip6 = pkt->ip6;
 	if (pkt->has_icmp6_type && pkt->icmp6_type >= DP_ICMPV6_ND_FIRST &&
 	    pkt->icmp6_type <= DP_ICMPV6_ND_LAST)
@@ -191,6 +161,12 @@ static __always_inline enum dp_reason dp_pipeline(struct dp_ctx *ctx,
 	}
 	if (reason != DP_CONTINUE)
 		return reason;
+	if (pkt->ip4) {
+		reason = dp_rpf4(pkt->ip4->saddr, intf,
+				 ctx_ingress_ifindex(ctx), flags);
+		if (reason != DP_CONTINUE)
+			return reason;
+	}
 
 	if (pkt->ttl <= 1)
 		return DP_R_PASS_TTL;

@@ -41,6 +41,8 @@ static const char *const reason_names[DP_R_MAX] = {
 	[DP_R_PASS_DISABLED] = "PASS_DISABLED",
 	[DP_R_PASS_FIB_FULL] = "PASS_FIB_FULL",
 	[DP_R_PASS_IPSEC] = "PASS_IPSEC",
+	[DP_R_PASS_RPF] = "PASS_RPF",
+	[DP_R_PASS_TRAILER] = "PASS_TRAILER",
 };
 
 const char *h_reason_name(enum dp_reason reason)

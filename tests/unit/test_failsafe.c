@@ -10,6 +10,8 @@
  *     when the punt map is full too;
  *   - broadcast destinations (limited or a local subnet's), the router's
  *     own or broadcast addresses as source: passed;
+ *   - a source rp_filter would refuse, a frame longer than its packet:
+ *     passed;
  *   - xfrm policies present: everything IP passed;
  *   - every forward marks its neighbour as used, so that the plugin keeps
  *     it fresh in the kernel.
@@ -198,6 +200,85 @@ static void test_punt(struct harness *h)
 	h_meta_flags(h, 0);
 }
 
+/*
+ * rp_filter on the ingress interface: loose wants a unicast route back to
+ * the source, strict one through the ingress interface itself.
+ */
+static void test_rpf(struct harness *h)
+{
+	const uint16_t base = DP_INTF_F_ENABLED | DP_INTF_F_XDP | DP_INTF_F_UP;
+	struct h_result r;
+	struct tpkt p;
+
+	/* Sources: 198.51.100.9 via NHG 100 (out interface 10), a blackhole,
+	 * no route at all, 203.0.113.9 connected on interface 10. */
+	h_intf(h, H_IN_IFINDEX, tpkt_router_mac, base | DP_INTF_F_RPF_LOOSE,
+	       1500, H_IN_STATS_IDX);
+	for (int i = 0; i < DP_HOOK_MAX; i++) {
+		t_begin("%s: loose rp_filter: a routable source is forwarded",
+			h_hook_name(hooks[i]));
+		tpkt_ipv4(&p, "198.51.100.9", DST4_FWD, IPPROTO_UDP, 1, 2, 20);
+		h_run(h, hooks[i], &p, &r);
+		expect_fwd(&r, hooks[i], &p, DP_R_FWD, TAG_NHG100);
+		t_end();
+	}
+	tpkt_ipv4(&p, "172.16.9.9", DST4_FWD, IPPROTO_UDP, 1, 2, 20);
+	pass_both(h, "loose rp_filter: no route back to the source", &p,
+		  DP_R_PASS_RPF);
+	tpkt_ipv4(&p, "100.64.9.9", DST4_FWD, IPPROTO_UDP, 1, 2, 20);
+	pass_both(h, "loose rp_filter: the source is behind a blackhole", &p,
+		  DP_R_PASS_RPF);
+	h_meta_flags(h, DP_META_F_PUNT4);
+	h_punt(h, "198.51.100.9/32", DP_R_PASS_FIB_FULL);
+	tpkt_ipv4(&p, "198.51.100.9", DST4_FWD, IPPROTO_UDP, 1, 2, 20);
+	pass_both(h, "loose rp_filter: the source's route did not fit", &p,
+		  DP_R_PASS_RPF);
+	h_meta_flags(h, 0);
+
+	/* Strict: the way back must be the way in (interface 1). */
+	h_intf(h, H_IN_IFINDEX, tpkt_router_mac, base | DP_INTF_F_RPF_STRICT,
+	       1500, H_IN_STATS_IDX);
+	tpkt_ipv4(&p, "198.51.101.9", DST4_FWD, IPPROTO_UDP, 1, 2, 20);
+	pass_both(h, "strict rp_filter: the source is reached through another interface",
+		  &p, DP_R_PASS_RPF);
+	h_route4(h, "10.99.0.0/16", DP_RT_CONNECTED, H_IN_IFINDEX);
+	for (int i = 0; i < DP_HOOK_MAX; i++) {
+		t_begin("%s: strict rp_filter: a source on the ingress link is forwarded",
+			h_hook_name(hooks[i]));
+		tpkt_ipv4(&p, "10.99.0.5", DST4_FWD, IPPROTO_UDP, 1, 2, 20);
+		h_run(h, hooks[i], &p, &r);
+		expect_fwd(&r, hooks[i], &p, DP_R_FWD, TAG_NHG100);
+		t_end();
+	}
+	h_intf(h, H_IN_IFINDEX, tpkt_router_mac, base, 1500, H_IN_STATS_IDX);
+}
+
+/* The kernel trims what follows the IP packet; the datapath leaves it to
+ * the kernel rather than forward it. Minimum-frame padding is fine. */
+static void test_trailer(struct harness *h)
+{
+	struct h_result r;
+	struct tpkt p;
+
+	tpkt_ipv4(&p, SRC4, DST4_FWD, IPPROTO_UDP, 1, 2, 100);
+	p.len += 6;
+	pass_both(h, "ipv4 frame with 6 bytes after the IP packet", &p,
+		  DP_R_PASS_TRAILER);
+	tpkt_ipv6(&p, SRC6, DST6_FWD, IPPROTO_UDP, 1, 2, 100);
+	p.len += 1;
+	pass_both(h, "ipv6 frame with a byte after the IP packet", &p,
+		  DP_R_PASS_TRAILER);
+	for (int i = 0; i < DP_HOOK_MAX; i++) {
+		t_begin("%s: a 42-byte packet padded to 60 is forwarded",
+			h_hook_name(hooks[i]));
+		tpkt_ipv4(&p, SRC4, DST4_FWD, IPPROTO_UDP, 1, 2, 0);
+		p.len = 60;
+		h_run(h, hooks[i], &p, &r);
+		expect_fwd(&r, hooks[i], &p, DP_R_FWD, TAG_NHG100);
+		t_end();
+	}
+}
+
 /* xfrm policies exist: the kernel sees every IP packet. */
 static void test_ipsec(struct harness *h)
 {
@@ -273,6 +354,8 @@ void test_failsafe(struct harness *h)
 	test_unsupported(h);
 	test_broadcast_and_own(h);
 	test_punt(h);
+	test_rpf(h);
+	test_trailer(h);
 	test_ipsec(h);
 	test_neigh_hits(h);
 }
