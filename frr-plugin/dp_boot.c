@@ -44,7 +44,7 @@ static const struct dp_boot_num dp_boot_nums[] = {
 	  DP_NHG_MAX_DEFAULT },
 	{ "neighbors", DP_ARG(sizes.neigh), 256, 1048576,
 	  DP_NEIGH_MAX_DEFAULT },
-	{ "netlink-rcvbuf", DP_ARG(nl_rcvbuf), 65536, 268435456,
+	{ "netlink-rcvbuf", DP_ARG(nl_rcvbuf), 4096, 268435456,
 	  8 * 1024 * 1024 },
 };
 #undef DP_ARG

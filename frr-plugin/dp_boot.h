@@ -11,7 +11,8 @@
  *   nexthop-groups=N  nexthop groups (256-1048576)
  *   neighbors=N       ARP and ND entries (256-1048576)
  *   netlink-rcvbuf=N  receive buffer of the plugin's netlink socket,
- *                     bytes (65536-268435456)
+ *                     bytes (4096-268435456; a small one overruns, and
+ *                     every overrun costs a full resync)
  *   pin-dir=PATH      pin directory, on a bpf filesystem
  */
 #ifndef DP_BOOT_H

@@ -46,6 +46,14 @@ struct dp_fib *dp_fib_open(const struct dp_fib_maps *maps)
 	return fib;
 }
 
+int dp_fib_reserve(struct dp_fib *fib, const struct dp_rt_val *val)
+{
+	uint32_t id;
+	bool fresh;
+
+	return dp_fib_val_get(&fib->vals, val, &id, &fresh);
+}
+
 void dp_fib_close(struct dp_fib *fib)
 {
 	if (!fib)

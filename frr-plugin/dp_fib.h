@@ -38,6 +38,12 @@ extern struct dp_fib *dp_fib_open(const struct dp_fib_maps *maps);
 extern void dp_fib_close(struct dp_fib *fib);
 
 /*
+ * Keep val interned for the FIB's whole life, so that adding a route
+ * with it never needs a value id that may have run out. 0 or -errno.
+ */
+extern int dp_fib_reserve(struct dp_fib *fib, const struct dp_rt_val *val);
+
+/*
  * Add or replace a route (addresses in network byte order, host bits may
  * be set: they are masked). Returns 0, or -ENOSPC when a table is full
  * (tbl8 groups, fib6 nodes or value ids), or -errno from a map write; on

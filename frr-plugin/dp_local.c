@@ -142,23 +142,44 @@ void dp_local_seen(int family, const void *addr, uint8_t plen,
 	dp_local_apply(l, true);
 }
 
-void dp_local_mark_all(void)
+static void dp_local_mark(int family)
 {
 	struct dp_local *l;
 
 	frr_each (dp_locals, &dp_locals, l)
-		l->stale = true;
+		if (l->family == family)
+			l->stale = true;
 }
 
-void dp_local_sweep(void)
+static void dp_local_sweep(int family)
 {
 	struct dp_local *l;
 
 	frr_each_safe (dp_locals, &dp_locals, l) {
-		if (!l->stale)
+		if (!l->stale || l->family != family)
 			continue;
 		dp_local_apply(l, false);
 		dp_locals_del(&dp_locals, l);
 		XFREE(MTYPE_EBPF_LOCAL, l);
 	}
+}
+
+void dp_local_mark4(void)
+{
+	dp_local_mark(AF_INET);
+}
+
+void dp_local_sweep4(void)
+{
+	dp_local_sweep(AF_INET);
+}
+
+void dp_local_mark6(void)
+{
+	dp_local_mark(AF_INET6);
+}
+
+void dp_local_sweep6(void)
+{
+	dp_local_sweep(AF_INET6);
 }

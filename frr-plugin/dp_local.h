@@ -17,9 +17,12 @@
 extern void dp_local_seen(int family, const void *addr, uint8_t plen,
 			  uint8_t rtm_type);
 
-/* A dump of the table starts / ended: what it did not list is gone. */
-extern void dp_local_mark_all(void);
-extern void dp_local_sweep(void);
+/* A dump of the table starts / ended, per family: what it did not list
+ * is gone. */
+extern void dp_local_mark4(void);
+extern void dp_local_sweep4(void);
+extern void dp_local_mark6(void);
+extern void dp_local_sweep6(void);
 
 extern uint32_t dp_local_count(void);
 

@@ -20,6 +20,7 @@
 
 #include "dp_abi.h"
 #include "dp_maps.h"
+#include "dp_plugin.h"
 #include "xdp_main.skel.h"
 #include "tc_main.skel.h"
 
@@ -77,14 +78,18 @@ const char *dp_pin_dir(void)
 	return dp_m.pin_dir;
 }
 
+/* Show commands ask from zebra's main pthread, unprivileged there. */
 static uint32_t dp_prog_id(int fd)
 {
 	struct bpf_prog_info info = {};
 	uint32_t len = sizeof(info);
+	int ret = -1;
 
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+	if (fd < 0)
 		return 0;
-	return info.id;
+	frr_with_privs (dp_privs())
+		ret = bpf_obj_get_info_by_fd(fd, &info, &len);
+	return ret ? 0 : info.id;
 }
 
 uint32_t dp_prog_id_xdp(void)

@@ -69,8 +69,10 @@ static const struct {
 	[DP_NL_NEIGHS] = { RTM_GETNEIGH, AF_UNSPEC, dp_neigh_mark_all,
 			   dp_neigh_sweep },
 	[DP_NL_NETCONF] = { RTM_GETNETCONF, AF_INET, NULL, NULL },
-	[DP_NL_LOCAL4] = { RTM_GETROUTE, AF_INET, dp_local_mark_all, NULL },
-	[DP_NL_LOCAL6] = { RTM_GETROUTE, AF_INET6, NULL, dp_local_sweep },
+	[DP_NL_LOCAL4] = { RTM_GETROUTE, AF_INET, dp_local_mark4,
+			   dp_local_sweep4 },
+	[DP_NL_LOCAL6] = { RTM_GETROUTE, AF_INET6, dp_local_mark6,
+			   dp_local_sweep6 },
 };
 
 static struct {
@@ -234,22 +236,28 @@ static void dp_nl_dispatch(struct nlmsghdr *h, bool dump)
 	}
 }
 
-/* Handle one datagram's messages; returns true at the end of a dump. */
-static bool dp_nl_handle(uint8_t *buf, int len, bool dump)
+enum dp_nl_end {
+	DP_NL_MORE,  /* the dump goes on */
+	DP_NL_END,   /* the dump is complete */
+	DP_NL_ERROR, /* the dump failed: what it listed is not all there is */
+};
+
+/* Handle one datagram's messages. */
+static enum dp_nl_end dp_nl_handle(uint8_t *buf, int len, bool dump)
 {
 	struct nlmsghdr *h;
 
 	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned int)len);
 	     h = NLMSG_NEXT(h, len)) {
 		if (h->nlmsg_type == NLMSG_DONE)
-			return true;
+			return DP_NL_END;
 		if (h->nlmsg_type == NLMSG_ERROR) {
 			DP_STAT_INC(nl_errors);
-			return true;
+			return DP_NL_ERROR;
 		}
 		dp_nl_dispatch(h, dump);
 	}
-	return false;
+	return DP_NL_MORE;
 }
 
 /* ------------------------------------------------------------ the dumps */
@@ -270,8 +278,10 @@ static int dp_nl_dump_request(enum dp_nl_stage stage)
 	} else if (type == RTM_GETNEIGH) {
 		h->nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
 	} else if (type == RTM_GETNETCONF) {
+		/* Strict checking wants the header padded, and no more. */
 		((struct netconfmsg *)NLMSG_DATA(h))->ncm_family = AF_INET;
-		h->nlmsg_len = NLMSG_LENGTH(sizeof(struct netconfmsg));
+		h->nlmsg_len =
+			NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct netconfmsg)));
 	} else {
 		struct rtmsg *r = NLMSG_DATA(h);
 		struct rtattr *rta;
@@ -325,23 +335,27 @@ static void dp_nl_stage_begin(enum dp_nl_stage stage)
 static void dp_nl_dump_read(struct thread *t)
 {
 	enum dp_nl_stage stage = dp_nl.stage;
-	bool done = false;
+	enum dp_nl_end end = DP_NL_MORE;
 	int i, len;
 
 	DP_STALL_BEGIN(DP_STALL_DUMP);
 	frr_with_privs (dp_privs()) {
-		for (i = 0; i < DP_NL_DUMP_BATCH && !done; i++) {
+		for (i = 0; i < DP_NL_DUMP_BATCH && end == DP_NL_MORE; i++) {
 			len = recv(dp_nl.dump_fd, dp_nl.buf, sizeof(dp_nl.buf),
 				   MSG_DONTWAIT);
 			if (len < 0)
 				break;
-			done = dp_nl_handle(dp_nl.buf, len, true);
+			end = dp_nl_handle(dp_nl.buf, len, true);
 		}
-		if (done && dp_nl_stages[stage].sweep)
+		/* A failed dump listed only part: keep what is known. */
+		if (end == DP_NL_END && dp_nl_stages[stage].sweep)
 			dp_nl_stages[stage].sweep();
+		else if (end == DP_NL_ERROR)
+			zlog_warn("ebpf: netlink dump %d failed; what it did not list is kept",
+				  dp_nl_stages[stage].type);
 	}
 	DP_STALL_END(DP_STALL_DUMP);
-	if (done)
+	if (end != DP_NL_MORE)
 		dp_nl_stage_begin(stage + 1);
 	else
 		thread_add_read(dp_nl.master, dp_nl_dump_read, NULL,

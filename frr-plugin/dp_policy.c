@@ -411,24 +411,45 @@ static void dp_policy_log(const struct dp_policy_report *old,
 			  r->ip_rules);
 }
 
+/*
+ * One scan is a few netlink round trips; each step is its own event so
+ * that zebra's dplane pthread runs in between.
+ */
+static void (*const dp_policy_steps[])(struct dp_policy_report *r) = {
+	dp_nft_scan,
+	dp_iptables_legacy_scan,
+	dp_rules_scan,
+};
+
+static void dp_policy_scan_again(struct thread *t);
+
 static void dp_policy_scan(struct thread *t)
 {
-	struct dp_policy_report old = dp_pol.now;
+	static struct dp_policy_report prev;
+	size_t step = THREAD_VAL(t);
 
-	DP_STALL_BEGIN(DP_STALL_POLICY);
-	frr_with_privs (dp_privs()) {
-		dp_nft_scan(&dp_pol.now);
-		dp_iptables_legacy_scan(&dp_pol.now);
-		dp_rules_scan(&dp_pol.now);
+	if (step == 0)
+		prev = dp_pol.now;
+	if (step < array_size(dp_policy_steps)) {
+		DP_STALL_BEGIN(DP_STALL_POLICY);
+		frr_with_privs (dp_privs())
+			dp_policy_steps[step](&dp_pol.now);
+		DP_STALL_END(DP_STALL_POLICY);
+		thread_add_event(dp_pol.master, dp_policy_scan, NULL, step + 1,
+				 &dp_pol.t_scan);
+		return;
 	}
-	DP_STALL_END(DP_STALL_POLICY);
-	if (old.scanned)
-		dp_policy_log(&old, &dp_pol.now);
-	else
-		dp_policy_log(&(struct dp_policy_report){}, &dp_pol.now);
+	dp_policy_log(prev.scanned ? &prev : &(struct dp_policy_report){},
+		      &dp_pol.now);
 	dp_xfrm_recount();
-	thread_add_timer(dp_pol.master, dp_policy_scan, NULL,
+	thread_add_timer(dp_pol.master, dp_policy_scan_again, NULL,
 			 DP_POLICY_SCAN_SECS, &dp_pol.t_scan);
+}
+
+static void dp_policy_scan_again(struct thread *t)
+{
+	thread_add_event(dp_pol.master, dp_policy_scan, NULL, 0,
+			 &dp_pol.t_scan);
 }
 
 void dp_policy_start(struct thread_master *master)

@@ -30,11 +30,14 @@
 #include "lib/frr_pthread.h"
 #include "zebra/zebra_dplane.h"
 
+#include <linux/lwtunnel.h>
+
 #include "dp_abi.h"
 #include "dp_fib.h"
 #include "dp_link.h"
 #include "dp_maps.h"
 #include "dp_nhg.h"
+#include "dp_nlutil.h"
 #include "dp_route.h"
 #include "dp_stats.h"
 #include "dp_sync.h"
@@ -55,6 +58,7 @@ struct dp_route {
 	bool missing;	  /* not as it should be in the datapath: retried */
 	bool punted;	  /* its range is in the punt map */
 	bool unpunted;	  /* should be punted, the punt map refused it */
+	bool in_truth;	  /* rt_v4_map / rt_v6_map holds it */
 	bool on_link;	  /* zebra's route is CONNECTED (egress-dependent) */
 	uint8_t family;
 	uint8_t prefixlen;
@@ -136,6 +140,9 @@ static struct prefix *dp_route_prefix(const struct dp_route *r,
 
 /* The datapath's own lookup structure (dp_fib.h); NULL until loaded. */
 static struct dp_fib *dp_fib;
+
+/* What the FIB answers for a route it has no room for. */
+static const struct dp_rt_val dp_punt_val = { .type = DP_RT_PUNT };
 
 /* ------------------------------------------------- routes that do not fit */
 
@@ -314,20 +321,41 @@ static void dp_route_log_miss(const struct dp_route *r, int err)
 		  safe_strerror(-err));
 }
 
-/* rt_v4_map / rt_v6_map: what show commands and bpftool read. */
-static int dp_route_truth_write(const struct dp_route *r,
-				const struct dp_rt_val *val)
+/*
+ * rt_v4_map / rt_v6_map: what show commands and bpftool read. They hold
+ * what the datapath holds, so their size (the module's ipv4-routes and
+ * ipv6-routes) is the number of routes of each family the datapath takes;
+ * a route beyond it is punted like one the FIB could not take.
+ */
+static uint32_t dp_truth_n[2];
+
+static bool dp_route_truth_full(const struct dp_route *r)
+{
+	union dp_rt_key key;
+
+	return !r->in_truth &&
+	       dp_truth_n[dp_af(r->family)] >=
+		       dp_map_max_entries(dp_route_key(r, &key));
+}
+
+static int dp_route_truth_write(struct dp_route *r, const struct dp_rt_val *val)
 {
 	union dp_rt_key key;
 	enum dp_map_id map = dp_route_key(r, &key);
-	int fd = dp_map_fd(map);
+	int fd = dp_map_fd(map), af = dp_af(r->family);
 	struct dp_rt_val v;
 
 	if (!val) {
+		if (!r->in_truth)
+			return 0;
 		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
 			return -errno;
+		r->in_truth = false;
+		dp_truth_n[af]--;
 		return 0;
 	}
+	if (dp_route_truth_full(r))
+		return -ENOSPC;
 	v = *val;
 	if (r->punted || r->missing)
 		v.flags |= DP_RT_F_PUNTED;
@@ -335,11 +363,13 @@ static int dp_route_truth_write(const struct dp_route *r,
 		int err = -errno;
 		struct prefix p;
 
-		zlog_warn("ebpf: cannot write %s entry %pFX: %s",
-			  dp_map_name(map), dp_route_prefix(r, &p),
-			  safe_strerror(-err));
+		dp_dbg("cannot write %s entry %pFX: %s", dp_map_name(map),
+		       dp_route_prefix(r, &p), safe_strerror(-err));
 		return err;
 	}
+	if (!r->in_truth)
+		dp_truth_n[af]++;
+	r->in_truth = true;
 	dp_sync_touch(map, &key);
 	return 0;
 }
@@ -373,11 +403,22 @@ static int dp_route_write(struct dp_route *r)
 		return dp_route_truth_write(r, &val);
 	}
 
-	ret = dp_route_fib_set(r, &val);
+	ret = dp_route_truth_full(r) ? -ENOSPC : dp_route_fib_set(r, &val);
 	if (ret) {
-		dp_route_fib_set(r, NULL);
+		/*
+		 * Its own range, and only that, goes to the kernel: the FIB
+		 * answers "no room" for exactly this prefix (which needs no
+		 * value id, and for IPv4 no new tbl8 group unless the prefix
+		 * is longer than /24), and the punt map takes what not even
+		 * that fits.
+		 */
+		if (dp_route_fib_set(r, &dp_punt_val) == 0) {
+			dp_route_punt(r, 0);
+		} else {
+			dp_route_fib_set(r, NULL);
+			dp_route_punt(r, DP_R_PASS_FIB_FULL);
+		}
 		dp_route_set_missing(r, true);
-		dp_route_punt(r, DP_R_PASS_FIB_FULL);
 		dp_route_log_miss(r, ret);
 	} else {
 		dp_route_set_missing(r, false);
@@ -407,6 +448,13 @@ int dp_route_open_fib(char *err, size_t errlen)
 		ret = -errno;
 		snprintf(err, errlen, "cannot set up the datapath FIB: %s",
 			 safe_strerror(errno));
+		return ret;
+	}
+	ret = dp_fib_reserve(dp_fib, &dp_punt_val);
+	if (ret) {
+		snprintf(err, errlen, "cannot set up the datapath FIB: %s",
+			 safe_strerror(-ret));
+		dp_route_maps_closing();
 		return ret;
 	}
 	dp_route_publish_stats();
@@ -538,6 +586,82 @@ static const struct nexthop *dp_route_first_nh(const struct nexthop_group *ng)
 }
 
 /*
+ * What the kernel holds for a route it made itself (ZEBRA_ROUTE_KERNEL)
+ * can carry what zebra does not read, and what the datapath would then
+ * forward without: a lightweight-tunnel encapsulation (`encap ip`, `encap
+ * seg6`...), a route MTU. Ask the kernel for the entry (fibmatch): any of
+ * those, or an answer for another prefix, leaves the route to the kernel.
+ */
+struct dp_kroute_check {
+	const struct prefix *p;
+	bool unmodelled;
+};
+
+static bool dp_kroute_attrs_unmodelled(struct rtattr **tb)
+{
+	struct rtattr *mx[RTAX_MAX + 1];
+
+	if (tb[RTA_ENCAP_TYPE] || tb[RTA_ENCAP])
+		return true;
+	if (tb[RTA_METRICS]) {
+		dp_nl_attrs(mx, RTAX_MAX, RTA_DATA(tb[RTA_METRICS]),
+			    RTA_PAYLOAD(tb[RTA_METRICS]));
+		if (mx[RTAX_MTU])
+			return true;
+	}
+	return false;
+}
+
+static int dp_kroute_cb(const struct nlmsghdr *h, void *arg)
+{
+	struct dp_kroute_check *c = arg;
+	const struct rtmsg *rtm = NLMSG_DATA(h);
+	struct rtattr *tb[RTA_MAX + 1], *nt[RTA_MAX + 1];
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm));
+	struct rtnexthop *rtnh;
+	int rlen;
+
+	c->unmodelled = true;
+	if (len < 0 || h->nlmsg_type != RTM_NEWROUTE ||
+	    rtm->rtm_dst_len != c->p->prefixlen)
+		return 0;
+	dp_nl_attrs(tb, RTA_MAX, RTM_RTA(rtm), len);
+	if (dp_kroute_attrs_unmodelled(tb))
+		return 0;
+	if (tb[RTA_MULTIPATH]) {
+		rlen = RTA_PAYLOAD(tb[RTA_MULTIPATH]);
+		for (rtnh = RTA_DATA(tb[RTA_MULTIPATH]); RTNH_OK(rtnh, rlen);
+		     rlen -= NLMSG_ALIGN(rtnh->rtnh_len), rtnh = RTNH_NEXT(rtnh)) {
+			dp_nl_attrs(nt, RTA_MAX, RTNH_DATA(rtnh),
+				    rtnh->rtnh_len - sizeof(*rtnh));
+			if (nt[RTA_ENCAP_TYPE] || nt[RTA_ENCAP])
+				return 0;
+		}
+	}
+	c->unmodelled = false;
+	return 0;
+}
+
+static bool dp_kroute_unmodelled(const struct prefix *p)
+{
+	uint8_t buf[NLMSG_SPACE(sizeof(struct rtmsg)) + RTA_SPACE(16)] = {};
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	struct rtmsg *rtm = NLMSG_DATA(h);
+	struct dp_kroute_check c = { .p = p, .unmodelled = true };
+
+	h->nlmsg_type = RTM_GETROUTE;
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
+	rtm->rtm_family = p->family;
+	rtm->rtm_dst_len = p->family == AF_INET ? 32 : 128;
+	rtm->rtm_flags = RTM_F_FIB_MATCH;
+	dp_nl_add_attr(h, sizeof(buf), RTA_DST, &p->u.prefix,
+		       p->family == AF_INET ? 4 : 16);
+	if (dp_nl_request(NETLINK_ROUTE, h, dp_kroute_cb, &c))
+		return true;
+	return c.unmodelled;
+}
+
+/*
  * Translate zebra's view of a route into what the datapath needs.
  * Returns false when the route has no usable nexthop: nothing is written
  * and packets find whatever else covers them, as in the kernel, which
@@ -554,6 +678,14 @@ static bool dp_route_translate(struct zebra_dplane_ctx *ctx,
 	if (!nh)
 		return false;
 
+	/* A route MTU the datapath does not enforce, or what the kernel
+	 * holds beside what zebra read: the kernel forwards. */
+	if (dplane_ctx_get_mtu(ctx) || dplane_ctx_get_nh_mtu(ctx) ||
+	    (dplane_ctx_get_type(ctx) == ZEBRA_ROUTE_KERNEL &&
+	     dp_kroute_unmodelled(dplane_ctx_get_dest(ctx)))) {
+		val->type = DP_RT_KERNEL;
+		return true;
+	}
 	if (nh->type == NEXTHOP_TYPE_BLACKHOLE) {
 		val->type = DP_RT_SPECIAL;
 		return true;

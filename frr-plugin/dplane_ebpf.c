@@ -80,6 +80,10 @@ static int dp_handle_ctx(struct zebra_dplane_ctx *ctx)
 	}
 }
 
+/* Time one call may hold zebra's dplane pthread; the rest of the batch
+ * waits for the next call. */
+#define DP_CTX_BUDGET_NS (2 * 1000 * 1000)
+
 /*
  * Runs on zebra's dplane pthread for every batch, after the kernel
  * provider: a context reaches us only if the kernel accepted it (FRR 8.4
@@ -91,11 +95,15 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 {
 	struct zebra_dplane_ctx *ctx;
 	int limit = dplane_provider_get_work_limit(prov);
+	uint64_t start = dp_stall_now();
 	int counter;
 
-	DP_STALL_BEGIN(DP_STALL_CTX);
 	frr_with_privs (dp_privs()) {
 		for (counter = 0; counter < limit; counter++) {
+			if (dp_stall_now() - start > DP_CTX_BUDGET_NS) {
+				counter = limit;
+				break;
+			}
 			ctx = dplane_provider_dequeue_in_ctx(prov);
 			if (!ctx)
 				break;
@@ -111,7 +119,7 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 		dp_nhg_batch_done();
 		dp_route_batch_done();
 	}
-	DP_STALL_END(DP_STALL_CTX);
+	dp_stall_record(DP_STALL_CTX, start);
 
 	if (counter >= limit)
 		dplane_provider_work_ready();

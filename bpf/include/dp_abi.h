@@ -49,6 +49,7 @@ enum dp_rt_type {
 	DP_RT_SPECIAL = 4,   /* blackhole/unreachable/prohibit: kernel answers */
 	DP_RT_BROADCAST = 5, /* a broadcast address of a local subnet */
 	DP_RT_KERNEL = 6,    /* a route the datapath does not model */
+	DP_RT_PUNT = 7,	     /* a route the datapath has no room for */
 };
 
 /* rt_v4_map key (BPF_MAP_TYPE_LPM_TRIE): prefixlen then address bytes. */

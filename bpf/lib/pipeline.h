@@ -150,6 +150,8 @@ static __always_inline enum dp_reason dp_pipeline(struct dp_ctx *ctx,
 		return DP_R_PASS_SPECIAL;
 	case DP_RT_KERNEL:
 		return DP_R_PASS_UNSUPPORTED;
+	case DP_RT_PUNT:
+		return DP_R_PASS_FIB_FULL;
 	case DP_RT_CONNECTED:
 		reason = dp_neigh_connected(pkt, rt->ifindex, eg);
 		break;

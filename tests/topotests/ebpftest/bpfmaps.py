@@ -73,3 +73,48 @@ def forwarded(router, pin_dir=PIN_ROOT):
     counters = stats(router, pin_dir)
     hits = [counters.get((h, r), (0, 0)) for h in HOOKS for r in FWD_REASONS]
     return sum(c[0] for c in hits), sum(c[1] for c in hits)
+
+
+def dump(router, name, pin_dir=PIN_ROOT):
+    """Every entry of a pinned hash or LPM map: [(key bytes, value bytes)]."""
+    path = os.path.join(pin_dir, name)
+    rc, out, err = router.net.cmd_status(
+        ["bpftool", "-j", "map", "dump", "pinned", path], warn=False
+    )
+    assert rc == 0, "{}: bpftool map dump {}: {} {}".format(
+        router.name, path, out.strip(), err.strip()
+    )
+    return [
+        (bytes(int(b, 16) for b in e["key"]), bytes(int(b, 16) for b in e["value"]))
+        for e in json.loads(out)
+    ]
+
+
+def _prefix(key, alen):
+    import ipaddress
+
+    (plen,) = struct.unpack("<I", key[:4])
+    return "{}/{}".format(ipaddress.ip_address(key[4:4 + alen]), plen)
+
+
+def rt_prefixes(router, family=4, pin_dir=PIN_ROOT):
+    """The prefixes the datapath holds (rt_v4_map or rt_v6_map), with
+    whether each is there only as "no room: the kernel's" (DP_RT_PUNT, 7):
+    {"10.1.2.3/32": punted}."""
+    name, alen = ("rt_v4_map", 4) if family == 4 else ("rt_v6_map", 16)
+    return {_prefix(k, alen): v[8] == 7 for k, v in dump(router, name, pin_dir)}
+
+
+def punted(router, family=4, pin_dir=PIN_ROOT):
+    """The ranges the datapath hands to the kernel (punt_v4_map or
+    punt_v6_map): {"10.1.2.3/32": reason name}."""
+    name, alen = ("punt_v4_map", 4) if family == 4 else ("punt_v6_map", 16)
+    return {_prefix(k, alen): REASONS[struct.unpack("<I", v[:4])[0]]
+            for k, v in dump(router, name, pin_dir)}
+
+
+def reason_count(router, reason, hooks=None, pin_dir=PIN_ROOT):
+    """Packets counted under `reason` (e.g. "DP_R_PASS_BCAST"), summed over
+    `hooks` (default both)."""
+    counters = stats(router, pin_dir)
+    return sum(counters.get((h, reason), (0, 0))[0] for h in hooks or HOOKS)
