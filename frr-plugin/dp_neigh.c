@@ -74,17 +74,11 @@ static struct {
 	int req_fd;	    /* NTF_USE requests */
 	struct thread *t_refresh;
 	struct thread_master *master;
-	_Atomic uint64_t refreshes;
 } dp_ng = { .neighs = INIT_HASH(dp_ng.neighs), .req_fd = -1 };
 
 uint32_t dp_neigh_count(void)
 {
 	return dp_neighs_count(&dp_ng.neighs);
-}
-
-uint64_t dp_neigh_refreshes(void)
-{
-	return atomic_load_explicit(&dp_ng.refreshes, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------ hit slots */
@@ -365,7 +359,8 @@ static void dp_neigh_refresh(struct thread *t)
 		}
 		dp_neigh_send(buf, len);
 	}
-	atomic_fetch_add_explicit(&dp_ng.refreshes, sent, memory_order_relaxed);
+	atomic_fetch_add_explicit(&dp_stats.neigh_refresh, sent,
+				  memory_order_relaxed);
 	DP_STALL_END(DP_STALL_NEIGH);
 	thread_add_timer(dp_ng.master, dp_neigh_refresh, NULL,
 			 DP_NEIGH_REFRESH_SECS, &dp_ng.t_refresh);

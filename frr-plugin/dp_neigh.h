@@ -43,7 +43,5 @@ extern void dp_neigh_refresh_start(struct thread_master *master);
 extern void dp_neigh_refresh_stop(void);
 
 extern uint32_t dp_neigh_count(void);
-/* NTF_USE requests sent so far. */
-extern uint64_t dp_neigh_refreshes(void);
 
 #endif /* DP_NEIGH_H */

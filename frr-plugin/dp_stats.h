@@ -26,6 +26,7 @@ struct dp_plugin_stats {
 	_Atomic uint64_t neigh_add;	    /* dmac_map entries written */
 	_Atomic uint64_t neigh_del;
 	_Atomic uint64_t neigh_fail;
+	_Atomic uint64_t neigh_refresh;	    /* NTF_USE sent for neighbours in use */
 	_Atomic uint64_t nl_events;	    /* netlink messages read */
 	_Atomic uint64_t nl_errors;	    /* netlink errors */
 	_Atomic uint64_t nl_overruns;	    /* events lost (ENOBUFS): resync */

@@ -61,6 +61,7 @@ static void failsafe_setup(struct harness *h)
 	h_nhg_put(h, NHG_KERNEL, nhg);
 	h_route4(h, "198.51.131.0/24", DP_RT_NHG, NHG_KERNEL);
 	h_route4(h, "198.51.132.0/24", DP_RT_KERNEL, 0);
+	h_route4(h, "198.51.133.0/24", DP_RT_PUNT, 0);
 	h_route4(h, "203.0.113.255/32", DP_RT_BROADCAST, 0);
 	h_addr4(h, SRC4_OWN, DP_ADDR_LOCAL);
 	h_addr4(h, DST4_BCAST, DP_ADDR_BROADCAST);
@@ -128,6 +129,9 @@ static void test_unsupported(struct harness *h)
 	tpkt_ipv4(pp, SRC4, DST4_KERNEL_RT, IPPROTO_UDP, 1000, 53, 20);
 	pass_both(h, "ipv4 via a route the datapath does not model", pp,
 		  DP_R_PASS_UNSUPPORTED);
+	tpkt_ipv4(pp, SRC4, "198.51.133.7", IPPROTO_UDP, 1000, 53, 20);
+	pass_both(h, "ipv4 via a route the datapath had no room for", pp,
+		  DP_R_PASS_FIB_FULL);
 }
 
 /*
