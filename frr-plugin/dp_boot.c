@@ -96,11 +96,23 @@ static int dp_boot_parse_one(struct dp_boot_args *a, const char *key,
 	return -EINVAL;
 }
 
+/* Which argument key is: the index of a numeric one, array_size() for
+ * pin-dir, -1 for an unknown key (dp_boot_parse_one() says why). */
+static int dp_boot_key_index(const char *key)
+{
+	for (size_t i = 0; i < array_size(dp_boot_nums); i++)
+		if (strcmp(key, dp_boot_nums[i].name) == 0)
+			return i;
+	return strcmp(key, "pin-dir") == 0 ? (int)array_size(dp_boot_nums)
+					   : -1;
+}
+
 int dp_boot_parse_args(const char *args, struct dp_boot_args *a, char *err,
 		       size_t errlen)
 {
-	char *copy, *item, *save = NULL, *eq;
-	int ret = 0;
+	char *copy, *rest, *item, *eq;
+	unsigned int seen = 0;
+	int ret = 0, k;
 
 	memset(a, 0, sizeof(*a));
 	for (size_t i = 0; i < array_size(dp_boot_nums); i++)
@@ -111,8 +123,10 @@ int dp_boot_parse_args(const char *args, struct dp_boot_args *a, char *err,
 	copy = strdup(args);
 	if (!copy)
 		return -ENOMEM;
-	for (item = strtok_r(copy, ",", &save); item && !ret;
-	     item = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: ",," is an empty item, refused like any other
+	 * malformed one rather than skipped. */
+	rest = copy;
+	while (!ret && (item = strsep(&rest, ","))) {
 		eq = strchr(item, '=');
 		if (!eq || eq == item || !eq[1]) {
 			snprintf(err, errlen,
@@ -122,6 +136,17 @@ int dp_boot_parse_args(const char *args, struct dp_boot_args *a, char *err,
 			break;
 		}
 		*eq = '\0';
+		/* Last-one-wins would hide a typo in a long argument list. */
+		k = dp_boot_key_index(item);
+		if (k >= 0 && (seen & (1u << k))) {
+			snprintf(err, errlen,
+				 "module argument %s is given more than once",
+				 item);
+			ret = -EINVAL;
+			break;
+		}
+		if (k >= 0)
+			seen |= 1u << k;
 		ret = dp_boot_parse_one(a, item, eq + 1, err, errlen);
 	}
 	free(copy);

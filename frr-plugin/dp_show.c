@@ -28,6 +28,7 @@
 #include "dp_stall.h"
 #include "dp_stats.h"
 #include "dp_vty.h"
+#include "dp_vty_input.h"
 #ifndef VTYSH_EXTRACT_PL
 #include "dp_show_clippy.c"
 #endif
@@ -39,7 +40,28 @@ int dp_show_not_loaded(struct vty *vty, bool uj)
 	if (uj)
 		vty_out(vty, "{}\n");
 	else
-		vty_out(vty, "%% eBPF dataplane not loaded\n");
+		vty_out(vty, "%% eBPF dataplane not loaded: %s\n",
+			dp_boot_error() ? dp_boot_error() : "see zebra's log");
+	return CMD_WARNING;
+}
+
+int dp_show_bad_input(struct vty *vty, bool uj, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintfrr(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	if (uj) {
+		json_object *json = json_object_new_object();
+
+		json_object_string_add(json, "error", msg);
+		vty_json(vty, json);
+	} else {
+		vty_out(vty, "%% %s\n", msg);
+	}
 	return CMD_WARNING;
 }
 
@@ -90,6 +112,8 @@ static const struct {
 	DP_COUNTER(neigh_add, "neighbors written", "neighAdd"),
 	DP_COUNTER(neigh_del, "neighbors deleted", "neighDel"),
 	DP_COUNTER(neigh_fail, "neighbor writes failed", "neighFail"),
+	DP_COUNTER(neigh_refresh, "neighbors refreshed (in use)",
+		   "neighRefreshes"),
 	DP_COUNTER(nl_events, "netlink messages", "nlEvents"),
 	DP_COUNTER(nl_errors, "netlink errors", "nlErrors"),
 	DP_COUNTER(nl_overruns, "netlink overruns (events lost)",
@@ -329,8 +353,8 @@ static void dp_show_stalls(struct vty *vty, json_object *json)
 	json_object *j = json ? json_object_new_object() : NULL;
 
 	if (!json)
-		vty_out(vty, "\nTime on zebra's pthreads   %12s %12s %10s\n",
-			"longest(us)", "mean(us)", "count");
+		vty_out(vty, "\nTime on zebra's pthreads   %12s %12s %12s %10s\n",
+			"longest(us)", "most CPU(us)", "mean(us)", "count");
 	for (int w = 0; w < DP_STALL_MAX; w++) {
 		struct dp_stall_stat st;
 		uint64_t mean;
@@ -341,14 +365,16 @@ static void dp_show_stalls(struct vty *vty, json_object *json)
 			json_object *jw = json_object_new_object();
 
 			json_object_int_add(jw, "maxUsec", st.max_ns / 1000);
+			json_object_int_add(jw, "maxCpuUsec",
+					    st.max_cpu_ns / 1000);
 			json_object_int_add(jw, "meanUsec", mean / 1000);
 			json_object_int_add(jw, "count", st.count);
 			json_object_object_add(j, dp_stall_name(w), jw);
 		} else {
 			vty_out(vty, "  %-24s %12" PRIu64 " %12" PRIu64
-				     " %10" PRIu64 "\n",
-				dp_stall_name(w), st.max_ns / 1000, mean / 1000,
-				st.count);
+				     " %12" PRIu64 " %10" PRIu64 "\n",
+				dp_stall_name(w), st.max_ns / 1000,
+				st.max_cpu_ns / 1000, mean / 1000, st.count);
 		}
 	}
 	if (j)
@@ -539,8 +565,17 @@ DEFPY(show_ebpf_interface, show_ebpf_interface_cmd,
 	struct dp_show_intf_ctx ctx = {
 		.vty = vty,
 		.ifname = ifname,
-		.json = uj ? json_object_new_object() : NULL,
 	};
+	const char *why = ifname ? dp_vty_ifname_error(ifname) : NULL;
+	char echo[DP_VTY_ECHO_SIZE];
+
+	/* Not configured, and cannot be: say why rather than only that. */
+	if (why)
+		return dp_show_bad_input(vty, !!uj,
+					 "Invalid interface name \"%s\": %s. %s",
+					 dp_vty_echo(ifname, echo, sizeof(echo)),
+					 why, DP_IFNAME_RULE);
+	ctx.json = uj ? json_object_new_object() : NULL;
 
 	/* Configuration and state come from the plugin; only the counters
 	 * need the maps. */

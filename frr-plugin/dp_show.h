@@ -20,6 +20,14 @@ extern void dp_show_fib_init(void);
 
 /* The answer of a command that needs the maps when they are not loaded. */
 extern int dp_show_not_loaded(struct vty *vty, bool uj);
+/*
+ * The answer to an argument the grammar let through but the command cannot
+ * take (printf-style message saying what is valid): "% message", or with
+ * json {"error": "message"}, so that `... json` output always parses.
+ * Returns CMD_WARNING.
+ */
+extern int dp_show_bad_input(struct vty *vty, bool uj, const char *fmt, ...)
+	PRINTFRR(3, 4);
 /* The answer of a command that could not read a map (err: -errno). */
 extern int dp_show_map_error(struct vty *vty, enum dp_map_id id, long err);
 

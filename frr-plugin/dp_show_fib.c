@@ -19,6 +19,7 @@
 #include "dp_plugin.h"
 #include "dp_show.h"
 #include "dp_vty.h"
+#include "dp_vty_input.h"
 #ifndef VTYSH_EXTRACT_PL
 #include "dp_show_fib_clippy.c"
 #endif
@@ -115,6 +116,8 @@ static const char *dp_route_type_name(uint8_t type)
 		return "broadcast";
 	case DP_RT_KERNEL:
 		return "kernel";
+	case DP_RT_PUNT:
+		return "punt";
 	}
 	return "unknown";
 }
@@ -192,8 +195,36 @@ static int dp_show_route_exact(struct vty *vty, json_object *json,
 	return CMD_SUCCESS;
 }
 
+/*
+ * Why word, which the grammar did not take as a prefix, is not one: FRR's
+ * parser would only say "% Unknown command".
+ */
+static const char *dp_route_bad_prefix(const char *word)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(word, '/');
+	uint8_t buf[16];
+	size_t alen = slash ? (size_t)(slash - word) : strlen(word);
+
+	if (alen >= sizeof(addr))
+		return "it is not an IPv4 or IPv6 prefix";
+	memcpy(addr, word, alen);
+	addr[alen] = '\0';
+	if (inet_pton(AF_INET, addr, buf) == 1)
+		return slash ? "an IPv4 prefix length is 0-32"
+			     : "it has no prefix length (/M)";
+	if (inet_pton(AF_INET6, addr, buf) == 1)
+		return slash ? "an IPv6 prefix length is 0-128"
+			     : "it has no prefix length (/M)";
+	return "it is not an IPv4 or IPv6 prefix";
+}
+
+/*
+ * PREFIX takes what is neither keyword nor prefix (the typed tokens win
+ * over it), so that a mistyped prefix gets an answer that says why.
+ */
 DEFPY(show_ebpf_route, show_ebpf_route_cmd,
-      "show ebpf route [<ipv4$v4|ipv6$v6|A.B.C.D/M$p4|X:X::X:X/M$p6>] [json$uj]",
+      "show ebpf route [<ipv4$v4|ipv6$v6|A.B.C.D/M$p4|X:X::X:X/M$p6|PREFIX$bad>] [json$uj]",
       SHOW_STR
       EBPF_STR
       "Routes in the datapath FIB (rt_v4_map, rt_v6_map)\n"
@@ -201,12 +232,22 @@ DEFPY(show_ebpf_route, show_ebpf_route_cmd,
       "IPv6 routes\n"
       "IPv4 prefix (exact match)\n"
       "IPv6 prefix (exact match)\n"
+      "Anything else is refused with what is valid\n"
       JSON_STR)
 {
-	json_object *json = uj ? json_object_new_object() : NULL;
+	json_object *json;
 	struct dp_records routes = {.size = sizeof(struct dp_route)};
 	const int families[] = {AF_INET, AF_INET6};
+	char echo[DP_VTY_ECHO_SIZE];
 
+	if (bad)
+		return dp_show_bad_input(
+			vty, !!uj,
+			"\"%s\" is not a prefix: %s. Give A.B.C.D/M or X:X::X:X/M (exact match), ipv4 or ipv6",
+			dp_vty_echo(bad, echo, sizeof(echo)),
+			dp_route_bad_prefix(bad));
+
+	json = uj ? json_object_new_object() : NULL;
 	if (!dp_maps_ready()) {
 		json_object_free(json);
 		return dp_show_not_loaded(vty, !!uj);
@@ -351,20 +392,51 @@ static void dp_show_nhg(struct vty *vty, json_object *json, uint32_t id,
 			DP_NHG_BUCKETS);
 }
 
+/* A decimal uint32 from min to max: digits only, no sign, no base prefix. */
+static bool dp_parse_u32(const char *s, uint32_t min, uint32_t max,
+			 uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/*
+ * The id is a word, not FRR's (1-4294967295) range: the parser answers an
+ * out-of-range, negative or hexadecimal number with a bare "% Unknown
+ * command". The json keyword still wins over the word.
+ */
 DEFPY(show_ebpf_nexthop_group, show_ebpf_nexthop_group_cmd,
-      "show ebpf nexthop-group [(1-4294967295)$id] [json$uj]",
+      "show ebpf nexthop-group [ID$id_str] [json$uj]",
       SHOW_STR
       EBPF_STR
       "Nexthop groups in the datapath (nh_map)\n"
-      "Nexthop group id\n"
+      "Nexthop group id (1-4294967295)\n"
       JSON_STR)
 {
-	json_object *json = uj ? json_object_new_object() : NULL;
+	json_object *json;
 	struct dp_records ids = {.size = sizeof(uint32_t)};
 	struct dp_nhg *nhg;
 	int ret = CMD_SUCCESS;
+	uint32_t id = 0;
+	char echo[DP_VTY_ECHO_SIZE];
 	long n;
 
+	if (id_str && !dp_parse_u32(id_str, 1, UINT32_MAX, &id))
+		return dp_show_bad_input(
+			vty, !!uj,
+			"Nexthop group id must be 1-4294967295 (decimal), not \"%s\"",
+			dp_vty_echo(id_str, echo, sizeof(echo)));
+
+	json = uj ? json_object_new_object() : NULL;
 	if (!dp_maps_ready()) {
 		json_object_free(json);
 		return dp_show_not_loaded(vty, !!uj);

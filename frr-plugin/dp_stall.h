@@ -22,18 +22,31 @@ enum dp_stall_what {
 	DP_STALL_MAX,
 };
 
+/*
+ * Wall time is what zebra waits; the pthread's CPU time beside it tells a
+ * hold that worked long from one that was preempted (2-CPU machines).
+ */
 struct dp_stall_stat {
-	uint64_t max_ns;
+	uint64_t max_ns;     /* longest hold, wall clock */
+	uint64_t max_cpu_ns; /* most CPU time a hold used */
 	uint64_t total_ns;
 	uint64_t count;
 };
 
+/* When a hold began. */
+struct dp_stall_mark {
+	uint64_t wall_ns;
+	uint64_t cpu_ns;
+};
+
 extern uint64_t dp_stall_now(void);
-extern void dp_stall_record(enum dp_stall_what what, uint64_t start_ns);
+extern struct dp_stall_mark dp_stall_begin(void);
+extern void dp_stall_record(enum dp_stall_what what,
+			    const struct dp_stall_mark *start);
 extern void dp_stall_get(enum dp_stall_what what, struct dp_stall_stat *st);
 extern const char *dp_stall_name(enum dp_stall_what what);
 
-#define DP_STALL_BEGIN(what) uint64_t _dp_stall_##what = dp_stall_now()
-#define DP_STALL_END(what) dp_stall_record(what, _dp_stall_##what)
+#define DP_STALL_BEGIN(what) struct dp_stall_mark _dp_stall_##what = dp_stall_begin()
+#define DP_STALL_END(what) dp_stall_record(what, &_dp_stall_##what)
 
 #endif /* DP_STALL_H */

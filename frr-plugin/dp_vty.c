@@ -14,6 +14,7 @@
 #include "dp_nb.h"
 #include "dp_show.h"
 #include "dp_vty.h"
+#include "dp_vty_input.h"
 #ifndef VTYSH_EXTRACT_PL
 #include "dp_vty_clippy.c"
 #endif
@@ -29,6 +30,53 @@ static struct cmd_node ebpf_node = {
 	.prompt = "%s(config-ebpf)# ",
 	.config_write = dp_config_write,
 };
+
+/*
+ * An interface name from the command line, checked before it goes into an
+ * XPath: a name libyang refuses would only get FRR's "% Failed to edit
+ * configuration" (and a success status), one with a quote would break the
+ * XPath itself.
+ */
+static bool dp_vty_ifname_ok(struct vty *vty, const char *name)
+{
+	const char *why = dp_vty_ifname_error(name);
+	char echo[DP_VTY_ECHO_SIZE];
+
+	if (!why)
+		return true;
+	vty_out(vty, "%% Invalid interface name \"%s\": %s. %s\n",
+		dp_vty_echo(name, echo, sizeof(echo)), why, DP_IFNAME_RULE);
+	return false;
+}
+
+/* The configured interfaces of a candidate, for messages: "a, b" or "none". */
+struct dp_vty_names {
+	char buf[256];
+};
+
+static int dp_vty_names_cb(const struct lyd_node *dnode, void *arg)
+{
+	struct dp_vty_names *names = arg;
+
+	if (names->buf[0])
+		strlcat(names->buf, ", ", sizeof(names->buf));
+	strlcat(names->buf, yang_dnode_get_string(dnode, "./name"),
+		sizeof(names->buf));
+	return YANG_ITER_CONTINUE;
+}
+
+static const char *dp_vty_configured(const struct lyd_node *ebpf,
+				     struct dp_vty_names *names)
+{
+	names->buf[0] = '\0';
+	if (ebpf)
+		yang_dnode_iterate(dp_vty_names_cb, names, ebpf, "./interface");
+	if (!names->buf[0])
+		strlcpy(names->buf, "none", sizeof(names->buf));
+	return names->buf;
+}
+
+/* ------------------------------------------------ configuration: `ebpf` */
 
 /* vtysh enters the node with its own DEFUNSH `ebpf` (vtysh/), hence NOSH. */
 DEFPY_YANG_NOSH(ebpf_enter, ebpf_enter_cmd,
@@ -49,23 +97,65 @@ DEFPY_YANG(no_ebpf, no_ebpf_cmd,
 	   NO_STR
 	   EBPF_STR)
 {
+	/* libfrr ignores the deletion of what does not exist: say so, as
+	 * for `no interface` of an unconfigured interface. */
+	if (!yang_dnode_exists(vty->candidate_config->dnode,
+			       DP_NB_XPATH_EBPF)) {
+		vty_out(vty,
+			"%% ebpf is not configured: there is no block to remove\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
 	nb_cli_enqueue_change(vty, DP_NB_XPATH_EBPF, NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+/*
+ * `mode` takes any word: FRR's parser answers a word that is not a keyword
+ * with a bare "% Unknown command", which does not say that the mode was
+ * wrong. Keywords still win over WORD for xdp and tc (and their
+ * abbreviations), so help and completion are as before.
+ */
 DEFPY_YANG(ebpf_interface, ebpf_interface_cmd,
-	   "[no] interface IFNAME$ifname [mode <xdp|tc>$mode]",
+	   "[no] interface IFNAME$ifname [mode <xdp|tc|WORD>$mode]",
 	   NO_STR
 	   "Run the datapath on an interface\n"
 	   "Interface name\n"
 	   "Attachment mode\n"
 	   "Native XDP fast path with TC ingress behind it (default)\n"
-	   "TC ingress only\n")
+	   "TC ingress only\n"
+	   "Any other mode is refused with the valid ones\n")
 {
 	char xpath[XPATH_MAXLEN];
+	char echo[DP_VTY_ECHO_SIZE];
+
+	if (!dp_vty_ifname_ok(vty, ifname))
+		return CMD_WARNING_CONFIG_FAILED;
+	if (mode && !strmatch(mode, "xdp") && !strmatch(mode, "tc")) {
+		vty_out(vty,
+			"%% Unknown mode \"%s\": xdp (native XDP with TC ingress behind it, the default) or tc (TC ingress only)\n",
+			dp_vty_echo(mode, echo, sizeof(echo)));
+		return CMD_WARNING_CONFIG_FAILED;
+	}
 
 	snprintf(xpath, sizeof(xpath), "./interface[name='%s']", ifname);
 	if (no) {
+		struct dp_vty_names names;
+
+		/* libfrr ignores the deletion of a missing list entry: a
+		 * mistyped name would pass unnoticed. */
+		if (!yang_dnode_existsf(vty->candidate_config->dnode,
+					DP_NB_XPATH_INTERFACE "[name='%s']",
+					ifname)) {
+			vty_out(vty,
+				"%% Interface %s is not configured under ebpf (configured: %s)\n",
+				ifname,
+				dp_vty_configured(
+					yang_dnode_get(vty->candidate_config
+							       ->dnode,
+						       DP_NB_XPATH_EBPF),
+					&names));
+			return CMD_WARNING_CONFIG_FAILED;
+		}
 		nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
 	} else {
 		nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
@@ -76,6 +166,11 @@ DEFPY_YANG(ebpf_interface, ebpf_interface_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+/*
+ * `no ignore-ipsec-policies` when it is off changes nothing and says
+ * nothing, as FRR's own leaves with a default (`no ip forwarding` when it
+ * is off): it is also how a configuration shown with defaults reads back.
+ */
 DEFPY_YANG(ebpf_ignore_ipsec, ebpf_ignore_ipsec_cmd,
 	   "[no] ignore-ipsec-policies",
 	   NO_STR

@@ -95,12 +95,13 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 {
 	struct zebra_dplane_ctx *ctx;
 	int limit = dplane_provider_get_work_limit(prov);
-	uint64_t start = dp_stall_now();
+	struct dp_stall_mark start = dp_stall_begin();
 	int counter;
 
 	frr_with_privs (dp_privs()) {
 		for (counter = 0; counter < limit; counter++) {
-			if (dp_stall_now() - start > DP_CTX_BUDGET_NS) {
+			if (dp_stall_now() - start.wall_ns >
+			    DP_CTX_BUDGET_NS) {
 				counter = limit;
 				break;
 			}
@@ -119,7 +120,7 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 		dp_nhg_batch_done();
 		dp_route_batch_done();
 	}
-	dp_stall_record(DP_STALL_CTX, start);
+	dp_stall_record(DP_STALL_CTX, &start);
 
 	if (counter >= limit)
 		dplane_provider_work_ready();

@@ -8,14 +8,21 @@
  * in zebra, and leave it on exit/end. vtysh.c is included rather than linked
  * so that its static helpers (vtysh_exit, vtysh_install_default, the "end"
  * command) serve our nodes exactly as they serve FRR's own; vtysh.c itself
- * is compiled unchanged, only its vtysh_init_vty() is wrapped.
+ * is compiled unchanged, only its vtysh_init_vty() and the two entry points
+ * that run a typed command (vtysh_execute, vtysh_execute_no_pager) are
+ * wrapped.
  */
 
 #define vtysh_init_vty vtysh_init_vty_stock
+#define vtysh_execute vtysh_execute_stock
+#define vtysh_execute_no_pager vtysh_execute_no_pager_stock
 #include "vtysh/vtysh.c"
 #undef vtysh_init_vty
+#undef vtysh_execute
+#undef vtysh_execute_no_pager
 
 #include "dp_vty.h" /* EBPF_NODE: the module's node id, which ours must equal */
+#include "ebpf_hint.h"
 
 /* As the module (frr-plugin/dp_vty.c) declares its node. */
 static struct cmd_node ebpf_node = {
@@ -47,8 +54,34 @@ DEFUNSH(VTYSH_ZEBRA, vtysh_quit_ebpf, vtysh_quit_ebpf_cmd, "quit",
 	return vtysh_exit(vty);
 }
 
-/* vtysh.h declared the stock name (renamed above); this is the real one. */
+/* vtysh.h declared the stock names (renamed above); these are the real ones. */
+int vtysh_execute(const char *line);
+int vtysh_execute_no_pager(const char *line);
 void vtysh_init_vty(void);
+
+int vtysh_execute(const char *line)
+{
+	int node = vty->node;
+	int ret;
+
+	if (ebpf_line_too_long(line))
+		return CMD_ERR_NO_MATCH;
+	ret = vtysh_execute_stock(line);
+	ebpf_hint(line, node, ret);
+	return ret;
+}
+
+int vtysh_execute_no_pager(const char *line)
+{
+	int node = vty->node;
+	int ret;
+
+	if (ebpf_line_too_long(line))
+		return CMD_ERR_NO_MATCH;
+	ret = vtysh_execute_no_pager_stock(line);
+	ebpf_hint(line, node, ret);
+	return ret;
+}
 
 void vtysh_init_vty(void)
 {
