@@ -102,6 +102,11 @@ uint32_t dp_prog_id_tc(void)
 	return dp_prog_id(dp_m.tc_prog_fd);
 }
 
+/* Set around bpf_tc_hook_create(): an existing clsact qdisc (ours from an
+ * earlier run, or another tool's) is expected, yet libbpf logs the
+ * kernel's refusal to create it again as a warning. */
+static _Thread_local bool dp_libbpf_qdisc_may_exist;
+
 static int dp_libbpf_log(enum libbpf_print_level level, const char *fmt,
 			 va_list ap)
 {
@@ -111,6 +116,9 @@ static int dp_libbpf_log(enum libbpf_print_level level, const char *fmt,
 		return 0;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	buf[strcspn(buf, "\n")] = '\0';
+	if (dp_libbpf_qdisc_may_exist &&
+	    strstr(buf, "Exclusivity flag on, cannot modify"))
+		return 0;
 	if (level == LIBBPF_WARN)
 		zlog_warn("ebpf: libbpf: %s", buf);
 	else
@@ -501,7 +509,9 @@ int dp_prog_attach_tc(int ifindex, char *err, size_t errlen)
 	if (ret)
 		return ret;
 
+	dp_libbpf_qdisc_may_exist = true;
 	ret = bpf_tc_hook_create(&hook);
+	dp_libbpf_qdisc_may_exist = false;
 	if (ret && ret != -EEXIST) {
 		snprintf(err, errlen, "cannot create the clsact qdisc on %s: %s",
 			 ifname, strerror(-ret));

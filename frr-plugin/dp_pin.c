@@ -134,29 +134,54 @@ static int dp_pin_tighten(int dfd, const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-/* Which process holds the flock on the directory (from /proc/locks). */
+/* Whether process pid has an open descriptor on the file st describes. */
+static bool dp_pin_pid_has_fd(const char *pid, const struct stat *st)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat fst;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		found = fstatat(dirfd(d), de->d_name, &fst, 0) == 0 &&
+			fst.st_dev == st->st_dev && fst.st_ino == st->st_ino;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Which process holds the directory's lock. /proc/locks names the process
+ * that took it, which for a zebra started with -d is the parent that has
+ * since exited (the module loads before zebra daemonizes): the holder is
+ * the process that still has the locked directory open.
+ */
 static long dp_pin_lock_holder(int dfd)
 {
-	unsigned int maj, min;
-	unsigned long ino;
-	char line[256], type[16];
+	struct dirent *de;
 	struct stat st;
-	long pid, holder = 0;
-	FILE *f;
+	long holder = 0;
+	char *end;
+	DIR *d;
 
-	if (fstat(dfd, &st) || !(f = fopen("/proc/locks", "r")))
+	if (fstat(dfd, &st) || !(d = opendir("/proc")))
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*[^:]: %15s %*s %*s %ld %x:%x:%lu", type,
-			   &pid, &maj, &min, &ino) != 5)
+	while (!holder && (de = readdir(d))) {
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || pid == (long)getpid())
 			continue;
-		if (strcmp(type, "FLOCK") == 0 && ino == st.st_ino &&
-		    maj == major(st.st_dev) && min == minor(st.st_dev)) {
+		if (dp_pin_pid_has_fd(de->d_name, &st))
 			holder = pid;
-			break;
-		}
 	}
-	fclose(f);
+	closedir(d);
 	return holder;
 }
 
@@ -164,6 +189,7 @@ int dp_pin_dir_claim(const char *dir, char *err, size_t errlen)
 {
 	int dfd, ret;
 	long holder;
+	char who[32];
 
 	if (dir[0] != '/') {
 		snprintf(err, errlen, "pin directory %s is not an absolute path",
@@ -189,10 +215,14 @@ int dp_pin_dir_claim(const char *dir, char *err, size_t errlen)
 	if (flock(dfd, LOCK_EX | LOCK_NB)) {
 		ret = -errno;
 		holder = dp_pin_lock_holder(dfd);
+		if (holder)
+			snprintf(who, sizeof(who), "pid %ld", holder);
+		else
+			strlcpy(who, "pid unknown", sizeof(who));
 		if (ret == -EWOULDBLOCK)
 			snprintf(err, errlen,
-				 "pin directory %s is in use by another zebra (pid %ld); give each zebra its own with -N PATHSPACE or the module argument pin-dir=PATH",
-				 dir, holder);
+				 "pin directory %s is in use by another zebra (%s); give each zebra its own with -N PATHSPACE or the module argument pin-dir=PATH",
+				 dir, who);
 		else
 			snprintf(err, errlen, "cannot lock %s: %s", dir,
 				 safe_strerror(-ret));
