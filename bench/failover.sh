@@ -50,33 +50,21 @@ pin=/sys/fs/bpf/bn_failover
 tmp=$(mktemp -d /tmp/bn_failover.XXXXXX)
 chmod 755 "$tmp"
 ok=0
+frr_ns=bn_fo
+. "$here/lib/frrns.sh"
 
 cleanup() {
 	set +e
-	pids=""
-	for f in "$tmp"/*.pid; do
-		[ -f "$f" ] && pids="$pids $(cat "$f")"
-	done
-	for pid in $pids; do kill "$pid" 2>/dev/null; done
-	for _ in $(seq 1 20); do
-		alive=""
-		for pid in $pids; do kill -0 "$pid" 2>/dev/null && alive=1; done
-		[ -z "$alive" ] && break
-		sleep 0.5
-	done
-	for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done
-	ip netns del bn_fo 2>/dev/null
-	ip netns del bn_fop 2>/dev/null
+	kill_signal=KILL frr_stop zebra sharpd
+	ns_drop bn_fo bn_fop
 	rm -rf "$pin"
 	if [ $ok = 1 ]; then rm -rf "$tmp"; else echo "bench/failover: logs kept in $tmp" >&2; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+ns_claim bn_fo bn_fop
 for ns in bn_fo bn_fop; do
-	[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] ||
-		die "namespace $ns exists and has processes"
-	ip netns del "$ns" 2>/dev/null || true
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
 done
@@ -105,21 +93,9 @@ exit
 EOF
 chown -R frr:frr "$tmp"
 
-# nsenter, not `ip netns exec`: the daemons keep the host's /sys, so the
-# plugin pins where failover_probe can open nh_map.
-in_fo() { nsenter --net=/run/netns/bn_fo "$@"; }
-vtysh() { "$vtysh_bin" --vty_socket "$tmp" "$@"; }
-start() { # daemon binary [args...]
-	d=$1 bin=$2
-	shift 2
-	in_fo "$bin" -d --vty_socket "$tmp" -z "$tmp/zserv.api" -i "$tmp/$d.pid" \
-		-f "$tmp/$d.conf" --log "file:$tmp/$d.log" "$@" 2>"$tmp/$d.stderr" ||
-		die "$d did not start: $(cat "$tmp/$d.stderr")"
-}
-
 # zebra's netlink socket buffer (-s) sized for a full table
-start zebra "$frrdir/zebra" -s 90000000 -M "$module:pin-dir=$pin"
-start sharpd "$sharpd"
+frr_start zebra "$frrdir/zebra" -s 90000000 -M "$module:pin-dir=$pin"
+frr_start sharpd "$sharpd"
 for _ in $(seq 1 50); do
 	vtysh -d sharpd -c "show version" >/dev/null 2>&1 && break
 	sleep 0.2
@@ -127,7 +103,7 @@ done
 
 # Resolve both next hops the ordinary way (ARP), as a router would.
 for l in 1 2; do
-	in_fo ping -c 1 -W 2 10.1$l.0.2 >/dev/null || die "10.1$l.0.2 does not answer"
+	in_ns ping -c 1 -W 2 10.1$l.0.2 >/dev/null || die "10.1$l.0.2 does not answer"
 done
 
 counter() { # name: from `show ebpf dataplane json`
@@ -227,7 +203,7 @@ for r in $(seq 1 "$rounds"); do
 	# Back to two paths for the next round.
 	ip -n bn_fop link set bn_fp1 up
 	for _ in $(seq 1 50); do
-		in_fo ping -c 1 -W 1 10.11.0.2 >/dev/null 2>&1 && break
+		in_ns ping -c 1 -W 1 10.11.0.2 >/dev/null 2>&1 && break
 		sleep 0.1
 	done
 	settle 600 || die "zebra did not settle after the link came back"

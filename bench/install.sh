@@ -76,59 +76,29 @@ fi
 [ -x "$vtysh_bin" ] || die "plugin-aware vtysh not built: $vtysh_bin"
 sharpd=$("$repo/scripts/build-sharpd.sh" | tail -1) || die "cannot build sharpd"
 
-ns=bi_inst
+frr_ns=bi_inst
 peer=bi_peer
 pin=/sys/fs/bpf/bi-$$
 tmp=$(mktemp -d /tmp/bi_install.XXXXXX)
 chmod 755 "$tmp"
 ok=0
 status=0
+. "$here/lib/frrns.sh"
 
 now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
-# Our daemons only, by the pid files they wrote. zebra goes first and by
-# SIGKILL: a clean stop would first withdraw the whole table through its
-# dplane, route by route; flushing the nexthop objects removes the routes
-# that use them from the kernel in one request.
-stop_daemons() {
-	for d in zebra sharpd; do
-		f=$tmp/$d.pid
-		[ -f "$f" ] || continue
-		pid=$(cat "$f")
-		kill -KILL "$pid" 2>/dev/null || true
-		for _ in $(seq 1 50); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		rm -f "$f"
-	done
-}
-
-drop_namespaces() {
-	if [ -e /run/netns/$ns ]; then
-		ip -n $ns nexthop flush >/dev/null 2>&1 || true
-		ip -n $ns route flush proto 194 >/dev/null 2>&1 || true
-		ip netns del $ns
-	fi
-	[ ! -e /run/netns/$peer ] || ip netns del $peer
-}
-
 cleanup() {
 	set +e
-	stop_daemons
-	drop_namespaces
+	kill_signal=KILL frr_stop zebra sharpd
+	ns_drop $frr_ns $peer
 	rm -rf "$pin"
 	if [ "$ok" = 1 ]; then rm -rf "$tmp"; else echo "bench/install: logs kept in $tmp" >&2; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for n in $ns $peer; do
-	[ ! -e "/run/netns/$n" ] || [ -z "$(ip netns pids "$n" 2>/dev/null)" ] ||
-		die "namespace $n exists and has processes"
-done
-drop_namespaces
+ns_claim $frr_ns $peer
 
 cat >"$tmp/zebra.conf" <<EOF
 hostname bi_inst
@@ -139,23 +109,7 @@ EOF
 : >"$tmp/sharpd.conf"
 chown -R frr:frr "$tmp"
 
-# nsenter, not `ip netns exec`: zebra keeps the host's /sys, where the
-# plugin pins its maps.
-in_ns() { nsenter --net=/run/netns/$ns "$@"; }
-vtysh() { "$vtysh_bin" --vty_socket "$tmp" "$@"; }
-start() { # daemon binary [args...]
-	d=$1 bin=$2
-	shift 2
-	in_ns "$bin" -d --vty_socket "$tmp" -z "$tmp/zserv.api" -i "$tmp/$d.pid" \
-		-f "$tmp/$d.conf" --log "file:$tmp/$d.log" "$@" 2>"$tmp/$d.stderr" ||
-		die "$d did not start: $(cat "$tmp/$d.stderr")"
-}
-
 # `sharp data route`: "Prefix: P Total: N INSTALLED REMOVED Time: S.US"
-sharp_installed() {
-	vtysh -d sharpd -c "sharp data route" 2>/dev/null |
-		sed -n 's/.*Total: [0-9]* \([0-9]*\) .*/\1/p'
-}
 sharp_time() {
 	vtysh -d sharpd -c "sharp data route" 2>/dev/null |
 		sed -n 's/.*Time: \([0-9]*\)\.\([0-9]*\).*/\1 \2/p' |
@@ -166,10 +120,6 @@ sharp_time() {
 plugin_out() {
 	vtysh -d zebra -c "show zebra dplane providers" 2>/dev/null |
 		sed -n 's/.*dplane_ebpf.*out: \([0-9]*\).*/\1/p'
-}
-dp_json() { # python expression on j, the `show ebpf dataplane json` object
-	vtysh -d zebra -c "show ebpf dataplane json" |
-		python3 -c "import json,sys; j = json.load(sys.stdin); print($1)"
 }
 # CPU seconds of zebra's threads by name: "name=seconds ..." (main first)
 thread_cpu() { # pid
@@ -188,21 +138,21 @@ thread_cpu() { # pid
 # to $tmp/results: mode wall sharpd plugin fib_routes hwm_kb anon_kb cpu...
 run() {
 	mode=$1
-	ip netns add $ns
+	ip netns add $frr_ns
 	ip netns add $peer
-	ip -n $ns link set lo up
+	ip -n $frr_ns link set lo up
 	ip -n $peer link set lo up
-	ip link add bi_i0 netns $ns type veth peer name bi_p0 netns $peer
+	ip link add bi_i0 netns $frr_ns type veth peer name bi_p0 netns $peer
 	ip -n $peer addr add 10.254.0.2/24 dev bi_p0
-	ip -n $ns link set bi_i0 up
+	ip -n $frr_ns link set bi_i0 up
 	ip -n $peer link set bi_p0 up
 
 	rm -f "$tmp"/zebra.log "$tmp"/sharpd.log
 	modarg=()
 	[ "$mode" = b ] && modarg=(-M "$module:pin-dir=$pin")
 	# netlink receive buffer (-s) sized for a full table, as failover.sh
-	start zebra "$frrdir/zebra" -s 90000000 "${modarg[@]}"
-	start sharpd "$sharpd" --log-level debug
+	frr_start zebra "$frrdir/zebra" -s 90000000 "${modarg[@]}"
+	frr_start sharpd "$sharpd" --log-level debug
 	for _ in $(seq 1 50); do
 		vtysh -d sharpd -c "show version" >/dev/null 2>&1 &&
 			vtysh -d zebra -c "show version" >/dev/null 2>&1 && break
@@ -246,7 +196,7 @@ run() {
 	# the BPF arrays the plugin maps, fib4_tbl24/tbl8)
 	hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/"$zpid"/status)
 	anon=$(sed -n 's/^RssAnon:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/"$zpid"/status)
-	kernel=$(ip -n $ns -4 route show proto 194 | wc -l)
+	kernel=$(ip -n $frr_ns -4 route show proto 194 | wc -l)
 	[ "$kernel" -eq "$routes" ] || die "run $mode: the kernel has $kernel of $routes routes"
 	fib=- plugin_s=-
 	if [ "$mode" = b ]; then
@@ -265,8 +215,8 @@ run() {
 		awk -F'[ =]' 'NF == 4 && $1 == $3 { printf "%s=%.2f ", $1, $4 - $2 }')
 	echo "$mode $(sub "$t0" "$t1") $sharp_s $plugin_s $fib $hwm $anon $cpu" >>"$tmp/results"
 
-	stop_daemons
-	drop_namespaces
+	kill_signal=KILL frr_stop zebra sharpd
+	ns_drop $frr_ns $peer
 	rm -rf "$pin"
 }
 

@@ -4,12 +4,12 @@
 # runs this after building the programs.
 #
 # usage: bench/run.sh [--quick] [NAME...]
-#   NAME     fib forward install failover (default: all, in this order)
+#   NAME     fib forward install failover stall (default: all, in this order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
 #
 # Environment: BENCH_BIN (built programs; default: this directory),
-# EBPF_MODULE, EBPF_VTYSH (for failover). Needs root. Exits non-zero if a
+# EBPF_MODULE, EBPF_VTYSH (for install, failover, stall). Needs root. Exits non-zero if a
 # benchmark failed; the others still run.
 set -u
 
@@ -21,11 +21,11 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover) names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover]..." >&2; exit 2 ;;
+	fib | forward | install | failover | stall) names="$names $arg" ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover"
+[ -n "$names" ] || names="fib forward install failover stall"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -33,11 +33,13 @@ if [ $quick = 1 ]; then
 	forward_args="--routes 100K --seconds 1 --rounds 2"
 	failover_args="--routes 100000"
 	install_args="--quick"
+	stall_args="--quick"
 else
 	fib_args=""
 	forward_args=""
 	failover_args=""
 	install_args=""
+	stall_args=""
 fi
 
 echo "frr-ebpf benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -58,17 +60,14 @@ for name in $names; do
 		# shellcheck disable=SC2086
 		"$bin/forward" $forward_args || status=1 ;;
 	install)
-		# Issue 3's `install` benchmark (1M routes from sharpd with and
-		# without the plugin) .
-		if [ -x "$here/install.sh" ]; then
-			# shellcheck disable=SC2086
-			"$here/install.sh" $install_args || status=1
-		else
-			echo "bench/install: not written yet (bench/install.sh)"
-		fi ;;
+		# shellcheck disable=SC2086
+		"$here/install.sh" $install_args || status=1 ;;
 	failover)
 		# shellcheck disable=SC2086
 		"$here/failover.sh" $failover_args || status=1 ;;
+	stall)
+		# shellcheck disable=SC2086
+		"$here/stall.sh" $stall_args || status=1 ;;
 	esac
 	echo "($name: $(($(date +%s) - start)) s)"
 done

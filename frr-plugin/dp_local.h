@@ -6,16 +6,21 @@
  * other, so its entries win over zebra's routes in the datapath too, and
  * the router's own and broadcast IPv4 addresses are refused as sources
  * (addr4_map), as fib_validate_source() refuses them. Owner thread; fed by
- * the netlink listener's dumps of the table.
+ * the netlink listener: the table's route events, and its dumps at start
+ * and after lost events.
  */
 #ifndef DP_LOCAL_H
 #define DP_LOCAL_H
 
 #include <stdint.h>
 
-/* An entry of a dump (rtm_type RTN_*). */
+/* An entry of the table (rtm_type RTN_*, on interface ifindex: one prefix
+ * may be there once per interface) listed by a dump or added. */
 extern void dp_local_seen(int family, const void *addr, uint8_t plen,
-			  uint8_t rtm_type);
+			  uint8_t rtm_type, int ifindex);
+/* An entry deleted from the table. */
+extern void dp_local_gone(int family, const void *addr, uint8_t plen,
+			  uint8_t rtm_type, int ifindex);
 
 /* A dump of the table starts / ended, per family: what it did not list
  * is gone. */

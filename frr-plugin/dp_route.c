@@ -34,6 +34,7 @@
 
 #include "dp_abi.h"
 #include "dp_fib.h"
+#include "dp_hash.h"
 #include "dp_link.h"
 #include "dp_maps.h"
 #include "dp_nhg.h"
@@ -89,6 +90,8 @@ DECLARE_DLIST(dp_missing, struct dp_route, missing_item);
 DECLARE_DLIST(dp_onlink, struct dp_route, onlink_item);
 
 static struct dp_routes_head dp_routes = INIT_HASH(dp_routes);
+/* Routes the module arguments size the datapath for (dp_hash.h). */
+static uint32_t dp_routes_expected;
 static _Atomic uint32_t dp_route_n[2];
 
 /* Index of a family in per-family arrays. */
@@ -440,9 +443,13 @@ int dp_route_open_fib(char *err, size_t errlen)
 		.tbl8_groups = dp_map_max_entries(DP_MAP_FIB4_TBL8),
 		.fib6_fd = dp_map_fd(DP_MAP_FIB6),
 		.fib6_max = dp_map_max_entries(DP_MAP_FIB6),
+		.routes4 = dp_map_max_entries(DP_MAP_RT4),
 	};
 	int ret;
 
+	dp_routes_expected = dp_map_max_entries(DP_MAP_RT4) +
+			     dp_map_max_entries(DP_MAP_RT6);
+	dp_hash_presize(&dp_routes.hh, dp_routes_expected);
 	dp_fib = dp_fib_open(&m);
 	if (!dp_fib) {
 		ret = -errno;
@@ -532,6 +539,8 @@ static struct dp_route *dp_route_get(int family, uint8_t plen,
 		return r;
 	r = XCALLOC(MTYPE_EBPF_ROUTE, sizeof(*r));
 	*r = lookup;
+	if (!dp_routes.hh.tabshift)
+		dp_hash_presize(&dp_routes.hh, dp_routes_expected);
 	dp_routes_add(&dp_routes, r);
 	atomic_fetch_add_explicit(&dp_route_n[dp_af(family)], 1,
 				  memory_order_relaxed);

@@ -38,6 +38,8 @@ void bn_dp_open(struct bn_dp *dp, uint32_t tbl8_groups)
 	maps.tbl8_groups = bpf_map__max_entries(dp->skel->maps.fib4_tbl8);
 	maps.fib6_fd = bpf_map__fd(dp->skel->maps.fib6_map);
 	maps.fib6_max = bpf_map__max_entries(dp->skel->maps.fib6_map);
+	/* as the plugin sizes it: for the routes rt_v4_map can hold */
+	maps.routes4 = bpf_map__max_entries(dp->skel->maps.rt_v4_map);
 	dp->fib = dp_fib_open(&maps);
 	if (!dp->fib)
 		bn_die("dp_fib_open: %s", strerror(errno));

@@ -176,6 +176,7 @@ int main(int argc, char **argv)
 		.vals_max = DP_FIB_VALS_MAX_DEFAULT,
 		.tbl8_groups = DP_FIB4_TBL8_GROUPS_DEFAULT,
 		.fib6_max = DP_FIB6_NODES_MAX_DEFAULT,
+		.routes4 = DP_RT4_MAX_DEFAULT, /* as the plugin sizes it */
 	};
 	struct dp_fib *fib;
 

@@ -346,6 +346,17 @@ privcheck_sites() { # LOGFILE
 	done
 }
 
+# Pass when the shim refused none of WHO's bpf() calls (LOGFILE empty).
+privcheck_verdict() { # LOGFILE WHO
+	[ "$ST_PRIVCHECK" != none ] || return 0
+	if [ -s "$1" ]; then
+		fail "every bpf() call of $2 was made with privileges raised: $(wc -l <"$1") refused (Debian's 6.1 would refuse them too):"
+		privcheck_sites "$1" | indent
+	else
+		pass "every bpf() call of $2 was made with privileges raised (none refused by bpf_privcheck)"
+	fi
+}
+
 st_summary() {
 	echo "$st_passed passed, $st_failed failed"
 	[ "$st_failed" -eq 0 ]

@@ -454,14 +454,7 @@ fi
 
 # ------------------------------------------------------------ the logs
 
-if [ "$ST_PRIVCHECK" != none ]; then
-	if [ -s "$privlog" ]; then
-		fail "every bpf() call of zebra was made with privileges raised: $(wc -l <"$privlog") refused (Debian's 6.1 would refuse them too):"
-		privcheck_sites "$privlog" | indent
-	else
-		pass "every bpf() call of zebra was made with privileges raised (none refused by bpf_privcheck)"
-	fi
-fi
+privcheck_verdict "$privlog" "zebra"
 errors=$(grep -E '\[EC [0-9]+\]' "$log" | grep -i -e ebpf -e bpf -e xdp || true)
 if [ -z "$errors" ]; then
 	pass "no error about the datapath in zebra's log"

@@ -322,14 +322,7 @@ else
 	info "detaching on exit not checked: zebra a had nothing attached"
 fi
 
-if [ "$ST_PRIVCHECK" != none ]; then
-	if [ -s "$privlog" ]; then
-		fail "every bpf() call of the zebras was made with privileges raised: $(wc -l <"$privlog") refused (Debian's 6.1 would refuse them too):"
-		privcheck_sites "$privlog" | indent
-	else
-		pass "every bpf() call of the zebras was made with privileges raised (none refused by bpf_privcheck)"
-	fi
-fi
+privcheck_verdict "$privlog" "the zebras"
 
 finished=true
 st_summary

@@ -326,6 +326,41 @@ else
 	info "no staticd: the static-route pings are not run"
 fi
 
+# ------------------------------------------- the local table, by its events
+
+# The plugin follows the kernel's local table through the table's own
+# route events (a socket filter drops every other table's): an address
+# added or removed shows in the datapath without the table being read
+# again, which would count a resync.
+route_type() { # PREFIX: the type `show ebpf route PREFIX json` gives, or ""
+	timeout 20 vtysh -c "show ebpf route $1 json" 2>/dev/null |
+		tr -d '\n' | sed -n 's/.*"type"[ ]*:[ ]*"\([a-z]*\)".*/\1/p'
+}
+resyncs() {
+	timeout 20 vtysh -c "show ebpf dataplane json" 2>/dev/null | tr -d '\n' |
+		sed -n 's/.*"resyncs"[ ]*:[ ]*\([0-9]*\).*/\1/p'
+}
+type_becomes() { # PREFIX TYPE: within 10 s
+	for _ in $(seq 1 50); do
+		[ "$(route_type "$1")" = "$2" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+resyncs_before=$(resyncs)
+in_ns r1 ip addr add 10.0.9.1/32 dev r1-eth0
+in_ns r1 ip -6 addr add 2001:db8:9::1/128 dev r1-eth0 nodad
+check "an IPv4 address added is local in the datapath" type_becomes 10.0.9.1/32 local
+check "an IPv6 address added is local in the datapath" type_becomes 2001:db8:9::1/128 local
+in_ns r1 ip addr del 10.0.9.1/32 dev r1-eth0
+in_ns r1 ip -6 addr del 2001:db8:9::1/128 dev r1-eth0
+check "an IPv4 address removed leaves the datapath" type_becomes 10.0.9.1/32 ""
+check "an IPv6 address removed leaves the datapath" type_becomes 2001:db8:9::1/128 ""
+resyncs_after=$(resyncs)
+same_resyncs() { [ -n "$resyncs_before" ] && [ "$resyncs_before" = "$resyncs_after" ]; }
+check "no resync for address changes (resyncs $resyncs_before -> $resyncs_after)" \
+	same_resyncs
+
 # ------------------------------------------------- the plugin's own view
 
 # The same counters, read by zebra (as user frr) for vtysh.
