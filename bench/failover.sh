@@ -40,18 +40,15 @@ while [ $# -gt 0 ]; do
 done
 
 die() { echo "bench/failover: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "needs root"
-[ -f "$module" ] || die "plugin not built: $module"
-[ -x "$vtysh_bin" ] || die "plugin-aware vtysh not built: $vtysh_bin"
 [ -x "$probe" ] || die "not built: $probe"
-sharpd=$("$repo/scripts/build-sharpd.sh" | tail -1) || die "cannot build sharpd"
+. "$here/lib/frrns.sh"
+frr_bench_require
 
 pin=/sys/fs/bpf/bn_failover
 tmp=$(mktemp -d /tmp/bn_failover.XXXXXX)
 chmod 755 "$tmp"
 ok=0
 frr_ns=bn_fo
-. "$here/lib/frrns.sh"
 
 cleanup() {
 	set +e

@@ -68,13 +68,11 @@ while [ $# -gt 0 ]; do
 done
 
 die() { echo "bench/install: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "needs root"
 if [ "$routes" -lt 1 ] || [ "$routes" -gt 1000000 ]; then
 	die "--routes must be 1..1000000 (sharpd's limit)"
 fi
-[ -f "$module" ] || die "plugin not built: $module"
-[ -x "$vtysh_bin" ] || die "plugin-aware vtysh not built: $vtysh_bin"
-sharpd=$("$repo/scripts/build-sharpd.sh" | tail -1) || die "cannot build sharpd"
+. "$here/lib/frrns.sh"
+frr_bench_require
 
 frr_ns=bi_inst
 peer=bi_peer
@@ -83,7 +81,6 @@ tmp=$(mktemp -d /tmp/bi_install.XXXXXX)
 chmod 755 "$tmp"
 ok=0
 status=0
-. "$here/lib/frrns.sh"
 
 now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }

@@ -45,10 +45,8 @@ while [ $# -gt 0 ]; do
 done
 
 die() { echo "bench/stall: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "needs root"
-[ -f "$module" ] || die "plugin not built: $module"
-[ -x "$vtysh_bin" ] || die "plugin-aware vtysh not built: $vtysh_bin"
-sharpd=$("$repo/scripts/build-sharpd.sh" | tail -1) || die "cannot build sharpd"
+. "$here/lib/frrns.sh"
+frr_bench_require
 
 frr_ns=bs_z
 peer=bs_p
@@ -56,7 +54,6 @@ pin=/sys/fs/bpf/bs-$$
 tmp=$(mktemp -d /tmp/bs_stall.XXXXXX)
 chmod 755 "$tmp"
 ok=0
-. "$here/lib/frrns.sh"
 
 cleanup() {
 	set +e

@@ -351,7 +351,12 @@ static void dp_iptables_legacy_scan(struct dp_policy_report *r)
 
 /* ---------------------------------------------------------- rules */
 
-/* The kernel's own rules: local (0), main (32766), default (32767). */
+/*
+ * The kernel's own rules: local (0), main (32766), default (32767), and
+ * the l3mdev rule it adds with the first VRF, which only sends the
+ * traffic of a VRF's ports to that VRF's table (ports the plugin refuses
+ * to enable).
+ */
 static int dp_rule_cb(const struct nlmsghdr *h, void *arg)
 {
 	const struct fib_rule_hdr *frh = NLMSG_DATA(h);
@@ -368,6 +373,8 @@ static int dp_rule_cb(const struct nlmsghdr *h, void *arg)
 		prio = *(uint32_t *)RTA_DATA(tb[FRA_PRIORITY]);
 	table = tb[FRA_TABLE] ? *(uint32_t *)RTA_DATA(tb[FRA_TABLE])
 			      : frh->table;
+	if (tb[FRA_L3MDEV] && *(uint8_t *)RTA_DATA(tb[FRA_L3MDEV]))
+		return 0;
 	if (frh->action == FR_ACT_TO_TBL &&
 	    ((prio == 0 && table == RT_TABLE_LOCAL) ||
 	     (prio == 32766 && table == RT_TABLE_MAIN) ||

@@ -1,11 +1,20 @@
 # shellcheck shell=bash
 # FRR daemons in a network namespace, for the benchmarks: sourced by
-# bench/*.sh after they set
+# bench/*.sh, which define die() and set
+#   module, vtysh_bin  the plugin and the plugin-aware vtysh
 #   tmp       a directory (frr-owned) for configs, pid files, sockets, logs
 #   frr_ns    the namespace the daemons run in
-#   vtysh_bin the plugin-aware vtysh
-# and define die(). nsenter, not `ip netns exec`: the daemons keep the
-# host's /sys, so the plugin pins where the benchmark can read.
+# nsenter, not `ip netns exec`: the daemons keep the host's /sys, so the
+# plugin pins where the benchmark can read.
+
+# Root, the built plugin and vtysh, and sharpd (built from FRR's source
+# if need be: Debian ships none): sets $sharpd.
+frr_bench_require() {
+	[ "$(id -u)" -eq 0 ] || die "needs root"
+	[ -f "$module" ] || die "plugin not built: $module"
+	[ -x "$vtysh_bin" ] || die "plugin-aware vtysh not built: $vtysh_bin"
+	sharpd=$("$repo/scripts/build-sharpd.sh" | tail -1) || die "cannot build sharpd"
+}
 
 in_ns() { nsenter --net=/run/netns/"$frr_ns" "$@"; }
 vtysh() { "$vtysh_bin" --vty_socket "$tmp" "$@"; }

@@ -9,6 +9,10 @@
 # dropping to user frr, the configuration applied by `vtysh -b`. Kernel
 # forwarding is off in r1, so a ping reply from h2 proves that the eBPF
 # datapath forwarded both ways; the datapath's own counters must say so.
+# Then what the datapath must leave to the kernel, with Debian's vrf,
+# bonding and MPLS modules: interfaces enslaved to a VRF or a bond are
+# refused, another VRF's routes are not in its FIB, and packets to a route
+# with an MPLS label are passed up unforwarded.
 # Every check prints PASS: or FAIL:, and the script exits non-zero when
 # one failed.
 #
@@ -18,6 +22,7 @@
 #   EBPF_CONF         lines for the `ebpf` node, separated by ';'
 #   DP_HOOKS          number of hooks in stats_map (DP_HOOK_MAX)
 #   DP_FWD_REASONS    the stats_map reasons meaning "forwarded"
+#   DP_UNSUPPORTED_REASON  the stats_map reason DP_R_PASS_UNSUPPORTED
 #   EBPF_EXPECT_MAPS  "MAP=MAX_ENTRIES ..." the sizes EBPF_CONF or
 #                     EBPF_MODULE_ARGS ask for, checked on the pinned maps
 #   PINGS             echo requests per ping check
@@ -31,6 +36,7 @@ module_args=${EBPF_MODULE_ARGS-}
 ebpf_conf=${EBPF_CONF-}
 hooks=${DP_HOOKS:-2}
 fwd_reasons=${DP_FWD_REASONS:-0 1}
+unsupported_reason=${DP_UNSUPPORTED_REASON-}
 pings=${PINGS:-4}
 # The pin directory: pin-dir= among the module arguments, or the default.
 pin_dir=$(echo "$module_args" | tr ',' '\n' | sed -n 's/^pin-dir=//p' | tail -n 1)
@@ -142,6 +148,16 @@ done
 # The router must not forward by itself: only the datapath may.
 in_ns r1 sysctl -q -w net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 
+# MPLS in r1, before zebra starts: zebra enables its MPLS support only
+# when /proc/sys/net/mpls exists at start-up (mpls_kernel_init(), the
+# mpls_router module), and the labelled static route of frr.conf needs
+# mpls_iptunnel in the kernel. platform_labels as an MPLS router sets it.
+if [ -d /proc/sys/net/mpls ]; then
+	in_ns r1 sysctl -q -w net.mpls.platform_labels=1048575
+else
+	fail "mpls_router is loaded before zebra starts (no /proc/sys/net/mpls)"
+fi
+
 # ------------------------------------------------------ FRR as Debian runs it
 
 syslogd -n -O "$log" &
@@ -158,6 +174,8 @@ syslog_pid=$!
 	echo "!"
 	echo "ip route 10.0.3.0/24 10.0.2.2"
 	echo "ipv6 route 2001:db8:3::/64 2001:db8:2::2"
+	# Labelled: the kernel pushes label 100, which the datapath does not.
+	echo "ip route 10.0.4.0/24 10.0.2.2 label 100"
 	echo "!"
 	echo "ebpf"
 	echo "$ebpf_conf" | tr ';' '\n' | sed '/^ *$/d; s/^ */ /'
@@ -265,10 +283,10 @@ le32() {
 	printf '%d %d %d %d' $(($1 & 255)) $((($1 >> 8) & 255)) \
 		$((($1 >> 16) & 255)) $((($1 >> 24) & 255))
 }
-# Packets the datapath forwarded (all hooks, all CPUs), read from the
-# pinned stats_map with bpftool: [hook][reason], DP_HOOK_MAX hooks, so the
-# number of reasons is max_entries / hooks.
-fwd_packets() {
+# Packets the datapath counted with one of REASONS (all hooks, all CPUs),
+# read from the pinned stats_map with bpftool: [hook][reason], DP_HOOK_MAX
+# hooks, so the number of reasons is max_entries / hooks.
+stats_packets() { # REASONS
 	max=$(bpftool map show pinned "$pin_dir/stats_map" 2>/dev/null |
 		sed -n 's/.*max_entries \([0-9]*\).*/\1/p')
 	[ -n "$max" ] || return 1
@@ -276,7 +294,7 @@ fwd_packets() {
 	total=0
 	h=0
 	while [ $h -lt "$hooks" ]; do
-		for r in $fwd_reasons; do
+		for r in $1; do
 			out=$(bpftool map lookup pinned "$pin_dir/stats_map" \
 				key $(le32 $((h * reasons + r))) 2>&1) || return 1
 			# With BTF bpftool names the fields: "packets": N per CPU.
@@ -288,6 +306,10 @@ fwd_packets() {
 		h=$((h + 1))
 	done
 	echo "$total"
+}
+# ... forwarded by the datapath
+fwd_packets() {
+	stats_packets "$fwd_reasons"
 }
 
 ping_check() { # FAMILY DESTINATION WHAT
@@ -360,6 +382,193 @@ resyncs_after=$(resyncs)
 same_resyncs() { [ -n "$resyncs_before" ] && [ "$resyncs_before" = "$resyncs_after" ]; }
 check "no resync for address changes (resyncs $resyncs_before -> $resyncs_after)" \
 	same_resyncs
+
+# ------------------------------------ never worse than the kernel: 6.1 cases
+
+# What the datapath does not do stays the kernel's, exactly as without the
+# plugin: interfaces enslaved to a VRF or a bond (their traffic is not the
+# default table's), the routes of another VRF, and MPLS-labelled nexthops.
+# vrf, bonding, mpls_router and mpls_iptunnel are Debian's modules; the
+# development machines' kernel has none of them.
+
+dataplane_counter() { # NAME: that counter of `show ebpf dataplane json`
+	timeout 20 vtysh -c 'show ebpf dataplane json' 2>/dev/null | tr -d '\n' |
+		sed -n "s/.*\"$1\"[ ]*:[ ]*\([0-9]*\).*/\1/p"
+}
+# NAME's value once it has not moved for a second (at most 10 s): events
+# still queued would otherwise be taken for the effect of the next step.
+settled_counter() {
+	prev=$(dataplane_counter "$1")
+	for _ in $(seq 1 10); do
+		sleep 1
+		cur=$(dataplane_counter "$1")
+		[ "$cur" = "$prev" ] && break
+		prev=$cur
+	done
+	echo "$prev"
+}
+# The interfaces `show running-config` lists under `ebpf`, one a line.
+ebpf_interfaces() {
+	timeout 20 vtysh -c 'show running-config' 2>/dev/null |
+		sed -n '/^ebpf$/,/^exit/s/^ interface \([^ ]*\).*/\1/p'
+}
+wait_until() { # SECONDS COMMAND...: until the command succeeds
+	n=$(($1 * 5))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2
+		n=$((n - 1))
+	done
+	"$@"
+}
+
+# --- 1. enslaved interfaces are refused at the prompt
+
+in_ns r1 ip link add vrf-t type vrf table 10
+in_ns r1 ip link set vrf-t up
+in_ns r1 ip link add bond-t type bond
+in_ns r1 ip link add r1-eth2 type veth peer name r1-p2
+in_ns r1 ip link add r1-eth3 type veth peer name r1-p3
+in_ns r1 ip link set r1-eth2 master vrf-t
+# a bond takes a port only while it is down (as created), and brings it up
+in_ns r1 ip link set r1-eth3 master bond-t
+for dev in r1-eth2 r1-p2 r1-p3 bond-t; do
+	in_ns r1 ip link set "$dev" up
+done
+# the kernel adds the l3mdev rules with the first VRF
+info "r1's rules: $(in_ns r1 ip rule show | tr -s '\t\n' ' ;')$(in_ns r1 ip -6 rule show | tr -s '\t\n' ' ;')"
+info "r1's enslaved links: $(in_ns r1 ip -o link show | sed -n 's/^[0-9]*: \([^:@]*\)[^ ]*:.* master \([^ ]*\).*/\1 -> \2/p' | tr '\n' ' ')"
+
+# The kernel's l3mdev rules are not policy the datapath bypasses (they
+# route a VRF's own ports, which it refuses): with one real rule beside
+# them, the plugin's scan (every 10 s) counts exactly that one.
+in_ns r1 ip rule add from 10.99.0.0/16 table 100
+ip_rules() {
+	timeout 20 vtysh -c "show ebpf dataplane json" 2>/dev/null | tr -d '\n' |
+		sed -n 's/.*"ipRules"[ ]*:[ ]*\([0-9]*\).*/\1/p'
+}
+for _ in $(seq 1 60); do
+	n_rules=$(ip_rules)
+	[ "${n_rules:-0}" != 0 ] && break
+	sleep 0.25
+done
+check "the policy scan counts the one real ip rule, not the kernel's l3mdev rules (ipRules ${n_rules:-?})" \
+	[ "${n_rules:-}" = 1 ]
+in_ns r1 ip rule del from 10.99.0.0/16 table 100
+
+refused_at_prompt() { # IFNAME MASTER
+	out=$(timeout 20 vtysh -c 'configure terminal' -c 'ebpf' -c "interface $1" 2>&1) || true
+	if echo "$out" | grep -qF "enslaved to $2"; then
+		pass "'interface $1' under ebpf is refused: enslaved to $2"
+	else
+		fail "'interface $1' under ebpf is refused with 'enslaved to $2'"
+	fi
+	echo "$out" | indent
+}
+refused_at_prompt r1-eth2 vrf-t
+refused_at_prompt r1-eth3 bond-t
+listed=$(ebpf_interfaces | tr '\n' ' ')
+listed() { # IFNAME: under ebpf in the running configuration
+	case " $listed" in *" $1 "*) return 0 ;; esac
+	return 1
+}
+# r1-eth0 and r1-eth1 must be there: an empty or unparsed listing would
+# prove nothing.
+if listed r1-eth2 || listed r1-eth3; then
+	fail "show running-config lists neither r1-eth2 nor r1-eth3 under ebpf (it lists: $listed)"
+elif listed r1-eth0 && listed r1-eth1; then
+	pass "show running-config lists neither r1-eth2 nor r1-eth3 under ebpf (it lists: $listed)"
+else
+	fail "show running-config lists r1-eth0 and r1-eth1 under ebpf, and neither r1-eth2 nor r1-eth3 (it lists: '$listed')"
+	timeout 20 vtysh -c 'show running-config' 2>&1 | indent
+fi
+no_prog_on() { # IFNAME
+	! xdp_on "$1" && ! tc_on "$1"
+}
+check "no program attached to r1-eth2 or r1-eth3" \
+	eval 'no_prog_on r1-eth2 && no_prog_on r1-eth3'
+
+# --- 2. the routes of another VRF stay the kernel's
+
+vrf_route_in_zebra() {
+	timeout 20 vtysh -c 'show ip route vrf vrf-t 10.0.5.0/24 json' 2>/dev/null |
+		grep -q '"10.0.5.0/24"'
+}
+skip_before=$(settled_counter routeSkipVrf)
+in_ns r1 ip addr add 10.0.5.1/24 dev r1-eth2
+check "zebra has the connected route 10.0.5.0/24 in VRF vrf-t" \
+	wait_until 10 vrf_route_in_zebra
+info "r1's kernel, table 10: $(in_ns r1 ip route show table 10 | tr '\n' ';')"
+skip_moved() {
+	skip_after=$(dataplane_counter routeSkipVrf)
+	[ -n "$skip_before" ] && [ -n "$skip_after" ] &&
+		[ "$skip_after" -gt "$skip_before" ]
+}
+wait_until 5 skip_moved || true
+check "counters.routeSkipVrf counts vrf-t's routes ($skip_before -> $skip_after)" \
+	skip_moved
+out=$(timeout 20 vtysh -c 'show ebpf route 10.0.5.0/24 json' 2>&1) || true
+control=$(route_type 10.0.2.0/24)
+case $out in
+*10.0.5.*)
+	fail "show ebpf route 10.0.5.0/24 json does not list vrf-t's prefix"
+	echo "$out" | indent
+	;;
+"{"*)
+	# The same command must list a default-table prefix: an empty
+	# answer proves nothing if it lists nothing at all.
+	if [ "$control" = connected ]; then
+		pass "show ebpf route 10.0.5.0/24 json does not list vrf-t's prefix (10.0.2.0/24 is listed: $control)"
+	else
+		fail "show ebpf route 10.0.2.0/24 json lists the default table's connected prefix (type '$control'), so that 10.0.5.0/24's absence means something"
+	fi
+	;;
+*)
+	fail "show ebpf route 10.0.5.0/24 json answers with JSON"
+	echo "$out" | indent
+	;;
+esac
+
+# --- 3. MPLS-labelled nexthops are not forwarded as plain IP
+
+labelled_in_kernel() {
+	in_ns r1 ip route show 10.0.4.0/24 | grep -Eq 'encap mpls +100 '
+}
+wait_until 10 labelled_in_kernel || true
+lroute=$(in_ns r1 ip route show 10.0.4.0/24 | tr -s ' \n' '  ')
+check "zebra installed 10.0.4.0/24 label 100 in r1's kernel with an MPLS encap ($lroute)" \
+	labelled_in_kernel
+nhg_unsupported=$(dataplane_counter nhgUnsupported)
+check "counters.nhgUnsupported counts the labelled group (${nhg_unsupported:-?})" \
+	[ "${nhg_unsupported:-0}" -gt 0 ]
+info "vtysh -c 'show ebpf route 10.0.4.0/24': $(timeout 20 vtysh -c 'show ebpf route 10.0.4.0/24' 2>&1 | tr '\n' ' ')"
+lnhg=$(timeout 20 vtysh -c 'show ebpf route 10.0.4.0/24 json' 2>/dev/null | tr -d '\n' |
+	sed -n 's/.*"nhgId"[ ]*:[ ]*\([0-9]*\).*/\1/p')
+if [ -n "$lnhg" ]; then
+	info "vtysh -c 'show ebpf nexthop-group $lnhg': $(timeout 20 vtysh -c "show ebpf nexthop-group $lnhg" 2>&1 | tr '\n' ' ')"
+fi
+
+if [ -n "$unsupported_reason" ]; then
+	unsup_before=$(stats_packets "$unsupported_reason") || unsup_before=
+	fwd_before=$(fwd_packets) || fwd_before=
+	# No reply can come: r1 does not forward, and h2 takes no MPLS.
+	out=$(in_ns h1 ping -4 -c "$pings" -i 0.3 -W 1 10.0.4.1 2>&1) || true
+	unsup_after=$(stats_packets "$unsupported_reason") || unsup_after=
+	fwd_after=$(fwd_packets) || fwd_after=
+	info "ping h1 -> 10.0.4.1: $(echo "$out" | grep 'transmitted')"
+	if [ -z "$unsup_before" ] || [ -z "$unsup_after" ] ||
+		[ -z "$fwd_before" ] || [ -z "$fwd_after" ]; then
+		fail "stats_map readable with bpftool around the ping to 10.0.4.1"
+	else
+		check "stats_map counts the $pings echo requests to 10.0.4.1 as passed to the kernel unsupported ($((unsup_after - unsup_before)) packets)" \
+			[ $((unsup_after - unsup_before)) -ge "$pings" ]
+		check "stats_map counts none of them as forwarded ($((fwd_after - fwd_before)) packets)" \
+			[ "$fwd_after" -eq "$fwd_before" ]
+	fi
+else
+	fail "DP_R_PASS_UNSUPPORTED's index was given (DP_UNSUPPORTED_REASON)"
+fi
 
 # ------------------------------------------------- the plugin's own view
 
