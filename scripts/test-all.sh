@@ -1,6 +1,8 @@
 #!/bin/sh
 # The whole test suite, as CI runs it (.ci/run): install the dependencies,
-# build, run the unit tests (make check) and the topotests. Runs every test
+# build, run the unit tests (make check), the topotests and the short
+# transparency check (FRR's own topotests with and without the module,
+# tests/transparency/README.md). Runs every test
 # stage it can, prints a summary, and exits non-zero if anything failed.
 #
 # Environment: JOBS (parallel make jobs, default nproc), FRR_SOURCE
@@ -55,5 +57,7 @@ else
 	summary="$summary$(printf '%-12s %s' topotests 'SKIP (no tests/topotests/run.sh)')
 "
 fi
+
+run transparency tests/transparency/run.sh --short
 
 finish
