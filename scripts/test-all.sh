@@ -1,8 +1,8 @@
 #!/bin/sh
 # The whole test suite, as CI runs it (.ci/run): install the dependencies,
-# build, run the unit tests (make check), the topotests and the short
+# build, run the unit tests (make check), the topotests, the short
 # transparency check (FRR's own topotests with and without the module,
-# tests/transparency/README.md). Runs every test
+# tests/transparency/README.md) and the benchmarks' validity checks. Runs every test
 # stage it can, prints a summary, and exits non-zero if anything failed.
 #
 # Environment: JOBS (parallel make jobs, default nproc), FRR_SOURCE
@@ -59,5 +59,10 @@ else
 fi
 
 run transparency tests/transparency/run.sh --short
+# Not a timing: the benchmarks' own checks (every frame forwarded by the
+# datapath, the same next hop as the kernel) on small tables, so that a
+# datapath change cannot silently turn a benchmark into a measure of the
+# kernel.
+run bench-check make bench BENCH_ARGS="--quick fib forward"
 
 finish

@@ -77,7 +77,7 @@ struct dp_path bn_dp_path(uint32_t ifindex, const uint8_t *dmac,
 {
 	struct dp_path p = {
 		.ifindex = ifindex,
-		.flags = DP_PATH_F_RESOLVED | DP_PATH_F_GW,
+		.flags = DP_PATH_F_RESOLVED | DP_PATH_F_GW | DP_PATH_F_XDP_TX,
 		.mtu = 1500,
 		.gw = {gw},
 	};
