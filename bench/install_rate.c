@@ -34,7 +34,7 @@
 
 #include "bench.h"
 #include "datapath.h"
-#include "dp_fib.h"
+#include "fib/dp_fib.h"
 #include "prefixes.h"
 #include "xdp_main.skel.h"
 

@@ -11,7 +11,7 @@
 #include "vty.h"
 #include "vtysh/vtysh.h"
 
-#include "dp_vty.h" /* EBPF_NODE */
+#include "cli/dp_vty.h" /* EBPF_NODE */
 #include "ebpf_hint.h"
 
 /* The tokens that may follow the first n words of vline (n may be 0), or
