@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Module arguments and the start of the datapath (dp_boot.h).
+ * Module arguments (dp_boot.h).
  *
  * Map sizes are module arguments rather than configuration: the maps must
  * exist before zebra drops root (only root may create the root-only pins),
@@ -18,11 +18,6 @@
 
 #include "dp_abi.h"
 #include "core/dp_boot.h"
-#include "maps/dp_maps.h"
-#include "maps/dp_pin.h"
-#include "maps/dp_sync.h"
-#include "kernel/dp_policy.h"
-#include "fwd/dp_route.h"
 
 static struct dp_boot_args dp_args;
 static char dp_boot_err[512];
@@ -153,45 +148,30 @@ int dp_boot_parse_args(const char *args, struct dp_boot_args *a, char *err,
 	return ret;
 }
 
-static void dp_boot_fail(const char *what)
+void dp_boot_fail(const char *what)
 {
+	snprintf(dp_boot_err, sizeof(dp_boot_err), "%s", what);
 	dp_boot_failed = true;
 	zlog_err("ebpf: datapath not loaded: %s; zebra continues with kernel forwarding only",
-		 what);
+		 dp_boot_err);
 	/* Before daemonizing, the log may not reach a file yet. */
-	fprintf(stderr, "dplane_ebpf: datapath not loaded: %s\n", what);
+	fprintf(stderr, "dplane_ebpf: datapath not loaded: %s\n", dp_boot_err);
 }
 
-void dp_boot(const char *args)
+int dp_boot_read_args(const char *args, const char *default_pin_dir)
 {
 	char err[sizeof(dp_boot_err)] = "";
-	bool reused = false;
 	int ret;
 
 	ret = dp_boot_parse_args(args, &dp_args, err, sizeof(err));
 	if (ret) {
-		snprintf(dp_boot_err, sizeof(dp_boot_err), "%s", err);
-		dp_boot_fail(dp_boot_err);
-		return;
+		dp_boot_fail(err);
+		return ret;
 	}
 	if (!dp_args.pin_dir[0])
-		dp_pin_default_dir(dp_args.pin_dir, sizeof(dp_args.pin_dir));
-
-	ret = dp_pin_dir_claim(dp_args.pin_dir, err, sizeof(err));
-	if (!ret)
-		ret = dp_maps_open(dp_args.pin_dir, &dp_args.sizes, &reused,
-				   err, sizeof(err));
-	if (!ret)
-		ret = dp_route_open_fib(err, sizeof(err));
-	if (ret) {
-		dp_maps_close();
-		snprintf(dp_boot_err, sizeof(dp_boot_err), "%s", err);
-		dp_boot_fail(dp_boot_err);
-		return;
-	}
-	dp_sync_begin(reused);
-	/* Before any route reaches the FIB: none may bypass IPsec. */
-	dp_policy_boot();
+		strlcpy(dp_args.pin_dir, default_pin_dir,
+			sizeof(dp_args.pin_dir));
+	return 0;
 }
 
 const char *dp_boot_error(void)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Start of the datapath, at module load: zebra is still root then, and
+ * Module arguments, read at module load. zebra is still root then, and
  * that is the only time the plugin creates or opens pinned objects (see
- * dp_pin.h). Everything after runs with the descriptors opened here and
- * zebra's own privileges.
+ * maps/dp_pin.h); dplane_ebpf.c brings the datapath up with what is read
+ * here, or records here why it could not.
  *
  * Module arguments, comma-separated (`-M dplane_ebpf:ARG,ARG,...`):
  *   ipv4-routes=N     IPv4 routes the datapath holds (1024-16777216)
@@ -19,9 +19,19 @@
 #define DP_BOOT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "maps/dp_maps.h"
+/*
+ * Capacities, applied when the maps are created (maps/dp_maps.c). Pinned
+ * maps of other sizes are replaced at start.
+ */
+struct dp_map_sizes {
+	uint32_t rt4;	  /* IPv4 routes: rt_v4_map */
+	uint32_t rt6;	  /* IPv6 routes: rt_v6_map */
+	uint32_t nhg;	  /* nexthop groups: nh_map */
+	uint32_t neigh;	  /* neighbours: dmac_map */
+};
 
 struct dp_boot_args {
 	char pin_dir[256]; /* resolved: the default unless pin-dir= */
@@ -36,9 +46,16 @@ struct dp_boot_args {
 extern int dp_boot_parse_args(const char *args, struct dp_boot_args *a,
 			      char *err, size_t errlen);
 
-/* Module load: parse the arguments and bring the datapath up. On failure
- * zebra goes on with kernel forwarding only and dp_boot_error() says why. */
-extern void dp_boot(const char *args);
+/*
+ * Module load: the arguments in effect from now on (dp_boot_args()), with
+ * default_pin_dir where pin-dir= is not given. Returns 0, or -EINVAL after
+ * dp_boot_fail() said which argument is wrong.
+ */
+extern int dp_boot_read_args(const char *args, const char *default_pin_dir);
+
+/* Module load: the datapath is not loaded, because of what. zebra goes on
+ * with kernel forwarding only. */
+extern void dp_boot_fail(const char *what);
 
 /* Why the datapath is not loaded (NULL when it is). */
 extern const char *dp_boot_error(void);

@@ -26,6 +26,7 @@
 
 #include "dp_abi.h"
 #include "core/dp_boot.h"
+#include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
 #include "core/dp_stall.h"
 #include "maps/dp_maps.h"
@@ -382,7 +383,9 @@ static void dp_intf_appeared(struct thread *t)
 	XFREE(MTYPE_EBPF_INTF_EVENT, ev);
 }
 
-void dp_intf_post_appeared(int ifindex, const char *name)
+/* dp_link_appeared, on the owner thread: the main thread attaches the
+ * link if the configuration names it. */
+static int dp_intf_post_appeared(int ifindex, const char *name)
 {
 	struct dp_intf_event *ev =
 		XCALLOC(MTYPE_EBPF_INTF_EVENT, sizeof(*ev));
@@ -390,6 +393,7 @@ void dp_intf_post_appeared(int ifindex, const char *name)
 	ev->ifindex = ifindex;
 	strlcpy(ev->name, name, sizeof(ev->name));
 	thread_add_event(zrouter.master, dp_intf_appeared, ev, 0, NULL);
+	return 0;
 }
 
 /*
@@ -415,6 +419,7 @@ static int dp_intf_if_del(struct interface *ifp)
 void dp_intf_init(void)
 {
 	hook_register(if_del, dp_intf_if_del);
+	hook_register(dp_link_appeared, dp_intf_post_appeared);
 }
 
 /* Shutdown: programs come off so that nothing forwards from a RIB that is

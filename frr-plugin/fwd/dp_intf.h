@@ -57,11 +57,8 @@ extern void dp_intf_foreach(void (*cb)(const struct dp_intf_info *info,
 				       void *arg),
 			    void *arg);
 
-/* Owner thread: a link appeared (or was renamed); the main thread
- * attaches it if the configuration names it. */
-extern void dp_intf_post_appeared(int ifindex, const char *name);
-
-/* zebra interface hooks and plugin lifecycle. */
+/* Main thread, at init: zebra's interface hooks, and dp_link_appeared
+ * (core/dp_hooks.h), after which the configured interface is attached. */
 extern void dp_intf_init(void);
 extern void dp_intf_fini(void);
 

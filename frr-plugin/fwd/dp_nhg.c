@@ -25,6 +25,7 @@
 
 #include "dp_abi.h"
 #include "dp_nhg_buckets.h"
+#include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
 #include "core/dp_stats.h"
 #include "maps/dp_maps.h"
@@ -405,7 +406,9 @@ void dp_nhg_unref(uint32_t id)
 	dp_nhg_free_if_unused(e);
 }
 
-void dp_nhg_neigh_changed(int ifindex, int family, const union g_addr *addr)
+/* dp_neigh_changed: the groups with a path to the neighbour. */
+static int dp_nhg_neigh_changed(int ifindex, int family,
+				const union g_addr *addr)
 {
 	struct dp_nh key = { .ifindex = ifindex, .family = family };
 	struct dp_nhg_ent *e;
@@ -419,9 +422,11 @@ void dp_nhg_neigh_changed(int ifindex, int family, const union g_addr *addr)
 				break;
 			}
 	}
+	return 0;
 }
 
-void dp_nhg_intf_changed(int ifindex)
+/* dp_link_changed: the groups with a path through the link. */
+static int dp_nhg_intf_changed(int ifindex, bool egress_changed)
 {
 	struct dp_nhg_ent *e;
 	uint8_t i;
@@ -433,4 +438,12 @@ void dp_nhg_intf_changed(int ifindex)
 				break;
 			}
 	}
+	return 0;
+}
+
+void dp_nhg_init(void)
+{
+	hook_register_prio(dp_link_changed, DP_HOOK_PRIO_NHG,
+			   dp_nhg_intf_changed);
+	hook_register(dp_neigh_changed, dp_nhg_neigh_changed);
 }

@@ -12,7 +12,6 @@
 struct zebra_dplane_ctx;
 struct nexthop;
 struct nexthop_group;
-union g_addr;
 
 /* NH_INSTALL / NH_UPDATE / NH_DELETE. */
 extern int dp_nhg_ctx(struct zebra_dplane_ctx *ctx);
@@ -36,10 +35,12 @@ extern void dp_nhg_unref(uint32_t id);
 /* Owner thread, after each batch: retry groups nh_map could not take. */
 extern void dp_nhg_batch_done(void);
 
-/* Something a path depends on changed: re-resolve the affected groups. */
-extern void dp_nhg_neigh_changed(int ifindex, int family,
-				 const union g_addr *addr);
-extern void dp_nhg_intf_changed(int ifindex);
+/*
+ * At init: follow what a path depends on (its link, its neighbour) through
+ * dp_link_changed and dp_neigh_changed (core/dp_hooks.h), re-resolving the
+ * groups affected.
+ */
+extern void dp_nhg_init(void);
 
 extern uint32_t dp_nhg_count(void);
 /* Groups nh_map could not take (the kernel forwards their routes). */

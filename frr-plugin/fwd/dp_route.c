@@ -34,6 +34,7 @@
 
 #include "dp_abi.h"
 #include "core/dp_hash.h"
+#include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
 #include "core/dp_stats.h"
 #include "maps/dp_maps.h"
@@ -772,24 +773,43 @@ int dp_route_ctx(struct zebra_dplane_ctx *ctx)
 	return dp_route_write(r);
 }
 
-void dp_route_local_update(int family, const union g_addr *addr, uint8_t plen,
-			   uint8_t type, bool add)
+/*
+ * dp_local_changed: an entry of the kernel's local table (type DP_RT_LOCAL
+ * or DP_RT_BROADCAST) appeared or went away. It wins over zebra's route
+ * for the same prefix, and a local range shorter than a host route sends
+ * its whole range to the kernel, as the local table is looked up first.
+ */
+static int dp_route_local_update(int family, const union g_addr *addr,
+				 uint8_t plen, uint8_t type, bool add)
 {
 	struct dp_route *r;
 
 	r = dp_route_get(family, plen, addr, add);
 	if (!r)
-		return;
+		return 0;
 	r->local = add ? type : 0;
 	dp_route_write(r);
 	dp_route_put(r);
+	return 0;
 }
 
-void dp_route_intf_changed(int ifindex)
+/* dp_link_changed: routes on the link that do not go through a nexthop
+ * group depend on its egress class. */
+static int dp_route_intf_changed(int ifindex, bool egress_changed)
 {
 	struct dp_route *r;
 
+	if (!egress_changed)
+		return 0;
 	frr_each (dp_onlink, &dp_onlink, r)
 		if (r->val.ifindex == (uint32_t)ifindex)
 			dp_route_write(r);
+	return 0;
+}
+
+void dp_route_init(void)
+{
+	hook_register_prio(dp_link_changed, DP_HOOK_PRIO_ROUTE,
+			   dp_route_intf_changed);
+	hook_register(dp_local_changed, dp_route_local_update);
 }

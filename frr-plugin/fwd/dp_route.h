@@ -11,23 +11,15 @@
 #include <stdint.h>
 
 struct zebra_dplane_ctx;
-union g_addr;
 
 /* Owner thread: one route context; returns 0 or -errno. */
 extern int dp_route_ctx(struct zebra_dplane_ctx *ctx);
 
 /*
- * Owner thread: an entry of the kernel's local table (type DP_RT_LOCAL or
- * DP_RT_BROADCAST) appeared or went away. It wins over zebra's route for
- * the same prefix, and a local range shorter than a host route sends its
- * whole range to the kernel, as the local table is looked up first.
+ * At init: follow the kernel's local table (dp_local_changed) and the
+ * egress class of links (dp_link_changed, core/dp_hooks.h).
  */
-extern void dp_route_local_update(int family, const union g_addr *addr,
-				  uint8_t plen, uint8_t type, bool add);
-
-/* Owner thread: the egress class of an interface changed; routes on it
- * that do not go through a nexthop group are rewritten. */
-extern void dp_route_intf_changed(int ifindex);
+extern void dp_route_init(void);
 
 /* Module load: set up the FIB over the freshly opened maps. Returns 0 or
  * -errno with a message in err. */

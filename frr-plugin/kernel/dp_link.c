@@ -4,8 +4,9 @@
  * becomes an intf_map entry, and where its egress class is decided.
  *
  * Whatever a path or a neighbour entry depends on (MAC, MTU, oper state,
- * egress class) changes here, and the groups, neighbours and on-link
- * routes through the link are rewritten at once.
+ * egress class) changes here: the neighbour entries on the link are
+ * rewritten at once, and dp_link_changed (core/dp_hooks.h) tells the
+ * groups and on-link routes through it.
  */
 
 #include "config.h"
@@ -23,17 +24,19 @@
 #include "lib/thread.h"
 
 #include "dp_abi.h"
+#include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
 #include "maps/dp_maps.h"
 #include "maps/dp_sync.h"
 #include "kernel/dp_link.h"
 #include "kernel/dp_neigh.h"
-#include "fwd/dp_intf.h"
-#include "fwd/dp_nhg.h"
-#include "fwd/dp_route.h"
 
 DEFINE_MTYPE_STATIC(EBPF, EBPF_LINK, "eBPF link state");
 DEFINE_MTYPE_STATIC(EBPF, EBPF_LINK_EVENT, "eBPF link event");
+
+DEFINE_HOOK(dp_link_appeared, (int ifindex, const char *name), (ifindex, name));
+DEFINE_HOOK(dp_link_changed, (int ifindex, bool egress_changed),
+	    (ifindex, egress_changed));
 
 const char *dp_egress_name(enum dp_egress e)
 {
@@ -221,9 +224,7 @@ static void dp_link_changed(struct dp_link *l)
 		       dp_egress_name(l->egress));
 	dp_link_write(l);
 	dp_neigh_intf_changed(l->ifindex);
-	dp_nhg_intf_changed(l->ifindex);
-	if (old != l->egress)
-		dp_route_intf_changed(l->ifindex);
+	hook_call(dp_link_changed, l->ifindex, old != l->egress);
 }
 
 static void dp_link_free_if_unused(struct dp_link *l)
@@ -285,9 +286,9 @@ void dp_link_update(const struct dp_link_info *in)
 		was_known = false;
 	}
 
-	/* The configuration may name it: let the main thread attach. */
+	/* The configuration may name it: the main thread attaches it. */
 	if (!was_known && l->name[0])
-		dp_intf_post_appeared(l->ifindex, l->name);
+		hook_call(dp_link_appeared, l->ifindex, l->name);
 	if (changed)
 		dp_link_changed(l);
 }

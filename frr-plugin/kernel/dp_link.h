@@ -2,7 +2,9 @@
 /*
  * Link state, as the kernel reports it, and the intf_map entry of each
  * configured interface. Owned by the owner (dplane) pthread; the
- * configuration side (dp_intf.c, main pthread) reaches it by posting.
+ * configuration side (fwd/dp_intf.c, main pthread) reaches it by posting,
+ * and hears back through dp_link_appeared; what leaves through a link
+ * follows its changes through dp_link_changed (core/dp_hooks.h).
  *
  * Every link also has an egress class: what the datapath may do with a
  * packet leaving through it.

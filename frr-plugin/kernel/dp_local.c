@@ -26,12 +26,17 @@
 #include "lib/memory.h"
 
 #include "dp_abi.h"
+#include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
 #include "maps/dp_maps.h"
 #include "kernel/dp_local.h"
-#include "fwd/dp_route.h"
 
 DEFINE_MTYPE_STATIC(EBPF, EBPF_LOCAL, "eBPF local table mirror");
+
+DEFINE_HOOK(dp_local_changed,
+	    (int family, const union g_addr *addr, uint8_t plen, uint8_t type,
+	     bool add),
+	    (family, addr, plen, type, add));
 
 PREDECL_HASH(dp_locals);
 
@@ -116,7 +121,7 @@ static void dp_local_addr4(struct dp_local *l, bool add)
 static void dp_local_apply(struct dp_local *l, bool add)
 {
 	dp_local_addr4(l, add);
-	dp_route_local_update(l->family, &l->addr, l->plen, l->type, add);
+	hook_call(dp_local_changed, l->family, &l->addr, l->plen, l->type, add);
 }
 
 static uint8_t dp_local_type(uint8_t rtm_type)

@@ -7,7 +7,9 @@
  * the router's own and broadcast IPv4 addresses are refused as sources
  * (addr4_map), as fib_validate_source() refuses them. Owner thread; fed by
  * the netlink listener: the table's route events, and its dumps at start
- * and after lost events.
+ * and after lost events. Each prefix the datapath must now hold, or no
+ * longer hold, is announced by dp_local_changed (core/dp_hooks.h), on which
+ * fwd/ writes the FIB.
  */
 #ifndef DP_LOCAL_H
 #define DP_LOCAL_H

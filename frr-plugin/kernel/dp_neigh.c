@@ -28,6 +28,7 @@
 #include "lib/thread.h"
 
 #include "dp_abi.h"
+#include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
 #include "core/dp_stall.h"
 #include "core/dp_stats.h"
@@ -35,9 +36,12 @@
 #include "maps/dp_sync.h"
 #include "kernel/dp_link.h"
 #include "kernel/dp_neigh.h"
-#include "fwd/dp_nhg.h"
 
 DEFINE_MTYPE_STATIC(EBPF, EBPF_NEIGH, "eBPF neighbour mirror");
+
+DEFINE_HOOK(dp_neigh_changed,
+	    (int ifindex, int family, const union g_addr *addr),
+	    (ifindex, family, addr));
 
 /* Within the kernel's delay_first_probe_time (5 s by default), so that a
  * REACHABLE entry in use is probed rather than left to go STALE. */
@@ -219,7 +223,7 @@ void dp_neigh_set(int ifindex, int family, const void *addr, const uint8_t *mac,
 	n->val.state = state;
 	dp_neigh_write(n);
 	if (changed)
-		dp_nhg_neigh_changed(ifindex, family, addr);
+		hook_call(dp_neigh_changed, ifindex, family, addr);
 }
 
 /* Drop one entry from the table and dmac_map; the groups are the
@@ -247,8 +251,8 @@ void dp_neigh_del(int ifindex, int family, const void *addr)
 	/* A neighbour flushed by a link going down: handle the link now,
 	 * which rewrites its groups once. */
 	if (!dp_link_probe_down(ifindex))
-		dp_nhg_neigh_changed(ifindex, family,
-				     (const union g_addr *)key.addr);
+		hook_call(dp_neigh_changed, ifindex, family,
+			  (const union g_addr *)key.addr);
 }
 
 void dp_neigh_intf_changed(int ifindex)
@@ -288,8 +292,8 @@ void dp_neigh_sweep(void)
 			continue;
 		key = n->key;
 		dp_neigh_remove(n);
-		dp_nhg_neigh_changed(key.ifindex, key.family,
-				     (const union g_addr *)key.addr);
+		hook_call(dp_neigh_changed, key.ifindex, key.family,
+			  (const union g_addr *)key.addr);
 	}
 }
 

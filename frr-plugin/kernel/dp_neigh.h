@@ -2,7 +2,8 @@
 /*
  * Neighbours: the kernel's ARP/ND entries to dmac_map, and the refresh of
  * the entries the fast path uses. Owner thread; fed by the netlink
- * listener (dp_netlink.c).
+ * listener (dp_netlink.c). The groups with a path to a neighbour follow
+ * its changes through dp_neigh_changed (core/dp_hooks.h).
  */
 #ifndef DP_NEIGH_H
 #define DP_NEIGH_H

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/dp_boot.h" /* struct dp_map_sizes */
+
 enum dp_map_id {
 	DP_MAP_RT4,	   /* rt_v4_map */
 	DP_MAP_RT6,	   /* rt_v6_map */
@@ -28,17 +30,6 @@ enum dp_map_id {
 	DP_MAP_ADDR4,	   /* addr4_map */
 	DP_MAP_NEIGH_HIT,  /* neigh_hit_map */
 	DP_MAP_MAX,
-};
-
-/*
- * Capacities, from the module arguments (dp_boot.c), applied when the maps
- * are created. Pinned maps of other sizes are replaced at start.
- */
-struct dp_map_sizes {
-	uint32_t rt4;	  /* IPv4 routes: rt_v4_map */
-	uint32_t rt6;	  /* IPv6 routes: rt_v6_map */
-	uint32_t nhg;	  /* nexthop groups: nh_map */
-	uint32_t neigh;	  /* neighbours: dmac_map */
 };
 
 /*
