@@ -50,7 +50,7 @@ static bool ebpf_hint_applies(vector vline, unsigned int n, int node)
 }
 
 /* Words are echoed up to this many bytes, as the module's own messages
- * do (frr-plugin/dp_vty.h, DP_VTY_ECHO_MAX). */
+ * do (frr-plugin/cli/dp_vty_input.h, DP_VTY_ECHO_MAX). */
 #define EBPF_HINT_ECHO_MAX 40
 
 static void ebpf_hint_word(const char *word)
