@@ -4,7 +4,7 @@
  * zebra around them.
  *
  * For every IPv4 route zebra hands it, the plugin (dp_route_write in
- * frr-plugin/dp_route.c) makes two writes: the DIR-24-8 tables the packets
+ * frr-plugin/fwd/dp_route.c) makes two writes: the DIR-24-8 tables the packets
  * use, through dp_fib_add4 (stores into mmap'ed arrays, no syscall for
  * most routes), and rt_v4_map, the LPM trie that is the update-side truth
  * (one bpf(BPF_MAP_UPDATE_ELEM) syscall). Here each is timed on its own
@@ -34,7 +34,7 @@
 
 #include "bench.h"
 #include "datapath.h"
-#include "dp_fib.h"
+#include "fib/dp_fib.h"
 #include "prefixes.h"
 #include "xdp_main.skel.h"
 

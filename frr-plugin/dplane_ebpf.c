@@ -3,6 +3,11 @@
  * dplane_ebpf: a zebra dataplane provider that mirrors FRR's forwarding
  * state into the pinned BPF maps of the frr-ebpf datapath.
  *
+ * This file ties the folders together (doc/architecture.md, "Layout and
+ * dependencies"): the module's setup and version guard, the datapath's
+ * start at load, the provider callbacks, and the order in which the
+ * concerns start and stop.
+ *
  * Threading: the plugin's tables (nexthop groups, neighbours, interface
  * state) are owned by zebra's dplane pthread. Route and NHG contexts are
  * handled there in the provider callback, the netlink listener reads on that
@@ -21,21 +26,22 @@
 #include "zebra/zebra_netns_notify.h"
 
 #include "dp_abi.h"
-#include "dp_boot.h"
-#include "dp_maps.h"
-#include "dp_intf.h"
-#include "dp_neigh.h"
-#include "dp_netlink.h"
-#include "dp_nhg.h"
-#include "dp_policy.h"
-#include "dp_route.h"
-#include "dp_stall.h"
-#include "dp_stats.h"
-#include "dp_sync.h"
-#include "dp_nb.h"
-#include "dp_vty.h"
-#include "dp_xdpfeat.h"
-#include "dp_plugin.h"
+#include "core/dp_boot.h"
+#include "core/dp_plugin.h"
+#include "core/dp_stall.h"
+#include "core/dp_stats.h"
+#include "maps/dp_maps.h"
+#include "maps/dp_pin.h"
+#include "maps/dp_sync.h"
+#include "kernel/dp_neigh.h"
+#include "kernel/dp_netlink.h"
+#include "kernel/dp_policy.h"
+#include "kernel/dp_xdpfeat.h"
+#include "fwd/dp_intf.h"
+#include "fwd/dp_nhg.h"
+#include "fwd/dp_route.h"
+#include "cli/dp_nb.h"
+#include "cli/dp_vty.h"
 
 #define DP_PROVIDER_NAME "dplane_ebpf"
 
@@ -163,6 +169,10 @@ static int dp_late_init(struct thread_master *tm)
 {
 	int ret;
 
+	/* fwd/ follows kernel/ through hooks (core/dp_hooks.h), announced
+	 * on the dplane pthread: listen before it starts. */
+	dp_nhg_init();
+	dp_route_init();
 	dp_intf_init();
 	dp_vty_init();
 	dp_nb_init();
@@ -213,6 +223,41 @@ static void dp_version_guard(void)
 		"%s: built against FRR %s but this zebra runs libfrr %s; rebuild frr-ebpf against the installed FRR\n",
 		DP_PROVIDER_NAME, DP_BUILT_FRR_VERSION, running);
 	exit(1);
+}
+
+/*
+ * Module load, as root: read the arguments and bring the datapath up: the
+ * pin directory, the maps and programs, the FIB over them. Everything after
+ * runs with the descriptors opened here and zebra's own privileges. On
+ * failure zebra goes on with kernel forwarding only and dp_boot_error()
+ * says why.
+ */
+static void dp_boot(const char *args)
+{
+	const struct dp_boot_args *a = dp_boot_args();
+	char default_dir[sizeof(a->pin_dir)];
+	char err[512] = "";
+	bool reused = false;
+	int ret;
+
+	dp_pin_default_dir(default_dir, sizeof(default_dir));
+	if (dp_boot_read_args(args, default_dir))
+		return;
+
+	ret = dp_pin_dir_claim(a->pin_dir, err, sizeof(err));
+	if (!ret)
+		ret = dp_maps_open(a->pin_dir, &a->sizes, &reused, err,
+				   sizeof(err));
+	if (!ret)
+		ret = dp_route_open_fib(err, sizeof(err));
+	if (ret) {
+		dp_maps_close();
+		dp_boot_fail(err);
+		return;
+	}
+	dp_sync_begin(reused);
+	/* Before any route reaches the FIB: none may bypass IPsec. */
+	dp_policy_boot();
 }
 
 /* Runs as root, before zebra drops its privileges (lib/libfrr.c:

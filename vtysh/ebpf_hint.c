@@ -11,7 +11,7 @@
 #include "vty.h"
 #include "vtysh/vtysh.h"
 
-#include "dp_vty.h" /* EBPF_NODE */
+#include "cli/dp_vty.h" /* EBPF_NODE */
 #include "ebpf_hint.h"
 
 /* The tokens that may follow the first n words of vline (n may be 0), or
@@ -50,7 +50,7 @@ static bool ebpf_hint_applies(vector vline, unsigned int n, int node)
 }
 
 /* Words are echoed up to this many bytes, as the module's own messages
- * do (frr-plugin/dp_vty.h, DP_VTY_ECHO_MAX). */
+ * do (frr-plugin/cli/dp_vty_input.h, DP_VTY_ECHO_MAX). */
 #define EBPF_HINT_ECHO_MAX 40
 
 static void ebpf_hint_word(const char *word)

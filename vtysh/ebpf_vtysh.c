@@ -21,10 +21,10 @@
 #undef vtysh_execute
 #undef vtysh_execute_no_pager
 
-#include "dp_vty.h" /* EBPF_NODE: the module's node id, which ours must equal */
+#include "cli/dp_vty.h" /* EBPF_NODE: the module's node id, which ours must equal */
 #include "ebpf_hint.h"
 
-/* As the module (frr-plugin/dp_vty.c) declares its node. */
+/* As the module (frr-plugin/cli/dp_vty.c) declares its node. */
 static struct cmd_node ebpf_node = {
 	.name = "ebpf",
 	.node = EBPF_NODE,

@@ -8,7 +8,7 @@
 
 #include "bench.h"
 #include "datapath.h"
-#include "dp_fib.h"
+#include "fib/dp_fib.h"
 #include "dp_nhg_buckets.h"
 #include "xdp_main.skel.h"
 

@@ -3,7 +3,7 @@
  * The real datapath (bpf/xdp_main.bpf.o, through its skeleton) loaded with
  * private, unpinned maps, so a benchmark never touches the tables of a
  * running zebra. The FIB is filled through the plugin's own code
- * (frr-plugin/dp_fib.c), nexthop groups and interfaces as dp_nhg.c and
+ * (frr-plugin/fib/dp_fib.c), nexthop groups and interfaces as dp_nhg.c and
  * dp_intf.c write them.
  */
 #ifndef BENCH_DATAPATH_H

@@ -33,7 +33,7 @@ struct {
 /*
  * The datapath's FIB (doc/fib.md). rt_v4_map / rt_v6_map above are the
  * update-side truth; packets are looked up in the structures below, which
- * the plugin keeps in step (frr-plugin/dp_fib*.c). Capacities are set by
+ * the plugin keeps in step (frr-plugin/fib/dp_fib*.c). Capacities are set by
  * the plugin before load: code reads no size from here.
  */
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <bpf/bpf.h>
 
-#include "dp_fib.h"
+#include "fib/dp_fib.h"
 #include "ref.h"
 
 #define NVALS 1000

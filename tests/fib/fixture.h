@@ -8,7 +8,7 @@
 #ifndef FIB_FIXTURE_H
 #define FIB_FIXTURE_H
 
-#include "dp_fib.h"
+#include "fib/dp_fib.h"
 #include "ref.h"
 
 struct tfib {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The datapath FIB's user-space code (frr-plugin/dp_fib*.c) against a
+ * The datapath FIB's user-space code (frr-plugin/fib/dp_fib*.c) against a
  * reference longest-prefix match, over in-memory stand-ins for the BPF
  * maps: no privileges needed. Ends with "N passed, N failed".
  *   test_fib          the checks

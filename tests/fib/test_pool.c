@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 
-#include "dp_fib_int.h"
+#include "fib/dp_fib_int.h"
 #include "dp_test.h"
 #include "tests_fib.h"
 

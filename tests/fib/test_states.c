@@ -12,7 +12,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "dp_fib_int.h"
+#include "fib/dp_fib_int.h"
 #include "dp_test.h"
 #include "fake_bpf.h"
 #include "fixture.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
-#include "dp_fib.h"
+#include "fib/dp_fib.h"
 #include "dp_nhg_buckets.h"
 #include "fz_setup.h"
 #include "xdp_main.skel.h"

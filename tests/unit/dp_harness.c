@@ -10,7 +10,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "dp_fib.h"
+#include "fib/dp_fib.h"
 #include "dp_harness.h"
 #include "dp_nhg_buckets.h"
 #include "tc_main.skel.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dp_fib.h"
+#include "fib/dp_fib.h"
 #include "dp_test.h"
 #include "ref.h"
 #include "tests.h"

@@ -1,5 +1,5 @@
 """
-One parser per `show ebpf ... json` command (frr-plugin/dp_vty.c).
+One parser per `show ebpf ... json` command (frr-plugin/cli/dp_show.c, dp_show_fib.c).
 
 Each function runs one command on a topotest router and returns a small,
 normalised Python structure; the tests only ever see these structures, so

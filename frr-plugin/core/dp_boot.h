@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Module arguments, read at module load. zebra is still root then, and
+ * that is the only time the plugin creates or opens pinned objects (see
+ * maps/dp_pin.h); dplane_ebpf.c brings the datapath up with what is read
+ * here, or records here why it could not.
+ *
+ * Module arguments, comma-separated (`-M dplane_ebpf:ARG,ARG,...`):
+ *   ipv4-routes=N     IPv4 routes the datapath holds (1024-16777216)
+ *   ipv6-routes=N     IPv6 routes (1024-4194304)
+ *   nexthop-groups=N  nexthop groups (256-1048576)
+ *   neighbors=N       ARP and ND entries (256-1048576)
+ *   netlink-rcvbuf=N  receive buffer of the plugin's netlink socket,
+ *                     bytes (4096-268435456; a small one overruns, and
+ *                     every overrun costs a full resync)
+ *   pin-dir=PATH      pin directory, on a bpf filesystem
+ */
+#ifndef DP_BOOT_H
+#define DP_BOOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Capacities, applied when the maps are created (maps/dp_maps.c). Pinned
+ * maps of other sizes are replaced at start.
+ */
+struct dp_map_sizes {
+	uint32_t rt4;	  /* IPv4 routes: rt_v4_map */
+	uint32_t rt6;	  /* IPv6 routes: rt_v6_map */
+	uint32_t nhg;	  /* nexthop groups: nh_map */
+	uint32_t neigh;	  /* neighbours: dmac_map */
+};
+
+struct dp_boot_args {
+	char pin_dir[256]; /* resolved: the default unless pin-dir= */
+	struct dp_map_sizes sizes;
+	uint32_t nl_rcvbuf;
+};
+
+/*
+ * Parse args into a (defaults first). Returns 0, or -EINVAL with a message
+ * naming the argument and what is valid in err.
+ */
+extern int dp_boot_parse_args(const char *args, struct dp_boot_args *a,
+			      char *err, size_t errlen);
+
+/*
+ * Module load: the arguments in effect from now on (dp_boot_args()), with
+ * default_pin_dir where pin-dir= is not given. Returns 0, or -EINVAL after
+ * dp_boot_fail() said which argument is wrong.
+ */
+extern int dp_boot_read_args(const char *args, const char *default_pin_dir);
+
+/* Module load: the datapath is not loaded, because of what. zebra goes on
+ * with kernel forwarding only. */
+extern void dp_boot_fail(const char *what);
+
+/* Why the datapath is not loaded (NULL when it is). */
+extern const char *dp_boot_error(void);
+
+/* The arguments in effect (defaults where none was given). */
+extern const struct dp_boot_args *dp_boot_args(void);
+
+#endif /* DP_BOOT_H */

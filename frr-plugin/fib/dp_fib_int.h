@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internals of the datapath FIB (dp_fib.h), shared by its parts:
+ *   dp_fibpool.c  id pools whose freed ids wait out a grace period
+ *   dp_fibval.c   value interning (fib_val_map)
+ *   dp_fib4.c     IPv4 DIR-24-8 (fib4_tbl24 / fib4_tbl8)
+ *   dp_fib6.c     IPv6 binary search on lengths (fib6_map)
+ *   dp_fib.c      open, close, stats
+ * The structures, the update order and the reuse rule are described in
+ * doc/fib.md.
+ */
+#ifndef DP_FIB_INT_H
+#define DP_FIB_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fib/dp_fib.h"
+
+/*
+ * Grace periods. A packet in the datapath may hold a value id or a tbl8
+ * group it read just before the plugin stopped using it; the id may be
+ * given a new meaning only once every such packet is gone. BPF programs
+ * run inside RCU read-side sections, so one RCU grace period is enough:
+ * membarrier(MEMBARRIER_CMD_GLOBAL) waits for one (synchronize_rcu()).
+ */
+struct dp_fib_grace {
+	uint64_t done;		/* grace periods completed so far */
+	int (*wait)(void);	/* waits for one; 0 or -errno */
+};
+
+extern int dp_fib_grace_rcu(void);
+
+/*
+ * Ids in [first, end). A freed id goes to the back of a FIFO, stamped with
+ * the grace period that must complete before it is reused. get() takes,
+ * in this order: the FIFO's head if its grace period is over, an id never
+ * used, or (when only quarantined ids are left) the head after waiting
+ * for a grace period, which releases the whole FIFO at once.
+ */
+struct dp_fib_pool {
+	uint32_t first, end;
+	uint32_t fresh; /* [fresh, end) never handed out */
+	uint32_t *ring; /* the FIFO of freed ids */
+	uint64_t *stamp;
+	uint32_t head, count, cap;
+	uint32_t used; /* handed out and not freed */
+	struct dp_fib_grace *grace;
+};
+
+extern int dp_fib_pool_init(struct dp_fib_pool *p, uint32_t first,
+			    uint32_t end, struct dp_fib_grace *grace);
+extern void dp_fib_pool_fini(struct dp_fib_pool *p);
+/* An id in *id, or -ENOSPC, or the grace wait's error. */
+extern int dp_fib_pool_get(struct dp_fib_pool *p, uint32_t *id);
+/* id is no longer referenced by anything the datapath can read. */
+extern void dp_fib_pool_put(struct dp_fib_pool *p, uint32_t id);
+/* id was never made visible to the datapath: reusable at once. */
+extern void dp_fib_pool_unget(struct dp_fib_pool *p, uint32_t id);
+
+/* Interned route values: one refcounted id per distinct dp_rt_val. */
+struct dp_fib_vals {
+	int fd;
+	uint32_t max; /* ids 1 .. max - 1 */
+	struct dp_rt_val *val;
+	uint32_t *refs;
+	uint32_t *next;	  /* hash chain, by id */
+	uint32_t *bucket; /* chain heads */
+	uint32_t mask;
+	struct dp_fib_pool pool;
+};
+
+extern int dp_fib_vals_init(struct dp_fib_vals *v, int fd, uint32_t max,
+			    struct dp_fib_grace *grace);
+extern void dp_fib_vals_fini(struct dp_fib_vals *v);
+/*
+ * A reference to the id of *val, creating it (and writing fib_val_map)
+ * if needed. *fresh tells whether the id was created by this call.
+ */
+extern int dp_fib_val_get(struct dp_fib_vals *v, const struct dp_rt_val *val,
+			  uint32_t *id, bool *fresh);
+/* Drop a reference that entries used: the id is quarantined at 0. */
+extern void dp_fib_val_put(struct dp_fib_vals *v, uint32_t id);
+/* Drop a reference no entry ever used (undo of a failed update). */
+extern void dp_fib_val_unget(struct dp_fib_vals *v, uint32_t id);
+
+/* IPv4 rules (prefixes and their value ids), by (address, length). */
+struct dp_fib4_rule {
+	uint32_t addr; /* host order, masked */
+	uint32_t val;
+	uint8_t len;
+	bool used;
+};
+
+struct dp_fib4 {
+	uint32_t *tbl24; /* mmap of fib4_tbl24 */
+	uint32_t *tbl8;	 /* mmap of fib4_tbl8 */
+	uint8_t *depth24; /* shadow: length of the rule behind each entry */
+	uint8_t *depth8;
+	uint32_t groups;
+	struct dp_fib_pool group_pool;
+	struct dp_fib4_rule *rules; /* open addressing, linear probing */
+	uint32_t rules_mask;
+	uint32_t nrules;
+	uint32_t per_len[33]; /* rules per length: skip empty lengths */
+};
+
+extern int dp_fib4_init(struct dp_fib4 *f, const struct dp_fib_maps *maps,
+			struct dp_fib_grace *grace);
+extern void dp_fib4_fini(struct dp_fib4 *f);
+
+struct dp_fib6_tnode;
+struct dp_fib6_op;
+
+struct dp_fib6 {
+	int fd;
+	uint32_t max;
+	struct dp_fib6_tnode *root;
+	struct dp_fib6_tnode *spare; /* free list: inserts never fail */
+	uint32_t nspare;
+	uint32_t prefixes;
+	uint32_t entries; /* prefixes + markers: fib6_map's entries */
+	struct dp_fib6_op *ops; /* map writes of the update under way */
+	uint32_t nops, ops_cap;
+};
+
+extern int dp_fib6_init(struct dp_fib6 *f, int fd, uint32_t max);
+extern void dp_fib6_fini(struct dp_fib6 *f);
+
+struct dp_fib {
+	struct dp_fib_maps maps;
+	struct dp_fib_grace grace;
+	struct dp_fib_vals vals;
+	struct dp_fib4 v4;
+	struct dp_fib6 v6;
+};
+
+/* Bytes one fib6_map element costs the kernel (element header, 24-byte
+ * key, 8-byte value, rounded to the allocator's size class). */
+#define DP_FIB6_ELEM_BYTES 96
+
+#endif /* DP_FIB_INT_H */

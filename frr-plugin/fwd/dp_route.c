@@ -1,0 +1,815 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The one place where a route becomes a datapath FIB entry.
+ *
+ * zebra hands us its routes (ROUTE_INSTALL/UPDATE/DELETE) and the kernel's
+ * own connected and kernel routes as notifications (SYS_ROUTE_ADD/DELETE);
+ * the local-table mirror (dp_local.c) adds the router's own and broadcast
+ * addresses. A route points at a nexthop-group id; the group's paths live
+ * in nh_map, so a nexthop change is one nh_map write however many routes
+ * use it.
+ *
+ * A route the FIB cannot take must not be answered by a shorter covering
+ * route: its own range goes into the punt map, which sends exactly that
+ * range to the kernel; only if the punt map is full too does the family
+ * go to the kernel as a whole. Deletions free space; each batch retries
+ * what is missing.
+ */
+
+#include "config.h"
+
+#include <bpf/bpf.h>
+
+#include "lib/zebra.h"
+#include "lib/prefix.h"
+#include "lib/nexthop.h"
+#include "lib/nexthop_group.h"
+#include "lib/typesafe.h"
+#include "lib/jhash.h"
+#include "lib/memory.h"
+#include "lib/frr_pthread.h"
+#include "zebra/zebra_dplane.h"
+
+#include <linux/lwtunnel.h>
+
+#include "dp_abi.h"
+#include "core/dp_hash.h"
+#include "core/dp_hooks.h"
+#include "core/dp_plugin.h"
+#include "core/dp_stats.h"
+#include "maps/dp_maps.h"
+#include "maps/dp_sync.h"
+#include "kernel/dp_link.h"
+#include "kernel/dp_nlutil.h"
+#include "fib/dp_fib.h"
+#include "fwd/dp_nhg.h"
+#include "fwd/dp_route.h"
+
+DEFINE_MTYPE_STATIC(EBPF, EBPF_ROUTE, "eBPF route mirror");
+
+PREDECL_HASH(dp_routes);
+PREDECL_DLIST(dp_missing);
+PREDECL_DLIST(dp_onlink);
+
+/* What the plugin knows of one prefix: zebra's route, the local table's
+ * entry, and what the datapath holds for it. */
+struct dp_route {
+	struct dp_routes_item item;
+	struct dp_missing_item missing_item; /* on dp_missing while missing */
+	struct dp_onlink_item onlink_item;   /* on dp_onlink while on_link */
+	bool missing;	  /* not as it should be in the datapath: retried */
+	bool punted;	  /* its range is in the punt map */
+	bool unpunted;	  /* should be punted, the punt map refused it */
+	bool in_truth;	  /* rt_v4_map / rt_v6_map holds it */
+	bool on_link;	  /* zebra's route is CONNECTED (egress-dependent) */
+	uint8_t family;
+	uint8_t prefixlen;
+	uint8_t local;	  /* DP_RT_LOCAL/BROADCAST from the local table, or 0 */
+	bool has_route;	  /* zebra route present (may be hidden by local) */
+	struct dp_rt_val val; /* zebra's route, as last translated */
+	union g_addr addr;
+};
+
+static int dp_route_cmp(const struct dp_route *a, const struct dp_route *b)
+{
+	if (a->family != b->family)
+		return a->family - b->family;
+	if (a->prefixlen != b->prefixlen)
+		return a->prefixlen - b->prefixlen;
+	return memcmp(&a->addr, &b->addr,
+		      a->family == AF_INET ? 4 : 16);
+}
+
+static uint32_t dp_route_hash(const struct dp_route *r)
+{
+	return jhash(&r->addr, r->family == AF_INET ? 4 : 16,
+		     r->family << 8 | r->prefixlen);
+}
+
+DECLARE_HASH(dp_routes, struct dp_route, item, dp_route_cmp, dp_route_hash);
+DECLARE_DLIST(dp_missing, struct dp_route, missing_item);
+DECLARE_DLIST(dp_onlink, struct dp_route, onlink_item);
+
+static struct dp_routes_head dp_routes = INIT_HASH(dp_routes);
+/* Routes the module arguments size the datapath for (dp_hash.h). */
+static uint32_t dp_routes_expected;
+static _Atomic uint32_t dp_route_n[2];
+
+/* Index of a family in per-family arrays. */
+static inline int dp_af(int family)
+{
+	return family == AF_INET6;
+}
+
+static inline uint8_t dp_af_maxlen(int family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+uint32_t dp_route_count(int family)
+{
+	return atomic_load_explicit(&dp_route_n[dp_af(family)],
+				    memory_order_relaxed);
+}
+
+union dp_rt_key {
+	struct dp_rt4_key v4;
+	struct dp_rt6_key v6;
+};
+
+/* Builds the LPM key; returns the rt map it belongs to. */
+static enum dp_map_id dp_route_key(const struct dp_route *r,
+				   union dp_rt_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (r->family == AF_INET) {
+		key->v4.prefixlen = r->prefixlen;
+		memcpy(&key->v4.addr, &r->addr.ipv4, 4);
+		return DP_MAP_RT4;
+	}
+	key->v6.prefixlen = r->prefixlen;
+	memcpy(key->v6.addr, &r->addr.ipv6, 16);
+	return DP_MAP_RT6;
+}
+
+static struct prefix *dp_route_prefix(const struct dp_route *r,
+				      struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = r->family;
+	p->prefixlen = r->prefixlen;
+	memcpy(&p->u.prefix, &r->addr, r->family == AF_INET ? 4 : 16);
+	return p;
+}
+
+/* The datapath's own lookup structure (dp_fib.h); NULL until loaded. */
+static struct dp_fib *dp_fib;
+
+/* What the FIB answers for a route it has no room for. */
+static const struct dp_rt_val dp_punt_val = { .type = DP_RT_PUNT };
+
+/* ------------------------------------------------- routes that do not fit */
+
+static struct dp_missing_head dp_missing = INIT_DLIST(dp_missing);
+static bool dp_fib_freed; /* a route left the FIB since the last retry */
+/* Ranges in the punt maps (missing routes and local ranges), those the
+ * punt map could not take, and the routes that did not fit. */
+static uint32_t dp_punted_n[2];
+static uint32_t dp_unpunted_n[2];
+static _Atomic uint32_t dp_missing_n[2];
+
+/* At most this many missing routes are retried per batch. */
+#define DP_MISSING_RETRY 256
+
+uint32_t dp_route_punted_count(int family)
+{
+	return atomic_load_explicit(&dp_missing_n[dp_af(family)],
+				    memory_order_relaxed);
+}
+
+/* Whether the first route of an episode that did not fit was logged,
+ * per family: one line per episode, not one per route. */
+static bool dp_miss_logged[2];
+
+/* Tell the datapath which punt maps are in use and which families it
+ * must hand over whole; log when that changes. */
+static void dp_route_meta_update(void)
+{
+	static bool incomplete_logged;
+	const uint32_t mask = DP_META_F_PUNT4 | DP_META_F_PUNT6 |
+			      DP_META_F_FIB4_INCOMPLETE |
+			      DP_META_F_FIB6_INCOMPLETE;
+	uint32_t want = (dp_punted_n[0] ? DP_META_F_PUNT4 : 0) |
+			(dp_punted_n[1] ? DP_META_F_PUNT6 : 0) |
+			(dp_unpunted_n[0] ? DP_META_F_FIB4_INCOMPLETE : 0) |
+			(dp_unpunted_n[1] ? DP_META_F_FIB6_INCOMPLETE : 0);
+	bool incomplete = dp_unpunted_n[0] || dp_unpunted_n[1];
+
+	if (dp_meta_set_flags(mask, want))
+		zlog_err("ebpf: cannot update meta_map: %s",
+			 safe_strerror(errno));
+	if (incomplete && !incomplete_logged)
+		zlog_warn("ebpf: the punt map is full too: every %s%s destination goes to the kernel until routes fit again; raise the module's table sizes",
+			  dp_unpunted_n[0] ? "IPv4 " : "",
+			  dp_unpunted_n[1] ? "IPv6 " : "");
+	incomplete_logged = incomplete;
+	if ((dp_miss_logged[0] || dp_miss_logged[1]) && !dp_missing_n[0] &&
+	    !dp_missing_n[1])
+		zlog_notice("ebpf: every route fits the datapath FIB again");
+	for (int af = 0; af < 2; af++)
+		if (!dp_missing_n[af])
+			dp_miss_logged[af] = false;
+}
+
+static void dp_route_set_missing(struct dp_route *r, bool missing)
+{
+	if (r->missing == missing)
+		return;
+	r->missing = missing;
+	if (missing) {
+		dp_missing_add_tail(&dp_missing, r);
+		atomic_fetch_add_explicit(&dp_missing_n[dp_af(r->family)], 1,
+					  memory_order_relaxed);
+	} else {
+		dp_missing_del(&dp_missing, r);
+		atomic_fetch_sub_explicit(&dp_missing_n[dp_af(r->family)], 1,
+					  memory_order_relaxed);
+	}
+}
+
+static void dp_route_set_unpunted(struct dp_route *r, bool unpunted)
+{
+	if (r->unpunted == unpunted)
+		return;
+	r->unpunted = unpunted;
+	if (unpunted)
+		dp_unpunted_n[dp_af(r->family)]++;
+	else
+		dp_unpunted_n[dp_af(r->family)]--;
+}
+
+/*
+ * The punt map holds r's range with reason, or (reason 0) does not. A
+ * range the punt map cannot take is covered by the family flag instead
+ * (dp_route_meta_update) until a retry succeeds.
+ */
+static void dp_route_punt(struct dp_route *r, enum dp_reason reason)
+{
+	struct dp_punt val = { .reason = reason };
+	union dp_rt_key key;
+	int af = dp_af(r->family);
+	int fd = dp_map_fd(af ? DP_MAP_PUNT6 : DP_MAP_PUNT4);
+
+	dp_route_key(r, &key);
+	if (reason) {
+		if (bpf_map_update_elem(fd, &key, &val, BPF_ANY) == 0) {
+			if (!r->punted)
+				dp_punted_n[af]++;
+			r->punted = true;
+		}
+		/* A failed update leaves an existing entry as it was. */
+		dp_route_set_unpunted(r, !r->punted);
+		return;
+	}
+	dp_route_set_unpunted(r, false);
+	if (r->punted) {
+		bpf_map_delete_elem(fd, &key);
+		dp_punted_n[af]--;
+		r->punted = false;
+	}
+}
+
+static int dp_route_fib_set(const struct dp_route *r,
+			    const struct dp_rt_val *val)
+{
+	if (!dp_fib)
+		return -ENODEV;
+	if (r->family == AF_INET)
+		return val ? dp_fib_add4(dp_fib, r->addr.ipv4.s_addr,
+					 r->prefixlen, val)
+			   : dp_fib_del4(dp_fib, r->addr.ipv4.s_addr,
+					 r->prefixlen);
+	return val ? dp_fib_add6(dp_fib, (const uint32_t *)&r->addr.ipv6,
+				 r->prefixlen, val)
+		   : dp_fib_del6(dp_fib, (const uint32_t *)&r->addr.ipv6,
+				 r->prefixlen);
+}
+
+/* ------------------------------------------------------ what r asks for */
+
+/*
+ * The value the FIB should give r's prefix: the local table wins over
+ * zebra's route; an on-link route through an interface the datapath
+ * cannot send on is the kernel's.
+ */
+static void dp_route_value(const struct dp_route *r, struct dp_rt_val *val)
+{
+	memset(val, 0, sizeof(*val));
+	if (r->local) {
+		val->type = r->local;
+		return;
+	}
+	if (!r->has_route)
+		return;
+	*val = r->val;
+	if (val->type == DP_RT_CONNECTED &&
+	    dp_link_egress(val->ifindex) == DP_EGRESS_KERNEL) {
+		val->type = DP_RT_KERNEL;
+		val->ifindex = 0;
+	}
+}
+
+/*
+ * A local-table range shorter than a host route (127/8 on lo, an
+ * `ip route add local 10.0.0.0/8 dev lo`): the kernel answers for the
+ * whole range before its main table, so the range goes to it.
+ */
+static bool dp_route_local_range(const struct dp_route *r)
+{
+	return r->local && r->prefixlen < dp_af_maxlen(r->family);
+}
+
+static void dp_route_log_miss(const struct dp_route *r, int err)
+{
+	struct prefix p;
+
+	DP_STAT_INC(route_fail);
+	if (dp_miss_logged[dp_af(r->family)]) {
+		dp_dbg("%pFX did not fit the datapath FIB: %s",
+		       dp_route_prefix(r, &p), safe_strerror(-err));
+		return;
+	}
+	dp_miss_logged[dp_af(r->family)] = true;
+	zlog_warn("ebpf: %pFX and any further %s route that does not fit the datapath FIB (%s) are forwarded by the kernel; `show ebpf dataplane` counts them",
+		  dp_route_prefix(r, &p), r->family == AF_INET ? "IPv4" : "IPv6",
+		  safe_strerror(-err));
+}
+
+/*
+ * rt_v4_map / rt_v6_map: what show commands and bpftool read. They hold
+ * what the datapath holds, so their size (the module's ipv4-routes and
+ * ipv6-routes) is the number of routes of each family the datapath takes;
+ * a route beyond it is punted like one the FIB could not take.
+ */
+static uint32_t dp_truth_n[2];
+
+static bool dp_route_truth_full(const struct dp_route *r)
+{
+	union dp_rt_key key;
+
+	return !r->in_truth &&
+	       dp_truth_n[dp_af(r->family)] >=
+		       dp_map_max_entries(dp_route_key(r, &key));
+}
+
+static int dp_route_truth_write(struct dp_route *r, const struct dp_rt_val *val)
+{
+	union dp_rt_key key;
+	enum dp_map_id map = dp_route_key(r, &key);
+	int fd = dp_map_fd(map), af = dp_af(r->family);
+	struct dp_rt_val v;
+
+	if (!val) {
+		if (!r->in_truth)
+			return 0;
+		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
+			return -errno;
+		r->in_truth = false;
+		dp_truth_n[af]--;
+		return 0;
+	}
+	if (dp_route_truth_full(r))
+		return -ENOSPC;
+	v = *val;
+	if (r->punted || r->missing)
+		v.flags |= DP_RT_F_PUNTED;
+	if (bpf_map_update_elem(fd, &key, &v, BPF_ANY)) {
+		int err = -errno;
+		struct prefix p;
+
+		dp_dbg("cannot write %s entry %pFX: %s", dp_map_name(map),
+		       dp_route_prefix(r, &p), safe_strerror(-err));
+		return err;
+	}
+	if (!r->in_truth)
+		dp_truth_n[af]++;
+	r->in_truth = true;
+	dp_sync_touch(map, &key);
+	return 0;
+}
+
+/*
+ * Make the datapath's entries for r what r says they should be. A route
+ * that does not fit leaves nothing of an earlier value behind: its range
+ * is punted instead.
+ */
+static int dp_route_write(struct dp_route *r)
+{
+	struct dp_rt_val val;
+	int ret;
+
+	if (!dp_maps_ready())
+		return 0;
+	dp_route_value(r, &val);
+
+	if (val.type == DP_RT_NONE || dp_route_local_range(r)) {
+		/* Also when missing: drop whatever an update left. */
+		dp_route_fib_set(r, NULL);
+		dp_route_punt(r, dp_route_local_range(r) ? DP_R_PASS_LOCAL
+							  : 0);
+		dp_route_set_missing(r, r->unpunted);
+		dp_fib_freed = true;
+		if (val.type == DP_RT_NONE) {
+			DP_STAT_INC(route_del);
+			return dp_route_truth_write(r, NULL);
+		}
+		DP_STAT_INC(route_add);
+		return dp_route_truth_write(r, &val);
+	}
+
+	ret = dp_route_truth_full(r) ? -ENOSPC : dp_route_fib_set(r, &val);
+	if (ret) {
+		/*
+		 * Its own range, and only that, goes to the kernel: the FIB
+		 * answers "no room" for exactly this prefix (which needs no
+		 * value id, and for IPv4 no new tbl8 group unless the prefix
+		 * is longer than /24), and the punt map takes what not even
+		 * that fits.
+		 */
+		if (dp_route_fib_set(r, &dp_punt_val) == 0) {
+			dp_route_punt(r, 0);
+		} else {
+			dp_route_fib_set(r, NULL);
+			dp_route_punt(r, DP_R_PASS_FIB_FULL);
+		}
+		dp_route_set_missing(r, true);
+		dp_route_log_miss(r, ret);
+	} else {
+		dp_route_set_missing(r, false);
+		dp_route_punt(r, 0);
+		DP_STAT_INC(route_add);
+	}
+	return dp_route_truth_write(r, &val);
+}
+
+/* ------------------------------------------------------- FIB lifecycle */
+
+int dp_route_open_fib(char *err, size_t errlen)
+{
+	struct dp_fib_maps m = {
+		.val_fd = dp_map_fd(DP_MAP_FIB_VAL),
+		.vals_max = dp_map_max_entries(DP_MAP_FIB_VAL),
+		.tbl24_fd = dp_map_fd(DP_MAP_FIB4_TBL24),
+		.tbl8_fd = dp_map_fd(DP_MAP_FIB4_TBL8),
+		.tbl8_groups = dp_map_max_entries(DP_MAP_FIB4_TBL8),
+		.fib6_fd = dp_map_fd(DP_MAP_FIB6),
+		.fib6_max = dp_map_max_entries(DP_MAP_FIB6),
+		.routes4 = dp_map_max_entries(DP_MAP_RT4),
+	};
+	int ret;
+
+	dp_routes_expected = dp_map_max_entries(DP_MAP_RT4) +
+			     dp_map_max_entries(DP_MAP_RT6);
+	dp_hash_presize(&dp_routes.hh, dp_routes_expected);
+	dp_fib = dp_fib_open(&m);
+	if (!dp_fib) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot set up the datapath FIB: %s",
+			 safe_strerror(errno));
+		return ret;
+	}
+	ret = dp_fib_reserve(dp_fib, &dp_punt_val);
+	if (ret) {
+		snprintf(err, errlen, "cannot set up the datapath FIB: %s",
+			 safe_strerror(-ret));
+		dp_route_maps_closing();
+		return ret;
+	}
+	dp_route_publish_stats();
+	return 0;
+}
+
+void dp_route_maps_closing(void)
+{
+	if (dp_fib)
+		dp_fib_close(dp_fib);
+	dp_fib = NULL;
+}
+
+/* FIB figures for show commands (main pthread): a copy refreshed by the
+ * owner after each batch, under a lock that is never held for long. */
+static pthread_mutex_t dp_fib_stats_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct dp_fib_stats dp_fib_stats_copy;
+
+/* Owner thread, after each batch: retry what did not fit (space may have
+ * been freed), then tell the datapath what is punted. */
+void dp_route_batch_done(void)
+{
+	struct dp_route *r;
+	uint32_t n = MIN(dp_missing_count(&dp_missing), DP_MISSING_RETRY);
+
+	if (!dp_fib)
+		return;
+	if (!dp_fib_freed)
+		n = 0;
+	dp_fib_freed = false;
+	while (n-- && (r = dp_missing_first(&dp_missing))) {
+		/* Back of the queue: the next retry starts elsewhere. */
+		dp_missing_del(&dp_missing, r);
+		dp_missing_add_tail(&dp_missing, r);
+		dp_route_write(r);
+	}
+	dp_route_meta_update();
+	dp_route_publish_stats();
+}
+
+void dp_route_publish_stats(void)
+{
+	struct dp_fib_stats st = {};
+
+	if (dp_fib)
+		dp_fib_stats(dp_fib, &st);
+	frr_with_mutex (&dp_fib_stats_mtx)
+		dp_fib_stats_copy = st;
+}
+
+void dp_route_fib_stats(struct dp_fib_stats *st)
+{
+	frr_with_mutex (&dp_fib_stats_mtx)
+		*st = dp_fib_stats_copy;
+}
+
+/* ---------------------------------------------------- the route table */
+
+static struct dp_onlink_head dp_onlink = INIT_DLIST(dp_onlink);
+
+static struct dp_route *dp_route_get(int family, uint8_t plen,
+				     const void *addr, bool create)
+{
+	struct dp_route lookup = { .family = family, .prefixlen = plen };
+	struct prefix p = { .family = family, .prefixlen = plen };
+	size_t len = family == AF_INET ? 4 : 16;
+	struct dp_route *r;
+
+	/* Host bits set would make a second entry for the same prefix. */
+	memcpy(&p.u.prefix, addr, len);
+	apply_mask(&p);
+	memcpy(&lookup.addr, &p.u.prefix, len);
+	r = dp_routes_find(&dp_routes, &lookup);
+	if (r || !create)
+		return r;
+	r = XCALLOC(MTYPE_EBPF_ROUTE, sizeof(*r));
+	*r = lookup;
+	if (!dp_routes.hh.tabshift)
+		dp_hash_presize(&dp_routes.hh, dp_routes_expected);
+	dp_routes_add(&dp_routes, r);
+	atomic_fetch_add_explicit(&dp_route_n[dp_af(family)], 1,
+				  memory_order_relaxed);
+	return r;
+}
+
+static void dp_route_put(struct dp_route *r)
+{
+	if (r->local || r->has_route)
+		return;
+	dp_route_set_missing(r, false);
+	dp_route_punt(r, 0);
+	dp_routes_del(&dp_routes, r);
+	atomic_fetch_sub_explicit(&dp_route_n[dp_af(r->family)], 1,
+				  memory_order_relaxed);
+	XFREE(MTYPE_EBPF_ROUTE, r);
+}
+
+static void dp_route_set_on_link(struct dp_route *r, bool on_link)
+{
+	if (r->on_link == on_link)
+		return;
+	r->on_link = on_link;
+	if (on_link)
+		dp_onlink_add_tail(&dp_onlink, r);
+	else
+		dp_onlink_del(&dp_onlink, r);
+}
+
+/* Forget zebra's route for r, dropping its group reference. */
+static void dp_route_clear(struct dp_route *r)
+{
+	if (r->has_route && r->val.type == DP_RT_NHG)
+		dp_nhg_unref(r->val.nhg_id);
+	r->has_route = false;
+	dp_route_set_on_link(r, false);
+	memset(&r->val, 0, sizeof(r->val));
+}
+
+/* First active, non-recursive nexthop of the route (for connected). */
+static const struct nexthop *dp_route_first_nh(const struct nexthop_group *ng)
+{
+	const struct nexthop *nh;
+
+	for (ALL_NEXTHOPS_PTR(ng, nh)) {
+		if (CHECK_FLAG(nh->flags, NEXTHOP_FLAG_RECURSIVE))
+			continue;
+		if (NEXTHOP_IS_ACTIVE(nh->flags))
+			return nh;
+	}
+	return NULL;
+}
+
+/*
+ * What the kernel holds for a route it made itself (ZEBRA_ROUTE_KERNEL)
+ * can carry what zebra does not read, and what the datapath would then
+ * forward without: a lightweight-tunnel encapsulation (`encap ip`, `encap
+ * seg6`...), a route MTU. Ask the kernel for the entry (fibmatch): any of
+ * those, or an answer for another prefix, leaves the route to the kernel.
+ */
+struct dp_kroute_check {
+	const struct prefix *p;
+	bool unmodelled;
+};
+
+static bool dp_kroute_attrs_unmodelled(struct rtattr **tb)
+{
+	struct rtattr *mx[RTAX_MAX + 1];
+
+	if (tb[RTA_ENCAP_TYPE] || tb[RTA_ENCAP])
+		return true;
+	if (tb[RTA_METRICS]) {
+		dp_nl_attrs(mx, RTAX_MAX, RTA_DATA(tb[RTA_METRICS]),
+			    RTA_PAYLOAD(tb[RTA_METRICS]));
+		if (mx[RTAX_MTU])
+			return true;
+	}
+	return false;
+}
+
+static int dp_kroute_cb(const struct nlmsghdr *h, void *arg)
+{
+	struct dp_kroute_check *c = arg;
+	const struct rtmsg *rtm = NLMSG_DATA(h);
+	struct rtattr *tb[RTA_MAX + 1], *nt[RTA_MAX + 1];
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm));
+	struct rtnexthop *rtnh;
+	int rlen;
+
+	c->unmodelled = true;
+	if (len < 0 || h->nlmsg_type != RTM_NEWROUTE ||
+	    rtm->rtm_dst_len != c->p->prefixlen)
+		return 0;
+	dp_nl_attrs(tb, RTA_MAX, RTM_RTA(rtm), len);
+	if (dp_kroute_attrs_unmodelled(tb))
+		return 0;
+	if (tb[RTA_MULTIPATH]) {
+		rlen = RTA_PAYLOAD(tb[RTA_MULTIPATH]);
+		for (rtnh = RTA_DATA(tb[RTA_MULTIPATH]); RTNH_OK(rtnh, rlen);
+		     rlen -= NLMSG_ALIGN(rtnh->rtnh_len), rtnh = RTNH_NEXT(rtnh)) {
+			dp_nl_attrs(nt, RTA_MAX, RTNH_DATA(rtnh),
+				    rtnh->rtnh_len - sizeof(*rtnh));
+			if (nt[RTA_ENCAP_TYPE] || nt[RTA_ENCAP])
+				return 0;
+		}
+	}
+	c->unmodelled = false;
+	return 0;
+}
+
+static bool dp_kroute_unmodelled(const struct prefix *p)
+{
+	uint8_t buf[NLMSG_SPACE(sizeof(struct rtmsg)) + RTA_SPACE(16)] = {};
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	struct rtmsg *rtm = NLMSG_DATA(h);
+	struct dp_kroute_check c = { .p = p, .unmodelled = true };
+
+	h->nlmsg_type = RTM_GETROUTE;
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
+	rtm->rtm_family = p->family;
+	rtm->rtm_dst_len = p->family == AF_INET ? 32 : 128;
+	rtm->rtm_flags = RTM_F_FIB_MATCH;
+	dp_nl_add_attr(h, sizeof(buf), RTA_DST, &p->u.prefix,
+		       p->family == AF_INET ? 4 : 16);
+	if (dp_nl_request(NETLINK_ROUTE, h, dp_kroute_cb, &c))
+		return true;
+	return c.unmodelled;
+}
+
+/*
+ * Translate zebra's view of a route into what the datapath needs.
+ * Returns false when the route has no usable nexthop: nothing is written
+ * and packets find whatever else covers them, as in the kernel, which
+ * keeps no such route either.
+ */
+static bool dp_route_translate(struct zebra_dplane_ctx *ctx,
+			       struct dp_rt_val *val)
+{
+	const struct nexthop_group *ng = dplane_ctx_get_ng(ctx);
+	const struct nexthop *nh = dp_route_first_nh(ng);
+	uint32_t id;
+
+	memset(val, 0, sizeof(*val));
+	if (!nh)
+		return false;
+
+	/* A route MTU the datapath does not enforce, or what the kernel
+	 * holds beside what zebra read: the kernel forwards. */
+	if (dplane_ctx_get_mtu(ctx) || dplane_ctx_get_nh_mtu(ctx) ||
+	    (dplane_ctx_get_type(ctx) == ZEBRA_ROUTE_KERNEL &&
+	     dp_kroute_unmodelled(dplane_ctx_get_dest(ctx)))) {
+		val->type = DP_RT_KERNEL;
+		return true;
+	}
+	if (nh->type == NEXTHOP_TYPE_BLACKHOLE) {
+		val->type = DP_RT_SPECIAL;
+		return true;
+	}
+	if (dplane_ctx_get_type(ctx) == ZEBRA_ROUTE_CONNECT &&
+	    dp_nh_is_plain(nh)) {
+		val->type = DP_RT_CONNECTED;
+		val->ifindex = nh->ifindex;
+		return nh->ifindex != 0;
+	}
+
+	/* zebra's installed NHE id; system routes carry only the route's
+	 * own NHE id. Either names one exact nexthop set. */
+	id = dplane_ctx_get_nhe_id(ctx);
+	if (!id)
+		id = dplane_ctx_get_nhg_id(ctx);
+	if (!id) {
+		/* Nothing to name its nexthops by: the kernel's. */
+		val->type = DP_RT_KERNEL;
+		return true;
+	}
+	dp_nhg_ref(id, ng);
+	val->type = DP_RT_NHG;
+	val->nhg_id = id;
+	return true;
+}
+
+int dp_route_ctx(struct zebra_dplane_ctx *ctx)
+{
+	enum dplane_op_e op = dplane_ctx_get_op(ctx);
+	const struct prefix *p = dplane_ctx_get_dest(ctx);
+	struct dp_route *r;
+	struct dp_rt_val val;
+	bool del = op == DPLANE_OP_ROUTE_DELETE ||
+		   op == DPLANE_OP_SYS_ROUTE_DELETE;
+	int ret;
+
+	if (p->family != AF_INET && p->family != AF_INET6)
+		return 0;
+	/* Only the default VRF's main table: others stay kernel-only. */
+	if (dplane_ctx_get_vrf(ctx) != VRF_DEFAULT ||
+	    dplane_ctx_get_table(ctx) != RT_TABLE_MAIN) {
+		DP_STAT_INC(route_skip_vrf);
+		return 0;
+	}
+
+	r = dp_route_get(p->family, p->prefixlen, &p->u.prefix, !del);
+	if (!r)
+		return 0;
+
+	if (del) {
+		dp_route_clear(r);
+		ret = dp_route_write(r);
+		dp_route_put(r);
+		return ret;
+	}
+
+	if (!dp_route_translate(ctx, &val)) {
+		DP_STAT_INC(route_skip_nh);
+		dp_route_clear(r);
+		ret = dp_route_write(r);
+		dp_route_put(r);
+		return ret;
+	}
+	if (val.type == DP_RT_KERNEL)
+		DP_STAT_INC(route_unsupported);
+	/* The new group reference is taken (translate) before the old one
+	 * is dropped, so a group shared by both is never freed between. */
+	dp_route_clear(r);
+	r->val = val;
+	r->has_route = true;
+	dp_route_set_on_link(r, val.type == DP_RT_CONNECTED);
+	dp_dbg("route %pFX -> type %u nhg %u ifindex %u", p, val.type,
+	       val.nhg_id, val.ifindex);
+	return dp_route_write(r);
+}
+
+/*
+ * dp_local_changed: an entry of the kernel's local table (type DP_RT_LOCAL
+ * or DP_RT_BROADCAST) appeared or went away. It wins over zebra's route
+ * for the same prefix, and a local range shorter than a host route sends
+ * its whole range to the kernel, as the local table is looked up first.
+ */
+static int dp_route_local_update(int family, const union g_addr *addr,
+				 uint8_t plen, uint8_t type, bool add)
+{
+	struct dp_route *r;
+
+	r = dp_route_get(family, plen, addr, add);
+	if (!r)
+		return 0;
+	r->local = add ? type : 0;
+	dp_route_write(r);
+	dp_route_put(r);
+	return 0;
+}
+
+/* dp_link_changed: routes on the link that do not go through a nexthop
+ * group depend on its egress class. */
+static int dp_route_intf_changed(int ifindex, bool egress_changed)
+{
+	struct dp_route *r;
+
+	if (!egress_changed)
+		return 0;
+	frr_each (dp_onlink, &dp_onlink, r)
+		if (r->val.ifindex == (uint32_t)ifindex)
+			dp_route_write(r);
+	return 0;
+}
+
+void dp_route_init(void)
+{
+	hook_register_prio(dp_link_changed, DP_HOOK_PRIO_ROUTE,
+			   dp_route_intf_changed);
+	hook_register(dp_local_changed, dp_route_local_update);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Routes: zebra's route contexts and the kernel's local table to the
+ * datapath's FIB (and rt_v4_map / rt_v6_map, its readable copy).
+ */
+#ifndef DP_ROUTE_H
+#define DP_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct zebra_dplane_ctx;
+
+/* Owner thread: one route context; returns 0 or -errno. */
+extern int dp_route_ctx(struct zebra_dplane_ctx *ctx);
+
+/*
+ * At init: follow the kernel's local table (dp_local_changed) and the
+ * egress class of links (dp_link_changed, core/dp_hooks.h).
+ */
+extern void dp_route_init(void);
+
+/* Module load: set up the FIB over the freshly opened maps. Returns 0 or
+ * -errno with a message in err. */
+extern int dp_route_open_fib(char *err, size_t errlen);
+extern void dp_route_maps_closing(void);
+
+/* Owner thread, after each batch of updates: retry routes that did not
+ * fit, flag what stays missing to the datapath, publish the figures. */
+extern void dp_route_batch_done(void);
+
+/* Owner thread: refresh the FIB figures show commands read. */
+extern void dp_route_publish_stats(void);
+/* Any thread: the last published FIB figures. */
+struct dp_fib_stats;
+extern void dp_route_fib_stats(struct dp_fib_stats *st);
+
+/* Routes currently held, by family (for show commands: atomic reads). */
+extern uint32_t dp_route_count(int family);
+/* Routes handed to the kernel because they did not fit, by family. */
+extern uint32_t dp_route_punted_count(int family);
+
+#endif /* DP_ROUTE_H */

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Load the datapath programs, create or reuse the pinned maps, and attach
+ * programs to interfaces. The BPF objects are embedded as libbpf skeletons:
+ * the module carries its own datapath, so the two can never disagree.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/zebra.h"
+#include "lib/log.h"
+
+#include "dp_abi.h"
+#include "core/dp_plugin.h"
+#include "maps/dp_maps.h"
+#include "xdp_main.skel.h"
+#include "tc_main.skel.h"
+
+/* cls_bpf priority and handle of our TC ingress filter: users' own filters
+ * can run before (lower priority number) or after us (TC_ACT_UNSPEC). */
+#define DP_TC_PRIO   0xc000
+#define DP_TC_HANDLE 0xfeb0
+
+static const char *const dp_map_names[DP_MAP_MAX] = {
+	[DP_MAP_RT4] = "rt_v4_map",	  [DP_MAP_RT6] = "rt_v6_map",
+	[DP_MAP_NH] = "nh_map",		  [DP_MAP_DMAC] = "dmac_map",
+	[DP_MAP_INTF] = "intf_map",	  [DP_MAP_STATS] = "stats_map",
+	[DP_MAP_INTF_STATS] = "intf_stats_map", [DP_MAP_META] = "meta_map",
+	[DP_MAP_FIB_VAL] = "fib_val_map", [DP_MAP_FIB4_TBL24] = "fib4_tbl24",
+	[DP_MAP_FIB4_TBL8] = "fib4_tbl8", [DP_MAP_FIB6] = "fib6_map",
+	[DP_MAP_PUNT4] = "punt_v4_map",	  [DP_MAP_PUNT6] = "punt_v6_map",
+	[DP_MAP_ADDR4] = "addr4_map",	  [DP_MAP_NEIGH_HIT] = "neigh_hit_map",
+};
+
+static struct {
+	_Atomic bool ready; /* set last, once every field below is valid */
+	char pin_dir[256];
+	struct dp_map_sizes sizes;
+	struct xdp_main *xdp;
+	struct tc_main *tc;
+	int map_fd[DP_MAP_MAX];
+	uint32_t map_max[DP_MAP_MAX];
+	int xdp_prog_fd;
+	int tc_prog_fd;
+	uint32_t meta_flags; /* what meta_map holds (one writer) */
+} dp_m = { .xdp_prog_fd = -1, .tc_prog_fd = -1 };
+
+const char *dp_map_name(enum dp_map_id id)
+{
+	return id < DP_MAP_MAX ? dp_map_names[id] : "?";
+}
+
+int dp_map_fd(enum dp_map_id id)
+{
+	return dp_maps_ready() && id < DP_MAP_MAX ? dp_m.map_fd[id] : -1;
+}
+
+uint32_t dp_map_max_entries(enum dp_map_id id)
+{
+	return id < DP_MAP_MAX ? dp_m.map_max[id] : 0;
+}
+
+bool dp_maps_ready(void)
+{
+	return atomic_load_explicit(&dp_m.ready, memory_order_acquire);
+}
+
+const char *dp_pin_dir(void)
+{
+	return dp_m.pin_dir;
+}
+
+/* Show commands ask from zebra's main pthread, unprivileged there. */
+static uint32_t dp_prog_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int ret = -1;
+
+	if (fd < 0)
+		return 0;
+	frr_with_privs (dp_privs())
+		ret = bpf_obj_get_info_by_fd(fd, &info, &len);
+	return ret ? 0 : info.id;
+}
+
+uint32_t dp_prog_id_xdp(void)
+{
+	return dp_prog_id(dp_m.xdp_prog_fd);
+}
+
+uint32_t dp_prog_id_tc(void)
+{
+	return dp_prog_id(dp_m.tc_prog_fd);
+}
+
+/* Set around bpf_tc_hook_create(): an existing clsact qdisc (ours from an
+ * earlier run, or another tool's) is expected, yet libbpf logs the
+ * kernel's refusal to create it again as a warning. */
+static _Thread_local bool dp_libbpf_qdisc_may_exist;
+
+static int dp_libbpf_log(enum libbpf_print_level level, const char *fmt,
+			 va_list ap)
+{
+	char buf[1024];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	if (dp_libbpf_qdisc_may_exist &&
+	    strstr(buf, "Exclusivity flag on, cannot modify"))
+		return 0;
+	if (level == LIBBPF_WARN)
+		zlog_warn("ebpf: libbpf: %s", buf);
+	else
+		zlog_info("ebpf: libbpf: %s", buf);
+	return 0;
+}
+
+/*
+ * Pins from an earlier run are reused only when their layout version is
+ * ours. A mismatch is not resolved by unpinning (that would drop live
+ * state under a running datapath): the operator decides.
+ */
+static int dp_check_pinned_abi(const char *pin_dir, bool *reused, char *err,
+			       size_t errlen)
+{
+	char path[512];
+	struct dp_meta meta = {};
+	uint32_t key = 0;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir,
+		 dp_map_names[DP_MAP_META]);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		*reused = false;
+		return 0;
+	}
+	ret = bpf_map_lookup_elem(fd, &key, &meta);
+	close(fd);
+	if (ret == 0 && meta.abi_version == DP_ABI_VERSION) {
+		*reused = true;
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "maps pinned in %s have layout version %u, this plugin uses %u; remove that directory to start afresh",
+		 pin_dir, meta.abi_version, DP_ABI_VERSION);
+	return -EEXIST;
+}
+
+const struct dp_map_sizes *dp_maps_active_sizes(void)
+{
+	return &dp_m.sizes;
+}
+
+/* One map's capacity, as the configured sizes decide it. */
+struct dp_map_size {
+	enum dp_map_id id;
+	uint32_t entries;
+};
+
+/*
+ * The lookup structures are sized from the route counts: a tbl8 group per
+ * 64 IPv4 routes (prefixes longer than /24 are rare in real tables), four
+ * fib6 nodes per IPv6 route (the prefix and its markers), and a value id
+ * per nexthop group plus room for connected, local and special routes.
+ * Fills set[] and returns how many entries it holds.
+ */
+#define DP_SIZED_MAPS 8
+static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
+			      struct dp_map_size set[DP_SIZED_MAPS])
+{
+	const struct dp_map_size s[DP_SIZED_MAPS] = {
+		{ DP_MAP_RT4, sizes->rt4 },
+		{ DP_MAP_RT6, sizes->rt6 },
+		{ DP_MAP_NH, sizes->nhg },
+		{ DP_MAP_DMAC, sizes->neigh },
+		{ DP_MAP_FIB_VAL, sizes->nhg + 4096 },
+		/* one array element per tbl8 group */
+		{ DP_MAP_FIB4_TBL8, MAX(2048u, sizes->rt4 / 64) },
+		{ DP_MAP_FIB6, sizes->rt6 * 4 },
+		/* one hit byte per neighbour, slot 0 unused */
+		{ DP_MAP_NEIGH_HIT, sizes->neigh / DP_HIT_BLOCK + 1 },
+	};
+
+	memcpy(set, s, sizeof(s));
+	return DP_SIZED_MAPS;
+}
+
+static void dp_set_sizes(struct bpf_object *obj,
+			 const struct dp_map_sizes *sizes)
+{
+	struct dp_map_size set[DP_SIZED_MAPS];
+	size_t i, n = dp_sizes_expand(sizes, set);
+	struct bpf_map *map;
+
+	for (i = 0; i < n; i++) {
+		map = bpf_object__find_map_by_name(obj,
+						   dp_map_names[set[i].id]);
+		if (map)
+			bpf_map__set_max_entries(map, set[i].entries);
+	}
+}
+
+/*
+ * Pinned maps are reused as they are, so a map whose size is not the one
+ * the module arguments ask for is unpinned here and created afresh: the
+ * operator asked for the new size, and the tables are rebuilt from zebra
+ * at every start anyway.
+ */
+static void dp_replace_resized(const char *pin_dir,
+			       const struct dp_map_sizes *sizes)
+{
+	struct dp_map_size set[DP_SIZED_MAPS];
+	size_t i, n = dp_sizes_expand(sizes, set);
+
+	for (i = 0; i < n; i++) {
+		struct bpf_map_info info = {};
+		uint32_t len = sizeof(info);
+		char path[512];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", pin_dir,
+			 dp_map_names[set[i].id]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.max_entries != set[i].entries) {
+			zlog_notice("ebpf: resizing %s from %u to %u entries (module arguments)",
+				    dp_map_names[set[i].id], info.max_entries,
+				    set[i].entries);
+			if (unlink(path))
+				zlog_warn("ebpf: cannot unpin %s: %s", path,
+					  safe_strerror(errno));
+		}
+		close(fd);
+	}
+}
+
+static int dp_collect_maps(struct bpf_object *obj, char *err, size_t errlen)
+{
+	struct bpf_map *map;
+	int i;
+
+	for (i = 0; i < DP_MAP_MAX; i++) {
+		map = bpf_object__find_map_by_name(obj, dp_map_names[i]);
+		if (!map) {
+			snprintf(err, errlen, "datapath object has no map %s",
+				 dp_map_names[i]);
+			return -ENOENT;
+		}
+		dp_m.map_fd[i] = bpf_map__fd(map);
+		dp_m.map_max[i] = bpf_map__max_entries(map);
+	}
+	return 0;
+}
+
+/*
+ * Maps whose content this run derives again from scratch (unlike the
+ * mirrored tables, reconciled by mark and sweep): what an earlier run
+ * left there is not ours to trust.
+ */
+static const enum dp_map_id dp_rebuilt_maps[] = {
+	DP_MAP_PUNT4,
+	DP_MAP_PUNT6,
+	DP_MAP_ADDR4,
+};
+
+static int dp_clear_rebuilt(char *err, size_t errlen)
+{
+	uint8_t key[64];
+
+	for (size_t i = 0; i < array_size(dp_rebuilt_maps); i++) {
+		int fd = dp_m.map_fd[dp_rebuilt_maps[i]];
+
+		while (bpf_map_get_next_key(fd, NULL, key) == 0)
+			if (bpf_map_delete_elem(fd, key)) {
+				snprintf(err, errlen, "cannot empty %s: %s",
+					 dp_map_names[dp_rebuilt_maps[i]],
+					 safe_strerror(errno));
+				return -errno;
+			}
+	}
+	return 0;
+}
+
+/* What an earlier run left in the switches is not ours to trust: every
+ * condition they record is re-evaluated by this run. */
+static int dp_write_meta(void)
+{
+	struct dp_meta meta = { .abi_version = DP_ABI_VERSION };
+	uint32_t key = 0;
+
+	dp_m.meta_flags = 0;
+	return bpf_map_update_elem(dp_m.map_fd[DP_MAP_META], &key, &meta,
+				   BPF_ANY);
+}
+
+uint32_t dp_meta_flags(void)
+{
+	return dp_m.meta_flags;
+}
+
+int dp_meta_set_flags(uint32_t mask, uint32_t value)
+{
+	struct dp_meta meta = { .abi_version = DP_ABI_VERSION };
+	uint32_t key = 0;
+
+	meta.flags = (dp_m.meta_flags & ~mask) | (value & mask);
+	if (meta.flags == dp_m.meta_flags)
+		return 0;
+	if (bpf_map_update_elem(dp_m.map_fd[DP_MAP_META], &key, &meta,
+				BPF_ANY))
+		return -errno;
+	dp_m.meta_flags = meta.flags;
+	return 0;
+}
+
+/* Load one opened object (NULL: the open failed, errno says why). */
+static int dp_load_object(struct bpf_object *obj, const char *what,
+			  const struct dp_map_sizes *sizes, char *err,
+			  size_t errlen)
+{
+	int ret;
+
+	if (!obj) {
+		ret = errno ? -errno : -EINVAL;
+		snprintf(err, errlen, "cannot open the %s object: %s", what,
+			 safe_strerror(-ret));
+		return ret;
+	}
+	dp_set_sizes(obj, sizes);
+	ret = bpf_object__load(obj);
+	if (ret)
+		snprintf(err, errlen,
+			 "the kernel refused the %s program or its maps: %s (libbpf's lines above say more)",
+			 what, safe_strerror(-ret));
+	return ret;
+}
+
+int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
+		 bool *reused, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	int ret;
+
+	libbpf_set_print(dp_libbpf_log);
+	strlcpy(dp_m.pin_dir, pin_dir, sizeof(dp_m.pin_dir));
+
+	ret = dp_check_pinned_abi(pin_dir, reused, err, errlen);
+	if (ret)
+		return ret;
+	if (*reused)
+		dp_replace_resized(pin_dir, sizes);
+
+	/* The XDP object creates (or reuses) the pins; the TC object then
+	 * finds every shared map by name under the same root. */
+	dp_m.xdp = xdp_main__open_opts(&opts);
+	ret = dp_load_object(dp_m.xdp ? dp_m.xdp->obj : NULL, "XDP", sizes,
+			     err, errlen);
+	if (ret)
+		goto fail;
+	dp_m.tc = tc_main__open_opts(&opts);
+	ret = dp_load_object(dp_m.tc ? dp_m.tc->obj : NULL, "TC", sizes, err,
+			     errlen);
+	if (ret)
+		goto fail;
+
+	ret = dp_collect_maps(dp_m.xdp->obj, err, errlen);
+	if (ret)
+		goto fail;
+	dp_m.xdp_prog_fd = bpf_program__fd(dp_m.xdp->progs.dp_xdp_main);
+	dp_m.tc_prog_fd = bpf_program__fd(dp_m.tc->progs.dp_tc_main);
+
+	if (dp_write_meta()) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot write meta_map: %s",
+			 safe_strerror(errno));
+		goto fail;
+	}
+	ret = dp_clear_rebuilt(err, errlen);
+	if (ret)
+		goto fail;
+
+	dp_m.sizes = *sizes;
+	atomic_store_explicit(&dp_m.ready, true, memory_order_release);
+	zlog_notice("ebpf: datapath loaded, maps %s in %s (xdp prog %u, tc prog %u)",
+		    *reused ? "reused" : "created", pin_dir, dp_prog_id_xdp(),
+		    dp_prog_id_tc());
+	return 0;
+
+fail:
+	dp_maps_close();
+	return ret ? ret : -EINVAL;
+}
+
+void dp_maps_close(void)
+{
+	atomic_store_explicit(&dp_m.ready, false, memory_order_release);
+	if (dp_m.tc)
+		tc_main__destroy(dp_m.tc);
+	if (dp_m.xdp)
+		xdp_main__destroy(dp_m.xdp);
+	dp_m.tc = NULL;
+	dp_m.xdp = NULL;
+	dp_m.xdp_prog_fd = dp_m.tc_prog_fd = -1;
+}
+
+/* ------------------------------------------------------------ attachment */
+
+static bool dp_prog_is_ours(uint32_t prog_id, const char *name)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	bool ours;
+	int fd;
+
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return false;
+	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       strncmp(info.name, name, sizeof(info.name) - 1) == 0;
+	close(fd);
+	return ours;
+}
+
+/* Common start of an attach: the interface's name for messages, and a
+ * datapath to attach. */
+static int dp_attach_ready(int ifindex, char ifname[IF_NAMESIZE], char *err,
+			   size_t errlen)
+{
+	if (!if_indextoname(ifindex, ifname))
+		strlcpy(ifname, "?", IF_NAMESIZE);
+	if (!dp_maps_ready()) {
+		snprintf(err, errlen,
+			 "eBPF datapath not loaded (see zebra's log)");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+int dp_prog_attach_xdp(int ifindex, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char ifname[IF_NAMESIZE] = "?";
+	int ret;
+
+	ret = dp_attach_ready(ifindex, ifname, err, errlen);
+	if (ret)
+		return ret;
+
+	/* Replace only our own program (left by an earlier run); a user's
+	 * XDP program is never silently displaced. */
+	if (bpf_xdp_query(ifindex, 0, &q) == 0 && q.prog_id &&
+	    !dp_prog_is_ours(q.prog_id, "dp_xdp_main")) {
+		snprintf(err, errlen,
+			 "interface %s already runs XDP program id %u; detach it first or use mode tc",
+			 ifname, q.prog_id);
+		return -EBUSY;
+	}
+
+	ret = bpf_xdp_attach(ifindex, dp_m.xdp_prog_fd, XDP_FLAGS_DRV_MODE,
+			     NULL);
+	if (ret == -EOPNOTSUPP || ret == -EINVAL) {
+		snprintf(err, errlen,
+			 "interface %s does not support native XDP; use mode tc",
+			 ifname);
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot attach XDP to %s: %s", ifname,
+			 strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+void dp_prog_detach_xdp(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id ||
+	    !dp_prog_is_ours(q.prog_id, "dp_xdp_main"))
+		return;
+	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+}
+
+int dp_prog_attach_tc(int ifindex, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+		    .priority = DP_TC_PRIO, .flags = BPF_TC_F_REPLACE);
+	char ifname[IF_NAMESIZE] = "?";
+	int ret;
+
+	ret = dp_attach_ready(ifindex, ifname, err, errlen);
+	if (ret)
+		return ret;
+
+	dp_libbpf_qdisc_may_exist = true;
+	ret = bpf_tc_hook_create(&hook);
+	dp_libbpf_qdisc_may_exist = false;
+	if (ret && ret != -EEXIST) {
+		snprintf(err, errlen, "cannot create the clsact qdisc on %s: %s",
+			 ifname, strerror(-ret));
+		return ret;
+	}
+	opts.prog_fd = dp_m.tc_prog_fd;
+	ret = bpf_tc_attach(&hook, &opts);
+	if (ret) {
+		snprintf(err, errlen, "cannot attach TC ingress to %s: %s",
+			 ifname, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+void dp_prog_detach_tc(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+		    .priority = DP_TC_PRIO);
+
+	/* The clsact qdisc stays: other filters may hang off it. */
+	bpf_tc_detach(&hook, &opts);
+}

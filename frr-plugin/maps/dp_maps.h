@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Pinned maps and programs of the datapath: create or reuse them under the
+ * pin directory, hand out their fds, attach/detach programs per interface.
+ */
+#ifndef DP_MAPS_H
+#define DP_MAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/dp_boot.h" /* struct dp_map_sizes */
+
+enum dp_map_id {
+	DP_MAP_RT4,	   /* rt_v4_map */
+	DP_MAP_RT6,	   /* rt_v6_map */
+	DP_MAP_NH,	   /* nh_map */
+	DP_MAP_DMAC,	   /* dmac_map */
+	DP_MAP_INTF,	   /* intf_map */
+	DP_MAP_STATS,	   /* stats_map */
+	DP_MAP_INTF_STATS, /* intf_stats_map */
+	DP_MAP_META,	   /* meta_map */
+	DP_MAP_FIB_VAL,	   /* fib_val_map */
+	DP_MAP_FIB4_TBL24, /* fib4_tbl24 */
+	DP_MAP_FIB4_TBL8,  /* fib4_tbl8 */
+	DP_MAP_FIB6,	   /* fib6_map */
+	DP_MAP_PUNT4,	   /* punt_v4_map */
+	DP_MAP_PUNT6,	   /* punt_v6_map */
+	DP_MAP_ADDR4,	   /* addr4_map */
+	DP_MAP_NEIGH_HIT,  /* neigh_hit_map */
+	DP_MAP_MAX,
+};
+
+/*
+ * As root, at module load: load the programs and create the maps, or
+ * reuse maps already pinned by an earlier run when their ABI version
+ * matches (a map of another size is replaced). *reused tells the caller
+ * that a mark-and-sweep resync is due. Returns 0 or -errno with a
+ * message for the user in err.
+ */
+extern int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
+			bool *reused, char *err, size_t errlen);
+extern void dp_maps_close(void);
+extern bool dp_maps_ready(void);
+
+/* The sizes the maps were created with (valid once ready). */
+extern const struct dp_map_sizes *dp_maps_active_sizes(void);
+
+extern int dp_map_fd(enum dp_map_id id);
+extern const char *dp_map_name(enum dp_map_id id);
+extern uint32_t dp_map_max_entries(enum dp_map_id id);
+extern const char *dp_pin_dir(void);
+
+/*
+ * The datapath-wide switches in meta_map (DP_META_F_*): set the bits of
+ * mask to those of value. Owner thread (or module load). 0 or -errno.
+ */
+extern int dp_meta_set_flags(uint32_t mask, uint32_t value);
+extern uint32_t dp_meta_flags(void);
+
+/* Program ids (0 if not loaded), for show commands. */
+extern uint32_t dp_prog_id_xdp(void);
+extern uint32_t dp_prog_id_tc(void);
+
+/*
+ * Attach the XDP program (native mode only: an interface whose driver has no
+ * XDP support gets an error, not a silent generic-mode fallback) or the TC
+ * ingress program. On failure err holds a message for the user.
+ */
+extern int dp_prog_attach_xdp(int ifindex, char *err, size_t errlen);
+extern int dp_prog_attach_tc(int ifindex, char *err, size_t errlen);
+extern void dp_prog_detach_xdp(int ifindex);
+extern void dp_prog_detach_tc(int ifindex);
+
+#endif /* DP_MAPS_H */

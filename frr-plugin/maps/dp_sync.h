@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reconciliation with maps pinned by an earlier run: entries found at start
+ * are marked stale, every write from the current run unmarks its key, and
+ * what is still stale once zebra has had time to replay its state is swept.
+ * Forwarding continues from the old entries meanwhile (no flush).
+ */
+#ifndef DP_SYNC_H
+#define DP_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "maps/dp_maps.h"
+
+/* Seconds after configuration is read before stale entries are swept:
+ * enough for BGP sessions to come back and re-announce. */
+#define DP_SYNC_SWEEP_DELAY 90
+
+extern void dp_sync_begin(bool reused);
+extern void dp_sync_config_done(void);
+/* Called by writers on the owner thread: this key is current. */
+extern void dp_sync_touch(enum dp_map_id map, const void *key);
+extern uint32_t dp_sync_stale_count(void);
+
+#endif /* DP_SYNC_H */
