@@ -390,13 +390,7 @@ static void fib_print_checks(const struct fib_row *rows, int n)
 
 static void fib_parse_sizes(const char *arg, uint32_t *sizes, int *n)
 {
-	char buf[256], *tok, *save;
-
-	snprintf(buf, sizeof(buf), "%s", arg);
-	*n = 0;
-	for (tok = strtok_r(buf, ",", &save); tok && *n < FIB_SIZES_MAX;
-	     tok = strtok_r(NULL, ",", &save))
-		sizes[(*n)++] = bn_parse_count(tok);
+	*n = bn_parse_counts(arg, sizes, FIB_SIZES_MAX);
 	for (int i = 1; i < *n; i++)
 		if (sizes[i] <= sizes[i - 1])
 			bn_die("sizes must increase: %s", arg);

@@ -4,7 +4,8 @@
 # runs this after building the programs.
 #
 # usage: bench/run.sh [--quick] [NAME...]
-#   NAME     fib forward install failover stall (default: all, in this order)
+#   NAME     fib forward install failover stall maglev (default: all, in this
+#            order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
 #
@@ -21,11 +22,11 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover | stall) names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall]..." >&2; exit 2 ;;
+	fib | forward | install | failover | stall | maglev) names="$names $arg" ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover stall"
+[ -n "$names" ] || names="fib forward install failover stall maglev"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -34,12 +35,14 @@ if [ $quick = 1 ]; then
 	failover_args="--routes 100000"
 	install_args="--quick"
 	stall_args="--quick"
+	maglev_args="--backends 8,64,256 --flows 100K --removals 8 --rounds 2"
 else
 	fib_args=""
 	forward_args=""
 	failover_args=""
 	install_args=""
 	stall_args=""
+	maglev_args=""
 fi
 
 echo "frr-ebpf benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -68,6 +71,9 @@ for name in $names; do
 	stall)
 		# shellcheck disable=SC2086
 		"$here/stall.sh" $stall_args || status=1 ;;
+	maglev)
+		# shellcheck disable=SC2086
+		"$bin/maglev" $maglev_args || status=1 ;;
 	esac
 	echo "($name: $(($(date +%s) - start)) s)"
 done

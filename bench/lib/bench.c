@@ -213,6 +213,18 @@ uint32_t bn_parse_count(const char *s)
 	return v;
 }
 
+int bn_parse_counts(const char *arg, uint32_t *v, int max)
+{
+	char buf[256], *tok, *save;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok && n < max;
+	     tok = strtok_r(NULL, ",", &save))
+		v[n++] = bn_parse_count(tok);
+	return n;
+}
+
 const char *bn_fmt_count(uint32_t n, char *buf, size_t len)
 {
 	if (n >= 1000000 && n % 1000000 == 0)

@@ -60,6 +60,8 @@ void bn_pin_cpu(int cpu);
 
 /* Parse "1000", "100K", "1M". */
 uint32_t bn_parse_count(const char *s);
+/* Parse a comma-separated list of counts into v[0..max-1]: how many. */
+int bn_parse_counts(const char *arg, uint32_t *v, int max);
 /* Format a count as "1K", "100K", "1M" when exact, else the number. */
 const char *bn_fmt_count(uint32_t n, char *buf, size_t len);
 
