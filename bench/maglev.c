@@ -28,7 +28,7 @@
 #include <sys/socket.h>
 
 #include "bench.h"
-#include "lb_ring_int.h"
+#include "lb/lb_ring_int.h"
 
 #define MG_SIZES_MAX 8
 #define MG_SEED 0x5eed

@@ -47,7 +47,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "lb_ring_int.h"
+#include "lb/lb_ring_int.h"
 
 /* Any fixed odd constants: they only separate the two hashes. */
 #define LB_MAGLEV_SALT_OFFSET 0x6d61676c65763031ull

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "lb_ring_int.h"
+#include "lb/lb_ring_int.h"
 
 bool lb_is_prime(uint32_t x)
 {

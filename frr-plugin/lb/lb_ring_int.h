@@ -6,7 +6,7 @@
 #ifndef LB_RING_INT_H
 #define LB_RING_INT_H
 
-#include "lb_ring.h"
+#include "lb/lb_ring.h"
 
 /* A backend's key as bytes whose order is the key order, on any host. */
 #define LB_KEY_BYTES 24

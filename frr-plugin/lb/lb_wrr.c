@@ -22,7 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "lb_ring_int.h"
+#include "lb/lb_ring_int.h"
 
 static uint64_t lb_gcd(uint64_t a, uint64_t b)
 {

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 
 #include "dp_test.h"
-#include "lb_ring.h"
+#include "lb/lb_ring.h"
 
 /*
  * Of a fixed VIP (test_golden's), an FNV-1a hash of its Maglev ring: a
