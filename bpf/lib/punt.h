@@ -17,7 +17,23 @@
  */
 static __always_inline enum dp_reason dp_punt_reason(const struct dp_punt *p)
 {
-	return p ? (enum dp_reason)p->reason : DP_CONTINUE;
+	__u32 r;
+
+	if (!p)
+		return DP_CONTINUE;
+	/*
+	 * Only a pass reason: a map value must never read as "forward"
+	 * (which the verifier, rightly, does not rule out either). Two
+	 * tests the compiler may not fold into one range check on a
+	 * copy, which would leave r itself unbounded for the verifier.
+	 */
+	r = p->reason;
+	if (r <= DP_R_FWD_NEIGH)
+		return DP_R_PASS_FIB_FULL;
+	asm volatile("" : "+r"(r));
+	if (r >= DP_R_MAX)
+		return DP_R_PASS_FIB_FULL;
+	return (enum dp_reason)r;
 }
 
 static __always_inline enum dp_reason dp_punted4(__u32 flags, __be32 daddr)

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * NAT: rewriting a packet to its flow's translated tuple, with the L3 and
+ * L4 checksums updated incrementally, and source NAT rules (nat_src_map)
+ * that give new flows leaving an interface a pool address and port.
+ *
+ * XDP frames come from the wire with complete checksums: the rewrite
+ * writes the headers and patches the checksums itself. A TC skb may carry
+ * a partial checksum (CHECKSUM_PARTIAL: the L4 field holds only the
+ * pseudo-header sum) or a device checksum the stack still uses
+ * (CHECKSUM_COMPLETE); the kernel's helpers keep both right, so TC
+ * rewrites through them.
+ */
+#ifndef DP_BPF_NAT_H
+#define DP_BPF_NAT_H
+
+#include "common.h"
+#include "csum.h"
+#include "ct.h"
+#include "jhash.h"
+#include "maps.h"
+#include "parse.h"
+
+#define DP_TCP_CSUM_OFF 16
+#define DP_UDP_CSUM_OFF 6
+#define DP_ICMP_CSUM_OFF 2
+#define DP_ICMP_ID_OFF 4
+#define DP_IP4_CSUM_OFF 10
+#define DP_IP4_ADDRS_OFF 12
+#define DP_IP6_ADDRS_OFF 8
+
+/* An ICMP echo's id, old and new: kept in whichever port the key uses
+ * (the other is 0, dp_ct_icmp_key). */
+static __always_inline __be16 dp_nat_icmp_id(__be16 sport, __be16 dport)
+{
+	return sport | dport;
+}
+
+/* The address sum of the change, for the IP and pseudo-header checksums. */
+static __always_inline __u64 dp_nat_addr_delta(const struct dp_flow *fl,
+					       int words)
+{
+	const struct dp_ct_key *k = &fl->key;
+	const struct dp_xlate *x = &fl->nat;
+	__u64 d = 0;
+
+#pragma unroll
+	for (int w = 0; w < 4; w++) {
+		if (w >= words)
+			break;
+		d += dp_csum_delta32(k->saddr[w], x->saddr[w]);
+		d += dp_csum_delta32(k->daddr[w], x->daddr[w]);
+	}
+	return d;
+}
+
+/* XDP: the L4 part of the rewrite (pseudo: the address delta). */
+static __always_inline void dp_nat_l4_xdp(const struct dp_pkt *pkt,
+					  const struct dp_flow *fl, __u64 pseudo)
+{
+	const struct dp_xlate *x = &fl->nat;
+	void *l4 = pkt->l4, *end = pkt->cur.end;
+	__u64 d;
+
+	switch (fl->key.proto) {
+	case IPPROTO_TCP: {
+		struct tcphdr *th = l4;
+
+		if (!th || (void *)(th + 1) > end)
+			return;
+		d = pseudo + dp_csum_delta16(th->source, x->sport) +
+		    dp_csum_delta16(th->dest, x->dport);
+		th->source = x->sport;
+		th->dest = x->dport;
+		th->check = dp_csum_apply(th->check, d);
+		return;
+	}
+	case IPPROTO_UDP: {
+		struct udphdr *uh = l4;
+		__sum16 c;
+
+		if (!uh || (void *)(uh + 1) > end)
+			return;
+		d = pseudo + dp_csum_delta16(uh->source, x->sport) +
+		    dp_csum_delta16(uh->dest, x->dport);
+		uh->source = x->sport;
+		uh->dest = x->dport;
+		/* IPv4 UDP without a checksum stays without one; a computed
+		 * 0 is sent as 0xffff (RFC 768). */
+		if (!uh->check && pkt->ip4)
+			return;
+		c = dp_csum_apply(uh->check, d);
+		uh->check = c ? c : 0xffff;
+		return;
+	}
+	case DP_IPPROTO_ICMP:
+	case DP_IPPROTO_ICMPV6: {
+		struct dp_icmp_echo *ic = l4;
+		__be16 id = dp_nat_icmp_id(x->sport, x->dport);
+
+		if (!ic || (void *)(ic + 1) > end)
+			return;
+		/* ICMPv6 sums the pseudo-header, ICMP does not */
+		d = dp_csum_delta16(ic->id, id);
+		if (fl->key.proto == DP_IPPROTO_ICMPV6)
+			d += pseudo;
+		ic->id = id;
+		ic->check = dp_csum_apply(ic->check, d);
+		return;
+	}
+	}
+}
+
+/* XDP: rewrite the packet to fl->nat (nothing for DSR). */
+static __always_inline void dp_nat_rewrite_xdp(const struct dp_pkt *pkt,
+					       const struct dp_flow *fl)
+{
+	const struct dp_xlate *x = &fl->nat;
+	__u64 pseudo;
+
+	if (fl->dsr)
+		return;
+	if (pkt->ip4) {
+		struct iphdr *ip4 = pkt->ip4;
+
+		pseudo = dp_nat_addr_delta(fl, 1);
+		ip4->saddr = x->saddr[0];
+		ip4->daddr = x->daddr[0];
+		ip4->check = dp_csum_apply(ip4->check, pseudo);
+	} else if (pkt->ip6) {
+		struct ipv6hdr *ip6 = pkt->ip6;
+
+		pseudo = dp_nat_addr_delta(fl, 4);
+		__builtin_memcpy(&ip6->saddr, x->saddr, 16);
+		__builtin_memcpy(&ip6->daddr, x->daddr, 16);
+	} else {
+		return;
+	}
+	dp_nat_l4_xdp(pkt, fl, pseudo);
+}
+
+/*
+ * TC: the same rewrite through the kernel's helpers, by offset (they move
+ * the packet, so no packet pointer is used after the first). The L4
+ * checksum gets the address change as a pseudo-header change (which also
+ * keeps a CHECKSUM_COMPLETE skb->csum right for IPv4, whose header
+ * checksum absorbs the address bytes; IPv6 has none, so its address bytes
+ * are stored with BPF_F_RECOMPUTE_CSUM to balance what the helper took
+ * off skb->csum) and the port change as a plain one.
+ */
+static __always_inline void dp_nat_rewrite_skb(struct __sk_buff *ctx,
+					       const struct dp_pkt *pkt,
+					       const struct dp_flow *fl)
+{
+	const struct dp_ct_key *k = &fl->key;
+	const struct dp_xlate *x = &fl->nat;
+	__u32 l4_off = ETH_HLEN + pkt->l3_hlen, csum_off;
+	__u64 mm0 = 0, pseudo_flag = BPF_F_PSEUDO_HDR;
+	bool icmp = false;
+	__s64 diff;
+
+	if (fl->dsr)
+		return;
+	switch (k->proto) {
+	case IPPROTO_TCP:
+		csum_off = l4_off + DP_TCP_CSUM_OFF;
+		break;
+	case IPPROTO_UDP:
+		csum_off = l4_off + DP_UDP_CSUM_OFF;
+		mm0 = BPF_F_MARK_MANGLED_0;
+		break;
+	case DP_IPPROTO_ICMP:
+		pseudo_flag = 0; /* no pseudo-header: addresses not summed */
+		/* fallthrough */
+	case DP_IPPROTO_ICMPV6:
+		csum_off = l4_off + DP_ICMP_CSUM_OFF;
+		icmp = true;
+		break;
+	default:
+		return;
+	}
+
+	if (pkt->ip4) {
+		__be32 from[2] = {k->saddr[0], k->daddr[0]};
+		__be32 to[2] = {x->saddr[0], x->daddr[0]};
+
+		diff = bpf_csum_diff(from, sizeof(from), to, sizeof(to), 0);
+		bpf_l3_csum_replace(ctx, ETH_HLEN + DP_IP4_CSUM_OFF, 0, diff, 0);
+		if (pseudo_flag)
+			bpf_l4_csum_replace(ctx, csum_off, 0, diff,
+					    pseudo_flag | mm0);
+		bpf_skb_store_bytes(ctx, ETH_HLEN + DP_IP4_ADDRS_OFF, to,
+				    sizeof(to), 0);
+	} else {
+		/* saddr and daddr lie side by side in both structs */
+		diff = bpf_csum_diff((__be32 *)k->saddr, 32,
+				     (__be32 *)x->saddr, 32, 0);
+		bpf_l4_csum_replace(ctx, csum_off, 0, diff, pseudo_flag | mm0);
+		bpf_skb_store_bytes(ctx, ETH_HLEN + DP_IP6_ADDRS_OFF, x->saddr,
+				    32, BPF_F_RECOMPUTE_CSUM);
+	}
+
+	if (icmp) {
+		__be16 from[2] = {dp_nat_icmp_id(k->sport, k->dport), 0};
+		__be16 to[2] = {dp_nat_icmp_id(x->sport, x->dport), 0};
+
+		diff = bpf_csum_diff((__be32 *)from, sizeof(from),
+				     (__be32 *)to, sizeof(to), 0);
+		bpf_l4_csum_replace(ctx, csum_off, 0, diff, 0);
+		bpf_skb_store_bytes(ctx, l4_off + DP_ICMP_ID_OFF, to,
+				    sizeof(to[0]), 0);
+		return;
+	}
+	/* sport and dport lie side by side in both structs */
+	diff = bpf_csum_diff((__be32 *)&k->sport, 4, (__be32 *)&x->sport, 4, 0);
+	bpf_l4_csum_replace(ctx, csum_off, 0, diff, mm0);
+	bpf_skb_store_bytes(ctx, l4_off, &x->sport, 4, 0);
+}
+
+/* ------------------------------------------------------------ source NAT */
+
+/*
+ * The source NAT rule for a new flow from key's source that the FIB sends
+ * out of out_ifindex, or NULL.
+ */
+static __always_inline const struct dp_nat_src *
+dp_nat_src_rule(const struct dp_ct_key *key, __u32 out_ifindex)
+{
+	struct dp_nat_src_key k = {
+		.prefixlen = 32 + (key->family == DP_AF_INET ? 32 : 128),
+		.family = key->family,
+	};
+	const struct dp_nat_src *rule;
+
+	__builtin_memcpy(k.addr, key->saddr, sizeof(k.addr));
+	rule = bpf_map_lookup_elem(&nat_src_map, &k);
+	if (!rule || rule->out_ifindex != out_ifindex || !rule->n_addrs)
+		return NULL;
+	return rule;
+}
+
+/*
+ * Does this packet open a flow source NAT would translate? A TCP SYN, a
+ * UDP packet, an echo request. Anything else without a flow (a server's
+ * answer to a client that reached it directly, a stray ACK) is routed as
+ * it is: a new port would not belong to any connection.
+ */
+static __always_inline bool dp_nat_opens_flow(const struct dp_pkt *pkt,
+					      const struct dp_ct_key *key)
+{
+	switch (key->proto) {
+	case IPPROTO_TCP:
+		return dp_tcp_is_syn(pkt->tcp_flags);
+	case IPPROTO_UDP:
+		return true;
+	default:
+		return !key->dport; /* an echo request */
+	}
+}
+
+/*
+ * A new source NAT flow: a pool address chosen by the client address (a
+ * client keeps one address), a port claimed by conntrack from the rule's
+ * range, starting where the flow's hash points so that CPUs racing on the
+ * same flow meet on the same claim.
+ */
+static __always_inline enum dp_reason
+dp_nat_new_flow(const struct dp_pkt *pkt, struct dp_flow *fl,
+		const struct dp_nat_src *rule)
+{
+	struct dp_ct_new n = {
+		.flags = DP_CT_F_SNAT,
+		.port_min = rule->port_min,
+		.port_max = rule->port_max,
+	};
+	__u32 idx = jhash2(fl->key.saddr, 4, 0) % rule->n_addrs;
+
+	if (idx >= DP_NAT_POOL_MAX)
+		idx = 0;
+	__builtin_memcpy(fl->nat.saddr, rule->addrs[idx], 16);
+	__builtin_memcpy(fl->nat.daddr, fl->key.daddr, 16);
+	fl->nat.sport = fl->key.sport;
+	fl->nat.dport = fl->key.dport;
+	n.state = dp_ct_initial_state(pkt, false);
+	n.port_hash = jhash2((const __u32 *)&fl->key, sizeof(fl->key) / 4, 0);
+	return dp_ct_create(fl, &n);
+}
+
+#endif /* DP_BPF_NAT_H */
