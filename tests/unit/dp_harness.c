@@ -132,6 +132,7 @@ int h_open(struct harness *h)
 		return -errno;
 	h_unpin(h->xdp->obj);
 	h_unpin(h->tc->obj);
+	bpf_map__set_max_entries(h->xdp->maps.ct_map, H_CT_MAX);
 	err = xdp_main__load(h->xdp);
 	if (err)
 		return err;
@@ -479,6 +480,11 @@ static int h_run_tc(struct harness *h, const struct tpkt *p, uint32_t gso_size,
 	r->verdict = o.retval;
 	r->out_len = o.data_size_out;
 	return 0;
+}
+
+int h_run_tc_only(struct harness *h, const struct tpkt *p, struct h_result *r)
+{
+	return h_run_tc(h, p, 0, r);
 }
 
 void h_run_gso(struct harness *h, enum dp_hook hook, const struct tpkt *p,
