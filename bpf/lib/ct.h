@@ -320,7 +320,9 @@ struct dp_ct_new {
 /* Room to build a new flow's entries in, per CPU: the TC program's stack
  * is nearly full. Private to each program (not pinned, not shared). */
 struct dp_ct_scratch {
-	struct dp_ct_key key;
+	struct dp_ct_key key;  /* the reply direction's */
+	struct dp_ct_key okey; /* the original's (6.1 takes no key for a map
+				* update from a global function's argument) */
 	struct dp_ct_val val;
 };
 
@@ -367,7 +369,8 @@ dp_ct_claim(const struct dp_ct_key *key, struct dp_xlate *nat,
 {
 	bool ranged = n->port_max != 0;
 	const struct dp_ct_val *old;
-	long err;
+	int err; /* 32 bits: 6.1's map ops return int, in a register
+		  * whose upper half is not sign-extended */
 
 	*ours = false;
 	for (__u32 i = 0; i < DP_NAT_PORT_PROBES; i++) {
@@ -385,8 +388,8 @@ dp_ct_claim(const struct dp_ct_key *key, struct dp_xlate *nat,
 		s->val.nat_sport = key->dport;
 		s->val.nat_dport = key->sport;
 
-		err = bpf_map_update_elem(&ct_map, &s->key, &s->val,
-					  BPF_NOEXIST);
+		err = (int)bpf_map_update_elem(&ct_map, &s->key, &s->val,
+					       BPF_NOEXIST);
 		if (!err) {
 			*ours = true;
 			return DP_CONTINUE;
@@ -428,7 +431,8 @@ __attribute__((noinline)) int dp_ct_create_entries(const struct dp_ct_key *key,
 	struct dp_ct_scratch *s = bpf_map_lookup_elem(&ct_scratch_map, &zero);
 	enum dp_reason reason;
 	bool ours = false;
-	long err;
+	int err; /* 32 bits: 6.1's map ops return int, in a register
+		  * whose upper half is not sign-extended */
 
 	if (!s || !key || !nat || !n)
 		return DP_CT_CREATE_FULL;
@@ -446,7 +450,9 @@ __attribute__((noinline)) int dp_ct_create_entries(const struct dp_ct_key *key,
 	__builtin_memcpy(s->val.nat_daddr, nat->daddr, 16);
 	s->val.nat_sport = nat->sport;
 	s->val.nat_dport = nat->dport;
-	err = bpf_map_update_elem(&ct_map, key, &s->val, BPF_NOEXIST);
+	__builtin_memcpy(&s->okey, key, sizeof(s->okey));
+	err = (int)bpf_map_update_elem(&ct_map, &s->okey, &s->val,
+				       BPF_NOEXIST);
 	if (!err) {
 		n->created = 1;
 		if (!dp_ct_tcp_closed(n->state))

@@ -17,23 +17,17 @@
  */
 static __always_inline enum dp_reason dp_punt_reason(const struct dp_punt *p)
 {
-	__u32 r;
-
 	if (!p)
 		return DP_CONTINUE;
 	/*
-	 * Only a pass reason: a map value must never read as "forward"
-	 * (which the verifier, rightly, does not rule out either). Two
-	 * tests the compiler may not fold into one range check on a
-	 * copy, which would leave r itself unbounded for the verifier.
+	 * The plugin punts with these two reasons only. Naming them as
+	 * constants (rather than passing the map's value on) keeps the
+	 * verifier from following a value that could read as "forward"
+	 * into the forwarding code (6.1 loses the bounds of a checked
+	 * copy).
 	 */
-	r = p->reason;
-	if (r <= DP_R_FWD_NEIGH)
-		return DP_R_PASS_FIB_FULL;
-	asm volatile("" : "+r"(r));
-	if (r >= DP_R_MAX)
-		return DP_R_PASS_FIB_FULL;
-	return (enum dp_reason)r;
+	return p->reason == DP_R_PASS_LOCAL ? DP_R_PASS_LOCAL
+					    : DP_R_PASS_FIB_FULL;
 }
 
 static __always_inline enum dp_reason dp_punted4(__u32 flags, __be32 daddr)
