@@ -47,7 +47,8 @@ static __always_inline enum dp_reason dp_flow_route_to(struct dp_pkt *pkt,
 	}
 	id = fl->ct->backend_id;
 	be = bpf_map_lookup_elem(&lb_backend_map, &id);
-	if (!be)
+	/* removed since (the plugin zeroes a freed id) */
+	if (!be || be->family != fl->key.family)
 		return DP_R_PASS_LB_NO_BACKEND;
 	__builtin_memcpy(pkt->dst, be->addr, sizeof(pkt->dst));
 	return DP_CONTINUE;
@@ -155,8 +156,9 @@ static __always_inline enum dp_reason dp_ct_icmp_error(const struct dp_pkt *pkt)
 }
 
 /*
- * The packet's flow. `slow` (TC) also makes a VIP's new flow; XDP hands
- * those, and packets that would change their flow's state, to TC.
+ * The packet's flow, while conntrack is in use. `slow` (TC) also makes a
+ * VIP's new flow; XDP hands those, and packets that would change their
+ * flow's state, to TC.
  */
 static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 						 __u32 flags,
@@ -165,6 +167,8 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 	const struct dp_lb_vip *vip;
 	enum dp_reason reason;
 
+	if (!(flags & DP_META_F_CT))
+		return DP_CONTINUE;
 	if (!dp_ct_key_of(pkt, &fl->key)) {
 		reason = dp_ct_icmp_error(pkt);
 		if (reason != DP_CONTINUE)
@@ -204,14 +208,7 @@ static __always_inline void dp_flow_init(struct dp_flow *fl)
 }
 
 /* XDP, before routing: an established flow's rewrite, or to TC. */
-static __always_inline enum dp_reason dp_ct_fast(struct dp_pkt *pkt,
-						 __u32 flags,
-						 struct dp_flow *fl)
-{
-	if (!(flags & DP_META_F_CT))
-		return DP_CONTINUE;
-	return dp_ct_find(pkt, flags, fl, false);
-}
+#define dp_ct_fast(pkt, flags, fl) dp_ct_find(pkt, flags, fl, false)
 
 /* A route was found: the packet can leave (XDP or TC, resolved or not). */
 static __always_inline bool dp_reason_routed(enum dp_reason reason)
@@ -245,14 +242,7 @@ dp_ct_fast_done(const struct dp_pkt *pkt, __u32 flags,
 }
 
 /* TC, before routing: the flow, made now if it is a VIP's new flow. */
-static __always_inline enum dp_reason dp_ct_slow(struct dp_pkt *pkt,
-						 __u32 flags,
-						 struct dp_flow *fl)
-{
-	if (!(flags & DP_META_F_CT))
-		return DP_CONTINUE;
-	return dp_ct_find(pkt, flags, fl, true);
-}
+#define dp_ct_slow(pkt, flags, fl) dp_ct_find(pkt, flags, fl, true)
 
 /*
  * TC, once the packet is known to leave (DP_R_FWD or DP_R_FWD_NEIGH): the

@@ -54,6 +54,19 @@ static __always_inline __u64 dp_nat_addr_delta(const struct dp_flow *fl,
 	return d;
 }
 
+/* TCP and UDP ports (the header's first two words): written, and their
+ * checksum delta returned. */
+static __always_inline __u64 dp_nat_ports_xdp(__be16 *ports,
+					      const struct dp_xlate *x)
+{
+	__u64 d = dp_csum_delta16(ports[0], x->sport) +
+		  dp_csum_delta16(ports[1], x->dport);
+
+	ports[0] = x->sport;
+	ports[1] = x->dport;
+	return d;
+}
+
 /* XDP: the L4 part of the rewrite (pseudo: the address delta). */
 static __always_inline void dp_nat_l4_xdp(const struct dp_pkt *pkt,
 					  const struct dp_flow *fl, __u64 pseudo)
@@ -68,10 +81,7 @@ static __always_inline void dp_nat_l4_xdp(const struct dp_pkt *pkt,
 
 		if (!th || (void *)(th + 1) > end)
 			return;
-		d = pseudo + dp_csum_delta16(th->source, x->sport) +
-		    dp_csum_delta16(th->dest, x->dport);
-		th->source = x->sport;
-		th->dest = x->dport;
+		d = pseudo + dp_nat_ports_xdp(l4, x);
 		th->check = dp_csum_apply(th->check, d);
 		return;
 	}
@@ -81,10 +91,7 @@ static __always_inline void dp_nat_l4_xdp(const struct dp_pkt *pkt,
 
 		if (!uh || (void *)(uh + 1) > end)
 			return;
-		d = pseudo + dp_csum_delta16(uh->source, x->sport) +
-		    dp_csum_delta16(uh->dest, x->dport);
-		uh->source = x->sport;
-		uh->dest = x->dport;
+		d = pseudo + dp_nat_ports_xdp(l4, x);
 		/* IPv4 UDP without a checksum stays without one; a computed
 		 * 0 is sent as 0xffff (RFC 768). */
 		if (!uh->check && pkt->ip4)
