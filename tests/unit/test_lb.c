@@ -12,7 +12,11 @@
 #include <arpa/inet.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
 #include <netinet/in.h>
 
 #include "dp_test.h"
@@ -46,31 +50,31 @@ static uint32_t out_backend(const struct h_result *r)
 	return (ntohl(daddr) & 0xff) - 10;
 }
 
-/* A new TCP flow from client:sport through TC; the backend it got (0:
- * not forwarded). */
-static uint32_t new_flow(struct lbt *t, const char *client, uint16_t sport)
+/* A TCP packet client:sport -> VIP through a hook: the backend it was
+ * sent to (0: not forwarded). */
+static uint32_t flow_packet(struct lbt *t, enum dp_hook hook,
+			    const char *client, uint16_t sport, uint8_t flags)
 {
 	struct h_result r;
 	struct tpkt p;
 
-	lbt_pkt(&p, IPPROTO_TCP, client, sport, V4, 80, LBT_SYN);
-	h_run(t->h, DP_HOOK_TC, &p, &r);
-	if (r.err || r.verdict != TC_ACT_REDIRECT_)
+	lbt_pkt(&p, IPPROTO_TCP, client, sport, V4, 80, flags);
+	h_run(t->h, hook, &p, &r);
+	if (r.err || r.verdict != h_verdict_fwd(hook))
 		return 0;
 	return out_backend(&r);
 }
 
-/* An established packet of the flow client:sport at XDP: its backend. */
+/* A new flow's SYN (TC makes new flows). */
+static uint32_t new_flow(struct lbt *t, const char *client, uint16_t sport)
+{
+	return flow_packet(t, DP_HOOK_TC, client, sport, LBT_SYN);
+}
+
+/* A packet of an established flow (XDP serves those). */
 static uint32_t est_packet(struct lbt *t, const char *client, uint16_t sport)
 {
-	struct h_result r;
-	struct tpkt p;
-
-	lbt_pkt(&p, IPPROTO_TCP, client, sport, V4, 80, LBT_ACK);
-	h_run(t->h, DP_HOOK_XDP, &p, &r);
-	if (r.err || r.verdict != XDP_REDIRECT_)
-		return 0;
-	return out_backend(&r);
+	return flow_packet(t, DP_HOOK_XDP, client, sport, LBT_ACK);
 }
 
 /* Make client:sport's flow established (SYN went through TC already). */
@@ -417,6 +421,169 @@ static void test_malformed_vip(struct lbt *t)
 		&p, DP_R_PASS_NO_ROUTE);
 }
 
+/* ------------------------------------------------------------- cost */
+
+/*
+ * What the stages cost per packet, with BPF_PROG_TEST_RUN's own timing
+ * (the kernel's measure of the program run, no syscall), above XDP_PASS
+ * measured the same way in the same run: notes, not checks (this machine
+ * is shared). One run per call (repeat 1): a second repetition would see
+ * the packet the first one rewrote (its MACs no longer the router's), so
+ * every figure is a median over COST_SAMPLES calls.
+ */
+#define COST_SAMPLES 3001
+#define COST_SYNS 1500
+
+static int xdp_pass_prog(void)
+{
+	const struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0,
+		 .imm = XDP_PASS_},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "xdp_pass", "GPL", insns, 2,
+			     NULL);
+}
+
+/* Mean ns per run of `repeat` runs of prog over p, 0 on error. */
+static double cost_run(int fd, bool xdp, const struct tpkt *p, int repeat)
+{
+	struct xdp_md xin = {.data_end = p->len,
+			     .ingress_ifindex = H_IN_IFINDEX};
+	struct __sk_buff sin = {.ingress_ifindex = H_IN_IFINDEX};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->buf,
+		    .data_size_in = p->len, .repeat = repeat);
+
+	o.ctx_in = xdp ? (void *)&xin : (void *)&sin;
+	o.ctx_size_in = xdp ? sizeof(xin) : sizeof(sin);
+	if (bpf_prog_test_run_opts(fd, &o))
+		return 0;
+	return o.duration;
+}
+
+static int cost_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double cost_median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cost_cmp);
+	return v[n / 2];
+}
+
+/* Median ns of one run over COST_SAMPLES calls, the verdict checked. */
+static double cost_steady(int fd, uint32_t want, const struct tpkt *p)
+{
+	struct xdp_md in = {.data_end = p->len,
+			    .ingress_ifindex = H_IN_IFINDEX};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->buf,
+		    .data_size_in = p->len, .ctx_in = &in,
+		    .ctx_size_in = sizeof(in), .repeat = 1);
+	static double v[COST_SAMPLES];
+
+	T_EQ(bpf_prog_test_run_opts(fd, &o), 0, "test run");
+	T_CHECK(o.retval == want, "verdict %u, want %u", o.retval, want);
+	for (int i = 0; i < COST_SAMPLES; i++)
+		v[i] = cost_run(fd, true, p, 1);
+	return cost_median(v, COST_SAMPLES);
+}
+
+static void test_cost(struct lbt *t)
+{
+	struct harness *h = t->h;
+	int pass = xdp_pass_prog(), xdp = h->prog_fd[DP_HOOK_XDP],
+	    tc = h->prog_fd[DP_HOOK_TC];
+	double base, route, route_ct, est, est6, syn_xdp[COST_SYNS],
+		syn_tc[COST_SYNS], base1[COST_SYNS];
+	struct dp_ct_key k;
+	struct dp_ct_val v = {.state = DP_CT_TCP_ESTABLISHED};
+	struct tpkt p;
+	cpu_set_t old;
+
+	t_begin("cost per packet (notes; BPF_PROG_TEST_RUN, above XDP_PASS)");
+	if (!T_CHECK(pass >= 0, "cannot load an XDP_PASS program"))
+		goto out;
+	pin_cpu0(&old);
+	setup(t, DP_LB_ALG_MAGLEV, 251);
+	h_route4(h, "198.18.0.0/16", DP_RT_NHG, 100);
+	h_route6(h, "2001:db8:18::/48", DP_RT_NHG, 100);
+
+	tpkt_ipv4(&p, C4, DST4_FWD, IPPROTO_TCP, 1000, 80, 16);
+	base = cost_steady(pass, XDP_PASS_, &p);
+	h_meta_flags(h, 0);
+	route = cost_steady(xdp, XDP_REDIRECT_, &p) - base;
+	h_meta_flags(h, DP_META_F_CT | DP_META_F_LB | DP_META_F_SNAT);
+	route_ct = cost_steady(xdp, XDP_REDIRECT_, &p) - base;
+
+	/* an established dnat flow (with the entry of its rewritten
+	 * packet translated back, harmless here) */
+	lbt_ct_key(&k, IPPROTO_TCP, C4, 1000, V4, 80);
+	inet_pton(AF_INET, C4, v.nat_saddr);
+	inet_pton(AF_INET, be_addr(1), v.nat_daddr);
+	v.nat_sport = htons(1000);
+	v.nat_dport = htons(8080);
+	v.backend_id = 1;
+	lbt_ct_put(t, &k, &v);
+	lbt_ct_key(&k, IPPROTO_TCP, C4, 1000, be_addr(1), 8080);
+	inet_pton(AF_INET, V4, v.nat_daddr);
+	v.nat_dport = htons(80);
+	lbt_ct_put(t, &k, &v);
+	lbt_pkt(&p, IPPROTO_TCP, C4, 1000, V4, 80, LBT_ACK);
+	est = cost_steady(xdp, XDP_REDIRECT_, &p) - base;
+
+	memset(&v, 0, sizeof(v));
+	v.state = DP_CT_TCP_ESTABLISHED;
+	lbt_ct_key(&k, IPPROTO_TCP, LBT_CLIENT6, 1000, "2001:db8:18::10", 80);
+	inet_pton(AF_INET6, LBT_CLIENT6, v.nat_saddr);
+	inet_pton(AF_INET6, "2001:db8:100::11", v.nat_daddr);
+	v.nat_sport = htons(1000);
+	v.nat_dport = htons(8080);
+	lbt_ct_put(t, &k, &v);
+	lbt_ct_key(&k, IPPROTO_TCP, LBT_CLIENT6, 1000, "2001:db8:100::11",
+		   8080);
+	inet_pton(AF_INET6, "2001:db8:18::10", v.nat_daddr);
+	v.nat_dport = htons(80);
+	lbt_ct_put(t, &k, &v);
+	lbt_pkt(&p, IPPROTO_TCP, LBT_CLIENT6, 1000, "2001:db8:18::10", 80,
+		LBT_ACK);
+	est6 = cost_steady(xdp, XDP_REDIRECT_, &p) - base;
+
+	/* new connections: each SYN a new flow, one run each */
+	for (int i = 0; i < COST_SYNS; i++) {
+		lbt_pkt(&p, IPPROTO_TCP, C4, 2000 + i, V4, 80, LBT_SYN);
+		base1[i] = cost_run(pass, true, &p, 1);
+		syn_xdp[i] = cost_run(xdp, true, &p, 1);
+		syn_tc[i] = cost_run(tc, false, &p, 1);
+	}
+	T_EQ(lbt_ct_count(t), 4 + 2 * COST_SYNS, "entries after the SYNs");
+	{
+		double b1 = cost_median(base1, COST_SYNS);
+		double sx = cost_median(syn_xdp, COST_SYNS) - b1;
+		double st = cost_median(syn_tc, COST_SYNS) - b1;
+
+		t_note("XDP_PASS %.0f ns (routing packet), %.0f ns (SYN)",
+		       base, b1);
+		t_note("routing only, ipv4 forward: %.0f ns; with conntrack "
+		       "on and no flow: %.0f ns",
+		       route, route_ct);
+		t_note("established dnat flow at XDP: ipv4 %.0f ns, ipv6 "
+		       "%.0f ns",
+		       est, est6);
+		t_note("new connection (SYN, maglev, dnat): XDP hand-off "
+		       "%.0f ns + TC slow path %.0f ns = %.0f ns",
+		       sx, st, sx + st);
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+out:
+	if (pass >= 0)
+		close(pass);
+	t_end();
+}
+
 void test_lb(struct harness *h)
 {
 	struct lbt t;
@@ -434,5 +601,6 @@ void test_lb(struct harness *h)
 	test_no_backend(&t);
 	test_ct_full(&t);
 	test_malformed_vip(&t);
+	test_cost(&t);
 	lbt_close(&t);
 }
