@@ -290,15 +290,14 @@ enum dp_reason {
 				* take the flow's entries */
 	DP_R_PASS_NAT_PORTS,   /* every fullnat / source NAT port probed was
 				* taken */
-	DP_R_PASS_LB_NO_BACKEND, /* a VIP with no healthy backend */
+	DP_R_PASS_LB_NO_BACKEND, /* a VIP with no healthy backend (or a DSR
+				  * flow whose backend was removed) */
 	DP_R_PASS_LB_UNSUPPORTED, /* a packet to a VIP the LB cannot handle:
 				   * fragment, IP options or extension
 				   * headers, truncated L4, a backend of the
 				   * other family, DSR to a backend that is
 				   * not on a connected segment */
-	DP_R_PASS_CT_INVALID,  /* TCP RST or a stray non-SYN with no flow to
-				* put it in (source NAT), or an ICMP error
-				* for a flow whose inner packet is cut short */
+	DP_R_PASS_CT_INVALID,  /* a TCP RST to a VIP with no flow to reset */
 	DP_R_PASS_CT_ICMP_ERROR, /* an ICMP error about a tracked flow: the
 				  * kernel gets it untranslated */
 	DP_R_MAX,
