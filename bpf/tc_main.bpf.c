@@ -43,6 +43,19 @@ static __always_inline enum dp_reason dp_tc_neigh(struct __sk_buff *ctx,
 	return DP_R_FWD_NEIGH;
 }
 
+/* The flow's rewrite (last: the helpers move the packet). */
+static __always_inline void dp_tc_xlate(struct __sk_buff *ctx,
+					struct dp_pkt *pkt,
+					const struct dp_flow *fl)
+{
+	if (fl->icmp_err) {
+		dp_nat_icmp_error_skb(ctx, &fl->key, &fl->nat);
+		return;
+	}
+	dp_nat_rewrite_skb(ctx, pkt, fl);
+	dp_ct_account(fl, pkt->len);
+}
+
 /*
  * Apply the decision: rewrite and send (DP_R_FWD, DP_R_FWD_NEIGH) or pass
  * to the kernel, counting the packet once. fl (NULL for routing alone)
@@ -63,19 +76,15 @@ static __always_inline int dp_tc_send(struct __sk_buff *ctx,
 		dp_l2_rewrite(pkt->eth, eg->dmac, eg->smac);
 		dp_decrement_ttl(ctx, pkt);
 		dp_neigh_mark_used(eg->hit_slot);
-		if (fl && fl->ct) {
-			dp_nat_rewrite_skb(ctx, pkt, fl);
-			dp_ct_account(fl, pkt->len);
-		}
+		if (fl && fl->ct)
+			dp_tc_xlate(ctx, pkt, fl);
 		dp_count(DP_HOOK_TC, DP_R_FWD, pkt->len, istats);
 		return bpf_redirect(eg->ifindex, 0);
 	case DP_R_FWD_NEIGH:
 		dp_neigh_nexthop(pkt, eg, &nh);
 		dp_decrement_ttl(ctx, pkt);
-		if (fl && fl->ct) {
-			dp_nat_rewrite_skb(ctx, pkt, fl);
-			dp_ct_account(fl, pkt->len);
-		}
+		if (fl && fl->ct)
+			dp_tc_xlate(ctx, pkt, fl);
 		dp_count(DP_HOOK_TC, DP_R_FWD_NEIGH, pkt->len, istats);
 		return bpf_redirect_neigh(eg->ifindex, &nh, sizeof(nh), 0);
 	default:

@@ -283,8 +283,9 @@ enum dp_reason {
 				* (or cannot be checked here) */
 	DP_R_PASS_TRAILER,     /* bytes after the IP packet: the kernel trims */
 	DP_R_PASS_CT_SLOW,     /* XDP: a new flow to a VIP or through source
-				* NAT, a TCP state change, or an established
-				* flow XDP cannot send itself: TC takes it.
+				* NAT, a TCP state change, an ICMP error
+				* about a flow, or an established flow XDP
+				* cannot send itself: TC takes it.
 				* TC: its conntrack program is missing */
 	DP_R_PASS_CT_FULL,     /* ct_map (or the persistence table) could not
 				* take the flow's entries */
@@ -298,8 +299,10 @@ enum dp_reason {
 				   * other family, DSR to a backend that is
 				   * not on a connected segment */
 	DP_R_PASS_CT_INVALID,  /* a TCP RST to a VIP with no flow to reset */
-	DP_R_PASS_CT_ICMP_ERROR, /* an ICMP error about a tracked flow: the
-				  * kernel gets it untranslated */
+	DP_R_PASS_CT_ICMP_ERROR, /* an ICMP error about a tracked flow that
+				  * cannot be translated (a DSR flow's, or
+				  * not sent to the inner packet's source):
+				  * the kernel gets it untranslated */
 	DP_R_MAX,
 };
 

@@ -44,7 +44,8 @@ struct dp_flow {
 	__u8 created;		/* this packet made the entries: their state
 				 * already counts it */
 	__u8 dsr;		/* no rewrite: routed to the backend at L2 */
-	__u8 pad;
+	__u8 icmp_err;		/* an ICMP error about the flow (key: the
+				 * direction it travels in; TC translates) */
 };
 
 /* The ICMP header's first word: type, code and checksum, then the id. */

@@ -125,16 +125,20 @@ static __always_inline bool dp_ct_inner_key(const struct dp_pkt *pkt,
 
 /*
  * An ICMP error (unreachable, too big, time exceeded, parameter problem)
- * whose inner packet is one of a tracked flow's: matched to the flow and
- * handed to the kernel, counted. Its outer and inner headers are not
- * translated (yet): for dnat and fullnat flows the kernel cannot place it
- * either, so the endpoint does not learn of the error (its own timers
- * recover), which is what a drop would do.
+ * whose inner packet is one of a tracked flow's, as the LB sent it: the
+ * reversed inner tuple is the key of the flow direction the error
+ * travels in, and that entry's rewrite translates it (TC: outer
+ * destination, inner packet, every checksum; nat.h). XDP hands it to TC;
+ * what cannot be translated (a DSR flow's, an error not addressed to the
+ * inner packet's source) goes to the kernel, counted.
  */
-static __always_inline enum dp_reason dp_ct_icmp_error(const struct dp_pkt *pkt)
+static __always_inline enum dp_reason dp_ct_icmp_error(struct dp_pkt *pkt,
+						       struct dp_flow *fl,
+						       bool slow)
 {
 	const struct dp_icmp_echo *ic = pkt->l4;
-	struct dp_ct_key k = {};
+	struct dp_ct_key *k = &fl->key;
+	struct dp_ct_val *ct;
 
 	if (!ic || (void *)(ic + 1) > pkt->cur.end)
 		return DP_CONTINUE;
@@ -150,9 +154,23 @@ static __always_inline enum dp_reason dp_ct_icmp_error(const struct dp_pkt *pkt)
 	} else {
 		return DP_CONTINUE;
 	}
-	if (!dp_ct_inner_key(pkt, &k))
+	__builtin_memset(k, 0, sizeof(*k));
+	if (!dp_ct_inner_key(pkt, k))
 		return DP_CONTINUE;
-	return dp_ct_lookup_key(&k) ? DP_R_PASS_CT_ICMP_ERROR : DP_CONTINUE;
+	ct = dp_ct_lookup_key(k);
+	if (!ct)
+		return DP_CONTINUE;
+	if (!slow)
+		return DP_R_PASS_CT_SLOW;
+	if ((ct->flags & DP_CT_F_DSR) ||
+	    ((pkt->dst[0] ^ k->daddr[0]) | (pkt->dst[1] ^ k->daddr[1]) |
+	     (pkt->dst[2] ^ k->daddr[2]) | (pkt->dst[3] ^ k->daddr[3])))
+		return DP_R_PASS_CT_ICMP_ERROR;
+	fl->ct = ct;
+	fl->icmp_err = 1;
+	dp_ct_xlate_of(ct, &fl->nat);
+	__builtin_memcpy(pkt->dst, fl->nat.daddr, sizeof(pkt->dst));
+	return DP_CONTINUE;
 }
 
 /*
@@ -170,8 +188,8 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 	if (!(flags & DP_META_F_CT))
 		return DP_CONTINUE;
 	if (!dp_ct_key_of(pkt, &fl->key)) {
-		reason = dp_ct_icmp_error(pkt);
-		if (reason != DP_CONTINUE)
+		reason = dp_ct_icmp_error(pkt, fl, slow);
+		if (reason != DP_CONTINUE || fl->icmp_err)
 			return reason;
 		if ((flags & DP_META_F_LB) && dp_lb_vip_addr(pkt))
 			return DP_R_PASS_LB_UNSUPPORTED;
@@ -205,6 +223,7 @@ static __always_inline void dp_flow_init(struct dp_flow *fl)
 	fl->has_key = 0;
 	fl->created = 0;
 	fl->dsr = 0;
+	fl->icmp_err = 0;
 }
 
 /* XDP, before routing: an established flow's rewrite, or to TC. */
@@ -261,7 +280,8 @@ dp_ct_commit(const struct dp_pkt *pkt, __u32 flags, struct dp_flow *fl,
 	if (fl->ct) {
 		if (fl->dsr && !dp_egress_on_link(eg))
 			return DP_R_PASS_LB_UNSUPPORTED;
-		if (!fl->created)
+		/* an ICMP error tells of the flow, it does not move it */
+		if (!fl->created && !fl->icmp_err)
 			dp_ct_update(pkt, fl);
 		return reason;
 	}

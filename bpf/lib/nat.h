@@ -224,6 +224,161 @@ static __always_inline void dp_nat_rewrite_skb(struct __sk_buff *ctx,
 	bpf_skb_store_bytes(ctx, l4_off, &x->sport, 4, 0);
 }
 
+/* ------------------------------------------------------------ ICMP errors */
+
+/* Load a 16-bit field, 0 with *ok false if the packet is too short. */
+static __always_inline __u16 dp_nat_load16(struct __sk_buff *ctx, __u32 off,
+					   bool *ok)
+{
+	__u16 v = 0;
+
+	if (bpf_skb_load_bytes(ctx, off, &v, sizeof(v)))
+		*ok = false;
+	return v;
+}
+
+/*
+ * The checksum of the inner packet's L4 header, when the error carries it
+ * (an ICMPv4 error often holds only the first 8 bytes: no TCP checksum).
+ * Returns its change for the ICMP checksum.
+ */
+static __always_inline __u64 dp_nat_icmp_inner_l4(struct __sk_buff *ctx,
+						  const struct dp_ct_key *key,
+						  __u32 l4, __u64 addrs,
+						  __u64 ports, bool v6)
+{
+	__u32 off;
+	bool pseudo = true, ok = true;
+	__u16 old, new;
+
+	switch (key->proto) {
+	case IPPROTO_TCP:
+		off = l4 + DP_TCP_CSUM_OFF;
+		break;
+	case IPPROTO_UDP:
+		off = l4 + DP_UDP_CSUM_OFF;
+		break;
+	case DP_IPPROTO_ICMP:
+		pseudo = false;
+		/* fallthrough */
+	default:
+		off = l4 + DP_ICMP_CSUM_OFF;
+		break;
+	}
+	if (off + 2 > ctx->len)
+		return 0;
+	old = dp_nat_load16(ctx, off, &ok);
+	if (!ok || (key->proto == IPPROTO_UDP && !old && !v6))
+		return 0;
+	new = dp_csum_apply(old, (pseudo ? addrs : 0) + ports);
+	if (key->proto == IPPROTO_UDP && !new)
+		new = 0xffff;
+	bpf_skb_store_bytes(ctx, off, &new, sizeof(new), BPF_F_RECOMPUTE_CSUM);
+	return dp_csum_delta16(old, new);
+}
+
+/*
+ * Translate an ICMP error about a packet of a flow (TC): key is the flow
+ * direction the error travels in (the inner packet reversed), x its
+ * rewrite. The error goes to x's destination (the outer destination was
+ * the inner packet's source); the inner packet becomes the packet the
+ * other end sent (source x's destination, destination x's source) with
+ * its IP and L4 checksums, and the ICMP checksum follows every changed
+ * word (and, for ICMPv6, the outer destination in its pseudo-header).
+ * New values are computed here and stored with BPF_F_RECOMPUTE_CSUM, so
+ * a CHECKSUM_COMPLETE skb->csum follows every byte. Returns 0, or -1 if
+ * the packet is shorter than its headers (nothing was written then).
+ * A global function: checked once by the verifier.
+ */
+__attribute__((noinline)) int
+dp_nat_icmp_error_skb(struct __sk_buff *ctx, const struct dp_ct_key *key,
+		      const struct dp_xlate *x)
+{
+	bool v6, ok = true;
+	__u32 icmp, inner, l4, alen;
+	__u64 addrs_in = 0, addr_out = 0, ports, d;
+	__u16 c_icmp, c_ip = 0, c_in = 0, id_old, id_new;
+
+	if (!ctx || !key || !x)
+		return -1;
+	v6 = key->family == DP_AF_INET6;
+	alen = v6 ? 16 : 4;
+	icmp = ETH_HLEN + (v6 ? 40 : 20);
+	inner = icmp + 8;
+	l4 = inner + (v6 ? 40 : 20);
+	if (l4 + 8 > ctx->len)
+		return -1;
+
+#pragma unroll
+	for (int w = 0; w < 4; w++) {
+		if (!v6 && w)
+			break;
+		/* inner source: key's destination -> x's destination;
+		 * inner destination: key's source -> x's source */
+		addr_out += dp_csum_delta32(key->daddr[w], x->daddr[w]);
+		addrs_in += dp_csum_delta32(key->saddr[w], x->saddr[w]);
+	}
+	addrs_in += addr_out;
+	if (key->proto == IPPROTO_TCP || key->proto == IPPROTO_UDP) {
+		ports = dp_csum_delta16(key->dport, x->dport) +
+			dp_csum_delta16(key->sport, x->sport);
+	} else {
+		id_old = dp_nat_icmp_id(key->sport, key->dport);
+		id_new = dp_nat_icmp_id(x->sport, x->dport);
+		ports = dp_csum_delta16(id_old, id_new);
+	}
+
+	c_icmp = dp_nat_load16(ctx, icmp + DP_ICMP_CSUM_OFF, &ok);
+	if (!v6) {
+		c_ip = dp_nat_load16(ctx, ETH_HLEN + DP_IP4_CSUM_OFF, &ok);
+		c_in = dp_nat_load16(ctx, inner + DP_IP4_CSUM_OFF, &ok);
+	}
+	if (!ok)
+		return -1;
+
+	/* the inner packet: addresses, ports or echo id, checksums */
+	d = addrs_in + ports;
+	if (v6) {
+		d += addr_out; /* ICMPv6's pseudo-header: outer destination */
+		bpf_skb_store_bytes(ctx, inner + DP_IP6_ADDRS_OFF, x->daddr,
+				    16, BPF_F_RECOMPUTE_CSUM);
+		bpf_skb_store_bytes(ctx, inner + DP_IP6_ADDRS_OFF + 16,
+				    x->saddr, 16, BPF_F_RECOMPUTE_CSUM);
+	} else {
+		__u16 n = dp_csum_apply(c_in, addrs_in);
+
+		d += dp_csum_delta16(c_in, n);
+		bpf_skb_store_bytes(ctx, inner + DP_IP4_CSUM_OFF, &n, 2,
+				    BPF_F_RECOMPUTE_CSUM);
+		bpf_skb_store_bytes(ctx, inner + DP_IP4_ADDRS_OFF, x->daddr, 4,
+				    BPF_F_RECOMPUTE_CSUM);
+		bpf_skb_store_bytes(ctx, inner + DP_IP4_ADDRS_OFF + 4,
+				    x->saddr, 4, BPF_F_RECOMPUTE_CSUM);
+	}
+	d += dp_nat_icmp_inner_l4(ctx, key, l4, addrs_in, ports, v6);
+	if (key->proto == IPPROTO_TCP || key->proto == IPPROTO_UDP) {
+		bpf_skb_store_bytes(ctx, l4, &x->dport, 2, BPF_F_RECOMPUTE_CSUM);
+		bpf_skb_store_bytes(ctx, l4 + 2, &x->sport, 2,
+				    BPF_F_RECOMPUTE_CSUM);
+	} else {
+		bpf_skb_store_bytes(ctx, l4 + DP_ICMP_ID_OFF, &id_new, 2,
+				    BPF_F_RECOMPUTE_CSUM);
+	}
+
+	/* the error itself: its checksum, the outer destination */
+	c_icmp = dp_csum_apply(c_icmp, d);
+	bpf_skb_store_bytes(ctx, icmp + DP_ICMP_CSUM_OFF, &c_icmp, 2,
+			    BPF_F_RECOMPUTE_CSUM);
+	if (!v6) {
+		c_ip = dp_csum_apply(c_ip, addr_out);
+		bpf_skb_store_bytes(ctx, ETH_HLEN + DP_IP4_CSUM_OFF, &c_ip, 2,
+				    BPF_F_RECOMPUTE_CSUM);
+	}
+	bpf_skb_store_bytes(ctx, ETH_HLEN + (v6 ? 24 : 16), x->daddr, alen,
+			    BPF_F_RECOMPUTE_CSUM);
+	return 0;
+}
+
 /* ------------------------------------------------------------ source NAT */
 
 /*

@@ -380,3 +380,88 @@ void lbt_expect_nat(const struct h_result *r, enum dp_hook hook,
 		i, i < want.len ? r->out[i] : 0, i < want.len ? want.buf[i] : 0,
 		src, dst, dport);
 }
+
+/* The bytes of an inner packet an ICMP error carries. */
+static size_t lbt_inner_len(const struct tpkt *inner, bool cut)
+{
+	bool v6 = ntohs(((const struct ethhdr *)inner->buf)->h_proto) ==
+		  ETH_P_IPV6;
+
+	return cut ? (v6 ? 40 : 20) + 8 : inner->len - ETH_HLEN;
+}
+
+void lbt_icmp_error(struct tpkt *p, const char *router, const char *to,
+		    const struct tpkt *inner, bool cut)
+{
+	bool v6 = strchr(to, ':') != NULL;
+	size_t ilen = lbt_inner_len(inner, cut);
+
+	if (v6)
+		tpkt_ipv6(p, router, to, IPPROTO_ICMPV6, 0, 0, ilen);
+	else
+		tpkt_ipv4(p, router, to, IPPROTO_ICMP, 0, 0, ilen);
+	tpkt_l4(p)[0] = v6 ? 1 : 3; /* destination unreachable */
+	tpkt_l4(p)[1] = v6 ? 3 : 1; /* address / host unreachable */
+	memcpy(tpkt_l4(p) + 8, inner->buf + ETH_HLEN, ilen);
+	tpkt_fix_csums(p);
+}
+
+void lbt_expect_icmp_error(const struct h_result *r, const struct tpkt *in,
+			   const struct tpkt *inner, bool cut, int tag,
+			   const char *to, const char *src, uint16_t sport,
+			   const char *dst, uint16_t dport)
+{
+	struct tpkt x = *inner, want = *in;
+	bool v6 = strchr(to, ':') != NULL;
+	size_t ilen = lbt_inner_len(inner, cut), i;
+
+	/* the inner packet as the other end sent it */
+	if (v6) {
+		assert(inet_pton(AF_INET6, src, &tpkt_ip6(&x)->saddr) == 1);
+		assert(inet_pton(AF_INET6, dst, &tpkt_ip6(&x)->daddr) == 1);
+	} else {
+		assert(inet_pton(AF_INET, src, &tpkt_ip4(&x)->saddr) == 1);
+		assert(inet_pton(AF_INET, dst, &tpkt_ip4(&x)->daddr) == 1);
+	}
+	lbt_set_ports(&x, v6 ? tpkt_ip6(&x)->nexthdr : tpkt_ip4(&x)->protocol,
+		      sport, dport);
+	if (cut) {
+		/* only the IP header checksum can be recomputed */
+		uint8_t l4[8];
+
+		memcpy(l4, tpkt_l4(&x), 8);
+		tpkt_fix_csums(&x);
+		memcpy(tpkt_l4(&x), l4, 8);
+	} else {
+		tpkt_fix_csums(&x);
+	}
+
+	h_path_dmac(tag, tpkt_eth(&want)->h_dest);
+	h_path_dmac(tag, tpkt_eth(&want)->h_source);
+	tpkt_eth(&want)->h_source[4] = 0x20;
+	if (v6) {
+		tpkt_ip6(&want)->hop_limit--;
+		assert(inet_pton(AF_INET6, to, &tpkt_ip6(&want)->daddr) == 1);
+	} else {
+		tpkt_ip4(&want)->ttl--;
+		assert(inet_pton(AF_INET, to, &tpkt_ip4(&want)->daddr) == 1);
+	}
+	memcpy(tpkt_l4(&want) + 8, x.buf + ETH_HLEN, ilen);
+	tpkt_fix_csums(&want);
+
+	T_EQ(r->err, 0, "test_run error");
+	T_CHECK(r->counted == 1 && r->reason == DP_R_FWD,
+		"want one FWD count, got %d (last %s)", r->counted,
+		h_reason_name(r->reason));
+	T_EQ(r->verdict, TC_ACT_REDIRECT_, "verdict");
+	if (!T_CHECK(r->out_len == want.len, "out length %u, want %zu",
+		     r->out_len, want.len))
+		return;
+	for (i = 0; i < want.len && r->out[i] == want.buf[i]; i++)
+		;
+	T_CHECK(i == want.len,
+		"byte %zu is %02x, want %02x (error translated to %s, inner "
+		"%s -> %s, checksums recomputed in full)",
+		i, i < want.len ? r->out[i] : 0, i < want.len ? want.buf[i] : 0,
+		to, src, dst);
+}

@@ -118,4 +118,23 @@ void lbt_expect_nat(const struct h_result *r, enum dp_hook hook,
 		    const char *src, uint16_t sport, const char *dst,
 		    uint16_t dport);
 
+/*
+ * An ICMP destination unreachable from `router` to `to` about `inner` (a
+ * packet the LB sent), carrying all of it, or if `cut` only its IP header
+ * and the first 8 bytes of its L4 header (RFC 792's minimum).
+ */
+void lbt_icmp_error(struct tpkt *p, const char *router, const char *to,
+		    const struct tpkt *inner, bool cut);
+
+/*
+ * r: the error `in` forwarded out of path `tag` to `to`, its inner packet
+ * now src:sport -> dst:dport, compared byte for byte with that error
+ * rebuilt with every checksum recomputed in full (the inner L4 checksum
+ * only when the inner packet is whole).
+ */
+void lbt_expect_icmp_error(const struct h_result *r, const struct tpkt *in,
+			   const struct tpkt *inner, bool cut, int tag,
+			   const char *to, const char *src, uint16_t sport,
+			   const char *dst, uint16_t dport);
+
 #endif /* LBT_H */

@@ -4,7 +4,7 @@
  * retransmission, either side closing first, RST, a closed tuple
  * reopened), UDP and its first reply, which packets XDP serves and which
  * it hands to TC, the backend's active connections along the way, and
- * ICMP errors matched to their flow. The flows are a dnat VIP's; NAT
+ * ICMP errors matched to their flow and translated. The flows are a dnat VIP's; NAT
  * itself is test_nat.c's.
  */
 #include <arpa/inet.h>
@@ -234,37 +234,35 @@ static void udp_flow(struct lbt *t)
 
 /*
  * An ICMP error from a router between the LB and the backend, about a
- * packet of the flow as the LB sent it (client -> backend): matched to
- * the flow (the reply direction's key), passed and counted. An error
- * about no flow of ours is routed as any packet.
+ * packet of the flow as the LB sent it (client -> backend): XDP hands it
+ * to TC, which translates it for the client (inner packet client -> VIP,
+ * every checksum). An error about no flow of ours is routed as any
+ * packet.
  */
-static void icmp_error(struct lbt *t, bool v6, uint16_t cport, bool ours)
+static void icmp_error(struct lbt *t, bool v6, uint16_t cport, bool ours,
+		       bool cut)
 {
-	const char *c = v6 ? C6 : C4, *b = v6 ? B6 : B4;
+	const char *c = v6 ? C6 : C4, *b = v6 ? B6 : B4, *v = v6 ? V6 : V4;
 	const char *router = v6 ? "2001:db8:100::1" : "198.51.100.1";
 	struct tpkt inner, p;
 	struct h_result r;
-	size_t ilen;
 
 	lbt_pkt(&inner, IPPROTO_TCP, c, cport, b, BPORT, LBT_ACK);
-	ilen = (v6 ? 40 : 20) + 8;
-	if (v6)
-		tpkt_ipv6(&p, router, c, IPPROTO_ICMPV6, 0, 0, ilen);
-	else
-		tpkt_ipv4(&p, router, c, IPPROTO_ICMP, 0, 0, ilen);
-	tpkt_l4(&p)[0] = v6 ? 1 : 3; /* destination unreachable */
-	tpkt_l4(&p)[1] = v6 ? 3 : 1; /* address / host unreachable */
-	memcpy(tpkt_l4(&p) + 8, inner.buf + ETH_HLEN, ilen);
-	tpkt_fix_csums(&p);
+	lbt_icmp_error(&p, router, c, &inner, cut);
 
-	t_begin("%s: ICMP error about %s -> %s", v6 ? "ipv6" : "ipv4",
-		ours ? "a tracked flow" : "no flow",
-		ours ? "PASS_CT_ICMP_ERROR" : "routed");
+	t_begin("%s: ICMP error about %s%s", v6 ? "ipv6" : "ipv4",
+		ours ? "a tracked flow -> translated" : "no flow -> routed",
+		cut ? " (8 bytes of the inner TCP header)" : "");
 	h_run(t->h, DP_HOOK_XDP, &p, &r);
-	if (ours)
-		expect_pass(&r, DP_HOOK_XDP, &p, DP_R_PASS_CT_ICMP_ERROR);
-	else
+	if (!ours) {
 		expect_fwd(&r, DP_HOOK_XDP, &p, DP_R_FWD, LBT_TAG_CLIENT);
+		t_end();
+		return;
+	}
+	expect_pass(&r, DP_HOOK_XDP, &p, DP_R_PASS_CT_SLOW);
+	h_run(t->h, DP_HOOK_TC, &p, &r);
+	lbt_expect_icmp_error(&r, &p, &inner, cut, LBT_TAG_CLIENT, c, c, cport,
+			      v, 80);
 	t_end();
 }
 
@@ -289,9 +287,11 @@ void test_ct(struct harness *h)
 	setup(&t);
 	step(&t, &f1, "SYN", false, LBT_SYN, DP_CT_TCP_SYN_SENT);
 	step(&t, &f6, "SYN", false, LBT_SYN, DP_CT_TCP_SYN_SENT);
-	icmp_error(&t, false, f1.cport, true);
-	icmp_error(&t, false, 49999, false);
-	icmp_error(&t, true, f6.cport, true);
-	icmp_error(&t, true, 49999, false);
+	icmp_error(&t, false, f1.cport, true, false);
+	icmp_error(&t, false, f1.cport, true, true);
+	icmp_error(&t, false, 49999, false, false);
+	icmp_error(&t, true, f6.cport, true, false);
+	icmp_error(&t, true, f6.cport, true, true);
+	icmp_error(&t, true, 49999, false, false);
 	lbt_close(&t);
 }

@@ -4,7 +4,8 @@
  * both hooks (TC for a flow's first packets, XDP once established), each
  * output compared byte for byte with the packet rebuilt and checksummed in
  * full: dnat, fullnat, dsr, source NAT of TCP, UDP (with and without a
- * UDP checksum) and ICMP echo. Then the port claim: a tuple already
+ * UDP checksum) and ICMP echo, and ICMP errors about those flows (outer
+ * destination and inner packet translated). Then the port claim: a tuple already
  * claimed is skipped, a range with no free port is counted and passed,
  * and CPUs creating flows at once never share a translated tuple.
  */
@@ -117,6 +118,30 @@ static void run_case(struct lbt *t, const struct nat_case *k)
 		return;
 	reply(t, k, DP_HOOK_TC, 0, "first reply");
 	reply(t, k, DP_HOOK_XDP, 0, "second reply");
+}
+
+/*
+ * An ICMP error from a router on the far side about one of the flow's
+ * packets as the LB sent it (xs:port -> b): translated for the client,
+ * to c, its inner packet c -> v as the client sent it.
+ */
+static void icmp_error(struct lbt *t, const struct nat_case *k)
+{
+	bool icmp = k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
+	const char *router = strchr(k->c, ':') ? "2001:db8:100::1"
+					       : "198.51.100.1";
+	uint16_t xport = k->alloc_port ? xlated_port(t, k) : k->cport;
+	struct tpkt inner, p;
+	struct h_result r;
+
+	lbt_pkt(&inner, k->proto, k->xs, xport, k->b, icmp ? 0 : k->bport,
+		LBT_ACK);
+	lbt_icmp_error(&p, router, k->xs, &inner, false);
+	t_begin("tc: %s: ICMP error about the flow, translated", k->name);
+	h_run(t->h, DP_HOOK_TC, &p, &r);
+	lbt_expect_icmp_error(&r, &p, &inner, false, LBT_TAG_CLIENT, k->c,
+			      k->c, k->cport, k->v, icmp ? 0 : k->vport);
+	t_end();
 }
 
 /* The LB's VIPs: one per family, mode and protocol, backend ids below. */
@@ -236,6 +261,9 @@ static void test_modes(struct lbt *t)
 	lb_setup(t);
 	for (size_t i = 0; i < sizeof(lb) / sizeof(lb[0]); i++)
 		run_case(t, &lb[i]);
+	for (size_t i = 0; i < sizeof(lb) / sizeof(lb[0]); i++)
+		if (lb[i].alloc_port && lb[i].proto == IPPROTO_TCP)
+			icmp_error(t, &lb[i]); /* fullnat */
 
 	/* DSR needs the backend on-link: one behind a gateway is refused */
 	t_begin("tc: dsr to a backend behind a gateway -> PASS_LB_UNSUPPORTED");
@@ -247,6 +275,9 @@ static void test_modes(struct lbt *t)
 	snat_setup(t);
 	for (size_t i = 0; i < sizeof(snat) / sizeof(snat[0]); i++)
 		run_case(t, &snat[i]);
+	for (size_t i = 0; i < sizeof(snat) / sizeof(snat[0]); i++)
+		if (!snat[i].no_udp_csum)
+			icmp_error(t, &snat[i]);
 
 	t_begin("source NAT: a flow leaving another interface is untouched");
 	lbt_pkt(&p, IPPROTO_UDP, c4, 40000, DST4_CONNECTED, 53, 0);
