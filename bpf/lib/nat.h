@@ -29,6 +29,19 @@
 #define DP_IP4_ADDRS_OFF 12
 #define DP_IP6_ADDRS_OFF 8
 
+/* Where an L4 header (TCP, UDP, ICMP, ICMPv6) keeps its checksum. */
+static __always_inline __u32 dp_nat_csum_off(__u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return DP_TCP_CSUM_OFF;
+	case IPPROTO_UDP:
+		return DP_UDP_CSUM_OFF;
+	default:
+		return DP_ICMP_CSUM_OFF;
+	}
+}
+
 /* An ICMP echo's id, old and new: kept in whichever port the key uses
  * (the other is 0, dp_ct_icmp_key). */
 static __always_inline __be16 dp_nat_icmp_id(__be16 sport, __be16 dport)
@@ -170,22 +183,20 @@ static __always_inline void dp_nat_rewrite_skb(struct __sk_buff *ctx,
 		return;
 	switch (k->proto) {
 	case IPPROTO_TCP:
-		csum_off = l4_off + DP_TCP_CSUM_OFF;
 		break;
 	case IPPROTO_UDP:
-		csum_off = l4_off + DP_UDP_CSUM_OFF;
 		mm0 = BPF_F_MARK_MANGLED_0;
 		break;
 	case DP_IPPROTO_ICMP:
 		pseudo_flag = 0; /* no pseudo-header: addresses not summed */
 		/* fallthrough */
 	case DP_IPPROTO_ICMPV6:
-		csum_off = l4_off + DP_ICMP_CSUM_OFF;
 		icmp = true;
 		break;
 	default:
 		return;
 	}
+	csum_off = l4_off + dp_nat_csum_off(k->proto);
 
 	if (pkt->ip4) {
 		__be32 from[2] = {k->saddr[0], k->daddr[0]};
@@ -247,24 +258,10 @@ static __always_inline __u64 dp_nat_icmp_inner_l4(struct __sk_buff *ctx,
 						  __u32 l4, __u64 addrs,
 						  __u64 ports, bool v6)
 {
-	__u32 off;
-	bool pseudo = true, ok = true;
+	__u32 off = l4 + dp_nat_csum_off(key->proto);
+	bool pseudo = key->proto != DP_IPPROTO_ICMP, ok = true;
 	__u16 old, new;
 
-	switch (key->proto) {
-	case IPPROTO_TCP:
-		off = l4 + DP_TCP_CSUM_OFF;
-		break;
-	case IPPROTO_UDP:
-		off = l4 + DP_UDP_CSUM_OFF;
-		break;
-	case DP_IPPROTO_ICMP:
-		pseudo = false;
-		/* fallthrough */
-	default:
-		off = l4 + DP_ICMP_CSUM_OFF;
-		break;
-	}
 	if (off + 2 > ctx->len)
 		return 0;
 	old = dp_nat_load16(ctx, off, &ok);
