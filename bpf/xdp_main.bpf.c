@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * XDP entry: the fast path. Routes what it can straight out of the driver
- * (bpf_redirect with a pre-resolved path) and passes everything else to
- * the kernel, leaving its verdict in the packet metadata for TC ingress.
+ * (bpf_redirect with a pre-resolved path), including the packets of
+ * established conntrack flows (load balanced or NATed), rewritten on the
+ * way; passes everything else to the kernel, leaving its verdict in the
+ * packet metadata for TC ingress, which takes over new flows and state
+ * changes (the slow path).
  */
 #include "ctx_xdp.h"
 
 #include "common.h"
+#include "ct_stage.h"
 #include "intf.h"
 #include "l2.h"
 #include "l3.h"
+#include "nat.h"
 #include "neigh.h"
 #include "pipeline.h"
 #include "stats.h"
@@ -22,11 +27,20 @@ int dp_xdp_main(struct xdp_md *ctx)
 	struct dp_intf_stats *istats = dp_intf_stats_slot(intf);
 	struct dp_egress eg = {};
 	enum dp_reason reason;
+	struct dp_flow fl;
 	struct dp_pkt pkt;
+	__u32 flags = 0;
 
+	dp_flow_init(&fl);
 	ctx_load_pkt(ctx, &pkt);
-	/* The routing decision, step by step: lib/pipeline.h */
-	reason = dp_pipeline(ctx, &pkt, intf, &eg);
+	/* Parse and check the packet as the kernel would: lib/pipeline.h */
+	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags);
+	/* An established flow's rewrite and destination: lib/ct_stage.h */
+	if (reason == DP_CONTINUE)
+		reason = dp_ct_fast(&pkt, flags, &fl);
+	/* The route to the (translated) destination: lib/pipeline.h */
+	if (reason == DP_CONTINUE)
+		reason = dp_pipeline_route(ctx, &pkt, intf, flags, &eg);
 
 	/*
 	 * A redirect to a device that takes no XDP frames (a bridge, a
@@ -35,10 +49,16 @@ int dp_xdp_main(struct xdp_md *ctx)
 	 */
 	if (reason == DP_R_FWD && !eg.xdp_tx)
 		reason = DP_R_PASS_EGRESS_SKB;
+	/* What only TC can finish about a flow goes there untouched. */
+	reason = dp_ct_fast_done(&pkt, flags, &fl, &eg, reason);
 
 	if (reason == DP_R_FWD) {
 		dp_decrement_ttl(ctx, &pkt);
 		dp_l2_rewrite(pkt.eth, eg.dmac, eg.smac);
+		if (fl.ct) {
+			dp_nat_rewrite_xdp(&pkt, &fl);
+			dp_ct_account(&fl, pkt.len);
+		}
 		dp_neigh_mark_used(eg.hit_slot);
 		dp_count(DP_HOOK_XDP, DP_R_FWD, pkt.len, istats);
 		return bpf_redirect(eg.ifindex, 0);

@@ -77,6 +77,9 @@ struct dp_path bn_dp_path(uint32_t ifindex, const uint8_t *dmac,
 {
 	struct dp_path p = {
 		.ifindex = ifindex,
+		/* an egress that takes XDP redirects: what the plugin
+		 * writes for a port in mode xdp (else XDP hands the packet
+		 * to TC and the benchmark measures no forwarding) */
 		.flags = DP_PATH_F_RESOLVED | DP_PATH_F_GW | DP_PATH_F_XDP_TX,
 		.mtu = 1500,
 		.gw = {gw},

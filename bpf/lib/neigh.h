@@ -20,12 +20,13 @@ dp_neigh_connected(const struct dp_pkt *pkt, __u32 ifindex,
 	const struct dp_neigh_val *nv;
 	const struct dp_intf *out;
 
+	/* The packet's destination, or the backend conntrack sends it to. */
 	if (pkt->ip4) {
 		key.family = DP_AF_INET;
-		key.addr[0] = pkt->ip4->daddr;
+		key.addr[0] = pkt->dst[0];
 	} else if (pkt->ip6) {
 		key.family = DP_AF_INET6;
-		__builtin_memcpy(key.addr, &pkt->ip6->daddr, sizeof(key.addr));
+		__builtin_memcpy(key.addr, pkt->dst, sizeof(key.addr));
 	}
 
 	eg->path = NULL;
@@ -80,7 +81,8 @@ static __always_inline void dp_neigh_mark_used(__u32 slot)
 /*
  * Where the kernel's neighbour table should resolve an unresolved next hop
  * (bpf_redirect_neigh): the path's gateway, or for on-link paths and
- * connected routes the packet's own destination. Given explicitly so that
+ * connected routes the packet's own destination (pkt->dst: a DSR backend's
+ * address for the load balancer). Given explicitly so that
  * the kernel does not consult its FIB, which may lack the route or have
  * forwarding disabled.
  */
@@ -102,11 +104,10 @@ static __always_inline void dp_neigh_nexthop(const struct dp_pkt *pkt,
 		}
 	} else if (pkt->ip4) {
 		nh->nh_family = DP_AF_INET;
-		nh->ipv4_nh = pkt->ip4->daddr;
+		nh->ipv4_nh = pkt->dst[0];
 	} else if (pkt->ip6) {
 		nh->nh_family = DP_AF_INET6;
-		__builtin_memcpy(nh->ipv6_nh, &pkt->ip6->daddr,
-				 sizeof(nh->ipv6_nh));
+		__builtin_memcpy(nh->ipv6_nh, pkt->dst, sizeof(nh->ipv6_nh));
 	}
 }
 

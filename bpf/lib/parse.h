@@ -23,6 +23,7 @@ struct dp_pkt {
 	struct ethhdr *eth;
 	struct iphdr *ip4;   /* set for IPv4 only */
 	struct ipv6hdr *ip6; /* set for IPv6 only */
+	void *l4;	     /* the L4 header, when parsed (see dp_parse_l4) */
 	__u32 len;    /* whole frame; TC's cursor covers only the headers */
 	__u32 l3_len; /* IP total length, from the header */
 	__be16 proto; /* ethertype */
@@ -36,6 +37,12 @@ struct dp_pkt {
 	__u8 icmp6_type; /* with has_icmp6_type */
 	__u8 has_icmp6_type;
 	__u8 trailer;	 /* bytes after the IP packet, beyond padding */
+	__u8 tcp_flags;	 /* byte 13 of the TCP header (with has_ports) */
+	/*
+	 * Where the packet is routed: its destination address (IPv4 in
+	 * dst[0]), unless conntrack sends it elsewhere (a backend).
+	 */
+	__be32 dst[4];
 };
 
 /* Ethernet's minimum frame (without FCS): shorter packets are padded. */
@@ -87,6 +94,7 @@ static __always_inline bool dp_parse_eth(struct dp_pkt *pkt)
  */
 static __always_inline void dp_parse_l4(struct dp_pkt *pkt)
 {
+	pkt->l4 = pkt->cur.pos;
 	switch (pkt->l4_proto) {
 	case IPPROTO_TCP: {
 		struct tcphdr *th = dp_cursor_take(&pkt->cur, sizeof(*th));
@@ -96,6 +104,7 @@ static __always_inline void dp_parse_l4(struct dp_pkt *pkt)
 		pkt->sport = th->source;
 		pkt->dport = th->dest;
 		pkt->l4_hlen = th->doff * 4;
+		pkt->tcp_flags = ((const __u8 *)th)[13];
 		pkt->has_ports = 1;
 		return;
 	}
@@ -150,6 +159,7 @@ static __always_inline bool dp_parse_ipv4(struct dp_pkt *pkt)
 	pkt->l3_hlen = ip4->ihl * 4;
 	pkt->l4_proto = ip4->protocol;
 	pkt->ttl = ip4->ttl;
+	pkt->dst[0] = ip4->daddr;
 	if (ip4->ihl != 5)
 		return true;
 	if (!dp_ipv4_csum_ok(ip4))
@@ -178,6 +188,7 @@ static __always_inline bool dp_parse_ipv6(struct dp_pkt *pkt)
 	pkt->l3_hlen = sizeof(*ip6);
 	pkt->l4_proto = ip6->nexthdr;
 	pkt->ttl = ip6->hop_limit;
+	__builtin_memcpy(pkt->dst, &ip6->daddr, sizeof(pkt->dst));
 	dp_parse_l4(pkt);
 	return true;
 }

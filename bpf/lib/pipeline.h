@@ -3,7 +3,9 @@
  * The routing decision, shared by the XDP and TC hooks: from a frame and
  * its ingress interface to either DP_R_FWD (with the egress filled in) or
  * the reason the kernel must handle the packet instead. The pipeline only
- * reads the packet; the entry files apply the decision.
+ * reads the packet; the entry files apply the decision. It comes in two
+ * halves, ingress checks and routing, so that conntrack can stand between
+ * them (a translated packet is routed to its new destination).
  *
  * Order matters: cheap L2 tests first; everything malformed is passed
  * before anything looks at addresses; the TTL is checked only once the
@@ -37,9 +39,9 @@ static __always_inline __u32 dp_meta_flags(void)
 	return m ? m->flags : 0;
 }
 
-static __always_inline enum dp_reason dp_route_ipv4(struct dp_pkt *pkt,
-						    __u32 flags,
-						    const struct dp_rt_val **rt)
+/* IPv4 up to the FIB lookup: what the kernel checks before routing. */
+static __always_inline enum dp_reason dp_check_ipv4(struct dp_pkt *pkt,
+						    __u32 flags)
 {
 	enum dp_reason reason;
 	struct iphdr *ip4;
@@ -56,16 +58,11 @@ static __always_inline enum dp_reason dp_route_ipv4(struct dp_pkt *pkt,
 		return DP_R_PASS_IP_OPTIONS;
 	if (flags & DP_META_F_IPSEC)
 		return DP_R_PASS_IPSEC;
-	reason = dp_punted4(flags, ip4->daddr);
-	if (reason != DP_CONTINUE)
-		return reason;
-	*rt = dp_fib4_lookup(ip4->daddr);
 	return DP_CONTINUE;
 }
 
-static __always_inline enum dp_reason dp_route_ipv6(struct dp_pkt *pkt,
-						    __u32 flags,
-						    const struct dp_rt_val **rt)
+static __always_inline enum dp_reason dp_check_ipv6(struct dp_pkt *pkt,
+						    __u32 flags)
 {
 	enum dp_reason reason;
 	struct ipv6hdr *ip6;
@@ -85,10 +82,30 @@ static __always_inline enum dp_reason dp_route_ipv6(struct dp_pkt *pkt,
 		return DP_R_PASS_IP_OPTIONS;
 	if (flags & DP_META_F_IPSEC)
 		return DP_R_PASS_IPSEC;
-	reason = dp_punted6(flags, &ip6->daddr);
+	return DP_CONTINUE;
+}
+
+/*
+ * The route to pkt->dst (the packet's destination, or the backend
+ * conntrack chose), NULL if none; a punted range goes to the kernel.
+ */
+static __always_inline enum dp_reason
+dp_route_lookup(const struct dp_pkt *pkt, __u32 flags,
+		const struct dp_rt_val **rt)
+{
+	enum dp_reason reason;
+
+	if (pkt->ip4) {
+		reason = dp_punted4(flags, pkt->dst[0]);
+		if (reason != DP_CONTINUE)
+			return reason;
+		*rt = dp_fib4_lookup(pkt->dst[0]);
+		return DP_CONTINUE;
+	}
+	reason = dp_punted6(flags, (const struct in6_addr *)pkt->dst);
 	if (reason != DP_CONTINUE)
 		return reason;
-	*rt = dp_fib6_lookup(&ip6->daddr);
+	*rt = dp_fib6_lookup((const struct in6_addr *)pkt->dst);
 	return DP_CONTINUE;
 }
 
@@ -109,15 +126,14 @@ static __always_inline bool dp_fits_mtu(const struct dp_ctx *ctx,
 	return pkt->l3_len <= eg->mtu;
 }
 
-static __always_inline enum dp_reason dp_pipeline(struct dp_ctx *ctx,
-						  struct dp_pkt *pkt,
-						  const struct dp_intf *intf,
-						  struct dp_egress *eg)
+/*
+ * First half: from a frame to an IP packet the datapath may route, with
+ * the datapath-wide switches in *flags, or the reason it may not.
+ */
+static __always_inline enum dp_reason
+dp_pipeline_ingress(struct dp_ctx *ctx, struct dp_pkt *pkt,
+		    const struct dp_intf *intf, __u32 *flags)
 {
-	const struct dp_rt_val *rt = NULL;
-	enum dp_reason reason;
-	__u32 flags;
-
 	if (!dp_intf_enabled(intf))
 		return DP_R_PASS_DISABLED;
 	if (!dp_parse_eth(pkt))
@@ -129,13 +145,26 @@ static __always_inline enum dp_reason dp_pipeline(struct dp_ctx *ctx,
 	if (ctx_vlan_offloaded(ctx))
 		return DP_R_PASS_NON_IP;
 
-	flags = dp_meta_flags();
+	*flags = dp_meta_flags();
 	if (pkt->proto == bpf_htons(ETH_P_IP))
-		reason = dp_route_ipv4(pkt, flags, &rt);
-	else if (pkt->proto == bpf_htons(ETH_P_IPV6))
-		reason = dp_route_ipv6(pkt, flags, &rt);
-	else
-		return DP_R_PASS_NON_IP;
+		return dp_check_ipv4(pkt, *flags);
+	if (pkt->proto == bpf_htons(ETH_P_IPV6))
+		return dp_check_ipv6(pkt, *flags);
+	return DP_R_PASS_NON_IP;
+}
+
+/*
+ * Second half: the routing decision for pkt->dst, either DP_R_FWD with
+ * the egress filled in or the reason the kernel must route the packet.
+ */
+static __always_inline enum dp_reason
+dp_pipeline_route(struct dp_ctx *ctx, struct dp_pkt *pkt,
+		  const struct dp_intf *intf, __u32 flags, struct dp_egress *eg)
+{
+	const struct dp_rt_val *rt = NULL;
+	enum dp_reason reason;
+
+	reason = dp_route_lookup(pkt, flags, &rt);
 	if (reason != DP_CONTINUE)
 		return reason;
 	if (!rt)

@@ -17,7 +17,17 @@
  */
 static __always_inline enum dp_reason dp_punt_reason(const struct dp_punt *p)
 {
-	return p ? (enum dp_reason)p->reason : DP_CONTINUE;
+	if (!p)
+		return DP_CONTINUE;
+	/*
+	 * The plugin punts with these two reasons only. Naming them as
+	 * constants (rather than passing the map's value on) keeps the
+	 * verifier from following a value that could read as "forward"
+	 * into the forwarding code (6.1 loses the bounds of a checked
+	 * copy).
+	 */
+	return p->reason == DP_R_PASS_LOCAL ? DP_R_PASS_LOCAL
+					    : DP_R_PASS_FIB_FULL;
 }
 
 static __always_inline enum dp_reason dp_punted4(__u32 flags, __be32 daddr)

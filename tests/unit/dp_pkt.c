@@ -197,3 +197,75 @@ void tpkt_ipv6_ext(struct tpkt *p, uint8_t type)
 	ip6->payload_len = htons(ntohs(ip6->payload_len) + 8);
 	p->len += 8;
 }
+
+/* Offset of the L4 checksum field from the L4 header, or -1. */
+static int tpkt_l4_csum_off(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return 16;
+	case IPPROTO_UDP:
+		return 6;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return 2;
+	}
+	return -1;
+}
+
+uint16_t tpkt_l4_csum(const struct tpkt *p)
+{
+	uint8_t buf[TPKT_MAX + 40];
+	struct tpkt *q = (struct tpkt *)p;
+	const uint8_t *l4 = tpkt_l4(q);
+	size_t l4len = p->len - (l4 - p->buf), n = 0;
+	uint8_t proto;
+	int off;
+	uint16_t c;
+
+	if (ntohs(tpkt_eth(q)->h_proto) == ETH_P_IPV6) {
+		const struct ipv6hdr *ip6 = tpkt_ip6(q);
+
+		proto = ip6->nexthdr;
+		memcpy(buf, &ip6->saddr, 32);
+		buf[32] = l4len >> 24;
+		buf[33] = l4len >> 16;
+		buf[34] = l4len >> 8;
+		buf[35] = l4len;
+		buf[36] = buf[37] = buf[38] = 0;
+		buf[39] = proto;
+		n = 40;
+	} else {
+		const struct iphdr *ip4 = tpkt_ip4(q);
+
+		proto = ip4->protocol;
+		if (proto != IPPROTO_ICMP) {
+			memcpy(buf, &ip4->saddr, 8);
+			buf[8] = 0;
+			buf[9] = proto;
+			buf[10] = l4len >> 8;
+			buf[11] = l4len;
+			n = 12;
+		}
+	}
+	off = tpkt_l4_csum_off(proto);
+	assert(off >= 0);
+	memcpy(buf + n, l4, l4len);
+	buf[n + off] = buf[n + off + 1] = 0;
+	c = tpkt_csum(buf, n + l4len);
+	if (proto == IPPROTO_UDP && c == 0)
+		c = 0xffff;
+	return c;
+}
+
+void tpkt_fix_csums(struct tpkt *p)
+{
+	uint8_t proto = ntohs(tpkt_eth(p)->h_proto) == ETH_P_IPV6
+				? tpkt_ip6(p)->nexthdr
+				: tpkt_ip4(p)->protocol;
+	uint16_t c = tpkt_l4_csum(p);
+
+	memcpy(tpkt_l4(p) + tpkt_l4_csum_off(proto), &c, 2);
+	if (ntohs(tpkt_eth(p)->h_proto) == ETH_P_IP)
+		tpkt_ipv4_fix_csum(p);
+}

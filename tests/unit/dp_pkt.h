@@ -53,4 +53,10 @@ void tpkt_ipv4_options(struct tpkt *p, size_t bytes);
 /* Insert an 8-byte IPv6 extension header of this type after the header. */
 void tpkt_ipv6_ext(struct tpkt *p, uint8_t type);
 
+/* The L4 checksum (TCP, UDP, ICMP, ICMPv6) of the packet as it is, fully
+ * recomputed (a UDP result of 0 is 0xffff). */
+uint16_t tpkt_l4_csum(const struct tpkt *p);
+/* Store tpkt_l4_csum() in the L4 header (and the IPv4 header's). */
+void tpkt_fix_csums(struct tpkt *p);
+
 #endif /* DP_PKT_H */

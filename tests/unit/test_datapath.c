@@ -35,6 +35,9 @@ int main(void)
 	test_live(&h);
 	test_fib(&h);
 	test_failsafe(&h);
+	test_ct(&h);
+	test_lb(&h);
+	test_nat(&h);
 
 	h_close(&h);
 	return t_summary();

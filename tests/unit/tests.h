@@ -17,5 +17,8 @@ void test_meta(struct harness *h);	/* test_meta.c */
 void test_live(struct harness *h);	/* test_live.c */
 void test_fib(struct harness *h);	/* test_fib.c */
 void test_failsafe(struct harness *h);	/* test_failsafe.c */
+void test_ct(struct harness *h);	/* test_ct.c */
+void test_lb(struct harness *h);	/* test_lb.c */
+void test_nat(struct harness *h);	/* test_nat.c */
 
 #endif /* TESTS_H */
