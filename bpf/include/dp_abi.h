@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define DP_ABI_VERSION 2
+#define DP_ABI_VERSION 3
 
 /*
  * Where maps are pinned: one directory per zebra instance, this one for
@@ -282,6 +282,25 @@ enum dp_reason {
 	DP_R_PASS_RPF,	       /* the source fails the interface's rp_filter
 				* (or cannot be checked here) */
 	DP_R_PASS_TRAILER,     /* bytes after the IP packet: the kernel trims */
+	DP_R_PASS_CT_SLOW,     /* XDP: a new flow to a VIP or through source
+				* NAT, a TCP state change, or an established
+				* flow XDP cannot send itself: TC takes it.
+				* TC: its conntrack program is missing */
+	DP_R_PASS_CT_FULL,     /* ct_map (or the persistence table) could not
+				* take the flow's entries */
+	DP_R_PASS_NAT_PORTS,   /* every fullnat / source NAT port probed was
+				* taken */
+	DP_R_PASS_LB_NO_BACKEND, /* a VIP with no healthy backend */
+	DP_R_PASS_LB_UNSUPPORTED, /* a packet to a VIP the LB cannot handle:
+				   * fragment, IP options or extension
+				   * headers, truncated L4, a backend of the
+				   * other family, DSR to a backend that is
+				   * not on a connected segment */
+	DP_R_PASS_CT_INVALID,  /* TCP RST or a stray non-SYN with no flow to
+				* put it in (source NAT), or an ICMP error
+				* for a flow whose inner packet is cut short */
+	DP_R_PASS_CT_ICMP_ERROR, /* an ICMP error about a tracked flow: the
+				  * kernel gets it untranslated */
 	DP_R_MAX,
 };
 
@@ -328,7 +347,8 @@ struct dp_xdp_meta {
 
 /* The reasons XDP hands to TC (which forwards and counts the packet). */
 #define DP_REASON_TC_TAKES(reason)                                             \
-	((reason) == DP_R_PASS_NO_NEIGH || (reason) == DP_R_PASS_EGRESS_SKB)
+	((reason) == DP_R_PASS_NO_NEIGH || (reason) == DP_R_PASS_EGRESS_SKB || \
+	 (reason) == DP_R_PASS_CT_SLOW)
 
 /* -------------------------------------------------------------- meta map */
 
@@ -358,6 +378,17 @@ struct dp_meta {
  * the source check, every IPv4 packet goes to the kernel. */
 #define DP_META_F_ADDR4_INCOMPLETE 0x20
 
+/*
+ * Conntrack is in use: a VIP or a source NAT rule is configured, or
+ * ct_map may still hold flows of one. Without it, no stage below looks at
+ * a packet and routing costs what it cost before the load balancer
+ * (one flag test). DP_META_F_LB: lb_vip_map is not empty.
+ * DP_META_F_SNAT: nat_src_map is not empty.
+ */
+#define DP_META_F_CT		  0x40
+#define DP_META_F_LB		  0x80
+#define DP_META_F_SNAT		  0x100
+
 /* punt_v4_map / punt_v6_map value: why the range goes to the kernel. */
 struct dp_punt {
 	__u32 reason; /* enum dp_reason */
@@ -369,6 +400,318 @@ struct dp_punt {
 #define DP_ADDR_BROADCAST 2
 struct dp_addr {
 	__u32 kind; /* DP_ADDR_* */
+};
+
+/* ----------------------------------------------------------- load balancer */
+
+/*
+ * Default capacities of the load balancer, conntrack and NAT maps. Like the
+ * routing tables, the plugin sets them from its module arguments before the
+ * maps are created; the datapath reads no size from here.
+ */
+#define DP_LB_VIPS_MAX_DEFAULT	   4096	     /* lb_vip_map, and vip ids */
+#define DP_LB_BACKENDS_MAX_DEFAULT 65536     /* backend ids */
+#define DP_LB_RING_MAX_DEFAULT	   (4u << 20) /* ring slots, all VIPs */
+#define DP_LB_PERSIST_MAX_DEFAULT  65536     /* source persistence */
+#define DP_CT_MAX_DEFAULT	   262144    /* conntrack entries */
+#define DP_NAT_SRC_MAX_DEFAULT	   1024	     /* source NAT rules */
+
+/* Backends one VIP can list (least-connections scans them). */
+#define DP_LB_VIP_BACKENDS_MAX 256
+
+/* How a VIP picks the backend of a new flow (dp_lb_vip.algorithm). */
+enum dp_lb_alg {
+	DP_LB_ALG_MAGLEV = 0,	   /* ring[hash(5-tuple) % ring_size] */
+	DP_LB_ALG_HASH = 1,	   /* the same lookup over a plainly built ring */
+	DP_LB_ALG_SOURCE_HASH = 2, /* ring[hash(source address) % ring_size] */
+	DP_LB_ALG_RR = 3,	   /* ring walked by a per-CPU counter */
+	DP_LB_ALG_WRR = 4,	   /* the same walk; the ring holds each backend
+				    * in proportion to its weight */
+	DP_LB_ALG_LEAST_CONN = 5,  /* the healthy backend with the fewest
+				    * active connections (lb_vip_backends) */
+	DP_LB_ALG_MAX,
+};
+
+/* What a VIP's flows are rewritten to (dp_lb_vip.nat_mode). */
+enum dp_lb_nat {
+	DP_LB_NAT_DNAT = 0,    /* destination -> backend; replies come back
+				* through the LB, their source -> VIP */
+	DP_LB_NAT_FULLNAT = 1, /* and source -> fnat_addr:allocated port, so
+				* the backend needs no route back */
+	DP_LB_NAT_DSR = 2,     /* no IP rewrite: the frame goes at L2 to the
+				* backend (connected segment, VIP on its
+				* loopback); replies never come back */
+};
+
+/* dp_lb_vip.flags */
+#define DP_LB_VIP_F_PERSIST 0x0001 /* a client source keeps its backend for
+				    * persist_timeout seconds */
+
+/*
+ * lb_vip_map key (BPF_MAP_TYPE_HASH). A packet is matched on its exact
+ * destination port first, then on port 0 (the VIP's all-ports form).
+ */
+struct dp_lb_vip_key {
+	__u8 family;   /* AF_INET (2) or AF_INET6 (10) */
+	__u8 proto;    /* IPPROTO_TCP or IPPROTO_UDP */
+	__be16 port;   /* 0: every port */
+	__u32 addr[4]; /* network byte order; IPv4 in addr[0], rest zero */
+};
+
+/*
+ * lb_vip_map value. The VIP's selection table is
+ * lb_ring_map[ring_base .. ring_base + ring_size): backend ids, written by
+ * the plugin (Maglev: a prime >= 100 x backends). Backends must be of the
+ * VIP's family. A hash-map update replaces the value atomically, so a new
+ * ring is written to a free range first and the VIP switched to it.
+ */
+struct dp_lb_vip {
+	__u32 vip_id;	       /* < DP_LB_VIPS_MAX: index of lb_vip_backends,
+				* lb_rr_map; in conntrack and persistence */
+	__u8 algorithm;	       /* enum dp_lb_alg */
+	__u8 nat_mode;	       /* enum dp_lb_nat */
+	__u16 flags;	       /* DP_LB_VIP_F_* */
+	__u32 persist_timeout; /* seconds (DP_LB_VIP_F_PERSIST) */
+	__u32 ring_base;
+	__u32 ring_size;       /* 0: no backend at all */
+	__u32 hash_seed;       /* the same on every LB node of a VIP, so that
+				* they pick the same backend for a flow */
+	__u32 fnat_addr[4];    /* fullnat: source towards the backends */
+	__u16 fnat_port_min;   /* fullnat: source ports, host byte order */
+	__u16 fnat_port_max;
+};
+
+/*
+ * lb_ring_map: BPF_MAP_TYPE_ARRAY, BPF_F_MMAPABLE, of blocks of
+ * DP_LB_RING_BLOCK backend ids (the kernel rounds array elements up to 8
+ * bytes; blocks keep ids 4 bytes apart). Through mmap it is one flat
+ * __u32 array: slot i is block i / DP_LB_RING_BLOCK, entry
+ * i % DP_LB_RING_BLOCK. max_entries = slots / DP_LB_RING_BLOCK.
+ */
+#define DP_LB_RING_BLOCK 256
+struct dp_lb_ring_block {
+	__u32 id[DP_LB_RING_BLOCK];
+};
+
+/* lb_vip_backends value (BPF_MAP_TYPE_ARRAY by vip id): each backend of
+ * the VIP once, for least-connections and for the fallback when every
+ * probed ring slot names a backend that is down. */
+struct dp_lb_vip_backends {
+	__u32 n; /* <= DP_LB_VIP_BACKENDS_MAX */
+	__u32 id[DP_LB_VIP_BACKENDS_MAX];
+};
+
+/* dp_lb_backend.flags */
+#define DP_LB_BE_F_UP 0x01 /* healthy and administratively up */
+
+/*
+ * lb_backend_map value (BPF_MAP_TYPE_ARRAY by backend id; id 0 is never a
+ * backend). A backend that is not UP is skipped by new flows at once,
+ * before the ring is rebuilt; its established flows keep it while their
+ * conntrack entries live.
+ */
+struct dp_lb_backend {
+	__u8 family;	/* the VIP's */
+	__u8 flags;	/* DP_LB_BE_F_* */
+	__be16 port;	/* 0: keep the packet's destination port */
+	__u32 addr[4];	/* network byte order */
+	__u32 vip_id;
+	__u32 weight;	/* informational: the ring carries the weights */
+};
+
+/* lb_be_stats_map value (BPF_MAP_TYPE_PERCPU_ARRAY by backend id): the
+ * packets of the backend's flows, both directions. */
+struct dp_lb_backend_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/*
+ * lb_be_conns_map (BPF_MAP_TYPE_ARRAY by backend id, BPF_F_MMAPABLE,
+ * value __u64): the backend's active connections, shared by all CPUs and
+ * changed only with atomic adds: +1 by the CPU whose insert created the
+ * flow's original conntrack entry, -1 by the CPU whose compare-and-swap
+ * moved the flow into a closed state (TIME_WAIT, CLOSE), +1 again if a
+ * SYN reopens it; user space, ageing out an entry it removed with
+ * lookup-and-delete while still open, subtracts 1 through the mmap.
+ * Each transition has exactly one winner, so nothing is counted twice.
+ */
+
+/* lb_persist_map (BPF_MAP_TYPE_LRU_HASH): source persistence. */
+struct dp_lb_persist_key {
+	__u32 vip_id;
+	__u32 family;
+	__u32 addr[4]; /* the client's address */
+};
+
+struct dp_lb_persist {
+	__u64 last_seen; /* bpf_ktime_get_ns() of the last new flow */
+	__u32 backend_id;
+	__u32 pad;
+};
+
+/* ------------------------------------------------------------- conntrack */
+
+/*
+ * Connection states. TCP follows the client's view: FIN_WAIT when the
+ * client (original direction) closed first, CLOSE_WAIT when the server
+ * did, LAST_ACK once both FINs are seen. The original direction's entry
+ * holds the authoritative state, changed by compare-and-swap; the reply
+ * entry carries a copy for the fast path.
+ */
+enum dp_ct_state {
+	DP_CT_NONE = 0,
+	DP_CT_TCP_SYN_SENT = 1,
+	DP_CT_TCP_SYN_RECV = 2,
+	DP_CT_TCP_ESTABLISHED = 3,
+	DP_CT_TCP_FIN_WAIT = 4,
+	DP_CT_TCP_CLOSE_WAIT = 5,
+	DP_CT_TCP_LAST_ACK = 6,
+	DP_CT_TCP_TIME_WAIT = 7,
+	DP_CT_TCP_CLOSE = 8,
+	DP_CT_UDP_NEW = 9,
+	DP_CT_UDP_REPLIED = 10,
+	DP_CT_ICMP_NEW = 11,
+	DP_CT_ICMP_REPLIED = 12,
+	DP_CT_STATE_MAX,
+};
+
+/*
+ * How long user space keeps an entry past its last_seen, per state
+ * (seconds; Linux's nf_conntrack defaults, except ESTABLISHED: RFC 5382's
+ * 2 h 4 min rather than 5 days). User space ages; the datapath never
+ * deletes an entry, so an idle flow's state is never lost to a race.
+ */
+#define DP_CT_TIMEOUT_SYN_SENT	  120
+#define DP_CT_TIMEOUT_SYN_RECV	  60
+#define DP_CT_TIMEOUT_ESTABLISHED 7440
+#define DP_CT_TIMEOUT_FIN_WAIT	  120
+#define DP_CT_TIMEOUT_CLOSE_WAIT  60
+#define DP_CT_TIMEOUT_LAST_ACK	  30
+#define DP_CT_TIMEOUT_TIME_WAIT	  120
+#define DP_CT_TIMEOUT_CLOSE	  10
+#define DP_CT_TIMEOUT_UDP_NEW	  30
+#define DP_CT_TIMEOUT_UDP_REPLIED 120
+#define DP_CT_TIMEOUT_ICMP	  30
+
+static inline __u32 dp_ct_timeout_sec(__u32 state)
+{
+	switch (state) {
+	case DP_CT_TCP_SYN_SENT:
+		return DP_CT_TIMEOUT_SYN_SENT;
+	case DP_CT_TCP_SYN_RECV:
+		return DP_CT_TIMEOUT_SYN_RECV;
+	case DP_CT_TCP_ESTABLISHED:
+		return DP_CT_TIMEOUT_ESTABLISHED;
+	case DP_CT_TCP_FIN_WAIT:
+		return DP_CT_TIMEOUT_FIN_WAIT;
+	case DP_CT_TCP_CLOSE_WAIT:
+		return DP_CT_TIMEOUT_CLOSE_WAIT;
+	case DP_CT_TCP_LAST_ACK:
+		return DP_CT_TIMEOUT_LAST_ACK;
+	case DP_CT_TCP_TIME_WAIT:
+		return DP_CT_TIMEOUT_TIME_WAIT;
+	case DP_CT_UDP_NEW:
+		return DP_CT_TIMEOUT_UDP_NEW;
+	case DP_CT_UDP_REPLIED:
+		return DP_CT_TIMEOUT_UDP_REPLIED;
+	case DP_CT_ICMP_NEW:
+	case DP_CT_ICMP_REPLIED:
+		return DP_CT_TIMEOUT_ICMP;
+	default:
+		return DP_CT_TIMEOUT_CLOSE;
+	}
+}
+
+/* The datapath refreshes last_seen at most this often (ns), so that the
+ * packets of a busy flow do not all write the entry. */
+#define DP_CT_TOUCH_NS 1000000000ull
+
+/*
+ * ct_map key (BPF_MAP_TYPE_HASH, preallocated): a packet as it arrives,
+ * before any rewrite. One entry per direction: original (client -> VIP or
+ * server) and reply (as the reply arrives: backend -> client, or backend
+ * -> the fullnat/source NAT address). ICMP echo: the identifier is the
+ * source port of a request and the destination port of a reply, so that
+ * the reply's key is the swapped translated request.
+ */
+struct dp_ct_key {
+	__u8 family; /* AF_INET / AF_INET6 */
+	__u8 proto;  /* IPPROTO_TCP / UDP / ICMP / ICMPV6 */
+	__be16 sport;
+	__be16 dport;
+	__u16 pad;
+	__u32 saddr[4];
+	__u32 daddr[4];
+};
+
+/* dp_ct_val.flags */
+#define DP_CT_F_REPLY	0x0001 /* the reply direction's entry */
+#define DP_CT_F_LB	0x0002 /* load balanced: backend_id, vip_id valid */
+#define DP_CT_F_SNAT	0x0004 /* source NAT (nat_src_map) */
+#define DP_CT_F_FULLNAT 0x0008 /* LB fullnat */
+#define DP_CT_F_DSR	0x0010 /* LB DSR: original entry only, no rewrite */
+#define DP_CT_F_PICKUP	0x0020 /* created mid-stream, without a SYN */
+
+/*
+ * ct_map value. A packet matching the key leaves with the addresses and
+ * ports below (equal to the key's where nothing changes). The other
+ * direction's key is the swap of this rewrite: user space ages both
+ * entries together from either one.
+ */
+struct dp_ct_val {
+	__u64 last_seen; /* bpf_ktime_get_ns(), coarse (DP_CT_TOUCH_NS) */
+	__u64 packets;	 /* this direction, atomic adds */
+	__u64 bytes;
+	__u64 state;	 /* enum dp_ct_state, changed by compare-and-swap
+			  * (64 bits: the 32-bit one needs -mcpu=v3) */
+	__u32 flags;	 /* DP_CT_F_* */
+	__u32 backend_id;
+	__u32 vip_id;
+	__u32 nat_saddr[4];
+	__u32 nat_daddr[4];
+	__be16 nat_sport;
+	__be16 nat_dport;
+};
+
+/* ------------------------------------------------------------ source NAT */
+
+#define DP_NAT_POOL_MAX 8
+
+/* nat_src_map key (BPF_MAP_TYPE_LPM_TRIE): the family word is part of
+ * the prefix, so prefixlen = 32 + the source prefix's length. */
+struct dp_nat_src_key {
+	__u32 prefixlen;
+	__u32 family;  /* AF_INET / AF_INET6, in host byte order */
+	__u32 addr[4]; /* network byte order */
+};
+
+/* dp_nat_src.flags */
+#define DP_NAT_F_MASQUERADE 0x0001 /* pool = the out interface's address */
+
+/*
+ * nat_src_map value: new flows from the prefix that the FIB sends out of
+ * out_ifindex leave with a pool address (chosen by a hash of the client
+ * address, so that a client keeps one) and a port in [port_min, port_max]
+ * claimed as described in doc/architecture.md. Keep the range clear of
+ * the kernel's own ephemeral ports (net.ipv4.ip_local_port_range) when the
+ * pool holds a router address.
+ */
+struct dp_nat_src {
+	__u32 out_ifindex;
+	__u16 flags;	/* DP_NAT_F_* */
+	__u16 n_addrs;	/* 1 .. DP_NAT_POOL_MAX */
+	__u16 port_min; /* host byte order */
+	__u16 port_max;
+	__u32 addrs[DP_NAT_POOL_MAX][4]; /* the family of the key */
+};
+
+/* ------------------------------------------------------------- tail calls */
+
+/* Slots of tc_prog_map, the TC hook's programs reached by tail call. */
+enum dp_tc_prog {
+	DP_TC_PROG_CT = 0, /* dp_tc_ct: the pipeline with conntrack, LB, NAT */
+	DP_TC_PROG_MAX,
 };
 
 #endif /* DP_ABI_H */

@@ -175,4 +175,108 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } meta_map SEC(".maps");
 
+/*
+ * Load balancer, conntrack and NAT (layouts and rules in dp_abi.h). Sized
+ * by the plugin before load like the routing tables. The datapath only
+ * reads them while meta_map says they are in use (DP_META_F_CT, _LB,
+ * _SNAT), so routing alone pays nothing for them.
+ */
+
+/* (family, protocol, address, port or 0) -> VIP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct dp_lb_vip_key);
+	__type(value, struct dp_lb_vip);
+	__uint(max_entries, DP_LB_VIPS_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_vip_map SEC(".maps");
+
+/* Every VIP's selection table: backend ids, one flat array via mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct dp_lb_ring_block);
+	__uint(max_entries, DP_LB_RING_MAX_DEFAULT / DP_LB_RING_BLOCK);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_ring_map SEC(".maps");
+
+/* vip id -> its backends, each once (least-connections, fallback). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct dp_lb_vip_backends);
+	__uint(max_entries, DP_LB_VIPS_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_vip_backends SEC(".maps");
+
+/* backend id -> address, port, UP flag. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct dp_lb_backend);
+	__uint(max_entries, DP_LB_BACKENDS_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_backend_map SEC(".maps");
+
+/* backend id -> packets and bytes of its flows, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct dp_lb_backend_stats);
+	__uint(max_entries, DP_LB_BACKENDS_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_be_stats_map SEC(".maps");
+
+/* backend id -> active connections (shared; atomic adds only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, DP_LB_BACKENDS_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_be_conns_map SEC(".maps");
+
+/* vip id -> this CPU's round-robin position in the VIP's ring. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, DP_LB_VIPS_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_rr_map SEC(".maps");
+
+/* (vip id, client address) -> backend, for source persistence. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct dp_lb_persist_key);
+	__type(value, struct dp_lb_persist);
+	__uint(max_entries, DP_LB_PERSIST_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_persist_map SEC(".maps");
+
+/*
+ * Conntrack: one entry per flow direction. Preallocated, so that an
+ * insert under load never fails for want of memory, only when the table
+ * is full (counted, and the packet goes to the kernel).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct dp_ct_key);
+	__type(value, struct dp_ct_val);
+	__uint(max_entries, DP_CT_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct_map SEC(".maps");
+
+/* (family, source prefix) -> source NAT rule. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_nat_src_key);
+	__type(value, struct dp_nat_src);
+	__uint(max_entries, DP_NAT_SRC_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nat_src_map SEC(".maps");
+
 #endif /* DP_BPF_MAPS_H */

@@ -43,6 +43,13 @@ static const char *const reason_names[DP_R_MAX] = {
 	[DP_R_PASS_IPSEC] = "PASS_IPSEC",
 	[DP_R_PASS_RPF] = "PASS_RPF",
 	[DP_R_PASS_TRAILER] = "PASS_TRAILER",
+	[DP_R_PASS_CT_SLOW] = "PASS_CT_SLOW",
+	[DP_R_PASS_CT_FULL] = "PASS_CT_FULL",
+	[DP_R_PASS_NAT_PORTS] = "PASS_NAT_PORTS",
+	[DP_R_PASS_LB_NO_BACKEND] = "PASS_LB_NO_BACKEND",
+	[DP_R_PASS_LB_UNSUPPORTED] = "PASS_LB_UNSUPPORTED",
+	[DP_R_PASS_CT_INVALID] = "PASS_CT_INVALID",
+	[DP_R_PASS_CT_ICMP_ERROR] = "PASS_CT_ICMP_ERROR",
 };
 
 const char *h_reason_name(enum dp_reason reason)
@@ -83,6 +90,9 @@ static int h_share_maps(struct bpf_object *from, struct bpf_object *to)
 	bpf_object__for_each_map(map, to)
 	{
 		src = bpf_object__find_map_by_name(from, bpf_map__name(map));
+		/* TC's own: the prog array of its tail calls */
+		if (!src && bpf_map__type(map) == BPF_MAP_TYPE_PROG_ARRAY)
+			continue;
 		if (!src)
 			return -ENOENT;
 		err = bpf_map__reuse_fd(map, bpf_map__fd(src));
