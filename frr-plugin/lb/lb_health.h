@@ -8,7 +8,10 @@
  * (lb/) tells it what to check; it reports every change of a backend's
  * health back on zebra's main pthread, where the configuration lives.
  *
- * Everything here is called on zebra's main pthread.
+ * Everything here is called on zebra's main pthread. lb_health_init may
+ * run before zebra forks (module init, frr_late_init): the pthread is
+ * started after the fork, at the first lb_health_set. Call
+ * lb_health_fini from an frr_fini hook, before libfrr stops its pthreads.
  */
 #ifndef LB_HEALTH_H
 #define LB_HEALTH_H
@@ -73,5 +76,18 @@ void lb_health_del(const char *vip);
 /* false if vip/be is not checked. */
 bool lb_health_status(const char *vip, const struct lb_hc_backend *be,
 		      struct lb_hc_status *st);
+
+/* What show commands print of the checker as a whole. */
+struct lb_hc_counters {
+	uint32_t vips, backends;
+	uint32_t in_flight; /* checks holding a socket now */
+	uint32_t fd_budget; /* the most that may at once (0: not started) */
+	uint64_t checks, failures;
+	uint64_t deferred; /* checks that waited for a socket */
+	uint64_t changes;  /* health flips */
+	char icmp4[8], icmp6[8]; /* "raw", "dgram" or "" (not opened) */
+};
+
+void lb_health_counters(struct lb_hc_counters *c);
 
 #endif /* LB_HEALTH_H */

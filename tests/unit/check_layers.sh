@@ -28,7 +28,8 @@ maps	core
 kernel	core maps
 fib
 fwd	core maps kernel fib
-cli	core maps kernel fib fwd
+lb	core maps kernel fib fwd
+cli	core maps kernel fib fwd lb
 '
 
 # check DIR: the layer rules over the module's sources in DIR; prints each
@@ -138,7 +139,8 @@ for bad in \
 	'maps/dp_pin.c:#include "dp_pin.h"' \
 	'kernel/dp_neigh.c:#include "../fwd/dp_nhg.h"' \
 	'cli/dp_route.h:/* a second dp_route.h */' \
-	'lb/dp_lb.c:/* an undeclared folder */'; do
+	'lb/lb_health.c:#include "cli/dp_vty.h"' \
+	'nat/dp_nat.c:/* an undeclared folder */'; do
 	file=${bad%%:*}
 	line=${bad#*:}
 	rm -rf "$tmp/p"
