@@ -21,6 +21,15 @@
  * Results come back to the main pthread as one event (hc_deliver) that
  * drains the dirty list, so a burst of flips costs one wake-up, and a flip
  * of a backend that was removed or deleted meanwhile is never reported.
+ *
+ * The health pthread's own event loop sees three descriptors, not one per
+ * check: an epoll set holding the checks' sockets, a timerfd ticking every
+ * LB_HC_SLOT_MS while anything is scheduled, and the ICMP sockets. FRR's
+ * loop polls every descriptor it watches on each wake-up and spins
+ * through the last millisecond before a timer: with a thousand backends
+ * checked every second, a socket and a timer each, that cost a third of a
+ * core, 80 % of it in poll() (bench/health). Checks and timeouts instead
+ * sit in a wheel of LB_HC_SLOT_MS slots, run a slot at a time.
  */
 
 #include "config.h"
@@ -29,7 +38,9 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 
 #include "lib/zebra.h"
 #include "lib/frr_pthread.h"
@@ -67,12 +78,22 @@ DEFINE_MTYPE_STATIC(EBPF, LB_HC_BUF, "LB health-check buffers");
 
 /*
  * Sockets the checks may hold at once: zebra shares its descriptors with
- * them (Debian's frr.service sets LimitNOFILE=1024), and FRR's event loop
- * cannot poll a descriptor at or above its limit. A quarter of the limit,
- * and at least 128, stay zebra's; a check beyond the budget waits for one
- * to finish.
+ * them (Debian's frr.service sets LimitNOFILE=1024, and FRR's own event
+ * loop cannot poll a descriptor at or above its limit). A quarter of the
+ * limit, and at least 128, stay zebra's; a check beyond the budget waits
+ * for one to finish (counted as deferred).
  */
 #define LB_HC_FD_RESERVE_MIN 128
+
+/* The wheel's granularity: check starts and timeouts due within one slot
+ * run together, on one wake-up; a turn of the wheel is LB_HC_WHEEL slots
+ * (a check due further ahead waits in its slot for its turn). */
+#define LB_HC_SLOT_MS 10
+#define LB_HC_SLOT_US (LB_HC_SLOT_MS * 1000)
+#define LB_HC_WHEEL 512
+
+/* Socket events taken per epoll_wait. */
+#define LB_HC_EPOLL_BATCH 64
 
 /* Flips reported per run of hc_deliver on the main pthread. */
 #define LB_HC_DELIVER_BATCH 256
@@ -102,6 +123,15 @@ PREDECL_DLIST(hc_queue);
 PREDECL_DLIST(hc_dirty);
 PREDECL_DLIST(hc_live);
 PREDECL_DLIST(hc_wait);
+PREDECL_DLIST(hc_wheel);
+
+/* What a backend waits for on its socket. */
+enum hc_io {
+	HC_IO_NONE, /* no socket, or not in the epoll set */
+	HC_IO_CONNECT,
+	HC_IO_SEND,
+	HC_IO_READ,
+};
 
 struct hc_be {
 	/* Set at creation, never changed: read by both pthreads. */
@@ -130,8 +160,11 @@ struct hc_be {
 	/* Health pthread. */
 	struct hc_live_item litem;
 	struct hc_wait_item witem;
-	bool live, waiting;
-	struct thread *t_next, *t_io, *t_timeout;
+	struct hc_wheel_item whitem;
+	bool live, waiting, on_wheel;
+	bool running;	  /* a check in progress: the wheel holds its timeout */
+	uint64_t slot;	  /* on the wheel: when */
+	enum hc_io io;
 	int fd;
 	bool icmp_held; /* hc.icmp[].wait[seq] points here */
 	uint16_t seq;
@@ -178,6 +211,7 @@ DECLARE_DLIST(hc_queue, struct hc_be, qitem);
 DECLARE_DLIST(hc_dirty, struct hc_be, ditem);
 DECLARE_DLIST(hc_live, struct hc_be, litem);
 DECLARE_DLIST(hc_wait, struct hc_be, witem);
+DECLARE_DLIST(hc_wheel, struct hc_be, whitem);
 
 /* One ICMP socket per family, shared by every check of that family. */
 struct hc_icmp {
@@ -218,6 +252,12 @@ static struct {
 	struct hc_wait_head waitq;
 	uint32_t fds, fd_budget;
 	struct hc_icmp icmp[2];
+	int epfd, tfd;
+	struct thread *t_ep, *t_tick;
+	bool ticking;
+	struct hc_wheel_head wheel[LB_HC_WHEEL];
+	uint64_t slot_next; /* the first slot not run yet */
+	uint32_t on_wheel;
 } hc;
 
 static const uint8_t hc_icmp_magic[8] = "frr-ebpf";
@@ -391,15 +431,66 @@ static void hc_deliver(struct thread *t)
 
 /* --------------------------------------------- health pthread: a check */
 
-static void hc_check_due(struct thread *t);
 static void hc_drain_wait(struct thread *t);
+static void hc_tick(struct thread *t);
+
+/* Tick while anything is on the wheel; an idle checker sleeps. */
+static void hc_ticking(bool on)
+{
+	struct itimerspec its = {};
+
+	if (on == hc.ticking)
+		return;
+	if (on) {
+		its.it_value.tv_nsec = LB_HC_SLOT_MS * 1000000;
+		its.it_interval = its.it_value;
+	}
+	timerfd_settime(hc.tfd, 0, &its, NULL);
+	hc.ticking = on;
+}
+
+static void hc_wheel_off(struct hc_be *b)
+{
+	if (!b->on_wheel)
+		return;
+	hc_wheel_del(&hc.wheel[b->slot % LB_HC_WHEEL], b);
+	b->on_wheel = false;
+	hc.on_wheel--;
+}
+
+/* Put b in the slot of `at` (monotonic us), or the next one to run. */
+static void hc_wheel_put(struct hc_be *b, int64_t at)
+{
+	uint64_t slot = (at + LB_HC_SLOT_US - 1) / LB_HC_SLOT_US;
+
+	hc_wheel_off(b);
+	b->slot = MAX(slot, hc.slot_next);
+	hc_wheel_add_tail(&hc.wheel[b->slot % LB_HC_WHEEL], b);
+	b->on_wheel = true;
+	hc.on_wheel++;
+	hc_ticking(true);
+}
+
+/* Wait for events of b's socket (level-triggered). */
+static bool hc_watch(struct hc_be *b, uint32_t events, enum hc_io io)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = b };
+
+	if (epoll_ctl(hc.epfd, b->io == HC_IO_NONE ? EPOLL_CTL_ADD
+						   : EPOLL_CTL_MOD,
+		      b->fd, &ev) < 0)
+		return false;
+	b->io = io;
+	return true;
+}
 
 static void hc_close(struct hc_be *b)
 {
 	if (b->fd < 0)
 		return;
-	close(b->fd);
+	close(b->fd); /* also leaves the epoll set */
 	b->fd = -1;
+	b->io = HC_IO_NONE;
 	hc.fds--;
 	if (hc_wait_count(&hc.waitq))
 		thread_add_event(hc.master, hc_drain_wait, NULL, 0,
@@ -416,11 +507,12 @@ static void hc_icmp_release(struct hc_be *b)
 	b->icmp_held = false;
 }
 
-/* Stop whatever b is doing; it stays scheduled for nothing. */
+/* End the check in progress, if any (its timeout with it). */
 static void hc_stop(struct hc_be *b)
 {
-	THREAD_OFF(b->t_io);
-	THREAD_OFF(b->t_timeout);
+	if (b->running)
+		hc_wheel_off(b);
+	b->running = false;
 	hc_close(b);
 	hc_icmp_release(b);
 	XFREE(MTYPE_LB_HC_BUF, b->line);
@@ -465,13 +557,10 @@ static void hc_record(struct hc_be *b, bool ok, const char *err,
  * interval at start stay spread. */
 static void hc_schedule(struct hc_be *b, int64_t now)
 {
-	int64_t wait;
-
 	b->due_us += (int64_t)b->params->p.interval_ms * 1000;
 	if (b->due_us < now)
 		b->due_us = now;
-	wait = (b->due_us - now + 999) / 1000;
-	thread_add_timer_msec(hc.master, hc_check_due, b, wait, &b->t_next);
+	hc_wheel_put(b, b->due_us);
 }
 
 static void hc_finish(struct hc_be *b, bool ok, const char *err)
@@ -483,10 +572,6 @@ static void hc_finish(struct hc_be *b, bool ok, const char *err)
 	hc_schedule(b, now);
 }
 
-static void hc_timeout(struct thread *t)
-{
-	hc_finish(THREAD_ARG(t), false, "timeout");
-}
 
 /* --------------------------------------------------------- TCP and HTTP */
 
@@ -561,9 +646,8 @@ static int hc_http_feed(struct hc_be *b, const char *p, size_t n, char *err,
 	return 0;
 }
 
-static void hc_http_read(struct thread *t)
+static void hc_http_read(struct hc_be *b)
 {
-	struct hc_be *b = THREAD_ARG(t);
 	char buf[1024], err[64];
 	ssize_t n;
 	int r;
@@ -572,11 +656,8 @@ static void hc_http_read(struct thread *t)
 		n = recv(b->fd, buf, sizeof(buf), 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			thread_add_read(hc.master, hc_http_read, b, b->fd,
-					&b->t_io);
-			return;
-		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return; /* still watched for EPOLLIN */
 		if (n < 0) {
 			hc_finish(b, false, hc_errstr(errno));
 			return;
@@ -614,8 +695,6 @@ static size_t hc_http_request(const struct hc_be *b, char *buf, size_t len)
 			b->key.family == AF_INET6 ? "]" : "", port);
 }
 
-static void hc_http_write(struct thread *t);
-
 /* The request is rebuilt on each call (it is the same every time), so a
  * partial write needs only the count of bytes sent. */
 static void hc_http_send(struct hc_be *b)
@@ -632,15 +711,9 @@ static void hc_http_send(struct hc_be *b)
 	}
 	if (n > 0)
 		b->sent += n;
-	if (b->sent < len)
-		thread_add_write(hc.master, hc_http_write, b, b->fd, &b->t_io);
-	else
-		thread_add_read(hc.master, hc_http_read, b, b->fd, &b->t_io);
-}
-
-static void hc_http_write(struct thread *t)
-{
-	hc_http_send(THREAD_ARG(t));
+	if (!hc_watch(b, b->sent < len ? EPOLLOUT : EPOLLIN,
+		      b->sent < len ? HC_IO_SEND : HC_IO_READ))
+		hc_finish(b, false, hc_errstr(errno));
 }
 
 static void hc_connected(struct hc_be *b)
@@ -656,9 +729,8 @@ static void hc_connected(struct hc_be *b)
 	hc_http_send(b);
 }
 
-static void hc_connect_done(struct thread *t)
+static void hc_connect_done(struct hc_be *b)
 {
-	struct hc_be *b = THREAD_ARG(t);
 	socklen_t len = sizeof(int);
 	int err = 0;
 
@@ -686,21 +758,42 @@ static void hc_connect(struct hc_be *b)
 		hc_finish(b, false, hc_errstr(errno));
 		return;
 	}
-	if (fd >= hc.master->fd_limit) {
-		/* beyond what FRR's event loop can poll */
-		close(fd);
-		hc_finish(b, false, "too many open files");
-		return;
-	}
 	b->fd = fd;
 	hc.fds++;
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	if (connect(fd, &b->sa.sa, b->salen) == 0)
 		hc_connected(b);
-	else if (errno == EINPROGRESS)
-		thread_add_write(hc.master, hc_connect_done, b, fd, &b->t_io);
-	else
+	else if (errno != EINPROGRESS)
 		hc_finish(b, false, hc_errstr(errno));
+	else if (!hc_watch(b, EPOLLOUT, HC_IO_CONNECT))
+		hc_finish(b, false, hc_errstr(errno));
+}
+
+/* The checks' sockets that are ready, a batch at a time. */
+static void hc_ep_read(struct thread *t)
+{
+	struct epoll_event ev[LB_HC_EPOLL_BATCH];
+	int n;
+
+	n = epoll_wait(hc.epfd, ev, array_size(ev), 0);
+	for (int i = 0; i < n; i++) {
+		struct hc_be *b = ev[i].data.ptr;
+
+		switch (b->io) {
+		case HC_IO_CONNECT:
+			hc_connect_done(b);
+			break;
+		case HC_IO_SEND:
+			hc_http_send(b);
+			break;
+		case HC_IO_READ:
+			hc_http_read(b);
+			break;
+		case HC_IO_NONE:
+			break; /* finished earlier in this batch */
+		}
+	}
+	thread_add_read(hc.master, hc_ep_read, NULL, hc.epfd, &hc.t_ep);
 }
 
 /* --------------------------------------------------------------- ICMP */
@@ -893,8 +986,8 @@ static void hc_begin(struct hc_be *b)
 	const struct lb_hc_params *p = &b->params->p;
 
 	b->start_us = hc_now_us();
-	thread_add_timer_msec(hc.master, hc_timeout, b, b->params->timeout_ms,
-			      &b->t_timeout);
+	b->running = true;
+	hc_wheel_put(b, b->start_us + b->params->timeout_ms * 1000);
 	switch (p->type) {
 	case LB_HC_TCP:
 		hc_connect(b);
@@ -914,10 +1007,8 @@ static void hc_begin(struct hc_be *b)
 	}
 }
 
-static void hc_check_due(struct thread *t)
+static void hc_check_due(struct hc_be *b)
 {
-	struct hc_be *b = THREAD_ARG(t);
-
 	if (b->params->p.type != LB_HC_ICMP && hc.fds >= hc.fd_budget) {
 		hc_wait_add_tail(&hc.waitq, b);
 		b->waiting = true;
@@ -927,6 +1018,46 @@ static void hc_check_due(struct thread *t)
 		return;
 	}
 	hc_begin(b);
+}
+
+/* Run the slots whose time has come: check starts and timeouts. */
+static void hc_tick(struct thread *t)
+{
+	uint64_t ticks, now = hc_now_us() / LB_HC_SLOT_US;
+	struct hc_wheel_head due;
+	struct hc_be *b;
+
+	if (read(hc.tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		zlog_warn("ebpf: health: timer: %s", safe_strerror(errno));
+	thread_add_read(hc.master, hc_tick, NULL, hc.tfd, &hc.t_tick);
+	/* a stall longer than a turn: what is overdue is in some slot of
+	 * the next turn, and runs there (slots run what is due up to them) */
+	if (now >= hc.slot_next + LB_HC_WHEEL)
+		hc.slot_next = now - LB_HC_WHEEL + 1;
+	hc_wheel_init(&due);
+	while (hc.slot_next <= now) {
+		uint64_t slot = hc.slot_next++;
+		struct hc_wheel_head *h = &hc.wheel[slot % LB_HC_WHEEL];
+
+		frr_each_safe (hc_wheel, h, b) {
+			if (b->slot > slot)
+				continue; /* a later turn */
+			hc_wheel_del(h, b);
+			b->on_wheel = false;
+			hc.on_wheel--;
+			hc_wheel_add_tail(&due, b);
+		}
+		/* what these start or finish goes to later slots */
+		while ((b = hc_wheel_pop(&due))) {
+			if (b->running)
+				hc_finish(b, false, "timeout");
+			else
+				hc_check_due(b);
+		}
+	}
+	hc_wheel_fini(&due);
+	if (!hc.on_wheel)
+		hc_ticking(false);
 }
 
 /* Start the checks that waited for a socket, while the budget allows. */
@@ -954,8 +1085,8 @@ static void hc_start(struct hc_be *b)
 
 static void hc_free(struct hc_be *b)
 {
-	THREAD_OFF(b->t_next);
 	hc_stop(b);
+	hc_wheel_off(b);
 	if (b->waiting)
 		hc_wait_del(&hc.waitq, b);
 	if (b->live)
@@ -1005,6 +1136,12 @@ static void hc_shutdown(struct thread *t)
 		hc_free(b);
 	hc_icmp_close(&hc.icmp[0]);
 	hc_icmp_close(&hc.icmp[1]);
+	THREAD_OFF(hc.t_ep);
+	THREAD_OFF(hc.t_tick);
+	close(hc.epfd);
+	close(hc.tfd);
+	hc.epfd = hc.tfd = -1;
+	hc.ticking = false;
 	THREAD_OFF(hc.t_apply);
 	THREAD_OFF(hc.t_drain);
 	atomic_store_explicit(&fpt->running, false, memory_order_relaxed);
@@ -1048,6 +1185,16 @@ static void hc_pthread_start(struct thread *t)
 	frr_with_mutex (&hc.lock) {
 		hc.cnt.fd_budget = hc.fd_budget;
 	}
+	hc.epfd = epoll_create1(EPOLL_CLOEXEC);
+	hc.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (hc.epfd < 0 || hc.tfd < 0)
+		zlog_err("ebpf: health checks cannot run: %s",
+			 safe_strerror(errno));
+	hc.slot_next = hc_now_us() / LB_HC_SLOT_US;
+	if (hc.epfd >= 0)
+		thread_add_read(hc.master, hc_ep_read, NULL, hc.epfd, &hc.t_ep);
+	if (hc.tfd >= 0)
+		thread_add_read(hc.master, hc_tick, NULL, hc.tfd, &hc.t_tick);
 	frr_pthread_run(hc.fpt, NULL);
 	frr_pthread_wait_running(hc.fpt);
 	hc_apply_soon();
@@ -1068,7 +1215,10 @@ void lb_health_init(struct thread_master *main_master,
 	hc_dirty_init(&hc.dirty);
 	hc_live_init(&hc.live);
 	hc_wait_init(&hc.waitq);
+	for (int i = 0; i < LB_HC_WHEEL; i++)
+		hc_wheel_init(&hc.wheel[i]);
 	hc.icmp[0].fd = hc.icmp[1].fd = -1;
+	hc.epfd = hc.tfd = -1;
 	hc.inited = true;
 }
 
