@@ -4,7 +4,8 @@
 # runs this after building the programs.
 #
 # usage: bench/run.sh [--quick] [NAME...]
-#   NAME     fib forward install failover stall (default: all, in this order)
+#   NAME     fib forward install failover stall health (default: all, in
+#            this order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
 #
@@ -21,11 +22,11 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover | stall) names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall]..." >&2; exit 2 ;;
+	fib | forward | install | failover | stall | health) names="$names $arg" ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|health]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover stall"
+[ -n "$names" ] || names="fib forward install failover stall health"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -34,12 +35,14 @@ if [ $quick = 1 ]; then
 	failover_args="--routes 100000"
 	install_args="--quick"
 	stall_args="--quick"
+	health_args="--backends 200 --seconds 6 --baseline 4"
 else
 	fib_args=""
 	forward_args=""
 	failover_args=""
 	install_args=""
 	stall_args=""
+	health_args=""
 fi
 
 echo "frr-ebpf benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -68,6 +71,9 @@ for name in $names; do
 	stall)
 		# shellcheck disable=SC2086
 		"$here/stall.sh" $stall_args || status=1 ;;
+	health)
+		# shellcheck disable=SC2086
+		"$bin/health" $health_args || status=1 ;;
 	esac
 	echo "($name: $(($(date +%s) - start)) s)"
 done
