@@ -39,7 +39,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <getopt.h>
 #include <sys/resource.h>
 
@@ -221,32 +220,6 @@ static void hb_topology(uint32_t backends)
 
 /* ------------------------------------------------------------- reading */
 
-/* The health pthread's id, by the name it gives itself. */
-static int hb_health_tid(void)
-{
-	char path[300], comm[32];
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *de;
-	int tid = 0;
-
-	while (d && !tid && (de = readdir(d))) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
-			 de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f) &&
-		    !strncmp(comm, "ebpf_health", 11))
-			tid = atoi(de->d_name);
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return tid;
-}
-
 /* utime + stime of a task, in ns. */
 static uint64_t hb_task_cpu_ns(int tid)
 {
@@ -427,7 +400,8 @@ int main(int argc, char **argv)
 		hb_run(&base, b_ms);
 		lb_health_init(m, hb_changed);
 		hb_configure(&o, &set_us, &set_cpu_us);
-		tid = hb_health_tid();
+		lb_health_counters(&c);
+		tid = c.tid;
 		if (!tid)
 			bn_die("no ebpf_health pthread");
 		hcpu0 = hb_task_cpu_ns(tid);

@@ -1144,7 +1144,20 @@ static void hc_shutdown(struct thread *t)
 	hc.ticking = false;
 	THREAD_OFF(hc.t_apply);
 	THREAD_OFF(hc.t_drain);
+	frr_with_mutex (&hc.lock) {
+		hc.cnt.tid = 0;
+	}
 	atomic_store_explicit(&fpt->running, false, memory_order_relaxed);
+}
+
+/* The pthread's entry: its kernel id for lb_health_counters (CPU use in
+ * /proc), then FRR's own event loop. */
+static void *hc_pthread_run(void *arg)
+{
+	frr_with_mutex (&hc.lock) {
+		hc.cnt.tid = gettid();
+	}
+	return frr_pthread_attr_default.start(arg);
 }
 
 static int hc_pthread_stop(struct frr_pthread *fpt, void **result)
@@ -1161,7 +1174,7 @@ static int hc_pthread_stop(struct frr_pthread *fpt, void **result)
 static void hc_pthread_start(struct thread *t)
 {
 	struct frr_pthread_attr attr = {
-		.start = frr_pthread_attr_default.start,
+		.start = hc_pthread_run,
 		.stop = hc_pthread_stop,
 	};
 	struct rlimit rl = {};

@@ -86,6 +86,7 @@ struct lb_hc_counters {
 	uint64_t deferred; /* checks that waited for a socket */
 	uint64_t changes;  /* health flips */
 	char icmp4[8], icmp6[8]; /* "raw", "dgram" or "" (not opened) */
+	int tid; /* the health pthread's (/proc/self/task/TID); 0: none */
 };
 
 void lb_health_counters(struct lb_hc_counters *c);

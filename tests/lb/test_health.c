@@ -465,29 +465,31 @@ static int leaks(void *arg, struct memgroup *mg, struct memtype *mt)
 	return 0;
 }
 
-static int health_tasks(void)
+/* The health pthread's id, after checking it is the one named so. */
+static int health_tid(void)
 {
-	char path[300], comm[32];
-	int n = 0;
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *de;
+	struct lb_hc_counters cnt;
+	char path[64], comm[32] = "";
+	FILE *f;
 
-	while (d && (de = readdir(d))) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
-			 de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f) &&
-		    !strncmp(comm, "ebpf_health", 11))
-			n++;
+	lb_health_counters(&cnt);
+	if (!cnt.tid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", cnt.tid);
+	f = fopen(path, "r");
+	if (f && !fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	if (f)
 		fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return n;
+	return strncmp(comm, "ebpf_health", 11) ? -1 : cnt.tid;
+}
+
+static bool task_exists(int tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d", tid);
+	return access(path, F_OK) == 0;
 }
 
 static void test_results(void)
@@ -519,6 +521,7 @@ static void test_results(void)
 	struct event *e = NULL;
 	char expect[256];
 	bool found, ok;
+	int health;
 
 	lb_health_set("tcp_ok", &tcp, tcp_ok, array_size(tcp_ok));
 	st = status_of("tcp_ok", SRV4, 80, &found);
@@ -532,7 +535,9 @@ static void test_results(void)
 	lb_health_set("tcp_bad", &tcp, tcp_bad, array_size(tcp_bad));
 	lb_health_set("icmp", &icmp, pings, array_size(pings));
 	lb_health_set("flap", &flap, flapper, array_size(flapper));
-	check(health_tasks() == 1, "one health pthread (ebpf_health)");
+	health = health_tid();
+	check(health > 0, "the health pthread runs, named ebpf_health (%d)",
+	      health);
 
 	expect_up("tcp_ok", SRV4, 80, 3);
 	expect_up("tcp_ok", SRV6, 80, 3);
@@ -681,7 +686,7 @@ int main(int argc, char **argv)
 {
 	pthread_t srv;
 	size_t leaked = 0;
-	int off_main = 0;
+	int off_main = 0, health;
 
 	if (geteuid() != 0) {
 		printf("SKIP: needs root\n");
@@ -699,8 +704,9 @@ int main(int argc, char **argv)
 	m = thread_master_create("main");
 
 	lb_health_init(m, changed);
-	check(health_tasks() == 0, "no pthread before the first set");
+	check(health_tid() == 0, "no pthread before the first set");
 	test_results();
+	health = health_tid();
 	test_config_changes();
 	for (int i = 0; i < n_events; i++)
 		off_main += !events[i].on_main;
@@ -708,7 +714,8 @@ int main(int argc, char **argv)
 	      "every callback ran on the main pthread (%d of %d elsewhere)",
 	      off_main, n_events);
 	lb_health_fini();
-	check(health_tasks() == 0, "lb_health_fini joined the health pthread");
+	check(health > 0 && !task_exists(health),
+	      "lb_health_fini joined the health pthread");
 
 	test_icmp_dgram();
 	qmem_walk(leaks, &leaked);
