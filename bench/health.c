@@ -279,7 +279,7 @@ static void hb_opts_parse(int argc, char **argv, struct hb_opts *o)
 			       .interval_ms = 1000,
 			       .seconds = 20,
 			       .baseline = 10,
-			       .rounds = 2,
+			       .rounds = 4,
 			       .type = LB_HC_TCP };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
