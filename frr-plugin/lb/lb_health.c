@@ -146,7 +146,7 @@ struct hc_be {
 
 	/* Main pthread. */
 	struct hc_bes_item vitem; /* in its VIP's table */
-	uint32_t gen;		  /* the lb_health_set that last named it */
+	uint32_t gen;		  /* the set() that last named it */
 
 	/* Under hc.lock. */
 	struct lb_hc_status st;
@@ -162,7 +162,7 @@ struct hc_be {
 	struct hc_wait_item witem;
 	struct hc_wheel_item whitem;
 	bool live, waiting, on_wheel;
-	bool running;	  /* a check in progress: the wheel holds its timeout */
+	bool running;	  /* checking: the wheel holds its timeout */
 	uint64_t slot;	  /* on the wheel: when */
 	enum hc_io io;
 	int fd;
@@ -921,7 +921,8 @@ static struct hc_be *hc_icmp_match(struct hc_icmp *ic, int f, const uint8_t *p,
 	const struct hc_echo *e = (const struct hc_echo *)p;
 	struct hc_be *b;
 
-	if (len < sizeof(*e) || e->type != (f ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY))
+	if (len < sizeof(*e) ||
+	    e->type != (f ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY))
 		return NULL;
 	if (ic->raw && (ntohs(e->id) != ic->id ||
 			memcmp(e->magic, hc_icmp_magic, sizeof(e->magic))))
