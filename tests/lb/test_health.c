@@ -111,11 +111,21 @@ static void enter_ns(const char *name)
 	close(fd);
 }
 
+static void on_signal(int sig)
+{
+	exit(128 + sig); /* through cleanup() */
+}
+
 static void topology(void)
 {
 	snprintf(ns_c, sizeof(ns_c), "lbhc_%d_c", getpid());
 	snprintf(ns_s, sizeof(ns_s), "lbhc_%d_s", getpid());
+	/* what a run that crashed left: its process is gone */
+	sh("for n in $(ip netns list | sed -n 's/^\\(lbhc_[0-9]*_[cs]\\).*/\\1/p'); do "
+	   "p=${n#lbhc_}; [ -d /proc/${p%%_*} ] || ip netns del $n; done");
 	atexit(cleanup);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	sh("ip netns add %s && ip netns add %s", ns_c, ns_s);
 	sh("ip -n %s link add hc0 type veth peer name hc1 netns %s", ns_c, ns_s);
 	sh("ip -n %s link set lo up && ip -n %s link set lo up", ns_c, ns_s);
