@@ -4,8 +4,8 @@
 # runs this after building the programs.
 #
 # usage: bench/run.sh [--quick] [NAME...]
-#   NAME     fib forward install failover stall maglev (default: all, in this
-#            order)
+#   NAME     fib forward install failover stall maglev health (default:
+#            all, in this order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
 #
@@ -22,11 +22,11 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover | stall | maglev) names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev]..." >&2; exit 2 ;;
+	fib | forward | install | failover | stall | maglev | health) names="$names $arg" ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover stall maglev"
+[ -n "$names" ] || names="fib forward install failover stall maglev health"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -36,6 +36,7 @@ if [ $quick = 1 ]; then
 	install_args="--quick"
 	stall_args="--quick"
 	maglev_args="--backends 8,64,256 --flows 100K --removals 8 --rounds 2"
+	health_args="--backends 200 --seconds 6 --baseline 4"
 else
 	fib_args=""
 	forward_args=""
@@ -43,6 +44,7 @@ else
 	install_args=""
 	stall_args=""
 	maglev_args=""
+	health_args=""
 fi
 
 echo "frr-ebpf benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -74,6 +76,9 @@ for name in $names; do
 	maglev)
 		# shellcheck disable=SC2086
 		"$bin/maglev" $maglev_args || status=1 ;;
+	health)
+		# shellcheck disable=SC2086
+		"$bin/health" $health_args || status=1 ;;
 	esac
 	echo "($name: $(($(date +%s) - start)) s)"
 done

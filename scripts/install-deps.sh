@@ -30,7 +30,7 @@ frr_build="bison flex install-info texinfo libc-ares-dev libcap-dev
 # Tests, demo and benchmarks.
 tools="iproute2 ethtool iputils-ping python3-pytest iperf3 tcpdump procps
 	qemu-system-x86 busybox-static nftables
-	psmisc util-linux valgrind"
+	psmisc util-linux valgrind libyang2-tools"
 
 log "apt-get update"
 apt-get update -qq

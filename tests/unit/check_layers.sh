@@ -139,6 +139,7 @@ for bad in \
 	'maps/dp_pin.c:#include "dp_pin.h"' \
 	'kernel/dp_neigh.c:#include "../fwd/dp_nhg.h"' \
 	'cli/dp_route.h:/* a second dp_route.h */' \
+	'lb/lb_health.c:#include "cli/dp_vty.h"' \
 	'zz/dp_zz.c:/* an undeclared folder */'; do
 	file=${bad%%:*}
 	line=${bad#*:}
