@@ -28,6 +28,9 @@ maps	core
 kernel	core maps
 fib
 fwd	core maps kernel fib
+ct	core maps kernel fib fwd
+lb	core maps kernel fib fwd ct
+nat	core maps kernel fib fwd ct
 cli	core maps kernel fib fwd
 '
 
@@ -138,7 +141,10 @@ for bad in \
 	'maps/dp_pin.c:#include "dp_pin.h"' \
 	'kernel/dp_neigh.c:#include "../fwd/dp_nhg.h"' \
 	'cli/dp_route.h:/* a second dp_route.h */' \
-	'lb/dp_lb.c:/* an undeclared folder */'; do
+	'lb/lb_owner.c:#include "cli/dp_nb.h"' \
+	'ct/ct_age.c:#include "lb/lb.h"' \
+	'nat/nat_owner.c:#include "lb/lb.h"' \
+	'policer/dp_pol.c:/* an undeclared folder */'; do
 	file=${bad%%:*}
 	line=${bad#*:}
 	rm -rf "$tmp/p"
