@@ -143,6 +143,7 @@ struct lb_vip {
 	uint32_t ring_size;
 	uint32_t *ring_ids; /* what the range holds (ring_size) */
 	uint8_t fnat_src[16];
+	bool fnat_retry; /* no fullnat source yet: try again */
 	bool announced;
 	uint8_t ann_family; /* the address announced, while announced */
 	uint8_t ann_addr[16];
@@ -491,20 +492,27 @@ static bool lb_vip_fnat_src(struct lb_vip *v)
 	const struct lb_vip_spec *s = v->spec;
 	char buf[INET6_ADDRSTRLEN];
 
+	v->fnat_retry = false;
 	if (s->fnat_src_set) {
 		memcpy(v->fnat_src, s->fnat_src, 16);
 		return true;
 	}
+	/* not a link-local source (an IPv6 address still tentative): the
+	 * backends would answer it on their own segment only */
 	for (uint32_t i = 0; i < s->n_backends; i++)
-		if (lb_route_src(s->family, s->be[i].addr, v->fnat_src) == 0)
+		if (lb_route_src(s->family, s->be[i].addr, v->fnat_src) == 0 &&
+		    !(s->family == AF_INET6 &&
+		      IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)v->fnat_src)))
 			return true;
 	memset(v->fnat_src, 0, sizeof(v->fnat_src));
+	v->fnat_retry = true;
 	snprintf(v->why, sizeof(v->why),
-		 "fullnat: no route gives a source address towards its backends%s%s (set fullnat-source)",
+		 "fullnat: no route gives a source address towards its backends%s%s (set fullnat-source; tried again every %d s)",
 		 s->n_backends ? " such as " : "",
 		 s->n_backends ? inet_ntop(s->family, s->be[0].addr, buf,
 					   sizeof(buf))
-			       : "");
+			       : "",
+		 CT_AGE_INTERVAL);
 	return false;
 }
 
@@ -783,12 +791,43 @@ static void lb_ids_release(struct lb_ids *p, const uint8_t *bitmap,
 	p->n_drain = keep;
 }
 
-/* ct/ct_age.c finished a pass over ct_map (owner pthread). */
+/*
+ * The kernel's source towards a fullnat VIP's backends may change without
+ * an address event the plugin sees (an IPv6 address leaves its tentative
+ * state, a route changes): VIPs without a configured fullnat-source ask
+ * again, and are rewritten when the answer changed or they had none.
+ */
+static void lb_fnat_recheck(void)
+{
+	struct lb_vip *v;
+	uint8_t src[16];
+
+	LB_OWNER_BEGIN() {
+		frr_each (lb_vips, &lb.vips, v) {
+			const struct lb_vip_spec *s = v->spec;
+
+			if (s->nat_mode != DP_LB_NAT_FULLNAT ||
+			    s->fnat_src_set || !v->vip_id)
+				continue;
+			if (!v->fnat_retry &&
+			    (!s->n_backends ||
+			     lb_route_src(s->family, s->be[0].addr, src) ||
+			     !memcmp(src, v->fnat_src, sizeof(src))))
+				continue;
+			lb_vip_sync(v, s);
+		}
+	}
+	LB_OWNER_END();
+}
+
+/* ct/ct_age.c finished a pass over ct_map (owner pthread), every
+ * CT_AGE_INTERVAL seconds. */
 static int lb_ct_pass_done(const struct ct_pass *pass)
 {
 	uint8_t *free_be, *free_vip;
 	uint32_t n;
 
+	lb_fnat_recheck();
 	if (!lb.vip_ids.n_drain && !lb.be_ids.n_drain)
 		return 0;
 	free_be = XCALLOC(MTYPE_TMP, lb.be_ids.max / 8 + 1);

@@ -283,11 +283,17 @@ static void lb_show_vip_text(struct lb_show_ctx *ctx,
 		vty_out(vty, "  %s: %s\n",
 			st->installed ? "Incomplete" : "Not in the datapath",
 			st->why[0] ? st->why : "?");
-	if (st->installed)
+	if (st->installed && st->ring_size)
 		vty_out(vty,
 			"  VIP id %u, ring of %u slots at %u (%u reserved)\n",
 			st->vip_id, st->ring_size, st->ring_base,
 			st->ring_cap);
+	else if (st->installed)
+		vty_out(vty, "  VIP id %u, no ring: %s\n", st->vip_id,
+			strmatch(yang_dnode_get_string(vip, "./algorithm"),
+				 "least-connections")
+				? "least-connections picks from the backend list"
+				: "no backend up");
 	if (st->announce_error[0])
 		vty_out(vty, "  Route for the VIP not installed: %s\n",
 			st->announce_error);
@@ -389,8 +395,11 @@ DEFPY(show_ebpf_lb, show_ebpf_lb_cmd,
 	dp_map_view_close(&ctx.stats);
 
 	if (name && !ctx.found) {
-		if (json)
-			return vty_json(vty, json);
+		if (json) {
+			/* as for an interface that is not configured */
+			json_object_free(json);
+			return vty_json(vty, json_object_new_object());
+		}
 		vty_out(vty, "%% VIP %s is not configured\n", name);
 		return CMD_WARNING;
 	}

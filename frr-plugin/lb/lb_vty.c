@@ -50,14 +50,15 @@ static struct cmd_node lb_vip_node = {
 /* An address as the configuration keeps it (inet_ntop's form), after
  * checking it is one the datapath can serve. */
 static bool lb_vty_addr(struct vty *vty, const char *what,
-			const union sockunion *su, char *buf, size_t len)
+			const union sockunion *su, const char *typed, char *buf,
+			size_t len)
 {
 	const char *why = dp_vty_unicast_error(su);
 
 	if (why) {
 		vty_out(vty,
-			"%% Invalid %s %pSU: %s. Give a unicast IPv4 or IPv6 address (not unspecified, multicast, loopback, broadcast or link-local)\n",
-			what, su, why);
+			"%% Invalid %s %s: %s. Give a unicast IPv4 or IPv6 address (not unspecified, multicast, loopback, broadcast or link-local)\n",
+			what, typed, why);
 		return false;
 	}
 	sockunion2str(su, buf, len);
@@ -228,7 +229,7 @@ DEFPY_YANG(lb_vip_address, lb_vip_address_cmd,
 	bool created;
 	int ret;
 
-	if (!lb_vty_addr(vty, "VIP address", addr, abuf, sizeof(abuf)))
+	if (!lb_vty_addr(vty, "VIP address", addr, addr_str, abuf, sizeof(abuf)))
 		return CMD_WARNING_CONFIG_FAILED;
 	/* Absolute paths: see below. */
 	strlcpy(vip, VTY_CURR_XPATH, sizeof(vip));
@@ -374,7 +375,7 @@ DEFPY_YANG(lb_vip_fnat_src, lb_vip_fnat_src_cmd,
 			"%% fullnat-source applies in nat-mode fullnat only: enter \"nat-mode fullnat\" first\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	if (!lb_vty_addr(vty, "fullnat source", addr, abuf, sizeof(abuf)))
+	if (!lb_vty_addr(vty, "fullnat source", addr, addr_str, abuf, sizeof(abuf)))
 		return CMD_WARNING_CONFIG_FAILED;
 	nb_cli_enqueue_change(vty, "./fullnat-source", NB_OP_MODIFY, abuf);
 	return nb_cli_apply_changes(vty, NULL);
@@ -489,7 +490,7 @@ DEFPY_YANG(lb_vip_backend, lb_vip_backend_cmd,
 
 	if (!lb_vty_vip_exists(vty))
 		return CMD_WARNING_CONFIG_FAILED;
-	if (!lb_vty_addr(vty, "backend address", addr, abuf, sizeof(abuf)))
+	if (!lb_vty_addr(vty, "backend address", addr, addr_str, abuf, sizeof(abuf)))
 		return CMD_WARNING_CONFIG_FAILED;
 	snprintf(xpath, sizeof(xpath), "./backend[address='%s'][port='%s']",
 		 abuf, port_str);

@@ -71,7 +71,7 @@ int nat_pool_expand(uint8_t family, const uint8_t first[16],
 	hi = ntohl(hi);
 	if (memcmp(first, last, alen - 4) || hi - lo >= DP_NAT_POOL_MAX) {
 		snprintf(err, errlen,
-			 "pool %s %s holds more than %u addresses, the most a rule takes",
+			 "pool %s %s: it holds more than %u addresses, the most a rule takes",
 			 a, b, DP_NAT_POOL_MAX);
 		return -1;
 	}

@@ -90,8 +90,9 @@ static bool nat_vty_rule_xpath(struct vty *vty, const struct prefix *prefix,
 /* A pool's addresses as the configuration keeps them, after checking
  * them; false (with a message) when they cannot be a pool of family. */
 static bool nat_vty_pool(struct vty *vty, int family,
-			 const union sockunion *first,
-			 const union sockunion *last, char *fbuf, char *lbuf)
+			 const union sockunion *first, const char *first_str,
+			 const union sockunion *last, const char *last_str,
+			 char *fbuf, char *lbuf)
 {
 	const char *w1 = dp_vty_unicast_error(first);
 	const char *w2 = dp_vty_unicast_error(last);
@@ -102,8 +103,8 @@ static bool nat_vty_pool(struct vty *vty, int family,
 
 	if (w1 || w2) {
 		vty_out(vty,
-			"%% Invalid pool address %pSU: %s. Give unicast addresses\n",
-			w1 ? first : last, w1 ? w1 : w2);
+			"%% Invalid pool address %s: %s. Give unicast addresses\n",
+			w1 ? first_str : last_str, w1 ? w1 : w2);
 		return false;
 	}
 	if (sockunion_family(first) != family ||
@@ -143,8 +144,8 @@ DEFPY_YANG(nat_source, nat_source_cmd,
 
 	if (!nat_vty_rule_xpath(vty, prefix, ifname, pbuf, xpath))
 		return CMD_WARNING_CONFIG_FAILED;
-	if (!masq && !nat_vty_pool(vty, prefix->family, first, last, fbuf,
-				   lbuf))
+	if (!masq && !nat_vty_pool(vty, prefix->family, first, first_str,
+				   last, last_str, fbuf, lbuf))
 		return CMD_WARNING_CONFIG_FAILED;
 	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
 	/* one translation: the other goes */
