@@ -40,6 +40,9 @@
 #include "fwd/dp_intf.h"
 #include "fwd/dp_nhg.h"
 #include "fwd/dp_route.h"
+#include "ct/ct.h"
+#include "lb/lb.h"
+#include "nat/nat.h"
 #include "cli/dp_nb.h"
 #include "cli/dp_vty.h"
 
@@ -58,6 +61,46 @@ static struct zebra_dplane_provider *dp_provider;
 struct thread_master *dp_owner_master(void)
 {
 	return dplane_get_thread_master();
+}
+
+/* Events posted before the owner pthread existed, in order. */
+struct dp_owner_early {
+	struct dp_owner_early *next;
+	void (*func)(struct thread *);
+	void *arg;
+};
+static struct dp_owner_early *dp_early_head, **dp_early_tail = &dp_early_head;
+static bool dp_owner_running;
+
+DEFINE_MTYPE_STATIC(EBPF, EBPF_EARLY, "eBPF events before the dplane");
+
+void dp_owner_post(void (*func)(struct thread *), void *arg)
+{
+	struct dp_owner_early *e;
+
+	if (dp_owner_running) {
+		thread_add_event(dp_owner_master(), func, arg, 0, NULL);
+		return;
+	}
+	e = XCALLOC(MTYPE_EBPF_EARLY, sizeof(*e));
+	e->func = func;
+	e->arg = arg;
+	*dp_early_tail = e;
+	dp_early_tail = &e->next;
+}
+
+/* zebra's dataplane starts (main pthread): what waited goes first. */
+static void dp_owner_start(void)
+{
+	struct dp_owner_early *e;
+
+	dp_owner_running = true;
+	while ((e = dp_early_head)) {
+		dp_early_head = e->next;
+		thread_add_event(dp_owner_master(), e->func, e->arg, 0, NULL);
+		XFREE(MTYPE_EBPF_EARLY, e);
+	}
+	dp_early_tail = &dp_early_head;
 }
 
 /* NULL until zebra has set its privileges up (frr_with_privs(NULL) does
@@ -133,12 +176,23 @@ static int dp_provider_process(struct zebra_dplane_provider *prov)
 	return 0;
 }
 
+/* First event of the owner pthread: the configured features take over
+ * their maps (before the configuration read earlier reaches them). */
+static void dp_features_start(struct thread *t)
+{
+	lb_owner_start();
+	nat_owner_start();
+	ct_start();
+}
+
 static int dp_provider_start(struct zebra_dplane_provider *prov)
 {
 	/* The dplane pthread exists from here on: the listeners are
 	 * scheduled on it. */
 	struct thread_master *owner = dp_owner_master();
 
+	thread_add_event(owner, dp_features_start, NULL, 0, NULL);
+	dp_owner_start();
 	if (!dp_maps_ready())
 		return 0;
 	dp_netlink_start(owner, dp_boot_args()->nl_rcvbuf);
@@ -151,12 +205,15 @@ static int dp_provider_start(struct zebra_dplane_provider *prov)
 static int dp_provider_fini(struct zebra_dplane_provider *prov, bool early)
 {
 	if (early) {
+		ct_stop();
 		dp_netlink_stop();
 		dp_xdpfeat_stop();
 		dp_neigh_refresh_stop();
 		dp_policy_stop();
 		return 0;
 	}
+	/* the owner pthread has stopped: its VIPs' routes go */
+	lb_owner_fini();
 	frr_with_privs (dp_privs()) {
 		dp_intf_fini();
 		dp_route_maps_closing();
@@ -175,7 +232,16 @@ static int dp_late_init(struct thread_master *tm)
 	dp_route_init();
 	dp_intf_init();
 	dp_vty_init();
+	lb_init();
+	lb_vty_init();
+	nat_init();
+	nat_vty_init();
+	ct_show_init();
+	/* one model: the `ebpf` node's callbacks, then each feature's */
 	dp_nb_init();
+	dp_nb_attach(&lb_nb_info);
+	dp_nb_attach(&nat_nb_info);
+	dp_nb_validate();
 
 	ret = dplane_provider_register(DP_PROVIDER_NAME, DPLANE_PRIO_POSTPROCESS,
 				       DPLANE_PROV_FLAGS_DEFAULT,

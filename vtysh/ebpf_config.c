@@ -14,7 +14,7 @@
 #include "vtysh/vtysh_config.c"
 #undef vtysh_config_parse_line
 
-#include "cli/dp_vty.h" /* EBPF_NODE */
+#include "core/dp_nodes.h" /* EBPF_NODE */
 
 #define EBPF_BLOCK "ebpf"
 

@@ -11,7 +11,7 @@
 #include "vty.h"
 #include "vtysh/vtysh.h"
 
-#include "cli/dp_vty.h" /* EBPF_NODE */
+#include "core/dp_nodes.h" /* EBPF_NODE */
 #include "ebpf_hint.h"
 
 /* The tokens that may follow the first n words of vline (n may be 0), or
@@ -41,7 +41,7 @@ static vector ebpf_hint_next(vector vline, unsigned int n, int node)
 
 static bool ebpf_hint_applies(vector vline, unsigned int n, int node)
 {
-	if (node == EBPF_NODE)
+	if (EBPF_NODE_IS_OURS(node))
 		return true;
 	for (unsigned int i = 0; i < n; i++)
 		if (strcmp(vector_slot(vline, i), "ebpf") == 0)
@@ -50,7 +50,7 @@ static bool ebpf_hint_applies(vector vline, unsigned int n, int node)
 }
 
 /* Words are echoed up to this many bytes, as the module's own messages
- * do (frr-plugin/cli/dp_vty_input.h, DP_VTY_ECHO_MAX). */
+ * do (frr-plugin/core/dp_vty_input.h, DP_VTY_ECHO_MAX). */
 #define EBPF_HINT_ECHO_MAX 40
 
 static void ebpf_hint_word(const char *word)
@@ -135,6 +135,20 @@ static bool ebpf_hint_valid_in(vector vline, int node)
 	return true;
 }
 
+/* The module's nodes, and how to reach each from configuration mode. */
+static const struct ebpf_hint_node {
+	int node;
+	const char *name;
+	const char *how;
+} ebpf_hint_nodes[] = {
+	{EBPF_NODE, "ebpf", "enter \"ebpf\" in configuration mode first"},
+	{EBPF_LB_NODE, "load-balancer",
+	 "enter \"ebpf\", then \"load-balancer\" first"},
+	{EBPF_VIP_NODE, "vip",
+	 "enter \"ebpf\", \"load-balancer\", then \"vip NAME\" first"},
+	{EBPF_NAT_NODE, "nat", "enter \"ebpf\", then \"nat\" first"},
+};
+
 /*
  * A module's command typed in a node where it does not exist: say where it
  * belongs. Lines that FRR's own configuration commands explain better
@@ -150,10 +164,13 @@ static bool ebpf_hint_wrong_node(vector vline, int node)
 			"%% This is a command of configuration mode: enter \"configure terminal\" first\n");
 		return true;
 	}
-	if (node != EBPF_NODE && !in_config &&
-	    ebpf_hint_valid_in(vline, EBPF_NODE)) {
-		vty_out(vty,
-			"%% This is a command of the ebpf node: enter \"ebpf\" in configuration mode first\n");
+	for (size_t i = 0; !in_config && i < array_size(ebpf_hint_nodes); i++) {
+		const struct ebpf_hint_node *h = &ebpf_hint_nodes[i];
+
+		if (node == h->node || !ebpf_hint_valid_in(vline, h->node))
+			continue;
+		vty_out(vty, "%% This is a command of the %s node: %s\n",
+			h->name, h->how);
 		return true;
 	}
 	/* show and clear in a configuration node: FRR 8.4 needs `do` */

@@ -21,15 +21,38 @@
 #undef vtysh_execute
 #undef vtysh_execute_no_pager
 
-#include "cli/dp_vty.h" /* EBPF_NODE: the module's node id, which ours must equal */
+/* EBPF_NODE and the nested nodes: the module's ids, which ours must equal */
+#include "core/dp_nodes.h"
 #include "ebpf_hint.h"
 
-/* As the module (frr-plugin/cli/dp_vty.c) declares its node. */
+/* As the module declares its nodes (frr-plugin/cli/dp_vty.c,
+ * lb/lb_vty.c, nat/nat_vty.c). */
 static struct cmd_node ebpf_node = {
 	.name = "ebpf",
 	.node = EBPF_NODE,
 	.parent_node = CONFIG_NODE,
 	.prompt = "%s(config-ebpf)# ",
+};
+
+static struct cmd_node ebpf_lb_node = {
+	.name = "load-balancer",
+	.node = EBPF_LB_NODE,
+	.parent_node = EBPF_NODE,
+	.prompt = "%s(config-ebpf-lb)# ",
+};
+
+static struct cmd_node ebpf_vip_node = {
+	.name = "vip",
+	.node = EBPF_VIP_NODE,
+	.parent_node = EBPF_LB_NODE,
+	.prompt = "%s(config-ebpf-vip)# ",
+};
+
+static struct cmd_node ebpf_nat_node = {
+	.name = "nat",
+	.node = EBPF_NAT_NODE,
+	.parent_node = EBPF_NODE,
+	.prompt = "%s(config-ebpf-nat)# ",
 };
 
 /*
@@ -39,6 +62,30 @@ static struct cmd_node ebpf_node = {
 DEFUNSH(VTYSH_ZEBRA, vtysh_ebpf, vtysh_ebpf_cmd, "ebpf", "eBPF dataplane\n")
 {
 	vty->node = EBPF_NODE;
+	return CMD_SUCCESS;
+}
+
+/* The same for the nodes nested in `ebpf`: zebra refuses a bad VIP name,
+ * and vtysh then stays where it is. */
+DEFUNSH(VTYSH_ZEBRA, vtysh_ebpf_lb, vtysh_ebpf_lb_cmd, "load-balancer",
+	"Load balancer: virtual services (VIPs) and their backends\n")
+{
+	vty->node = EBPF_LB_NODE;
+	return CMD_SUCCESS;
+}
+
+DEFUNSH(VTYSH_ZEBRA, vtysh_ebpf_vip, vtysh_ebpf_vip_cmd, "vip NAME",
+	"A virtual service: address, port, protocol and backends\n"
+	"Name of the service\n")
+{
+	vty->node = EBPF_VIP_NODE;
+	return CMD_SUCCESS;
+}
+
+DEFUNSH(VTYSH_ZEBRA, vtysh_ebpf_nat, vtysh_ebpf_nat_cmd, "nat",
+	"Source NAT of the traffic the datapath forwards\n")
+{
+	vty->node = EBPF_NAT_NODE;
 	return CMD_SUCCESS;
 }
 
@@ -91,10 +138,20 @@ void vtysh_init_vty(void)
 	 * After the stock nodes, before vtysh_init_cmd() installs the
 	 * extracted module commands into this node.
 	 */
-	install_node(&ebpf_node);
-	vtysh_install_default(EBPF_NODE);
+	struct cmd_node *const nodes[] = {
+		&ebpf_node, &ebpf_lb_node, &ebpf_vip_node, &ebpf_nat_node,
+	};
+
+	/* (_install_element: install_element's xref wants a constant node) */
+	for (size_t i = 0; i < array_size(nodes); i++) {
+		install_node(nodes[i]);
+		vtysh_install_default(nodes[i]->node);
+		_install_element(nodes[i]->node, &vtysh_exit_ebpf_cmd);
+		_install_element(nodes[i]->node, &vtysh_quit_ebpf_cmd);
+		_install_element(nodes[i]->node, &vtysh_end_all_cmd);
+	}
 	install_element(CONFIG_NODE, &vtysh_ebpf_cmd);
-	install_element(EBPF_NODE, &vtysh_exit_ebpf_cmd);
-	install_element(EBPF_NODE, &vtysh_quit_ebpf_cmd);
-	install_element(EBPF_NODE, &vtysh_end_all_cmd);
+	install_element(EBPF_NODE, &vtysh_ebpf_lb_cmd);
+	install_element(EBPF_NODE, &vtysh_ebpf_nat_cmd);
+	install_element(EBPF_LB_NODE, &vtysh_ebpf_vip_cmd);
 }

@@ -165,7 +165,11 @@ void dp_nb_init(void)
 	/* Finds the model embedded by embedmodel.py; exits on failure. */
 	module = yang_module_load(info->name);
 	yang_snodes_iterate(module->info, dp_nb_node_new_cb, 0, mtype);
+	dp_nb_attach(info);
+}
 
+void dp_nb_attach(const struct frr_yang_module_info *info)
+{
 	for (size_t i = 0; info->nodes[i].xpath; i++) {
 		struct nb_node *nb_node = nb_node_find(info->nodes[i].xpath);
 
@@ -178,7 +182,10 @@ void dp_nb_init(void)
 		if (info->nodes[i].priority)
 			nb_node->priority = info->nodes[i].priority;
 	}
+}
 
+void dp_nb_validate(void)
+{
 	/* Exits with a log line if a node lacks a callback it needs. */
 	nb_validate_callbacks();
 }

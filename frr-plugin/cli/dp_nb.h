@@ -21,6 +21,15 @@ extern const struct frr_yang_module_info frr_zebra_ebpf_info;
  * configuration is read. Exits zebra if the model cannot be loaded.
  */
 extern void dp_nb_init(void);
+/*
+ * Attach the callbacks of a feature configured under `ebpf` (lb/, nat/:
+ * each registers its own nodes), after dp_nb_init(). Exits zebra if the
+ * model has no such node.
+ */
+extern void dp_nb_attach(const struct frr_yang_module_info *info);
+/* Once every feature attached its callbacks: libfrr checks that every
+ * node has those it needs (and exits zebra if not). */
+extern void dp_nb_validate(void);
 
 /* dp_nb_config.c: configuration callbacks. */
 extern int dp_nb_ebpf_create(struct nb_cb_create_args *args);

@@ -15,26 +15,12 @@
 #include "vty.h"
 #include "yang.h"
 
+#include "core/dp_hooks.h"
+#include "core/dp_nbutil.h"
 #include "maps/dp_maps.h"
 #include "kernel/dp_policy.h"
 #include "fwd/dp_intf.h"
 #include "cli/dp_nb.h"
-
-/*
- * At the prompt an unknown interface is an error. A configuration read at
- * boot (zebra's own file, or `vtysh -b`'s batch, which commits all of
- * zebra's configuration in one transaction) may name interfaces created
- * later: refusing them would throw away the rest of the batch, so they are
- * accepted and attached when they appear.
- */
-static bool dp_nb_allow_absent(const struct nb_context *nctx)
-{
-	const struct vty *vty = nctx->user;
-
-	if (nctx->client != NB_CLIENT_CLI || !vty)
-		return true;
-	return vty->type == VTY_FILE || vty->pending_allowed;
-}
 
 /*
  * XPath: /frr-zebra-ebpf:ebpf
@@ -52,10 +38,14 @@ static int dp_nb_interface_disable_cb(const struct lyd_node *dnode, void *arg)
 	return YANG_ITER_CONTINUE;
 }
 
+DEFINE_HOOK(dp_config_removed, (const struct lyd_node *ebpf), (ebpf));
+
 int dp_nb_ebpf_destroy(struct nb_cb_destroy_args *args)
 {
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
+
+	hook_call(dp_config_removed, args->dnode);
 
 	/* libfrr calls no destroy callback for the children of a deleted
 	 * node that has its own: detach every listed interface here. */

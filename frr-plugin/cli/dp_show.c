@@ -19,6 +19,7 @@
 #include "core/dp_plugin.h"
 #include "core/dp_stall.h"
 #include "core/dp_stats.h"
+#include "core/dp_vty_input.h"
 #include "maps/dp_mapdump.h"
 #include "maps/dp_maps.h"
 #include "kernel/dp_policy.h"
@@ -28,49 +29,11 @@
 #include "fwd/dp_route.h"
 #include "cli/dp_show.h"
 #include "cli/dp_vty.h"
-#include "cli/dp_vty_input.h"
 #ifndef VTYSH_EXTRACT_PL
 #include "cli/dp_show_clippy.c"
 #endif
 
 /* ------------------------------------------------------- output helpers */
-
-int dp_show_not_loaded(struct vty *vty, bool uj)
-{
-	if (uj)
-		vty_out(vty, "{}\n");
-	else
-		vty_out(vty, "%% eBPF dataplane not loaded: %s\n",
-			dp_boot_error() ? dp_boot_error() : "see zebra's log");
-	return CMD_WARNING;
-}
-
-int dp_show_bad_input(struct vty *vty, bool uj, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintfrr(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-
-	if (uj) {
-		json_object *json = json_object_new_object();
-
-		json_object_string_add(json, "error", msg);
-		vty_json(vty, json);
-	} else {
-		vty_out(vty, "%% %s\n", msg);
-	}
-	return CMD_WARNING;
-}
-
-int dp_show_map_error(struct vty *vty, enum dp_map_id id, long err)
-{
-	vty_out(vty, "%% Cannot read %s: %s\n", dp_map_name(id),
-		dp_map_strerror(err));
-	return CMD_WARNING;
-}
 
 const char *dp_ifname(uint32_t ifindex)
 {
@@ -162,6 +125,12 @@ static bool dp_map_is_array(enum dp_map_id id)
 	case DP_MAP_FIB4_TBL24:
 	case DP_MAP_FIB4_TBL8:
 	case DP_MAP_NEIGH_HIT:
+	case DP_MAP_LB_RING:
+	case DP_MAP_LB_VIP_BACKENDS:
+	case DP_MAP_LB_BACKEND:
+	case DP_MAP_LB_BE_STATS:
+	case DP_MAP_LB_BE_CONNS:
+	case DP_MAP_LB_RR:
 		return true;
 	default:
 		return false;
@@ -244,6 +213,12 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 		{ "ipv6-routes", act->rt6 },
 		{ "nexthop-groups", act->nhg },
 		{ "neighbors", act->neigh },
+		{ "lb-vips", act->lb_vips },
+		{ "lb-backends", act->lb_backends },
+		{ "lb-ring", act->lb_ring },
+		{ "lb-persist", act->lb_persist },
+		{ "conntrack", act->ct },
+		{ "nat-rules", act->nat_src },
 	};
 
 	dp_route_fib_stats(&st);

@@ -15,11 +15,11 @@
 
 #include "dp_abi.h"
 #include "core/dp_plugin.h"
+#include "core/dp_vty_input.h"
 #include "maps/dp_mapdump.h"
 #include "maps/dp_maps.h"
 #include "cli/dp_show.h"
 #include "cli/dp_vty.h"
-#include "cli/dp_vty_input.h"
 #ifndef VTYSH_EXTRACT_PL
 #include "cli/dp_show_fib_clippy.c"
 #endif

@@ -11,10 +11,10 @@
 #include "northbound_cli.h"
 #include "vty.h"
 
+#include "core/dp_vty_input.h"
 #include "cli/dp_nb.h"
 #include "cli/dp_show.h"
 #include "cli/dp_vty.h"
-#include "cli/dp_vty_input.h"
 #ifndef VTYSH_EXTRACT_PL
 #include "cli/dp_vty_clippy.c"
 #endif

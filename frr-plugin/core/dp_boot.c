@@ -41,6 +41,17 @@ static const struct dp_boot_num dp_boot_nums[] = {
 	  DP_NEIGH_MAX_DEFAULT },
 	{ "netlink-rcvbuf", DP_ARG(nl_rcvbuf), 4096, 268435456,
 	  8 * 1024 * 1024 },
+	{ "lb-vips", DP_ARG(sizes.lb_vips), 16, 65536,
+	  DP_LB_VIPS_MAX_DEFAULT },
+	{ "lb-backends", DP_ARG(sizes.lb_backends), 256, 1048576,
+	  DP_LB_BACKENDS_MAX_DEFAULT },
+	{ "lb-ring", DP_ARG(sizes.lb_ring), 65536, 134217728,
+	  DP_LB_RING_MAX_DEFAULT },
+	{ "lb-persist", DP_ARG(sizes.lb_persist), 1024, 16777216,
+	  DP_LB_PERSIST_MAX_DEFAULT },
+	{ "conntrack", DP_ARG(sizes.ct), 1024, 16777216, DP_CT_MAX_DEFAULT },
+	{ "nat-rules", DP_ARG(sizes.nat_src), 16, 65536,
+	  DP_NAT_SRC_MAX_DEFAULT },
 };
 #undef DP_ARG
 
@@ -51,7 +62,7 @@ static uint32_t *dp_boot_field(struct dp_boot_args *a,
 }
 
 static const char dp_boot_usage[] =
-	"valid: ipv4-routes=N, ipv6-routes=N, nexthop-groups=N, neighbors=N, netlink-rcvbuf=BYTES, pin-dir=PATH, separated by commas";
+	"valid: ipv4-routes=N, ipv6-routes=N, nexthop-groups=N, neighbors=N, netlink-rcvbuf=BYTES, lb-vips=N, lb-backends=N, lb-ring=N, lb-persist=N, conntrack=N, nat-rules=N, pin-dir=PATH, separated by commas";
 
 static int dp_boot_parse_one(struct dp_boot_args *a, const char *key,
 			     const char *val, char *err, size_t errlen)
@@ -145,6 +156,9 @@ int dp_boot_parse_args(const char *args, struct dp_boot_args *a, char *err,
 		ret = dp_boot_parse_one(a, item, eq + 1, err, errlen);
 	}
 	free(copy);
+	/* lb_ring_map holds whole blocks of slots */
+	a->sizes.lb_ring = (a->sizes.lb_ring + DP_LB_RING_BLOCK - 1) /
+			   DP_LB_RING_BLOCK * DP_LB_RING_BLOCK;
 	return ret;
 }
 

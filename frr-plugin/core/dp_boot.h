@@ -13,6 +13,15 @@
  *   netlink-rcvbuf=N  receive buffer of the plugin's netlink socket,
  *                     bytes (4096-268435456; a small one overruns, and
  *                     every overrun costs a full resync)
+ *   lb-vips=N         load-balancer VIPs (16-65536)
+ *   lb-backends=N     load-balancer backends, all VIPs (256-1048576)
+ *   lb-ring=N         slots of the backend selection tables, all VIPs
+ *                     (65536-134217728; a VIP takes at least 16381)
+ *   lb-persist=N      clients remembered for source persistence
+ *                     (1024-16777216)
+ *   conntrack=N       conntrack entries, two per flow (1024-16777216;
+ *                     preallocated)
+ *   nat-rules=N       source NAT rules (16-65536)
  *   pin-dir=PATH      pin directory, on a bpf filesystem
  */
 #ifndef DP_BOOT_H
@@ -31,6 +40,14 @@ struct dp_map_sizes {
 	uint32_t rt6;	  /* IPv6 routes: rt_v6_map */
 	uint32_t nhg;	  /* nexthop groups: nh_map */
 	uint32_t neigh;	  /* neighbours: dmac_map */
+	uint32_t lb_vips;     /* lb_vip_map, lb_vip_backends, lb_rr_map */
+	uint32_t lb_backends; /* lb_backend_map, lb_be_stats_map,
+			       * lb_be_conns_map */
+	uint32_t lb_ring;     /* lb_ring_map slots (a multiple of
+			       * DP_LB_RING_BLOCK) */
+	uint32_t lb_persist;  /* lb_persist_map */
+	uint32_t ct;	      /* ct_map */
+	uint32_t nat_src;     /* nat_src_map */
 };
 
 struct dp_boot_args {

@@ -26,6 +26,7 @@
 #include "lib/hook.h"
 
 union g_addr;
+struct lyd_node;
 
 /*
  * kernel/dp_link.c: a link became known to the plugin, or was renamed.
@@ -68,6 +69,15 @@ DECLARE_HOOK(dp_local_changed,
 	     (int family, const union g_addr *addr, uint8_t plen, uint8_t type,
 	      bool add),
 	     (family, addr, plen, type, add));
+
+/*
+ * cli/dp_nb_config.c, on zebra's main pthread: the `ebpf` block is being
+ * deleted (NB_EV_APPLY); ebpf is its node in the running configuration.
+ * libfrr calls no callback below a deleted node that has its own, so each
+ * feature configured inside the block removes its state here.
+ * Listeners: lb/ (its VIPs), nat/ (its rules).
+ */
+DECLARE_HOOK(dp_config_removed, (const struct lyd_node *ebpf), (ebpf));
 
 /* The order of dp_link_changed's listeners: groups before routes, as the
  * link code called them before it announced by hook. */

@@ -13,8 +13,17 @@
 
 DECLARE_MGROUP(EBPF);
 
-/* zebra's dplane pthread: the one owner of the plugin's tables. */
+/* zebra's dplane pthread: the one owner of the plugin's tables. NULL
+ * until zebra starts its dataplane (after reading its own configuration
+ * file). */
 extern struct thread_master *dp_owner_master(void);
+
+/*
+ * Main pthread: run func(arg) on the owner pthread. Before the owner runs
+ * (zebra reading its configuration file happens first), the events wait
+ * and are posted in order when it starts.
+ */
+extern void dp_owner_post(void (*func)(struct thread *), void *arg);
 
 /*
  * zebra drops capabilities after start; bpf() needs CAP_BPF/CAP_SYS_ADMIN

@@ -78,4 +78,13 @@ struct dp_fib_stats {
 };
 extern void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st);
 
+/*
+ * Wait for one RCU grace period (membarrier(MEMBARRIER_CMD_GLOBAL), or
+ * 100 ms where that is refused): afterwards no packet that was in the
+ * datapath before the call is still there. How the FIB, and the load
+ * balancer's ring ranges, make sure an id or a slot is unused before they
+ * give it a new meaning. 0 or -errno.
+ */
+extern int dp_fib_grace_rcu(void);
+
 #endif /* DP_FIB_H */

@@ -29,8 +29,6 @@ struct dp_fib_grace {
 	int (*wait)(void);	/* waits for one; 0 or -errno */
 };
 
-extern int dp_fib_grace_rcu(void);
-
 /*
  * Ids in [first, end). A freed id goes to the back of a FIFO, stamped with
  * the grace period that must complete before it is reused. get() takes,

@@ -34,16 +34,21 @@ struct rtattr *dp_nl_add_attr(struct nlmsghdr *h, size_t cap, int type,
 	return rta;
 }
 
-int dp_nl_request(int protocol, struct nlmsghdr *req, dp_nl_reply_cb cb,
-		  void *arg)
+static int dp_nl_request_on(int protocol, struct nlmsghdr *req, bool strict,
+			    dp_nl_reply_cb cb, void *arg)
 {
 	static __thread char buf[32768];
 	bool dump = req->nlmsg_flags & NLM_F_DUMP;
-	int fd, len, ret = 0;
+	int fd, len, ret = 0, one = 1;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return -errno;
+	if (strict && setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
+				 sizeof(one))) {
+		ret = -errno;
+		goto out;
+	}
 	req->nlmsg_flags |= NLM_F_REQUEST;
 	if (send(fd, req, req->nlmsg_len, 0) < 0) {
 		ret = -errno;
@@ -74,4 +79,16 @@ int dp_nl_request(int protocol, struct nlmsghdr *req, dp_nl_reply_cb cb,
 out:
 	close(fd);
 	return ret;
+}
+
+int dp_nl_request(int protocol, struct nlmsghdr *req, dp_nl_reply_cb cb,
+		  void *arg)
+{
+	return dp_nl_request_on(protocol, req, false, cb, arg);
+}
+
+int dp_nl_request_strict(int protocol, struct nlmsghdr *req,
+			 dp_nl_reply_cb cb, void *arg)
+{
+	return dp_nl_request_on(protocol, req, true, cb, arg);
 }

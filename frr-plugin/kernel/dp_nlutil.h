@@ -7,6 +7,7 @@
 #ifndef DP_NLUTIL_H
 #define DP_NLUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -30,5 +31,13 @@ typedef int (*dp_nl_reply_cb)(const struct nlmsghdr *h, void *arg);
  */
 extern int dp_nl_request(int protocol, struct nlmsghdr *req, dp_nl_reply_cb cb,
 			 void *arg);
+
+/*
+ * The same with NETLINK_GET_STRICT_CHK on the socket (Linux 4.20+): the
+ * kernel applies the filters of a dump request (a route dump's table and
+ * protocol, an address dump's ifindex) instead of sending everything.
+ */
+extern int dp_nl_request_strict(int protocol, struct nlmsghdr *req,
+				dp_nl_reply_cb cb, void *arg);
 
 #endif /* DP_NLUTIL_H */

@@ -12,10 +12,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/command.h"
+#include "lib/json.h"
 #include "lib/memory.h"
 #include "lib/privs.h"
+#include "lib/vty.h"
 
 #include "dp_abi.h"
+#include "core/dp_boot.h"
 #include "core/dp_plugin.h"
 #include "maps/dp_mapdump.h"
 #include "maps/dp_maps.h"
@@ -47,6 +51,19 @@ static const struct {
 	[DP_MAP_STATS] = {sizeof(uint32_t), sizeof(struct dp_counter)},
 	[DP_MAP_INTF_STATS] = {sizeof(uint32_t), sizeof(struct dp_intf_stats)},
 	[DP_MAP_META] = {sizeof(uint32_t), sizeof(struct dp_meta)},
+	[DP_MAP_LB_VIP] = {sizeof(struct dp_lb_vip_key),
+			   sizeof(struct dp_lb_vip)},
+	[DP_MAP_LB_VIP_BACKENDS] = {sizeof(uint32_t),
+				    sizeof(struct dp_lb_vip_backends)},
+	[DP_MAP_LB_BACKEND] = {sizeof(uint32_t), sizeof(struct dp_lb_backend)},
+	[DP_MAP_LB_BE_STATS] = {sizeof(uint32_t),
+				sizeof(struct dp_lb_backend_stats)},
+	[DP_MAP_LB_BE_CONNS] = {sizeof(uint32_t), sizeof(uint64_t)},
+	[DP_MAP_LB_PERSIST] = {sizeof(struct dp_lb_persist_key),
+			       sizeof(struct dp_lb_persist)},
+	[DP_MAP_CT] = {sizeof(struct dp_ct_key), sizeof(struct dp_ct_val)},
+	[DP_MAP_NAT_SRC] = {sizeof(struct dp_nat_src_key),
+			    sizeof(struct dp_nat_src)},
 };
 
 /* A per-CPU value occupies a multiple of 8 bytes per CPU. */
@@ -220,6 +237,95 @@ int dp_map_zero(enum dp_map_id id)
 	if (ret < 0)
 		return (int)ret;
 	return ctx.err;
+}
+
+int dp_map_batch_open(enum dp_map_id id, struct dp_map_batch *b, uint32_t cap)
+{
+	struct dp_map_view v;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	ret = dp_map_view_open(id, &v);
+	dp_map_view_close(&v);
+	if (ret)
+		return ret;
+	b->fd = v.fd;
+	b->key_size = v.key_size;
+	b->value_size = v.value_size;
+	b->cap = cap;
+	b->keys = XCALLOC(MTYPE_DP_MAPDUMP, (size_t)cap * b->key_size);
+	b->values = XCALLOC(MTYPE_DP_MAPDUMP, (size_t)cap * b->value_size);
+	return 0;
+}
+
+long dp_map_batch_next(struct dp_map_batch *b)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t count = b->cap, out = 0;
+	int ret = 0;
+
+	if (b->done)
+		return 0;
+	frr_with_privs (dp_privs())
+		ret = bpf_map_lookup_batch(b->fd, b->started ? &b->token : NULL,
+					   &out, b->keys, b->values, &count,
+					   &opts);
+	if (ret && errno != ENOENT)
+		return -errno;
+	/* ENOENT: no entry after this batch (which may still hold some) */
+	b->done = ret != 0;
+	b->started = true;
+	b->token = out;
+	return count;
+}
+
+void dp_map_batch_rewind(struct dp_map_batch *b)
+{
+	b->started = b->done = false;
+	b->token = 0;
+}
+
+void dp_map_batch_close(struct dp_map_batch *b)
+{
+	XFREE(MTYPE_DP_MAPDUMP, b->keys);
+	XFREE(MTYPE_DP_MAPDUMP, b->values);
+}
+
+int dp_show_not_loaded(struct vty *vty, bool uj)
+{
+	if (uj)
+		vty_out(vty, "{}\n");
+	else
+		vty_out(vty, "%% eBPF dataplane not loaded: %s\n",
+			dp_boot_error() ? dp_boot_error() : "see zebra's log");
+	return CMD_WARNING;
+}
+
+int dp_show_bad_input(struct vty *vty, bool uj, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintfrr(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	if (uj) {
+		json_object *json = json_object_new_object();
+
+		json_object_string_add(json, "error", msg);
+		vty_json(vty, json);
+	} else {
+		vty_out(vty, "%% %s\n", msg);
+	}
+	return CMD_WARNING;
+}
+
+int dp_show_map_error(struct vty *vty, enum dp_map_id id, long err)
+{
+	vty_out(vty, "%% Cannot read %s: %s\n", dp_map_name(id),
+		dp_map_strerror(err));
+	return CMD_WARNING;
 }
 
 void *dp_records_add(struct dp_records *r)

@@ -11,7 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/compiler.h"
+
 #include "maps/dp_maps.h"
+
+struct vty;
 
 /*
  * An open map: its key and value sizes, and the lookup buffer of a per-CPU
@@ -74,5 +78,46 @@ extern void *dp_records_get(const struct dp_records *r, size_t i);
 extern void dp_records_sort(struct dp_records *r,
 			    int (*cmp)(const void *, const void *));
 extern void dp_records_free(struct dp_records *r);
+
+/*
+ * A hash or LPM map read a batch of entries at a time
+ * (BPF_MAP_LOOKUP_BATCH): far fewer system calls than a key walk, and a
+ * position (a bucket) that entries deleted meanwhile do not move, so a
+ * walk can be spread over many steps while the datapath changes the map.
+ */
+struct dp_map_batch {
+	int fd;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t cap;	  /* entries per batch */
+	uint8_t *keys;	  /* cap keys of the last batch */
+	uint8_t *values;  /* cap values */
+	uint32_t token;	  /* where the next batch starts */
+	bool started;
+	bool done;	  /* the last batch has been read */
+};
+
+/* 0, or -errno (-EPROTO: not the layout this plugin reads). */
+extern int dp_map_batch_open(enum dp_map_id id, struct dp_map_batch *b,
+			     uint32_t cap);
+/* The next batch: how many entries it holds (0 at the end), or -errno. */
+extern long dp_map_batch_next(struct dp_map_batch *b);
+extern void dp_map_batch_close(struct dp_map_batch *b);
+/* Start again from the first entry. */
+extern void dp_map_batch_rewind(struct dp_map_batch *b);
+
+/* The answer of a command that needs the maps when they are not loaded. */
+extern int dp_show_not_loaded(struct vty *vty, bool uj);
+/*
+ * The answer to an argument the grammar let through but the command cannot
+ * take (printf-style message saying what is valid): "% message", or with
+ * json {"error": "message"}, so that `... json` output always parses.
+ * Returns CMD_WARNING.
+ */
+extern int dp_show_bad_input(struct vty *vty, bool uj, const char *fmt, ...)
+	PRINTFRR(3, 4);
+/* The answer of a command that could not read a map (err: -errno). */
+extern int dp_show_map_error(struct vty *vty, enum dp_map_id id, long err);
+
 
 #endif /* DP_MAPDUMP_H */

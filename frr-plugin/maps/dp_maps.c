@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <linux/if_link.h>
 #include <net/if.h>
@@ -17,6 +18,7 @@
 
 #include "lib/zebra.h"
 #include "lib/log.h"
+#include "lib/memory.h"
 
 #include "dp_abi.h"
 #include "core/dp_plugin.h"
@@ -38,6 +40,13 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_FIB4_TBL8] = "fib4_tbl8", [DP_MAP_FIB6] = "fib6_map",
 	[DP_MAP_PUNT4] = "punt_v4_map",	  [DP_MAP_PUNT6] = "punt_v6_map",
 	[DP_MAP_ADDR4] = "addr4_map",	  [DP_MAP_NEIGH_HIT] = "neigh_hit_map",
+	[DP_MAP_LB_VIP] = "lb_vip_map",	  [DP_MAP_LB_RING] = "lb_ring_map",
+	[DP_MAP_LB_VIP_BACKENDS] = "lb_vip_backends",
+	[DP_MAP_LB_BACKEND] = "lb_backend_map",
+	[DP_MAP_LB_BE_STATS] = "lb_be_stats_map",
+	[DP_MAP_LB_BE_CONNS] = "lb_be_conns_map",
+	[DP_MAP_LB_RR] = "lb_rr_map",	  [DP_MAP_LB_PERSIST] = "lb_persist_map",
+	[DP_MAP_CT] = "ct_map",		  [DP_MAP_NAT_SRC] = "nat_src_map",
 };
 
 static struct {
@@ -48,6 +57,8 @@ static struct {
 	struct tc_main *tc;
 	int map_fd[DP_MAP_MAX];
 	uint32_t map_max[DP_MAP_MAX];
+	void *map_mem[DP_MAP_MAX]; /* mmap of the arrays that allow it */
+	size_t map_mem_len[DP_MAP_MAX];
 	int xdp_prog_fd;
 	int tc_prog_fd;
 	uint32_t meta_flags; /* what meta_map holds (one writer) */
@@ -61,6 +72,11 @@ const char *dp_map_name(enum dp_map_id id)
 int dp_map_fd(enum dp_map_id id)
 {
 	return dp_maps_ready() && id < DP_MAP_MAX ? dp_m.map_fd[id] : -1;
+}
+
+void *dp_map_mmap(enum dp_map_id id)
+{
+	return dp_maps_ready() && id < DP_MAP_MAX ? dp_m.map_mem[id] : NULL;
 }
 
 uint32_t dp_map_max_entries(enum dp_map_id id)
@@ -176,7 +192,7 @@ struct dp_map_size {
  * per nexthop group plus room for connected, local and special routes.
  * Fills set[] and returns how many entries it holds.
  */
-#define DP_SIZED_MAPS 8
+#define DP_SIZED_MAPS 18
 static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 			      struct dp_map_size set[DP_SIZED_MAPS])
 {
@@ -191,6 +207,18 @@ static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 		{ DP_MAP_FIB6, sizes->rt6 * 4 },
 		/* one hit byte per neighbour, slot 0 unused */
 		{ DP_MAP_NEIGH_HIT, sizes->neigh / DP_HIT_BLOCK + 1 },
+		/* the load balancer: VIPs, backends, ring slots */
+		{ DP_MAP_LB_VIP, sizes->lb_vips },
+		{ DP_MAP_LB_VIP_BACKENDS, sizes->lb_vips },
+		{ DP_MAP_LB_RR, sizes->lb_vips },
+		{ DP_MAP_LB_BACKEND, sizes->lb_backends },
+		{ DP_MAP_LB_BE_STATS, sizes->lb_backends },
+		{ DP_MAP_LB_BE_CONNS, sizes->lb_backends },
+		/* one array element per block of slots */
+		{ DP_MAP_LB_RING, sizes->lb_ring / DP_LB_RING_BLOCK },
+		{ DP_MAP_LB_PERSIST, sizes->lb_persist },
+		{ DP_MAP_CT, sizes->ct },
+		{ DP_MAP_NAT_SRC, sizes->nat_src },
 	};
 
 	memcpy(set, s, sizeof(s));
@@ -275,23 +303,114 @@ static const enum dp_map_id dp_rebuilt_maps[] = {
 	DP_MAP_PUNT4,
 	DP_MAP_PUNT6,
 	DP_MAP_ADDR4,
+	/*
+	 * The load balancer's and NAT's: VIP, backend ids and ring ranges
+	 * are allocations of the run that made them, and conntrack entries
+	 * and persistence name those ids. An earlier run's are dropped with
+	 * them (doc/architecture.md, "Load balancer and NAT: control
+	 * plane"); the arrays indexed by id are rewritten as ids are
+	 * given out.
+	 */
+	DP_MAP_LB_VIP,
+	DP_MAP_LB_PERSIST,
+	DP_MAP_CT,
+	DP_MAP_NAT_SRC,
 };
+
+/* Keys deleted per call while emptying a map. */
+#define DP_EMPTY_BATCH 4096
+
+/*
+ * Empty a hash or LPM map. Each key is read once: a walk that restarts
+ * from the first key after every delete is quadratic in the buckets of a
+ * large hash (ct_map).
+ */
+static int dp_map_empty(int fd, uint32_t key_size)
+{
+	uint8_t *keys = XMALLOC(MTYPE_TMP, (size_t)DP_EMPTY_BATCH * key_size);
+	int ret = 0;
+
+	for (;;) {
+		uint32_t n = 0;
+		void *prev = NULL;
+
+		while (n < DP_EMPTY_BATCH &&
+		       bpf_map_get_next_key(fd, prev, keys + n * key_size) == 0) {
+			prev = keys + n * key_size;
+			n++;
+		}
+		if (!n)
+			break;
+		for (uint32_t i = 0; i < n; i++)
+			if (bpf_map_delete_elem(fd, keys + i * key_size) &&
+			    errno != ENOENT) {
+				ret = -errno;
+				goto out;
+			}
+	}
+out:
+	XFREE(MTYPE_TMP, keys);
+	return ret;
+}
 
 static int dp_clear_rebuilt(char *err, size_t errlen)
 {
-	uint8_t key[64];
-
 	for (size_t i = 0; i < array_size(dp_rebuilt_maps); i++) {
-		int fd = dp_m.map_fd[dp_rebuilt_maps[i]];
+		enum dp_map_id id = dp_rebuilt_maps[i];
+		struct bpf_map_info info = {};
+		uint32_t len = sizeof(info);
+		int ret;
 
-		while (bpf_map_get_next_key(fd, NULL, key) == 0)
-			if (bpf_map_delete_elem(fd, key)) {
-				snprintf(err, errlen, "cannot empty %s: %s",
-					 dp_map_names[dp_rebuilt_maps[i]],
-					 safe_strerror(errno));
-				return -errno;
-			}
+		ret = bpf_obj_get_info_by_fd(dp_m.map_fd[id], &info, &len)
+			      ? -errno
+			      : dp_map_empty(dp_m.map_fd[id], info.key_size);
+		if (ret) {
+			snprintf(err, errlen, "cannot empty %s: %s",
+				 dp_map_names[id], safe_strerror(-ret));
+			return ret;
+		}
 	}
+	return 0;
+}
+
+/* The arrays written through mmap (doc/architecture.md). */
+static const enum dp_map_id dp_mmapped_maps[] = {
+	DP_MAP_LB_RING,
+	DP_MAP_LB_BE_CONNS,
+};
+
+static int dp_mmap_maps(char *err, size_t errlen)
+{
+	for (size_t i = 0; i < array_size(dp_mmapped_maps); i++) {
+		enum dp_map_id id = dp_mmapped_maps[i];
+		struct bpf_map_info info = {};
+		uint32_t len = sizeof(info);
+		size_t bytes;
+		void *mem;
+
+		if (bpf_obj_get_info_by_fd(dp_m.map_fd[id], &info, &len))
+			return -errno;
+		/* the kernel rounds array values up to 8 bytes */
+		bytes = (size_t)info.max_entries *
+			((info.value_size + 7) & ~(size_t)7);
+		bytes = (bytes + getpagesize() - 1) / getpagesize() *
+			getpagesize();
+		mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   dp_m.map_fd[id], 0);
+		if (mem == MAP_FAILED) {
+			snprintf(err, errlen, "cannot map %s: %s",
+				 dp_map_names[id], safe_strerror(errno));
+			return -errno;
+		}
+		dp_m.map_mem[id] = mem;
+		dp_m.map_mem_len[id] = bytes;
+	}
+	/*
+	 * Active connections are counted by the flows of ct_map, emptied
+	 * above: the counters start from zero with it.
+	 */
+	memset(dp_m.map_mem[DP_MAP_LB_BE_CONNS], 0,
+	       dp_m.map_mem_len[DP_MAP_LB_BE_CONNS]);
 	return 0;
 }
 
@@ -390,6 +509,8 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 		goto fail;
 	}
 	ret = dp_clear_rebuilt(err, errlen);
+	if (!ret)
+		ret = dp_mmap_maps(err, errlen);
 	if (ret)
 		goto fail;
 
@@ -408,6 +529,11 @@ fail:
 void dp_maps_close(void)
 {
 	atomic_store_explicit(&dp_m.ready, false, memory_order_release);
+	for (int i = 0; i < DP_MAP_MAX; i++) {
+		if (dp_m.map_mem[i])
+			munmap(dp_m.map_mem[i], dp_m.map_mem_len[i]);
+		dp_m.map_mem[i] = NULL;
+	}
 	if (dp_m.tc)
 		tc_main__destroy(dp_m.tc);
 	if (dp_m.xdp)

@@ -29,6 +29,16 @@ enum dp_map_id {
 	DP_MAP_PUNT6,	   /* punt_v6_map */
 	DP_MAP_ADDR4,	   /* addr4_map */
 	DP_MAP_NEIGH_HIT,  /* neigh_hit_map */
+	DP_MAP_LB_VIP,	   /* lb_vip_map */
+	DP_MAP_LB_RING,	   /* lb_ring_map */
+	DP_MAP_LB_VIP_BACKENDS, /* lb_vip_backends */
+	DP_MAP_LB_BACKEND, /* lb_backend_map */
+	DP_MAP_LB_BE_STATS, /* lb_be_stats_map */
+	DP_MAP_LB_BE_CONNS, /* lb_be_conns_map */
+	DP_MAP_LB_RR,	   /* lb_rr_map */
+	DP_MAP_LB_PERSIST, /* lb_persist_map */
+	DP_MAP_CT,	   /* ct_map */
+	DP_MAP_NAT_SRC,	   /* nat_src_map */
 	DP_MAP_MAX,
 };
 
@@ -48,6 +58,13 @@ extern bool dp_maps_ready(void);
 extern const struct dp_map_sizes *dp_maps_active_sizes(void);
 
 extern int dp_map_fd(enum dp_map_id id);
+
+/*
+ * A BPF_F_MMAPABLE array mapped shared into the plugin (lb_ring_map,
+ * lb_be_conns_map), or NULL. Mapped once at module load; stays valid
+ * while the maps are open.
+ */
+extern void *dp_map_mmap(enum dp_map_id id);
 extern const char *dp_map_name(enum dp_map_id id);
 extern uint32_t dp_map_max_entries(enum dp_map_id id);
 extern const char *dp_pin_dir(void);

@@ -28,8 +28,10 @@ maps	core
 kernel	core maps
 fib
 fwd	core maps kernel fib
-lb	core maps kernel fib fwd
-cli	core maps kernel fib fwd lb
+ct	core maps kernel fib fwd
+lb	core maps kernel fib fwd ct
+nat	core maps kernel fib fwd ct
+cli	core maps kernel fib fwd
 '
 
 # check DIR: the layer rules over the module's sources in DIR; prints each
@@ -140,7 +142,10 @@ for bad in \
 	'kernel/dp_neigh.c:#include "../fwd/dp_nhg.h"' \
 	'cli/dp_route.h:/* a second dp_route.h */' \
 	'lb/lb_health.c:#include "cli/dp_vty.h"' \
-	'zz/dp_zz.c:/* an undeclared folder */'; do
+	'lb/lb_owner.c:#include "cli/dp_nb.h"' \
+	'ct/ct_age.c:#include "lb/lb.h"' \
+	'nat/nat_owner.c:#include "lb/lb.h"' \
+	'policer/dp_pol.c:/* an undeclared folder */'; do
 	file=${bad%%:*}
 	line=${bad#*:}
 	rm -rf "$tmp/p"

@@ -20,17 +20,44 @@ Policy the expectations encode:
     ignore-ipsec-policies) changes nothing and says nothing, as FRR's own.
 """
 
+import os
 import re
+
+CWD = os.path.dirname(os.path.realpath(__file__))
 
 # What vtysh types before an entry's own lines.
 NODES = {
     "enable": [],
     "config": ["configure terminal"],
     "ebpf": ["configure terminal", "ebpf"],
+    "lb": ["configure terminal", "ebpf", "load-balancer"],
+    "vip": ["configure terminal", "ebpf", "load-balancer", "vip web4"],
+    "vip6": ["configure terminal", "ebpf", "load-balancer", "vip web6"],
+    "vipdns": ["configure terminal", "ebpf", "load-balancer", "vip dns"],
+    "vipnew": ["configure terminal", "ebpf", "load-balancer", "vip fresh"],
+    "nat": ["configure terminal", "ebpf", "nat"],
 }
 
-# The ebpf block of r1/frr.conf, to restore after entries that remove it.
-RESTORE_EBPF = ("config", ["ebpf", "interface r1-eth0", "interface r1-eth1 mode tc"])
+
+# The ebpf block of r1/frr.conf, to restore after entries that remove it
+# (nested `exit` lines are typed too: they leave the nested nodes).
+RESTORE_EBPF = ("config", [
+    line.strip() for line in re.search(
+        r"(?ms)^ebpf\n.*?^exit\n",
+        open(os.path.join(CWD, "r1", "frr.conf")).read()).group(0).splitlines()[:-1]
+])
+
+
+def _model_messages():
+    """The error-message statements of the YANG model: the words a
+    refusal by the model (a must, a range, a pattern) may use."""
+    model = os.path.join(CWD, "..", "..", "..", "yang", "frr-zebra-ebpf.yang")
+    with open(model) as f:
+        text = f.read()
+    return [" ".join(m.split()) for m in re.findall(r'error-message\s+"([^"]*)"', text)]
+
+
+MODEL_MESSAGES = _model_messages()
 
 IFNAME_RULE = r"An interface name is 1 to 15 bytes of UTF-8 without '/', ':', quotes, white space or control characters"
 
@@ -541,6 +568,339 @@ def _clear_statistics():
     return e
 
 
+
+# ------------------------------------------------ load balancer and NAT
+
+VIP_RULE = r"A name is 1 to 63 characters: a letter or digit, then letters, digits, '_', '\.' and '-'"
+UNICAST = r"Give a unicast IPv4 or IPv6 address \(not unspecified, multicast, loopback, broadcast or link-local\)"
+NO_ADDRESS_YET = (r"% VIP fresh has no address yet: give it first \(address <A\.B\.C\.D\|X:X::X:X> "
+                  r"<port \(1-65535\)\|all-ports> protocol <tcp\|udp>\)")
+
+
+def model(message):
+    """A refusal by the YANG model itself (a must statement), with its
+    own error-message."""
+    return nb_failed(r"YANG error\(s\):\n " + re.escape(message))
+
+
+def bad_vip_name(echo, why):
+    return r'% Invalid VIP name "{}": {}[^\n]*\. {}'.format(q(echo), why, VIP_RULE)
+
+
+def _load_balancer():
+    c = "load-balancer"
+    e = []
+
+    def add(node, lines, expect, **kw):
+        e.append(Entry(c, node, lines, expect, **kw))
+
+    add("ebpf", "load-balancer junk", hint("load-balancer", "junk", "<cr>"))
+    add("ebpf", "load-balancer json", hint("load-balancer", "json", "<cr>"))
+    add("ebpf", "no load-balancer junk", hint("no load-balancer", "junk", "<cr>"))
+    add("config", "load-balancer", WRONG_NODE_EBPF)
+    add("ebpf", "load-balancer", SILENT)  # enters the node
+    add("ebpf", "load-balancers", not_in_node("load-balancer", "nat", "interface"))
+    add("lb", "foo", not_in_node("vip", "hash-seed", "exit"))
+    add("lb", "exit", SILENT)
+    return e
+
+
+def _hash_seed():
+    c = "hash-seed"
+    e = []
+
+    def add(node, lines, expect, **kw):
+        e.append(Entry(c, node, lines, expect, **kw))
+
+    for word in ("-1", "4294967296", "abc", "0x10", "1.5", "ä"):
+        add("lb", "hash-seed " + word, hint("hash-seed", word, "(0-4294967295)"))
+    add("lb", "hash-seed", incomplete("hash-seed", "(0-4294967295)"))
+    add("lb", "hash-seed 1 2", hint("hash-seed 1", "2", "<cr>"))
+    add("lb", "hash-seed 7", SILENT)  # as configured
+    add("lb", "hash-seed 4294967295", SILENT, undo=("lb", ["hash-seed 7"]))
+    add("lb", "no hash-seed", SILENT, undo=("lb", ["hash-seed 7"]))
+    add("ebpf", "hash-seed 5", [r"% Unknown command: ",
+        r'% This is a command of the load-balancer node: enter "ebpf", then "load-balancer" first'])
+    return e
+
+
+def _vip():
+    c = "vip"
+    e = []
+
+    def add(node, lines, expect, **kw):
+        e.append(Entry(c, node, lines, expect, **kw))
+
+    add("lb", "vip", incomplete("vip", "NAME"))
+    add("lb", "vip bad/name", bad_vip_name("bad/name", "it holds a character other than"))
+    add("lb", "vip -web", bad_vip_name("-web", "it does not start with a letter or digit"))
+    add("lb", "vip a'b", bad_vip_name("a'b", "it holds a character other than"))
+    add("lb", "vip ä", bad_vip_name("ä", "it does not start with a letter or digit"))
+    add("lb", "vip " + "v" * 64, bad_vip_name("v" * 40 + "...", "it is longer than 63 characters"))
+    add("lb", "vip web4 junk", hint("vip web4", "junk", "<cr>"))
+    add("lb", "vip web4", SILENT)
+    # a new name creates nothing until its address is given
+    add("lb", ["vip fresh", "exit"], SILENT)
+    add("vipnew", "algorithm hash", NO_ADDRESS_YET)
+    add("vipnew", "backend 10.0.0.9 port 80", NO_ADDRESS_YET)
+    add("vipnew", "health-check tcp", NO_ADDRESS_YET)
+    add("lb", "no vip", incomplete("no vip", "NAME"))
+    add("lb", "no vip nosuch", r"% VIP nosuch is not configured \(configured: [a-z0-9, ]*web4")
+    add("lb", "no vip bad/name", bad_vip_name("bad/name", "it holds"))
+    add("ebpf", "vip web4", [r"% Unknown command: ",
+        r'% This is a command of the load-balancer node: enter "ebpf", then "load-balancer" first'])
+    # a second VIP on an address, port and protocol already served
+    add("lb", ["vip web9", "address 198.18.0.10 port 80 protocol tcp"], nb_failed(
+        r"VIPs web4 and web9 both serve 198\.18\.0\.10 port 80 protocol tcp: one address, port and protocol is one VIP"))
+    # odd but valid: a new VIP, then its removal
+    add("lb", ["vip tmp", "address 198.18.0.12 port 53 protocol udp", "backend 10.0.0.7 port 53"],
+        SILENT, undo=("lb", ["no vip tmp"]))
+    add("lb", ["vip tmp", "address 198.18.0.12 port 53 protocol udp", "exit", "no vip tmp",
+               "no vip tmp"], r"% VIP tmp is not configured")
+    return e
+
+
+def _vip_address():
+    c = "address"
+    e = []
+
+    def add(node, lines, expect, **kw):
+        e.append(Entry(c, node, lines, expect, **kw))
+
+    for word in ("300.1.1.1", "10.0.0", "198.18.0.10/32", "junk", "ä"):
+        add("vip", "address {} port 80 protocol tcp".format(word),
+            hint("address", word, "A.B.C.D", "X:X::X:X"))
+    for word, why in (("224.0.0.1", "it is a multicast address"),
+                      ("0.0.0.0", "it is the unspecified address"),
+                      ("127.0.0.1", "it is a loopback address"),
+                      ("255.255.255.255", "it is the broadcast address"),
+                      ("::", "it is the unspecified address"),
+                      ("fe80::1", r"it is link-local \(it would need a zone\)"),
+                      ("::ffff:1.2.3.4", "it is an IPv4-mapped address")):
+        add("vip", "address {} port 80 protocol tcp".format(word),
+            r"% Invalid VIP address {}: {}\. {}".format(re.escape(word), why, UNICAST))
+    add("vip", "address 198.18.0.10 port 0 protocol tcp",
+        hint("address 198.18.0.10 port", "0", "(1-65535)"))
+    add("vip", "address 198.18.0.10 port 65536 protocol tcp",
+        hint("address 198.18.0.10 port", "65536", "(1-65535)"))
+    add("vip", "address 198.18.0.10 port 80 protocol sctp",
+        hint("address 198.18.0.10 port 80 protocol", "sctp", "tcp", "udp"))
+    add("vip", "address 198.18.0.10 port 80", incomplete("address 198.18.0.10 port 80", "protocol"))
+    add("vip", "address 198.18.0.10", incomplete("address 198.18.0.10", "port", "all-ports"))
+    add("vip", "address 198.18.0.10 all-ports 80 protocol tcp",
+        hint("address 198.18.0.10 all-ports", "80", "protocol"))
+    # the VIP's backends are IPv4
+    add("vip", "address 2001:db8::1 port 80 protocol tcp",
+        model("A backend must be of the VIP's address family (IPv4 or IPv6)."))
+    # backends with a port cannot serve every port
+    add("vip", "address 198.18.0.10 all-ports protocol tcp",
+        model("The backends of an all-ports VIP take port 0 (the client's destination port)."))
+    add("vip", "no address", r"% A VIP cannot be without its address: give another one "
+        r"\(address <A\.B\.C\.D\|X:X::X:X> <port \(1-65535\)\|all-ports> protocol <tcp\|udp>\) "
+        r"or remove the VIP \(no vip web4 in load-balancer\)")
+    add("vip", "no address 198.18.0.10 port 80 protocol tcp", hint("no address", "198.18.0.10", "<cr>"))
+    # odd but valid: the address again, another port (undone)
+    add("vip", "address 198.18.0.10 port 80 protocol tcp", SILENT)
+    add("vip", "address 198.18.0.10 port 8080 protocol tcp", SILENT,
+        undo=("vip", ["address 198.18.0.10 port 80 protocol tcp"]))
+    return e
+
+
+def _vip_options():
+    c = "algorithm, persistence, nat-mode, fullnat-source"
+    e = []
+
+    def add(node, lines, expect, **kw):
+        e.append(Entry(c, node, lines, expect, **kw))
+
+    add("vip", "algorithm", incomplete("algorithm", "maglev", "round-robin", "least-connections"))
+    add("vip", "algorithm foo", hint("algorithm", "foo", "maglev", "hash", "source-hash"))
+    add("vip", "algorithm maglev hash", hint("algorithm maglev", "hash", "<cr>"))
+    add("vip", "algorithm rr", hint("algorithm", "rr", "round-robin"))
+    add("vip", "algorithm maglev", SILENT)  # the default, as configured
+    add("vip", "algorithm least-connections", SILENT, undo=("vip", ["no algorithm"]))
+    add("vip", "persistence timeout 0", hint("persistence timeout", "0", "(1-86400)"))
+    add("vip", "persistence timeout 86401", hint("persistence timeout", "86401", "(1-86400)"))
+    add("vip", "persistence 60", hint("persistence", "60", "<cr>", "timeout"))
+    add("vip", "no persistence", SILENT)  # off already
+    add("vip", "persistence", SILENT, undo=("vip", ["no persistence"]))
+    add("vip", "nat-mode snat", hint("nat-mode", "snat", "dnat", "fullnat", "dsr"))
+    add("vip", "nat-mode", incomplete("nat-mode", "dnat", "fullnat", "dsr"))
+    # backends on port 8080: dsr rewrites no port
+    add("vip", "nat-mode dsr",
+        model("In dsr mode a backend's port is 0 or the VIP's port: dsr rewrites no port."))
+    add("vip", "fullnat-source 10.0.0.1",
+        r'% fullnat-source applies in nat-mode fullnat only: enter "nat-mode fullnat" first')
+    add("vip6", "fullnat-source 10.0.0.1",
+        nb_failed(r"VIP web6: fullnat-source 10\.0\.0\.1 is not of the VIP's address family"))
+    add("vip6", "fullnat-source ff02::1",
+        r"% Invalid fullnat source ff02::1: it is a multicast address\. " + UNICAST)
+    add("vip6", "fullnat-source junk", hint("fullnat-source", "junk", "A.B.C.D", "X:X::X:X"))
+    add("vip", "nat-mode fullnat", SILENT, undo=("vip", ["nat-mode dnat"]))
+    return e
+
+
+def _vip_health_check():
+    c = "health-check"
+    e = []
+
+    def add(node, lines, expect, **kw):
+        e.append(Entry(c, node, lines, expect, **kw))
+
+    path_rule = r"An HTTP path is 1 to 255 characters, starts with '/' and holds printable ASCII without spaces"
+    add("vip", "health-check", incomplete("health-check", "tcp", "http", "icmp"))
+    add("vip", "health-check udp", hint("health-check", "udp", "tcp", "http", "icmp"))
+    add("vip", "health-check http", incomplete("health-check http", "PATH"))
+    add("vip", "health-check http healthz",
+        r'% Invalid HTTP path "healthz": it does not start with \'/\'\. ' + path_rule)
+    add("vip", "health-check http status",
+        r'% Invalid HTTP path "status": it does not start with \'/\'')
+    add("vip", "health-check http /" + "p" * 300,
+        r'% Invalid HTTP path "/p{39}\.\.\.": it is longer than 255 characters')
+    add("vip", "health-check http /x status 99", hint("health-check http /x status", "99", "(100-599)"))
+    add("vip", "health-check tcp interval 99", hint("health-check tcp interval", "99", "(100-3600000)"))
+    add("vip", "health-check tcp rise 0", hint("health-check tcp rise", "0", "(1-100)"))
+    add("vip", "health-check tcp fall 101", hint("health-check tcp fall", "101", "(1-100)"))
+    add("vip", "health-check tcp port 0", hint("health-check tcp port", "0", "(1-65535)"))
+    add("vip", "health-check tcp icmp", hint("health-check tcp", "icmp", "<cr>", "port", "interval"))
+    # the all-ports VIP's backend takes port 0: a tcp check needs a port
+    add("vipdns", "health-check tcp", nb_failed(
+        r"VIP dns: backend 10\.0\.0\.5 takes port 0 \(the client's port\): give the health-check a port to check"))
+    add("vip", "health-check tcp interval 500 rise 2 fall 2", SILENT)  # as configured
+    add("vip", "health-check icmp", SILENT,
+        undo=("vip", ["health-check tcp interval 500 rise 2 fall 2"]))
+    add("vip", "no health-check", SILENT,
+        undo=("vip", ["health-check tcp interval 500 rise 2 fall 2"]))
+    add("vip", "no health-check junk", hint("no health-check", "junk", "<cr>"))
+    return e
+
+
+def _vip_backend():
+    c = "backend"
+    e = []
+
+    def add(node, lines, expect, **kw):
+        e.append(Entry(c, node, lines, expect, **kw))
+
+    add("vip", "backend", incomplete("backend", "A.B.C.D", "X:X::X:X"))
+    add("vip", "backend 10.0.0.2", incomplete("backend 10.0.0.2", "port"))
+    add("vip", "backend 10.0.0.2 port", incomplete("backend 10.0.0.2 port", "(0-65535)"))
+    add("vip", "backend 10.0.0.2 port 65536", hint("backend 10.0.0.2 port", "65536", "(0-65535)"))
+    add("vip", "backend 10.0.0.2 port 8080 weight 0", hint("backend 10.0.0.2 port 8080 weight", "0", "(1-65535)"))
+    add("vip", "backend 10.0.0.2 port 8080 weight 65536",
+        hint("backend 10.0.0.2 port 8080 weight", "65536", "(1-65535)"))
+    add("vip", "backend 10.0.0.2 port 8080 down", hint("backend 10.0.0.2 port 8080", "down", "admin-down", "weight"))
+    add("vip", "backend 10.0.0.2:8080", hint("backend", "10.0.0.2:8080", "A.B.C.D", "X:X::X:X"))
+    add("vip", "backend 224.1.1.1 port 80",
+        r"% Invalid backend address 224\.1\.1\.1: it is a multicast address\. " + UNICAST)
+    add("vip", "backend 2001:db8::2 port 8080",
+        model("A backend must be of the VIP's address family (IPv4 or IPv6)."))
+    add("vipdns", "backend 10.0.0.6 port 53",
+        model("The backends of an all-ports VIP take port 0 (the client's destination port)."))
+    add("vip", "no backend 10.9.9.9 port 80",
+        r"% Backend 10\.9\.9\.9 port 80 is not configured in VIP web4")
+    add("vip", "no backend 10.0.0.2", incomplete("no backend 10.0.0.2", "port"))
+    add("vip", "backend 10.0.0.2 port 8080", SILENT)  # as configured
+    add("vip", "backend 10.0.0.2 port 8080 admin-down", SILENT,
+        undo=("vip", ["backend 10.0.0.2 port 8080"]))
+    add("vip", "backend 10.0.0.2 port 8080 weight 7", SILENT,
+        undo=("vip", ["backend 10.0.0.2 port 8080"]))
+    add("vip", ["backend 10.0.0.9 port 8080", "no backend 10.0.0.9 port 8080",
+                "no backend 10.0.0.9 port 8080"],
+        r"% Backend 10\.0\.0\.9 port 8080 is not configured in VIP web4")
+    add("vip6", "backend fd00::2 port 8443 weight 3", SILENT)  # as configured
+    add("ebpf", "backend 10.0.0.2 port 8080", [r"% Unknown command: ",
+        r'% This is a command of the vip node: enter "ebpf", "load-balancer", then "vip NAME" first'])
+    return e
+
+
+def _nat():
+    c = "nat source"
+    e = []
+
+    def add(node, lines, expect, **kw):
+        e.append(Entry(c, node, lines, expect, **kw))
+
+    add("ebpf", "nat junk", hint("nat", "junk", "<cr>"))
+    add("ebpf", "nat", SILENT)
+    add("nat", "source", incomplete("source", "A.B.C.D/M", "X:X::X:X/M"))
+    add("nat", "source 10.0.0.0/33 out-interface r1-eth0 masquerade",
+        hint("source", "10.0.0.0/33", "A.B.C.D/M", "X:X::X:X/M"))
+    add("nat", "source 10.0.0.0 out-interface r1-eth0 masquerade",
+        hint("source", "10.0.0.0", "A.B.C.D/M"))
+    add("nat", "source 192.168.0.0/16 out-interface r1-eth0",
+        incomplete("source 192.168.0.0/16 out-interface r1-eth0", "masquerade", "pool"))
+    add("nat", "source 192.168.0.0/16 out-interface eth9 masquerade",
+        nb_failed(r"interface eth9 does not exist"))
+    add("nat", "source 192.168.0.0/16 out-interface a/b masquerade",
+        bad_ifname("a/b", "it contains '/'"))
+    add("nat", "source 192.168.0.0/16 out-interface abcdefghijklmnop masquerade",
+        bad_ifname("abcdefghijklmnop", "it is longer than 15 bytes"))
+    add("nat", "source 192.168.0.0/16 out-interface r1-eth0 pool 10.1.1.1 10.1.1.20",
+        r"% Invalid pool 10\.1\.1\.1 10\.1\.1\.20: it holds more than 8 addresses, the most a rule takes")
+    add("nat", "source 192.168.0.0/16 out-interface r1-eth0 pool 10.1.1.9 10.1.1.1",
+        r"% Invalid pool 10\.1\.1\.9 10\.1\.1\.1: the first address is above the last")
+    add("nat", "source 192.168.0.0/16 out-interface r1-eth0 pool fd00::1 fd00::2",
+        r"% A pool must be of the source prefix's address family \(IPv4\)")
+    add("nat", "source 192.168.0.0/16 out-interface r1-eth0 pool 224.0.0.1 224.0.0.2",
+        r"% Invalid pool address 224\.0\.0\.1: it is a multicast address")
+    add("nat", "source 192.168.0.0/16 out-interface r1-eth0 pool 10.1.1.1",
+        incomplete("source 192.168.0.0/16 out-interface r1-eth0 pool 10.1.1.1", "A.B.C.D", "X:X::X:X"))
+    # one source prefix, one rule
+    add("nat", "source 10.0.0.0/8 out-interface r1-eth1 masquerade", nb_failed(
+        r"source 10\.0\.0\.0/8 has two rules \(out-interface r1-eth0 and r1-eth1\): a source prefix takes one"))
+    add("nat", "no source 192.168.0.0/16 out-interface r1-eth0",
+        r"% No rule for source 192\.168\.0\.0/16 out-interface r1-eth0 \(configured: 10\.0\.0\.0/8 out-interface r1-eth0")
+    add("nat", "no source 192.168.0.0/16", incomplete("no source 192.168.0.0/16", "out-interface"))
+    # odd but valid: host bits masked, the rule as configured, a change
+    add("nat", "source 10.1.2.3/8 out-interface r1-eth0 masquerade", SILENT)
+    add("nat", "source 10.0.0.0/8 out-interface r1-eth0 pool 10.0.0.100 10.0.0.107", SILENT,
+        undo=("nat", ["source 10.0.0.0/8 out-interface r1-eth0 masquerade"]))
+    add("nat", ["source 172.16.0.0/12 out-interface r1-eth1 masquerade",
+                "no source 172.16.0.0/12 out-interface r1-eth1 masquerade"], SILENT)
+    add("ebpf", "source 10.0.0.0/8 out-interface r1-eth0 masquerade", [r"% Unknown command: ",
+        r'% This is a command of the nat node: enter "ebpf", then "nat" first'])
+    return e
+
+
+def _show_lb():
+    c = "show ebpf load-balancer, nat, conntrack"
+    e = []
+
+    def add(lines, expect, **kw):
+        e.append(Entry(c, "enable", lines, expect, **kw))
+
+    add("show ebpf load-balancer nosuch", r"% VIP nosuch is not configured")
+    add("show ebpf load-balancer nosuch json", r"\A\{\s*\}\s*\Z", json=True)
+    add("show ebpf load-balancer bad/x", bad_vip_name("bad/x", "it holds"))
+    add("show ebpf load-balancer bad/x json", r'"error":\s*"Invalid VIP name', json=True)
+    add("show ebpf load-balancer web4 junk", hint("show ebpf load-balancer web4", "junk", "<cr>", "json"))
+    add("show ebpf load-balancer web4 json", r'"web4":\s*\{', json=True)
+    add("show ebpf load-balancer json", r'"capacity":\s*\{', json=True)
+    add("show ebpf nat junk", hint("show ebpf nat", "junk", "<cr>", "json"))
+    add("show ebpf nat json", r'"10\.0\.0\.0/8 out-interface r1-eth0":\s*\{', json=True)
+    add("show ebpf conntrack vip", incomplete("show ebpf conntrack vip", "NAME"))
+    add("show ebpf conntrack vip nosuch", r"% VIP nosuch is not configured")
+    add("show ebpf conntrack vip nosuch json", r'"error":\s*"VIP nosuch is not configured"', json=True)
+    add("show ebpf conntrack vip bad/x", bad_vip_name("bad/x", "it holds"))
+    add("show ebpf conntrack address 300.1.1.1",
+        hint("show ebpf conntrack address", "300.1.1.1", "A.B.C.D", "X:X::X:X"))
+    add("show ebpf conntrack protocol sctp",
+        hint("show ebpf conntrack protocol", "sctp", "tcp", "udp", "icmp"))
+    add("show ebpf conntrack protocol tcp address 10.0.0.1",
+        hint("show ebpf conntrack protocol tcp", "address", "<cr>", "json"))
+    add("show ebpf conntrack json", r'"flows":\s*\[', json=True)
+    add("show ebpf conntrack address fd00::2 json", r'"matched":\s*0', json=True)
+    add("show ebpf conntrack", r"0 flows \(tcp 0, udp 0, icmp 0\); ct_map holds \d+ of \d+ entries")
+    add("clear ebpf conntrack junk", hint("clear ebpf conntrack", "junk", "<cr>", "vip", "address", "protocol"))
+    add("clear ebpf conntrack json", hint("clear ebpf conntrack", "json", "<cr>"))
+    add("clear ebpf conntrack vip nosuch", r"% VIP nosuch is not configured")
+    add("clear ebpf conntrack protocol icmp", SILENT)
+    add("clear ebpf conntrack", SILENT)
+    e.append(Entry(c, "config", "clear ebpf conntrack", WRONG_NODE_ENABLE))
+    e.append(Entry(c, "vip", "do show ebpf load-balancer web4 json", r'"web4"', json=True))
+    return e
+
 CATALOGUE = (
     _interface()
     + _no_interface()
@@ -555,6 +915,15 @@ CATALOGUE = (
     + _show_neighbor()
     + _show_statistics()
     + _clear_statistics()
+    + _load_balancer()
+    + _hash_seed()
+    + _vip()
+    + _vip_address()
+    + _vip_options()
+    + _vip_health_check()
+    + _vip_backend()
+    + _nat()
+    + _show_lb()
 )
 
 # Every `show ebpf ... json` form: on a freshly started zebra each must
@@ -572,10 +941,21 @@ SHOW_JSON = (
     "show ebpf nexthop-group 1 json",
     "show ebpf neighbor json",
     "show ebpf statistics json",
+    "show ebpf load-balancer json",
+    "show ebpf load-balancer web4 json",
+    "show ebpf load-balancer nosuch json",
+    "show ebpf nat json",
+    "show ebpf conntrack json",
+    "show ebpf conntrack vip web4 json",
+    "show ebpf conntrack protocol udp json",
+    "show ebpf conntrack address 198.18.0.10 json",
 )
 
 # Output that would mean a refusal did not say what is valid, or that
 # libfrr's own edit failed (a name or value that reached libyang unchecked).
+# A refusal by the model's own must statements ("YANG error(s):" and one
+# of MODEL_MESSAGES) is what the model is for, and is allowed
+# (test_ebpf_cli_topo1.check_output).
 FORBIDDEN = (
     r"% Failed to edit configuration",
     r"YANG error",

@@ -135,3 +135,37 @@ def route_paths(router, prefix):
     if not entry or entry["nhg"] is None:
         return []
     return nexthop_groups(router, entry["nhg"]).get(int(entry["nhg"]), [])
+
+
+def load_balancer(router, name=None):
+    """`show ebpf load-balancer [NAME] json`:
+        {"vips": {"web4": {"address": "198.18.0.10", "port": 80,
+                  "protocol": "tcp", "algorithm": "maglev", "natMode": "dnat",
+                  "installed": true, "vipId": 1, "ringSize": 16381,
+                  "announced": true, "backendsUp": 2, "backends": [
+                      {"address": "10.0.1.2", "port": 8080, "weight": 100,
+                       "state": "up", "backendId": 1, "activeConnections": 0,
+                       "packets": 0, "bytes": 0}, ...]}},
+         "capacity": {"vipIdsUsed": 1, "backendIdsDraining": 0, ...}}
+    Returns the object as is ({} for a NAME that is not configured)."""
+    return vtysh_json(router, "show ebpf load-balancer" + (" " + name if name else ""))
+
+
+def nat(router):
+    """`show ebpf nat json`:
+        {"10.10.0.0/16 out-interface r1-eth0": {"prefix": "10.10.0.0/16",
+            "outInterface": "r1-eth0", "translation": "masquerade",
+            "installed": true, "translatedAddresses": ["10.0.0.1"],
+            "portMin": 1024, "portMax": 32767, "flows": 0}}
+    Returns the object as is."""
+    return vtysh_json(router, "show ebpf nat")
+
+
+def conntrack(router, filt=""):
+    """`show ebpf conntrack [FILTER] json`:
+        {"flows": [{"protocol": "tcp", "source": "10.0.0.5:40000",
+                    "destination": "198.18.0.10:80", "state": "established",
+                    "vipId": 1, "backendId": 2, ...}],
+         "matched": 1, "shown": 1, "truncated": false, "entries": 2}
+    Returns the object as is."""
+    return vtysh_json(router, "show ebpf conntrack" + (" " + filt if filt else ""))

@@ -5,7 +5,9 @@
  */
 #include <zebra.h>
 
-#include "cli/dp_vty_input.h"
+#include "lib/sockunion.h"
+
+#include "core/dp_vty_input.h"
 
 /* Well-formed UTF-8 (RFC 3629): libyang stores the configuration as UTF-8
  * and the JSON of the show commands must be valid. */
@@ -106,4 +108,70 @@ const char *dp_vty_ifname_error(const char *name)
 	if (!dp_vty_utf8_valid(name))
 		return "it is not valid UTF-8";
 	return NULL;
+}
+
+const char *dp_vty_name_error(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0)
+		return "it is empty";
+	if (len > 63)
+		return "it is longer than 63 characters";
+	if (!isalnum((unsigned char)name[0]))
+		return "it does not start with a letter or digit";
+	for (const char *c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' &&
+		    *c != '-')
+			return "it holds a character other than letters, digits, '_', '.' and '-'";
+	return NULL;
+}
+
+const char *dp_vty_http_path_error(const char *path)
+{
+	size_t len = strlen(path);
+
+	if (len == 0 || path[0] != '/')
+		return "it does not start with '/'";
+	if (len > 255)
+		return "it is longer than 255 characters";
+	for (const char *c = path; *c; c++)
+		if (*c < '!' || *c > '~')
+			return "it holds a character that is not printable ASCII, or a space";
+	return NULL;
+}
+
+const char *dp_vty_unicast_error(const union sockunion *su)
+{
+	if (su->sa.sa_family == AF_INET) {
+		uint32_t a = ntohl(su->sin.sin_addr.s_addr);
+
+		if (a == 0)
+			return "it is the unspecified address";
+		if (a == 0xffffffff)
+			return "it is the broadcast address";
+		if ((a >> 28) == 0xe)
+			return "it is a multicast address";
+		if ((a >> 24) == 127)
+			return "it is a loopback address";
+		if ((a >> 24) == 0)
+			return "it is in 0.0.0.0/8, which the kernel never forwards";
+		return NULL;
+	}
+	if (su->sa.sa_family == AF_INET6) {
+		const struct in6_addr *a = &su->sin6.sin6_addr;
+
+		if (IN6_IS_ADDR_UNSPECIFIED(a))
+			return "it is the unspecified address";
+		if (IN6_IS_ADDR_MULTICAST(a))
+			return "it is a multicast address";
+		if (IN6_IS_ADDR_LOOPBACK(a))
+			return "it is the loopback address";
+		if (IN6_IS_ADDR_LINKLOCAL(a))
+			return "it is link-local (it would need a zone)";
+		if (IN6_IS_ADDR_V4MAPPED(a))
+			return "it is an IPv4-mapped address (give the IPv4 address)";
+		return NULL;
+	}
+	return "it is not an IPv4 or IPv6 address";
 }

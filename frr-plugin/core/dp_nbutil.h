@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the northbound callbacks of every configured feature (cli/, lb/,
+ * nat/) share.
+ */
+#ifndef DP_NBUTIL_H
+#define DP_NBUTIL_H
+
+#include <stdbool.h>
+
+#include "lib/northbound.h"
+
+/*
+ * Whether a commit comes from a configuration read at boot (zebra's own
+ * file, or `vtysh -b`, which commits all of zebra's configuration in one
+ * transaction) rather than from the prompt. At the prompt an unknown
+ * interface is an error; a boot configuration may name interfaces created
+ * later, and refusing them would throw away the rest of the batch, so they
+ * are accepted and used when they appear.
+ */
+extern bool dp_nb_allow_absent(const struct nb_context *nctx);
+
+/*
+ * For the leaves of an object whose own apply_finish callback applies the
+ * whole object once per commit: libfrr wants a callback on every node.
+ */
+extern int dp_nb_noop_create(struct nb_cb_create_args *args);
+extern int dp_nb_noop_modify(struct nb_cb_modify_args *args);
+extern int dp_nb_noop_destroy(struct nb_cb_destroy_args *args);
+
+/* yang_dnode_iterate() callback that counts nodes in *(uint32_t *)arg. */
+extern int dp_nb_count_cb(const struct lyd_node *dnode, void *arg);
+
+#endif /* DP_NBUTIL_H */

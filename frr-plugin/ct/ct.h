@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Conntrack's control plane: ageing of ct_map, the datapath-wide
+ * conntrack switch, and `show|clear ebpf conntrack`. The datapath creates
+ * and updates flows and never deletes one (dp_abi.h); the plugin ages
+ * them out, both directions together, and keeps each backend's count of
+ * active connections right when it removes a flow that was still open.
+ *
+ *   ct_age.c   owner pthread: the ageing walk, in bounded steps
+ *   ct_flow.c  any pthread: removing a flow, walking the table
+ *   ct_show.c  main pthread: the show and clear commands
+ *
+ * lb/ and nat/ use this layer (tests/unit/check_layers.sh).
+ */
+#ifndef CT_H
+#define CT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/hook.h"
+
+#include "dp_abi.h"
+
+/* Who needs conntrack (owner pthread): the switch DP_META_F_CT is on
+ * while any user is, and after that until ct_map is empty. */
+enum ct_user {
+	CT_USER_LB,   /* a VIP is installed */
+	CT_USER_SNAT, /* a source NAT rule is installed */
+	CT_USER_MAX,
+};
+extern void ct_set_user(enum ct_user user, bool on);
+
+/*
+ * The end of a full ageing pass over ct_map, on the owner pthread: which
+ * backend and VIP ids the flows left in the table still name. An id no
+ * flow named in a pass that started after the id was last used can be
+ * given out again (lb/).
+ */
+struct ct_pass {
+	uint64_t started_ns; /* CLOCK_MONOTONIC */
+	uint64_t entries;    /* left in ct_map */
+	const uint8_t *backend_ref; /* bitmap by backend id */
+	uint32_t backend_max;
+	const uint8_t *vip_ref; /* bitmap by VIP id */
+	uint32_t vip_max;
+};
+DECLARE_HOOK(ct_pass_done, (const struct ct_pass *pass), (pass));
+
+static inline bool ct_ref_test(const uint8_t *bitmap, uint32_t max,
+			       uint32_t id)
+{
+	return id < max && (bitmap[id / 8] & (1u << (id % 8)));
+}
+
+/* Owner pthread, when zebra's dataplane starts / stops. */
+extern void ct_start(void);
+extern void ct_stop(void);
+
+/* Seconds between two ageing passes. */
+#define CT_AGE_INTERVAL 5
+
+/* CLOCK_MONOTONIC in ns: the clock of dp_ct_val.last_seen. */
+extern uint64_t ct_now_ns(void);
+
+/*
+ * Remove the flow entry (key, val) belongs to, both directions: the
+ * original is taken with lookup-and-delete, so of two removers (ageing,
+ * clear) exactly one wins it and, if the flow was still open, takes one
+ * from its backend's active connections. Any pthread. Returns 1 if this
+ * call removed the flow's original entry, 0 if it was gone already, or
+ * -errno.
+ */
+extern int ct_flow_remove(const struct dp_ct_key *key,
+			  const struct dp_ct_val *val);
+
+/* The key of the other direction of the flow of (key, val). */
+extern void ct_peer_key(const struct dp_ct_key *key,
+			const struct dp_ct_val *val, struct dp_ct_key *peer);
+
+/*
+ * Visit every entry of ct_map, a batch at a time, on the calling pthread;
+ * cb returns false to stop. Returns the number of entries visited or
+ * -errno.
+ */
+typedef bool (*ct_walk_cb)(const struct dp_ct_key *key,
+			   const struct dp_ct_val *val, void *arg);
+extern long ct_walk(ct_walk_cb cb, void *arg);
+
+/*
+ * The source ports a translated flow (source NAT, fullnat) may take:
+ * outside the kernel's own ephemeral range (net.ipv4.ip_local_port_range),
+ * because the translated address may be one of the router's: the larger
+ * of 1024..first-1 and last+1..65535.
+ */
+extern void ct_nat_port_range(uint16_t *min, uint16_t *max);
+
+/* Counters of the ageing, for show. */
+struct ct_age_stats {
+	uint64_t passes;
+	uint64_t aged;	   /* flows removed by ageing */
+	uint64_t cleared;  /* flows removed by clear ebpf conntrack */
+	uint64_t entries;  /* left after the last pass */
+	uint64_t last_pass_ms;
+};
+extern void ct_age_stats(struct ct_age_stats *st);
+extern void ct_count_cleared(uint64_t n);
+
+/* Main pthread: `show|clear ebpf conntrack`. */
+extern void ct_show_init(void);
+
+#endif /* CT_H */

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Conntrack ageing (ct.h), on the owner pthread. Every CT_AGE_INTERVAL
+ * seconds a pass walks ct_map, CT_AGE_BATCH entries per event (one
+ * BPF_MAP_LOOKUP_BATCH), so that zebra's own work on the pthread goes on
+ * between two steps; each step is timed as "conntrack ageing step"
+ * (`show ebpf dataplane`).
+ *
+ * A flow expires when the last packet of either direction is older than
+ * the timeout of its state (dp_abi.h, dp_ct_timeout_sec()). The original
+ * entry decides: its own last_seen first, and only when that is old, the
+ * reply entry's too (one lookup). A reply entry is looked at only when it
+ * looks expired itself and its original is gone (left over by a creation
+ * race): it is removed alone.
+ */
+#include <zebra.h>
+
+#include <bpf/bpf.h>
+
+#include "lib/hook.h"
+#include "lib/memory.h"
+#include "lib/privs.h"
+#include "lib/thread.h"
+
+#include "dp_abi.h"
+#include "core/dp_plugin.h"
+#include "core/dp_stall.h"
+#include "maps/dp_mapdump.h"
+#include "maps/dp_maps.h"
+#include "ct/ct.h"
+
+DEFINE_MTYPE_STATIC(EBPF, CT_AGE, "eBPF conntrack ageing");
+
+DEFINE_HOOK(ct_pass_done, (const struct ct_pass *pass), (pass));
+
+/* Entries read per step. */
+#define CT_AGE_BATCH 1024
+
+static struct {
+	struct thread_master *master;
+	struct thread *t;
+	struct dp_map_batch batch;
+	bool batch_open;
+	bool in_pass;
+	bool users[CT_USER_MAX];
+	uint64_t users_gone_ns; /* when the last user went, 0 if one is on */
+	uint64_t pass_start_ns;
+	uint64_t pass_entries;
+	uint8_t *backend_ref;
+	uint32_t backend_max;
+	uint8_t *vip_ref;
+	uint32_t vip_max;
+} ct;
+
+static struct {
+	_Atomic uint64_t passes, aged, cleared, entries, last_pass_ms;
+} ct_stats;
+
+void ct_age_stats(struct ct_age_stats *st)
+{
+	st->passes = ct_stats.passes;
+	st->aged = ct_stats.aged;
+	st->cleared = ct_stats.cleared;
+	st->entries = ct_stats.entries;
+	st->last_pass_ms = ct_stats.last_pass_ms;
+}
+
+void ct_count_cleared(uint64_t n)
+{
+	ct_stats.cleared += n;
+}
+
+/* DP_META_F_CT: on while anyone needs conntrack, and after that until a
+ * pass that started later finds ct_map empty. */
+static void ct_flag_update(bool pass_empty)
+{
+	bool any = false, on;
+
+	for (int u = 0; u < CT_USER_MAX; u++)
+		any |= ct.users[u];
+	if (any)
+		on = true;
+	else
+		on = !(pass_empty && ct.pass_start_ns > ct.users_gone_ns) &&
+		     (dp_meta_flags() & DP_META_F_CT);
+	frr_with_privs (dp_privs())
+		dp_meta_set_flags(DP_META_F_CT, on ? DP_META_F_CT : 0);
+}
+
+void ct_set_user(enum ct_user user, bool on)
+{
+	bool any = false;
+
+	if (!dp_maps_ready() || ct.users[user] == on)
+		return;
+	ct.users[user] = on;
+	for (int u = 0; u < CT_USER_MAX; u++)
+		any |= ct.users[u];
+	if (!any)
+		ct.users_gone_ns = ct_now_ns();
+	ct_flag_update(false);
+}
+
+static void ct_ref(uint8_t *bitmap, uint32_t max, uint32_t id)
+{
+	if (id < max)
+		bitmap[id / 8] |= 1u << (id % 8);
+}
+
+/* How long after last_seen an entry in state lives, in ns. */
+static uint64_t ct_ttl_ns(uint64_t state)
+{
+	return (uint64_t)dp_ct_timeout_sec(state) * 1000000000ull;
+}
+
+/* Whether the flow of the original entry (key, val) has expired. */
+static bool ct_orig_expired(const struct dp_ct_key *key,
+			    const struct dp_ct_val *val, uint64_t now)
+{
+	struct dp_ct_key peer;
+	struct dp_ct_val reply;
+	uint64_t ttl = ct_ttl_ns(val->state);
+
+	if (now < val->last_seen + ttl)
+		return false;
+	if (val->flags & DP_CT_F_DSR)
+		return true;
+	ct_peer_key(key, val, &peer);
+	if (bpf_map_lookup_elem(dp_map_fd(DP_MAP_CT), &peer, &reply))
+		return true;
+	return now >= reply.last_seen + ttl;
+}
+
+/* Whether a reply entry is an orphan (no original) that has expired. */
+static bool ct_reply_orphan_expired(const struct dp_ct_key *key,
+				    const struct dp_ct_val *val, uint64_t now)
+{
+	struct dp_ct_key orig_key;
+	struct dp_ct_val orig;
+
+	if (now < val->last_seen + ct_ttl_ns(val->state))
+		return false;
+	ct_peer_key(key, val, &orig_key);
+	return bpf_map_lookup_elem(dp_map_fd(DP_MAP_CT), &orig_key, &orig) != 0;
+}
+
+static void ct_age_entry(const struct dp_ct_key *key,
+			 const struct dp_ct_val *val, uint64_t now)
+{
+	bool expired = val->flags & DP_CT_F_REPLY
+			       ? ct_reply_orphan_expired(key, val, now)
+			       : ct_orig_expired(key, val, now);
+
+	if (expired && ct_flow_remove(key, val) >= 0) {
+		if (!(val->flags & DP_CT_F_REPLY))
+			ct_stats.aged++;
+		return;
+	}
+	ct.pass_entries++;
+	if (val->flags & DP_CT_F_LB) {
+		ct_ref(ct.backend_ref, ct.backend_max, val->backend_id);
+		ct_ref(ct.vip_ref, ct.vip_max, val->vip_id);
+	}
+}
+
+static void ct_age_step(struct thread *t);
+
+static void ct_pass_begin(void)
+{
+	ct.in_pass = true;
+	ct.pass_start_ns = ct_now_ns();
+	ct.pass_entries = 0;
+	memset(ct.backend_ref, 0, (ct.backend_max + 7) / 8);
+	memset(ct.vip_ref, 0, (ct.vip_max + 7) / 8);
+	dp_map_batch_rewind(&ct.batch);
+}
+
+static void ct_pass_end(void)
+{
+	struct ct_pass pass = {
+		.started_ns = ct.pass_start_ns,
+		.entries = ct.pass_entries,
+		.backend_ref = ct.backend_ref,
+		.backend_max = ct.backend_max,
+		.vip_ref = ct.vip_ref,
+		.vip_max = ct.vip_max,
+	};
+
+	ct.in_pass = false;
+	ct_stats.passes++;
+	ct_stats.entries = ct.pass_entries;
+	ct_stats.last_pass_ms = (ct_now_ns() - ct.pass_start_ns) / 1000000;
+	ct_flag_update(ct.pass_entries == 0);
+	hook_call(ct_pass_done, &pass);
+	thread_add_timer(ct.master, ct_age_step, NULL, CT_AGE_INTERVAL, &ct.t);
+}
+
+static void ct_age_step(struct thread *t)
+{
+	uint64_t now = ct_now_ns();
+	long n;
+
+	DP_STALL_BEGIN(DP_STALL_CT_AGE);
+	if (!ct.in_pass)
+		ct_pass_begin();
+	frr_with_privs (dp_privs()) {
+		n = dp_map_batch_next(&ct.batch);
+		for (long i = 0; i < n; i++)
+			ct_age_entry((void *)(ct.batch.keys +
+					      i * ct.batch.key_size),
+				     (void *)(ct.batch.values +
+					      i * ct.batch.value_size),
+				     now);
+	}
+	DP_STALL_END(DP_STALL_CT_AGE);
+
+	if (n < 0)
+		zlog_warn("ebpf: conntrack ageing cannot read ct_map: %s",
+			  safe_strerror(-n));
+	if (n <= 0 || ct.batch.done)
+		ct_pass_end();
+	else
+		thread_add_event(ct.master, ct_age_step, NULL, 0, &ct.t);
+}
+
+void ct_start(void)
+{
+	if (!dp_maps_ready() || ct.batch_open)
+		return;
+	if (dp_map_batch_open(DP_MAP_CT, &ct.batch, CT_AGE_BATCH)) {
+		dp_map_batch_close(&ct.batch);
+		zlog_warn("ebpf: ct_map cannot be read: conntrack is not aged");
+		return;
+	}
+	ct.batch_open = true;
+	ct.master = dp_owner_master();
+	ct.backend_max = dp_map_max_entries(DP_MAP_LB_BACKEND);
+	ct.vip_max = dp_map_max_entries(DP_MAP_LB_VIP);
+	ct.backend_ref = XCALLOC(MTYPE_CT_AGE, (ct.backend_max + 7) / 8);
+	ct.vip_ref = XCALLOC(MTYPE_CT_AGE, (ct.vip_max + 7) / 8);
+	thread_add_timer(ct.master, ct_age_step, NULL, CT_AGE_INTERVAL, &ct.t);
+}
+
+void ct_stop(void)
+{
+	if (ct.master)
+		thread_cancel_async(ct.master, &ct.t, NULL);
+	if (ct.batch_open)
+		dp_map_batch_close(&ct.batch);
+	ct.batch_open = false;
+	XFREE(MTYPE_CT_AGE, ct.backend_ref);
+	XFREE(MTYPE_CT_AGE, ct.vip_ref);
+}

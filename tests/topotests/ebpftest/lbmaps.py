@@ -1,0 +1,172 @@
+"""
+The load balancer's, NAT's and conntrack's pinned maps, read (and, for
+ct_map and lb_be_conns_map, written) with bpftool inside a router: what
+the datapath will see, independently of the plugin's show commands. The
+layouts are those of bpf/include/dp_abi.h (ABI v3).
+"""
+
+import ipaddress
+import json
+import os
+import socket
+import struct
+
+from ebpftest.bpfmaps import PIN_ROOT, dump
+
+AF = {2: 4, 10: 6}
+DP_LB_BE_F_UP = 0x01
+DP_META_F_CT = 0x40
+DP_META_F_LB = 0x80
+DP_META_F_SNAT = 0x100
+DP_CT_F_REPLY = 0x01
+DP_CT_F_LB = 0x02
+RING_BLOCK = 256
+
+
+def _addr(raw, family):
+    return str(ipaddress.ip_address(raw[:4] if family == 2 else raw[:16]))
+
+
+def _bpftool(router, *args):
+    rc, out, err = router.net.cmd_status(["bpftool", "-j"] + list(args), warn=False)
+    assert rc == 0, "{}: bpftool {}: {} {}".format(router.name, " ".join(args),
+                                                  out.strip(), err.strip())
+    return json.loads(out) if out.strip() else None
+
+
+def _hexbytes(data):
+    return ["{:02x}".format(b) for b in data]
+
+
+def lookup(router, name, key, pin_dir=PIN_ROOT):
+    """The value (bytes) of key (bytes) in a pinned map."""
+    out = _bpftool(router, "map", "lookup", "pinned", os.path.join(pin_dir, name),
+                   "key", "hex", *_hexbytes(key))
+    return bytes(int(b, 16) for b in out["value"])
+
+
+def update(router, name, key, value, pin_dir=PIN_ROOT):
+    _bpftool(router, "map", "update", "pinned", os.path.join(pin_dir, name),
+             "key", "hex", *_hexbytes(key), "value", "hex", *_hexbytes(value))
+
+
+def meta_flags(router, pin_dir=PIN_ROOT):
+    return struct.unpack("<II", lookup(router, "meta_map", struct.pack("<I", 0), pin_dir))[1]
+
+
+def vips(router, pin_dir=PIN_ROOT):
+    """lb_vip_map: {(address, port, "tcp"|"udp"): {"vipId", "algorithm",
+    "natMode", "flags", "persistTimeout", "ringBase", "ringSize",
+    "hashSeed", "fnatAddr", "fnatPorts"}}."""
+    result = {}
+    for k, v in dump(router, "lb_vip_map", pin_dir):
+        family, proto, port = struct.unpack("<BBH", k[:4])
+        (vip_id, alg, nat, flags, persist, base, size, seed) = struct.unpack("<IBBHIIII", v[:24])
+        pmin, pmax = struct.unpack("<HH", v[40:44])
+        result[(_addr(k[4:], family), socket.ntohs(port),
+                "tcp" if proto == 6 else "udp")] = {
+            "vipId": vip_id, "algorithm": alg, "natMode": nat, "flags": flags,
+            "persistTimeout": persist, "ringBase": base, "ringSize": size,
+            "hashSeed": seed, "fnatAddr": _addr(v[24:40], family),
+            "fnatPorts": (pmin, pmax),
+        }
+    return result
+
+
+def backend(router, backend_id, pin_dir=PIN_ROOT):
+    """lb_backend_map[backend_id]: {"address", "port", "up", "vipId",
+    "weight"} (address None for an unused id)."""
+    v = lookup(router, "lb_backend_map", struct.pack("<I", backend_id), pin_dir)
+    family, flags, port = struct.unpack("<BBH", v[:4])
+    vip_id, weight = struct.unpack("<II", v[20:28])
+    return {"address": _addr(v[4:20], family) if family else None,
+            "port": socket.ntohs(port), "up": bool(flags & DP_LB_BE_F_UP),
+            "vipId": vip_id, "weight": weight}
+
+
+def vip_backends(router, vip_id, pin_dir=PIN_ROOT):
+    """lb_vip_backends[vip_id]: the backend ids listed."""
+    v = lookup(router, "lb_vip_backends", struct.pack("<I", vip_id), pin_dir)
+    (n,) = struct.unpack("<I", v[:4])
+    return list(struct.unpack("<{}I".format(n), v[4:4 + 4 * n]))
+
+
+def ring(router, base, size, pin_dir=PIN_ROOT):
+    """Backend ids in lb_ring_map[base .. base + size)."""
+    ids = []
+    for block in range(base // RING_BLOCK, (base + size + RING_BLOCK - 1) // RING_BLOCK):
+        v = lookup(router, "lb_ring_map", struct.pack("<I", block), pin_dir)
+        ids += struct.unpack("<256I", v[:1024])
+    first = base - (base // RING_BLOCK) * RING_BLOCK
+    return ids[first:first + size]
+
+
+def backend_conns(router, backend_id, pin_dir=PIN_ROOT):
+    v = lookup(router, "lb_be_conns_map", struct.pack("<I", backend_id), pin_dir)
+    return struct.unpack("<Q", v[:8])[0]
+
+
+def set_backend_conns(router, backend_id, n, pin_dir=PIN_ROOT):
+    update(router, "lb_be_conns_map", struct.pack("<I", backend_id),
+           struct.pack("<Q", n), pin_dir)
+
+
+def nat_rules(router, pin_dir=PIN_ROOT):
+    """nat_src_map: {prefix: {"ifindex", "masquerade", "addresses",
+    "ports"}}."""
+    result = {}
+    for k, v in dump(router, "nat_src_map", pin_dir):
+        plen, family = struct.unpack("<II", k[:8])
+        ifindex, flags, n, pmin, pmax = struct.unpack("<IHHHH", v[:12])
+        addrs = [_addr(v[12 + 16 * i:28 + 16 * i], family) for i in range(n)]
+        prefix = "{}/{}".format(_addr(k[8:], family), plen - 32)
+        result[prefix] = {"ifindex": ifindex, "masquerade": bool(flags & 1),
+                          "addresses": addrs, "ports": (pmin, pmax)}
+    return result
+
+
+# ---------------------------------------------------------------- ct_map
+
+
+def _ip(addr):
+    ip = ipaddress.ip_address(addr)
+    return (2 if ip.version == 4 else 10), ip.packed.ljust(16, b"\0")
+
+
+def ct_key(proto, src, sport, dst, dport):
+    family, s = _ip(src)
+    _, d = _ip(dst)
+    return struct.pack("<BBHHH", family, proto, socket.htons(sport), socket.htons(dport), 0) + s + d
+
+
+def ct_val(last_seen_ns, state, flags, backend_id, vip_id, nsrc, nsport, ndst, ndport,
+           packets=1, nbytes=100):
+    _, s = _ip(nsrc)
+    _, d = _ip(ndst)
+    return (struct.pack("<QQQQIII", last_seen_ns, packets, nbytes, state, flags,
+                        backend_id, vip_id)
+            + s + d + struct.pack("<HH", socket.htons(nsport), socket.htons(ndport)))
+
+
+def monotonic_ns(router):
+    """The router's CLOCK_MONOTONIC (the clock of last_seen), in ns."""
+    out = router.net.cmd_raises(
+        "python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC))'")
+    return int(out.strip())
+
+
+def ct_put_lb_flow(router, proto, client, cport, vip, vport, be, bport, backend_id, vip_id,
+                   state, age_s, pin_dir=PIN_ROOT):
+    """Both entries of a DNAT load-balanced flow, last seen age_s ago, as
+    the datapath would have made them."""
+    last = monotonic_ns(router) - int(age_s * 1e9)
+    update(router, "ct_map", ct_key(proto, client, cport, vip, vport),
+           ct_val(last, state, DP_CT_F_LB, backend_id, vip_id, client, cport, be, bport),
+           pin_dir)
+    update(router, "ct_map", ct_key(proto, be, bport, client, cport),
+           ct_val(last, state, DP_CT_F_LB | DP_CT_F_REPLY, backend_id, vip_id,
+                  vip, vport, client, cport), pin_dir)
+
+
+def ct_entries(router, pin_dir=PIN_ROOT):
+    return len(dump(router, "ct_map", pin_dir))
