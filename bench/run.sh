@@ -4,7 +4,7 @@
 # runs this after building the programs.
 #
 # usage: bench/run.sh [--quick] [NAME...]
-#   NAME     fib forward install failover stall maglev health (default:
+#   NAME     fib forward install failover stall maglev health lb (default:
 #            all, in this order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
@@ -22,11 +22,11 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover | stall | maglev | health) names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health]..." >&2; exit 2 ;;
+	fib | forward | install | failover | stall | maglev | health | lb) names="$names $arg" ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|lb]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover stall maglev health"
+[ -n "$names" ] || names="fib forward install failover stall maglev health lb"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -37,6 +37,7 @@ if [ $quick = 1 ]; then
 	stall_args="--quick"
 	maglev_args="--backends 8,64,256 --flows 100K --removals 8 --rounds 2"
 	health_args="--backends 200 --seconds 6 --baseline 4"
+	lb_args="--flows 10K --packets 10K --syns 2K --rounds 3"
 else
 	fib_args=""
 	forward_args=""
@@ -45,6 +46,7 @@ else
 	stall_args=""
 	maglev_args=""
 	health_args=""
+	lb_args=""
 fi
 
 echo "frr-ebpf benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -79,6 +81,9 @@ for name in $names; do
 	health)
 		# shellcheck disable=SC2086
 		"$bin/health" $health_args || status=1 ;;
+	lb)
+		# shellcheck disable=SC2086
+		"$bin/lb" $lb_args || status=1 ;;
 	esac
 	echo "($name: $(($(date +%s) - start)) s)"
 done

@@ -14,6 +14,13 @@
 
 void bn_dp_open(struct bn_dp *dp, uint32_t tbl8_groups)
 {
+	const struct bn_dp_sizes sz = {.tbl8_groups = tbl8_groups};
+
+	bn_dp_open_sized(dp, &sz);
+}
+
+void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz)
+{
 	struct dp_fib_maps maps;
 	struct bpf_map *map;
 	int err;
@@ -24,9 +31,15 @@ void bn_dp_open(struct bn_dp *dp, uint32_t tbl8_groups)
 		bn_die("open xdp_main: %s", strerror(errno));
 	bpf_object__for_each_map(map, dp->skel->obj)
 		bpf_map__set_pin_path(map, NULL);
-	if (tbl8_groups)
+	if (sz->tbl8_groups)
 		bpf_map__set_max_entries(dp->skel->maps.fib4_tbl8,
-					 tbl8_groups); /* one element per group */
+					 sz->tbl8_groups); /* one element per group */
+	if (sz->ct_entries)
+		bpf_map__set_max_entries(dp->skel->maps.ct_map, sz->ct_entries);
+	if (sz->ring_slots)
+		bpf_map__set_max_entries(dp->skel->maps.lb_ring_map,
+					 (sz->ring_slots + DP_LB_RING_BLOCK - 1) /
+						 DP_LB_RING_BLOCK);
 	err = xdp_main__load(dp->skel);
 	if (err)
 		bn_die("load xdp_main: %s", strerror(-err));
@@ -48,6 +61,16 @@ void bn_dp_open(struct bn_dp *dp, uint32_t tbl8_groups)
 	dp->nh_fd = bpf_map__fd(dp->skel->maps.nh_map);
 	dp->intf_fd = bpf_map__fd(dp->skel->maps.intf_map);
 	dp->stats_fd = bpf_map__fd(dp->skel->maps.stats_map);
+}
+
+void bn_dp_meta(struct bn_dp *dp, uint32_t flags)
+{
+	struct dp_meta m = {.abi_version = DP_ABI_VERSION, .flags = flags};
+	uint32_t key = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.meta_map), &key, &m,
+				BPF_ANY))
+		bn_die("meta_map: %s", strerror(errno));
 }
 
 void bn_dp_close(struct bn_dp *dp)

@@ -27,6 +27,17 @@ struct bn_dp {
 
 /* Load; dies on failure. tbl8_groups: 0 keeps the datapath's default. */
 void bn_dp_open(struct bn_dp *dp, uint32_t tbl8_groups);
+
+/* Map sizes set before load; 0 keeps the datapath's default. */
+struct bn_dp_sizes {
+	uint32_t tbl8_groups; /* fib4_tbl8 */
+	uint32_t ct_entries;  /* ct_map */
+	uint32_t ring_slots;  /* lb_ring_map, in slots (whole blocks) */
+};
+void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz);
+
+/* meta_map: the DP_META_F_* switches (abi version as the plugin writes). */
+void bn_dp_meta(struct bn_dp *dp, uint32_t flags);
 void bn_dp_close(struct bn_dp *dp);
 
 /* intf_map: an interface packets arrive on (routed: enabled + XDP) or

@@ -23,6 +23,14 @@ void bn_pkt4(struct bn_pkt *p, const uint8_t *dmac, const uint8_t *smac,
 void bn_pkt6(struct bn_pkt *p, const uint8_t *dmac, const uint8_t *smac,
 	     const uint32_t *src, const uint32_t *dst);
 
+/*
+ * The same IPv4 frame carrying TCP instead (a 20-byte header with these
+ * flags, 6 bytes of payload, both checksums valid); ports in host order.
+ */
+void bn_pkt4_tcp(struct bn_pkt *p, const uint8_t *dmac, const uint8_t *smac,
+		 uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+		 uint8_t flags);
+
 /* The IPv4 header checksum over len bytes (network byte order result). */
 uint16_t bn_ip_csum(const void *data, int len);
 

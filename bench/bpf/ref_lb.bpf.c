@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The reference bench/lb measures the datapath's load balancer against:
+ * an XDP load balancer as lean as Katran's fast path, written here from
+ * the description of that design (no code of Katran's). Per packet:
+ *
+ *   parse Ethernet / IPv4 (no options) / TCP, bounds-checked once
+ *   VIP lookup: hash {address, port, proto} -> {vip number, ring, seed}
+ *   per-VIP packet and byte counters (per-CPU array), as Katran keeps
+ *   connection table: one LRU hash per CPU (array of maps indexed by
+ *     the CPU), key the 5-tuple
+ *       hit   (established): the backend it holds
+ *       miss  (new flow):    ring[vip.ring_base + hash % ring_size],
+ *                            then insert into this CPU's LRU
+ *   backend lookup (array): address, port
+ *   rewrite: destination address and port (DNAT) with RFC 1624
+ *     incremental IPv4 and TCP checksums -- where Katran encapsulates in
+ *     IPIP (a 20-byte header pushed, an outer checksum computed), work of
+ *     about the same size
+ *   MACs from a one-entry array (the default gateway's, as Katran does:
+ *   no route lookup), XDP_TX
+ *
+ * The flow hash is the datapath's own (jhash2 over the tuple, the VIP's
+ * seed + protocol, bpf/lib/lb.h dp_lb_hash), so both pick the same
+ * backend from the same ring and bench/lb can check that they agree.
+ * Anything else (not IPv4/TCP, not a VIP) is XDP_PASS.
+ */
+#include "common.h"
+#include "csum.h"
+#include "jhash.h"
+
+#define REF_VIPS_MAX 4096
+#define REF_BACKENDS_MAX 65536
+#define REF_RING_SLOTS_MAX (1u << 20) /* bench/lb sizes it */
+#define REF_CPUS_MAX 128
+
+struct ref_vip_key {
+	__be32 addr;
+	__be16 port;
+	__u8 proto;
+	__u8 pad;
+};
+
+struct ref_vip {
+	__u32 vip_num; /* per-VIP counters */
+	__u32 ring_base;
+	__u32 ring_size;
+	__u32 seed;
+};
+
+struct ref_flow {
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+	__u32 proto;
+};
+
+struct ref_backend {
+	__be32 addr;
+	__be16 port;
+	__u16 pad;
+};
+
+struct ref_ctl {
+	__u8 dmac[ETH_ALEN];
+	__u8 smac[ETH_ALEN];
+};
+
+struct ref_vip_stats {
+	__u64 packets, bytes;
+};
+
+/* hits and misses of the connection table, for bench/lb's checks */
+struct ref_conn_stats {
+	__u64 hit, miss;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct ref_vip_key);
+	__type(value, struct ref_vip);
+	__uint(max_entries, REF_VIPS_MAX);
+} ref_vip_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64); /* a backend id (the kernel stores 8 bytes anyway) */
+	__uint(max_entries, REF_RING_SLOTS_MAX);
+} ref_ring_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct ref_backend);
+	__uint(max_entries, REF_BACKENDS_MAX);
+} ref_backend_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct ref_ctl);
+	__uint(max_entries, 1);
+} ref_ctl_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct ref_vip_stats);
+	__uint(max_entries, REF_VIPS_MAX);
+} ref_vip_stats_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct ref_conn_stats);
+	__uint(max_entries, 1);
+} ref_conn_stats_map SEC(".maps");
+
+/* The inner maps (one per CPU) are created by bench/lb, sized there. */
+struct ref_conn_lru {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(key_size, sizeof(struct ref_flow));
+	__uint(value_size, sizeof(__u32)); /* backend id */
+	__uint(max_entries, 1024);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__type(key, __u32);
+	__uint(max_entries, REF_CPUS_MAX);
+	__array(values, struct ref_conn_lru);
+} ref_conn_maps SEC(".maps");
+
+static __always_inline __u32 ref_hash(const struct ref_flow *f, __u32 seed)
+{
+	__u32 k[9] = {};
+
+	/* dp_lb_hash's words: saddr[4], daddr[4], sport << 16 | dport */
+	k[0] = f->saddr;
+	k[4] = f->daddr;
+	k[8] = ((__u32)f->sport << 16) | f->dport;
+	return jhash2(k, 9, seed + f->proto);
+}
+
+SEC("xdp")
+int ref_lb(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip4 = (void *)(eth + 1);
+	struct tcphdr *tcp = (void *)(ip4 + 1);
+	struct ref_vip_key vk = {};
+	struct ref_flow f = {};
+	const struct ref_vip *vip;
+	const struct ref_backend *be;
+	const struct ref_ctl *ctl;
+	struct ref_vip_stats *vs;
+	struct ref_conn_stats *cs;
+	__u32 cpu, zero = 0, *id, bid, slot;
+	__u64 *ring_id;
+	void *lru;
+	__u64 d;
+
+	if ((void *)(tcp + 1) > data_end)
+		return XDP_PASS;
+	if (eth->h_proto != bpf_htons(ETH_P_IP) || ip4->ihl != 5 ||
+	    ip4->protocol != IPPROTO_TCP)
+		return XDP_PASS;
+
+	vk.addr = ip4->daddr;
+	vk.port = tcp->dest;
+	vk.proto = IPPROTO_TCP;
+	vip = bpf_map_lookup_elem(&ref_vip_map, &vk);
+	if (!vip)
+		return XDP_PASS;
+	vs = bpf_map_lookup_elem(&ref_vip_stats_map, &vip->vip_num);
+	if (vs) {
+		vs->packets++;
+		vs->bytes += data_end - data;
+	}
+
+	f.saddr = ip4->saddr;
+	f.daddr = ip4->daddr;
+	f.sport = tcp->source;
+	f.dport = tcp->dest;
+	f.proto = IPPROTO_TCP;
+	cpu = bpf_get_smp_processor_id();
+	lru = bpf_map_lookup_elem(&ref_conn_maps, &cpu);
+	if (!lru)
+		return XDP_DROP;
+	cs = bpf_map_lookup_elem(&ref_conn_stats_map, &zero);
+	id = bpf_map_lookup_elem(lru, &f);
+	if (id) {
+		bid = *id;
+		if (cs)
+			cs->hit++;
+	} else {
+		if (!vip->ring_size)
+			return XDP_DROP;
+		slot = vip->ring_base + ref_hash(&f, vip->seed) % vip->ring_size;
+		ring_id = bpf_map_lookup_elem(&ref_ring_map, &slot);
+		if (!ring_id)
+			return XDP_DROP;
+		bid = *ring_id;
+		bpf_map_update_elem(lru, &f, &bid, BPF_ANY);
+		if (cs)
+			cs->miss++;
+	}
+	be = bpf_map_lookup_elem(&ref_backend_map, &bid);
+	ctl = bpf_map_lookup_elem(&ref_ctl_map, &zero);
+	if (!be || !ctl)
+		return XDP_DROP;
+
+	/* DNAT: the address in both checksums (TCP: pseudo-header), the
+	 * port in TCP's */
+	d = dp_csum_delta32(ip4->daddr, be->addr);
+	ip4->check = dp_csum_apply(ip4->check, d);
+	d += dp_csum_delta16(tcp->dest, be->port);
+	tcp->check = dp_csum_apply(tcp->check, d);
+	ip4->daddr = be->addr;
+	tcp->dest = be->port;
+	__builtin_memcpy(eth->h_dest, ctl->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, ctl->smac, ETH_ALEN);
+	return XDP_TX;
+}
+
+/* XDP_PASS: the cost of a test run itself, subtracted from every figure. */
+SEC("xdp")
+int ref_lb_pass(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
