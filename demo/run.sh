@@ -31,6 +31,8 @@ frrdir=/usr/lib/frr
 routers="demo_r1 demo_r2"
 hosts="demo_h1 demo_h2"
 use_plugin=1
+# shellcheck source=demo/lib.sh
+. "$here/lib.sh"
 
 case ${1:-} in
 --kernel) use_plugin=0 ;;
@@ -38,10 +40,6 @@ case ${1:-} in
 *) echo "usage: $0 [--kernel]" >&2; exit 2 ;;
 esac
 
-say() { printf '\n== %s\n' "$*"; }
-die() { echo "demo: $*" >&2; exit 1; }
-
-[ "$(id -u)" -eq 0 ] || die "needs root"
 for tool in iperf3 ethtool "$frrdir/zebra" "$frrdir/bgpd"; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
@@ -52,69 +50,13 @@ else
 	vtysh_bin=/usr/bin/vtysh
 fi
 
-for ns in $routers $hosts; do
-	[ -e "/run/netns/$ns" ] || continue
-	# a leftover of an earlier run: reuse nothing, and never kill what we
-	# did not start
-	[ -z "$(ip netns pids "$ns")" ] ||
-		die "namespace $ns exists and has processes: $(ip netns pids "$ns" | tr '\n' ' ')"
-	ip netns del "$ns"
-done
-
+namespaces="$routers $hosts"
 tmp=$(mktemp -d /tmp/frr-ebpf-demo.XXXXXX)
-chmod 755 "$tmp"
-pids_files=""
-ok=0
-
-cleanup() {
-	set +e
-	say "teardown"
-	# pid files are read once: a daemon removes its own on exit
-	pids=""
-	for f in $pids_files; do
-		pid=$(cat "$f" 2>/dev/null) && pids="$pids $pid"
-	done
-	for pid in $pids; do kill "$pid" 2>/dev/null; done
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		alive=""
-		for pid in $pids; do kill -0 "$pid" 2>/dev/null && alive=1; done
-		[ -z "$alive" ] && break
-		sleep 0.5
-	done
-	for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done
-	for ns in $routers $hosts; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	if [ $ok = 1 ]; then
-		rm -rf "$tmp"
-	else
-		echo "demo failed; logs kept in $tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
-vtysh() { r=$1; shift; "$vtysh_bin" --vty_socket "$tmp/$r" "$@"; }
+demo_init
 
 # ------------------------------------------------------------------ topology
 
 say "topology: demo_h1 -- demo_r1 == demo_r2 -- demo_h2"
-for ns in $routers $hosts; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
-# Native XDP redirect into a veth needs GRO on the receiving peer, and TCP
-# over XDP needs checksums filled in by the sender (veth artefacts). GRO is
-# turned on once both ends are up: set on a veth that is still down, it left
-# XDP redirects into the pair dropping here.
-link() { # ns1 if1 ns2 if2
-	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
-	ip -n "$1" link set "$2" up
-	ip -n "$3" link set "$4" up
-	ip netns exec "$1" ethtool -K "$2" gro on tx off >/dev/null
-	ip netns exec "$3" ethtool -K "$4" gro on tx off >/dev/null
-}
 link demo_h1 h1-eth0 demo_r1 r1-eth0
 link demo_r1 r1-eth1 demo_r2 r2-eth1
 link demo_r1 r1-eth2 demo_r2 r2-eth2
@@ -193,21 +135,6 @@ write_configs() { # router n(1|2) as peer_as
 		echo "exit"
 	} >"$d/bgpd.conf"
 	chown -R frr:frr "$d"
-}
-
-start_daemon() { # router daemon [args...]
-	r=$1 daemon=$2
-	shift 2
-	d=$tmp/$r
-	pids_files="$pids_files $d/$daemon.pid"
-	# Daemons start as root and drop to the frr user themselves; every
-	# path is the router's own, so nothing meets a system-wide FRR.
-	in_ns "$r" "$frrdir/$daemon" -d --vty_socket "$d" \
-		-z "$d/zserv.api" -i "$d/$daemon.pid" -f "$d/$daemon.conf" \
-		--log "file:$d/$daemon.log" "$@" 2>"$d/$daemon.stderr" || {
-		cat "$d/$daemon.stderr" >&2
-		die "$daemon on $r did not start (see $d/$daemon.log)"
-	}
 }
 
 write_configs demo_r1 1 65001 65002
