@@ -291,7 +291,7 @@ void dp_map_batch_close(struct dp_map_batch *b)
 	XFREE(MTYPE_DP_MAPDUMP, b->values);
 }
 
-long dp_map_batch_count(enum dp_map_id id)
+long dp_map_batch_walk(enum dp_map_id id, dp_map_walk_cb cb, void *arg)
 {
 	struct dp_map_batch b;
 	long n, total = 0;
@@ -308,8 +308,14 @@ long dp_map_batch_count(enum dp_map_id id)
 			total = n;
 			break;
 		}
-		total += n;
+		for (long i = 0; i < n; i++) {
+			total++;
+			if (cb && !cb(b.keys + i * b.key_size,
+				      b.values + i * b.value_size, arg))
+				goto out;
+		}
 	} while (n && !b.done);
+out:
 	dp_map_batch_close(&b);
 	return total;
 }
