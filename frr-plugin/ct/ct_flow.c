@@ -95,37 +95,23 @@ int ct_flow_remove(const struct dp_ct_key *key, const struct dp_ct_val *val)
 	return ret;
 }
 
+struct ct_walk_ctx {
+	ct_walk_cb cb;
+	void *arg;
+};
+
+static bool ct_walk_entry(const void *key, const void *value, void *arg)
+{
+	struct ct_walk_ctx *ctx = arg;
+
+	return ctx->cb(key, value, ctx->arg);
+}
+
 long ct_walk(ct_walk_cb cb, void *arg)
 {
-	struct dp_map_batch b;
-	long n, total = 0;
-	int ret;
+	struct ct_walk_ctx ctx = {cb, arg};
 
-	ret = dp_map_batch_open(DP_MAP_CT, &b, 1024);
-	if (ret) {
-		dp_map_batch_close(&b);
-		return ret;
-	}
-	for (;;) {
-		n = dp_map_batch_next(&b);
-		if (n < 0) {
-			total = n;
-			break;
-		}
-		for (long i = 0; i < n; i++) {
-			total++;
-			if (!cb((struct dp_ct_key *)(b.keys + i * b.key_size),
-				(struct dp_ct_val *)(b.values +
-						     i * b.value_size),
-				arg))
-				goto out;
-		}
-		if (b.done || !n)
-			break;
-	}
-out:
-	dp_map_batch_close(&b);
-	return total;
+	return dp_map_batch_walk(DP_MAP_CT, ct_walk_entry, &ctx);
 }
 
 void ct_nat_port_range(uint16_t *min, uint16_t *max)

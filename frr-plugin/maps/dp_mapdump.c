@@ -291,6 +291,35 @@ void dp_map_batch_close(struct dp_map_batch *b)
 	XFREE(MTYPE_DP_MAPDUMP, b->values);
 }
 
+long dp_map_batch_walk(enum dp_map_id id, dp_map_walk_cb cb, void *arg)
+{
+	struct dp_map_batch b;
+	long n, total = 0;
+	int ret;
+
+	ret = dp_map_batch_open(id, &b, 4096);
+	if (ret) {
+		dp_map_batch_close(&b);
+		return ret;
+	}
+	do {
+		n = dp_map_batch_next(&b);
+		if (n < 0) {
+			total = n;
+			break;
+		}
+		for (long i = 0; i < n; i++) {
+			total++;
+			if (cb && !cb(b.keys + i * b.key_size,
+				      b.values + i * b.value_size, arg))
+				goto out;
+		}
+	} while (n && !b.done);
+out:
+	dp_map_batch_close(&b);
+	return total;
+}
+
 int dp_show_not_loaded(struct vty *vty, bool uj)
 {
 	if (uj)

@@ -105,6 +105,11 @@ extern long dp_map_batch_next(struct dp_map_batch *b);
 extern void dp_map_batch_close(struct dp_map_batch *b);
 /* Start again from the first entry. */
 extern void dp_map_batch_rewind(struct dp_map_batch *b);
+/*
+ * Visit every entry of a hash map a batch at a time (cb may be NULL to
+ * count them; false stops). Returns the entries visited or -errno.
+ */
+extern long dp_map_batch_walk(enum dp_map_id id, dp_map_walk_cb cb, void *arg);
 
 /* The answer of a command that needs the maps when they are not loaded. */
 extern int dp_show_not_loaded(struct vty *vty, bool uj);
