@@ -28,23 +28,6 @@
 #include "lb/lb_health.h"
 #include "lb/lb_ring.h"
 
-/*
- * The health checker is branch lbhealth's (lb_health.h). Until it is part
- * of the module these are NULL: a VIP with a health-check then counts its
- * backends unhealthy (it is never announced unchecked), and show says
- * that no checker runs.
- */
-#pragma weak lb_health_init
-#pragma weak lb_health_fini
-#pragma weak lb_health_set
-#pragma weak lb_health_del
-#pragma weak lb_health_status
-
-static bool lb_hc_linked(void)
-{
-	return lb_health_set != NULL;
-}
-
 const char *lb_alg_name(uint8_t alg)
 {
 	static const char *const names[DP_LB_ALG_MAX] = {
@@ -191,11 +174,7 @@ static void lb_nb_post_vip(const struct lyd_node *vip)
 	yang_dnode_iterate(lb_spec_backend_cb, &ctx, vip, "./backend");
 
 	if (!hc) {
-		if (lb_hc_linked())
-			lb_health_del(spec->name);
-	} else if (!lb_hc_linked()) {
-		for (uint32_t i = 0; i < spec->n_backends; i++)
-			spec->be[i].healthy = false;
+		lb_health_del(spec->name);
 	} else {
 		lb_hc_params_of(hc, &params);
 		lb_health_set(spec->name, &params, ctx.hc, spec->n_backends);
@@ -245,8 +224,7 @@ static int lb_nb_vip_destroy(struct nb_cb_destroy_args *args)
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 	name = yang_dnode_get_string(args->dnode, "./name");
-	if (lb_hc_linked())
-		lb_health_del(name);
+	lb_health_del(name);
 	lb_owner_post_del(name);
 	return NB_OK;
 }
@@ -461,19 +439,15 @@ static int lb_nb_vip_forget_cb(const struct lyd_node *dnode, void *arg)
 /* `no ebpf`: libfrr calls no callback below the deleted block. */
 static int lb_config_removed(const struct lyd_node *ebpf)
 {
-	if (lb_hc_linked())
-		yang_dnode_iterate(lb_nb_vip_forget_cb, NULL, ebpf,
-				   "./load-balancer/vip");
+	yang_dnode_iterate(lb_nb_vip_forget_cb, NULL, ebpf,
+			   "./load-balancer/vip");
 	lb_owner_post_del_all();
 	return 0;
 }
 
 void lb_init(void)
 {
-	if (lb_hc_linked())
-		lb_health_init(zrouter.master, lb_nb_health_changed);
-	else
-		zlog_notice("ebpf: load balancer built without its health checker: backends of a VIP with a health-check count as unhealthy");
+	lb_health_init(zrouter.master, lb_nb_health_changed);
 	hook_register(dp_config_removed, lb_config_removed);
 	lb_owner_init();
 }

@@ -25,9 +25,6 @@
 #include "lb/lb_show_clippy.c"
 #endif
 
-/* branch lbhealth's checker, when linked (lb_nb.c) */
-#pragma weak lb_health_status
-
 struct lb_show_ctx {
 	struct vty *vty;
 	json_object *jvips;
@@ -61,8 +58,6 @@ static const char *lb_show_be_state(const struct lb_show_be *b, bool checked,
 		return "down (not in the datapath)";
 	if (!checked)
 		return "down";
-	if (!lb_health_status)
-		return "down (no health checker in this build)";
 	if (!b->hc_known)
 		return "down (not checked yet)";
 	if (b->hc.last_error[0])
@@ -105,7 +100,7 @@ static int lb_show_backend_cb(const struct lyd_node *dnode, void *arg)
 		    !memcmp(s->addr, hcb.addr, 16))
 			b.st = s;
 	}
-	if (vctx->checked && lb_health_status)
+	if (vctx->checked)
 		b.hc_known = lb_health_status(vctx->vip, &hcb, &b.hc);
 	if (b.st && b.st->id) {
 		if (conns && b.st->id < dp_map_max_entries(DP_MAP_LB_BE_CONNS))
@@ -171,11 +166,10 @@ static void lb_show_hc_text(struct vty *vty, const struct lyd_node *hc)
 			yang_dnode_get_string(hc, "./http/status"));
 	if (yang_dnode_exists(hc, "./port"))
 		vty_out(vty, " port %s", yang_dnode_get_string(hc, "./port"));
-	vty_out(vty, ", every %s ms, rise %s, fall %s%s\n",
+	vty_out(vty, ", every %s ms, rise %s, fall %s\n",
 		yang_dnode_get_string(hc, "./interval"),
 		yang_dnode_get_string(hc, "./rise"),
-		yang_dnode_get_string(hc, "./fall"),
-		lb_health_status ? "" : " (no health checker in this build)");
+		yang_dnode_get_string(hc, "./fall"));
 }
 
 static const char *lb_show_hc_kind(const struct lyd_node *hc)
