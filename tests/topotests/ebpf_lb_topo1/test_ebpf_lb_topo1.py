@@ -442,6 +442,49 @@ def test_lb1_withdrawn_traffic_via_lb2():
     assert result is None, result
 
 
+def test_lb1_health_fails_withdrawn():
+    """The same withdrawal driven by the health check alone: nftables on
+    every backend drops TCP to port 8080 from lb1's address (lb1's probes,
+    and its fullnat traffic with them). lb1's checks fail, its web4 backends
+    go down, the route is withdrawn at r0 and new connections flow through
+    lb2, whose checks still pass; removing the rule brings lb1's backends
+    and the second path back."""
+    tgen = get_topogen()
+    settings.require_plugin("the load balancer is the plugin's")
+    lb1 = tgen.gears["lb1"]
+    prefix = WEB4 + "/32"
+    block = ("nft add table inet lbt_block; "
+             "nft add chain inet lbt_block input '{ type filter hook input priority 0; }'; "
+             "nft add rule inet lbt_block input ip saddr 10.2.0.1 tcp dport 8080 drop")
+    try:
+        for name in BACKENDS:
+            tgen.gears[name].net.cmd_raises(block)
+
+        def lb1_down():
+            st = _states(lb1, "web4")
+            return None if all(s != "up" for s in st.values()) else "lb1 web4: {}".format(st)
+
+        t0 = time.monotonic()
+        result = _poll(lb1_down, timeout=20, wait=0.2)
+        assert result is None, result
+        result = _poll(_want_paths(tgen, prefix, 1), timeout=30)
+        assert result is None, result
+        logger.info("lb1 health down and withdrawn at r0 in %.1fs", time.monotonic() - t0)
+        assert _r0_paths(tgen, prefix) == [LB_UP["lb2"]], _r0_paths(tgen, prefix)
+        assert _vip(tgen.gears["lb2"], "web4")["backendsUp"] == 3
+        rep = _tcp(tgen, WEB4, 45)
+        logger.info("health: via lb2 only: %s %s", rep["backends"], rep["peers"])
+        assert rep["ok"] == 45 and set(rep["peers"]) == {LB_SEG["lb2"][0]}, rep
+        assert len(rep["backends"]) == 3, rep["backends"]
+    finally:
+        for name in BACKENDS:
+            tgen.gears[name].net.cmd_status("nft delete table inet lbt_block", warn=False)
+    result = _poll(_all_up(lb1, "web4"), timeout=20)
+    assert result is None, result
+    result = _poll(_want_paths(tgen, prefix, 2), timeout=30)
+    assert result is None, result
+
+
 def test_same_backend_on_both_lbs():
     """The same 5-tuple through lb1 and through lb2 reaches the same
     backend: 40 connections from fixed source ports (20000-20039, outside
