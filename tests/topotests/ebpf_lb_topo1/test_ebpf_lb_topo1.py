@@ -26,6 +26,7 @@ VIPs (lbN/frr.conf):
   dns4    198.18.0.11:5353/udp maglev fullnat                                           lb1 + lb2
   web6    [2001:db8::10]:80/tcp maglev fullnat                                          lb1 + lb2
   web4d   198.18.0.20:80/tcp  maglev dnat                                               lb1 only
+  web6d   [2001:db8::20]:80/tcp maglev dnat                                             lb1 only
   web4dsr 198.18.0.30:80/tcp  maglev dsr (backends hold the VIP on lo)                  lb1 only
 Each LB announces its VIPs with `network X/32` and import-check: the plugin's
 blackhole kernel route (protocol 251) exists while a backend is up.
@@ -39,7 +40,7 @@ Return paths, which decide which NAT mode each scenario can use:
   client sees the backend's address and resets). The VIPs that both LBs
   announce are therefore `fullnat`: the backend answers the LB's own
   segment address, on-link, so each LB sees both directions of its flows.
-- dnat (web4d) is tested on lb1 alone, whose VIP only lb1 announces: the
+- dnat (web4d, web6d) is tested on lb1 alone, whose VIP only lb1 announces: the
   backends' default route via lb1 then brings the replies back to the LB
   holding the flow, and the backend sees the client's real address.
 - DSR (web4dsr, lb1 only): the backend answers from the VIP (on its lo) and
@@ -69,7 +70,7 @@ from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 from lib.topolog import logger
 
-from ebpftest import bpfmaps, settings, show
+from ebpftest import bpfmaps, settings, show, traffic
 
 pytestmark = [pytest.mark.bgpd, pytest.mark.ebpf]
 
@@ -81,6 +82,7 @@ BACKENDS = {"b1": ("10.2.0.11", "fd02::11"), "b2": ("10.2.0.12", "fd02::12"),
 C1 = ("10.1.0.2", "fd01::2")
 WEB4, DNS4, WEB6, WEB4D, WEB4DSR = ("198.18.0.10", "198.18.0.11", "2001:db8::10",
                                     "198.18.0.20", "198.18.0.30")
+WEB6D = "2001:db8::20"
 LB_SEG = {"lb1": ("10.2.0.1", "fd02::1"), "lb2": ("10.2.0.2", "fd02::2")}
 LB_UP = {"lb1": "10.0.1.2", "lb2": "10.0.2.2"}
 
@@ -302,7 +304,7 @@ def test_forwarding_off_bgp_ecmp():
     for prefix in (WEB4 + "/32", DNS4 + "/32", WEB6 + "/128"):
         result = _poll(_want_paths(tgen, prefix, 2), timeout=90)
         assert result is None, result
-    for prefix in (WEB4D + "/32", WEB4DSR + "/32"):
+    for prefix in (WEB4D + "/32", WEB4DSR + "/32", WEB6D + "/128"):
         result = _poll(_want_paths(tgen, prefix, 1), timeout=30)
         assert result is None, result
     logger.info("r0 web4 paths %s", _r0_paths(tgen, WEB4 + "/32"))
@@ -571,7 +573,8 @@ def test_dsr_end_to_end():
 def test_ipv6_vip():
     """web6 ([2001:db8::10]:80, fullnat, both LBs): 90 connections from c1
     over IPv6 succeed, keep their backend and spread over b1..b3; the
-    backends see the LBs' IPv6 segment addresses."""
+    backends see the LBs' IPv6 segment addresses. web6d (dnat, lb1 only):
+    30 connections succeed and the backends see c1's IPv6 address."""
     tgen = get_topogen()
     settings.require_plugin("the load balancer is the plugin's")
     rep = _tcp(tgen, WEB6, 90)
@@ -579,33 +582,68 @@ def test_ipv6_vip():
     assert rep["ok"] == 90 and rep["switched"] == 0, rep
     assert set(rep["peers"]) <= {LB_SEG["lb1"][1], LB_SEG["lb2"][1]}, rep["peers"]
     assert _share_ok(rep["backends"], 90), rep["backends"]
+    rep = _tcp(tgen, WEB6D, 30)
+    logger.info("web6d (dnat): %s %s", rep["backends"], rep["peers"])
+    assert rep["ok"] == 30 and set(rep["peers"]) == {C1[1]}, rep
+
+
+UDP_REFUSED = """
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect((sys.argv[1], 9999))
+s.send(b'x')
+try:
+    s.recv(100)
+    print('answered')
+except ConnectionRefusedError:
+    print('refused')
+except OSError as e:
+    print('error', e)
+"""
 
 
 def test_source_nat():
-    """`nat source 10.2.0.0/24 out-interface lb1-eth0 masquerade` on lb1: b1
-    (default route via lb1) connects to a server on c1, beyond r0; c1 sees
-    the connection from lb1-eth0's address 10.0.1.2, and `show ebpf nat`
-    counts the flows."""
+    """`nat source 10.2.0.0/24 out-interface lb1-eth0 masquerade` and the
+    same for fd02::/64 on lb1: b1 (default routes via lb1) connects to a
+    server on c1, beyond r0; c1 sees the connections from lb1-eth0's
+    addresses (10.0.1.2, fd00:1::2), and `show ebpf nat` counts the flows.
+    b1 pings c1 through the translation (echo id rewritten) over IPv4 and
+    IPv6, and a UDP datagram to a closed port of c1 comes back to b1 as
+    `connection refused`: the ICMP error was translated to the flow's
+    original end."""
     tgen = get_topogen()
     settings.require_plugin("the load balancer is the plugin's")
     lb1 = tgen.gears["lb1"]
     c1 = tgen.gears["c1"]
+    b1 = tgen.gears["b1"]
+    rules = (("10.2.0.0/24", C1[0], LB_UP["lb1"]), ("fd02::/64", C1[1], "fd00:1::2"))
     srv = c1.net.popen([PYTHON, LBTOOL, "serve", "c1", "--tcp", "9090"])
     try:
         assert srv.stdout.readline().strip() == "ready"
-        _config(lb1, "ebpf", "nat", "source 10.2.0.0/24 out-interface lb1-eth0 masquerade")
+        for prefix, _, _ in rules:
+            _config(lb1, "ebpf", "nat",
+                    "source {} out-interface lb1-eth0 masquerade".format(prefix))
         result = _poll(lambda: None if all(
             r["installed"] for r in show.nat(lb1).values()) else show.nat(lb1), timeout=20)
         assert result is None, result
-        rep = _tcp(tgen, C1[0], 20, src="b1", port=9090)
-        logger.info("snat: %s", rep["peers"])
-        assert rep["ok"] == 20 and set(rep["peers"]) == {LB_UP["lb1"]}, rep
-        flows = sum(r["flows"] for r in show.nat(lb1).values())
-        assert flows > 0, show.nat(lb1)
+        for _, dst, translated in rules:
+            rep = _tcp(tgen, dst, 20, src="b1", port=9090)
+            logger.info("snat to %s: %s", dst, rep["peers"])
+            assert rep["ok"] == 20 and set(rep["peers"]) == {translated}, rep
+            sent, received = traffic.ping(b1, dst, count=3)
+            assert received == sent, "b1 ping {} through source NAT: {}/{}".format(
+                dst, received, sent)
+            out = b1.net.cmd_raises([PYTHON, "-c", UDP_REFUSED, dst]).strip()
+            assert out == "refused", "UDP to a closed port of {}: {}".format(dst, out)
+        shown = show.nat(lb1)
+        logger.info("show ebpf nat: %s", {k: v["flows"] for k, v in shown.items()})
+        assert all(r["flows"] > 0 for r in shown.values()), shown
     finally:
         srv.kill()
         srv.wait()
-        _config(lb1, "ebpf", "nat", "no source 10.2.0.0/24 out-interface lb1-eth0")
+        for prefix, _, _ in rules:
+            _config(lb1, "ebpf", "nat", "no source {} out-interface lb1-eth0".format(prefix))
 
 
 if __name__ == "__main__":
