@@ -37,3 +37,14 @@ int dp_nb_count_cb(const struct lyd_node *dnode, void *arg)
 	(*(uint32_t *)arg)++;
 	return YANG_ITER_CONTINUE;
 }
+
+void dp_nb_cli_show_block(struct vty *vty, const struct lyd_node *dnode,
+			  bool show_defaults)
+{
+	vty_out(vty, " %s\n", dnode->schema->name);
+}
+
+void dp_nb_cli_show_block_end(struct vty *vty, const struct lyd_node *dnode)
+{
+	vty_out(vty, " exit\n");
+}

@@ -28,6 +28,15 @@ extern int dp_nb_noop_create(struct nb_cb_create_args *args);
 extern int dp_nb_noop_modify(struct nb_cb_modify_args *args);
 extern int dp_nb_noop_destroy(struct nb_cb_destroy_args *args);
 
+/*
+ * cli_show and cli_show_end of a container of `ebpf` whose command is its
+ * name (load-balancer, nat): " NAME" ... " exit".
+ */
+extern void dp_nb_cli_show_block(struct vty *vty, const struct lyd_node *dnode,
+				 bool show_defaults);
+extern void dp_nb_cli_show_block_end(struct vty *vty,
+				     const struct lyd_node *dnode);
+
 /* yang_dnode_iterate() callback that counts nodes in *(uint32_t *)arg. */
 extern int dp_nb_count_cb(const struct lyd_node *dnode, void *arg);
 

@@ -31,6 +31,20 @@
 #include "ct/ct_show_clippy.c"
 #endif
 
+/* The filters of both commands, and their help. */
+#define CT_FILTERS                                                             \
+	"<vip NAME$vip|address <A.B.C.D|X:X::X:X>$addr|protocol <tcp|udp|icmp>$proto>"
+#define CT_FILTERS_HELP                                                        \
+	"Flows of one VIP\n"                                                   \
+	"VIP name\n"                                                           \
+	"Flows with this address in their tuple or its translation\n"          \
+	"IPv4 address\n"                                                       \
+	"IPv6 address\n"                                                       \
+	"Flows of one protocol\n"                                              \
+	"TCP\n"                                                                \
+	"UDP\n"                                                                \
+	"ICMP and ICMPv6 (echo)\n"
+
 /* Flows printed at most; the rest are counted. */
 #define CT_SHOW_MAX 1000
 
@@ -310,22 +324,15 @@ static bool ct_show_cb(const struct dp_ct_key *k, const struct dp_ct_val *v,
 }
 
 DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
-      "show ebpf conntrack [<vip NAME$vip|address <A.B.C.D|X:X::X:X>$addr|protocol <tcp|udp|icmp>$proto>] [json$uj]",
+      "show ebpf conntrack [" CT_FILTERS "] [json$uj]",
       SHOW_STR
       EBPF_STR
       "Conntrack flows of the load balancer and source NAT (ct_map)\n"
-      "Flows of one VIP\n"
-      "VIP name\n"
-      "Flows with this address in their tuple or its translation\n"
-      "IPv4 address\n"
-      "IPv6 address\n"
-      "Flows of one protocol\n"
-      "TCP\n"
-      "UDP\n"
-      "ICMP and ICMPv6 (echo)\n"
+      CT_FILTERS_HELP
       JSON_STR)
 {
 	struct ct_show_ctx ctx = {.vty = vty, .now = ct_now_ns()};
+	struct ct_age_stats age;
 	struct ct_filter f;
 	json_object *json = NULL;
 	char err[256];
@@ -346,7 +353,16 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 		json_object_free(ctx.jflows);
 		return dp_show_map_error(vty, DP_MAP_CT, n);
 	}
+	ct_age_stats(&age);
 	if (json) {
+		json_object *ja = json_object_new_object();
+
+		json_object_int_add(ja, "passes", age.passes);
+		json_object_int_add(ja, "aged", age.aged);
+		json_object_int_add(ja, "cleared", age.cleared);
+		json_object_int_add(ja, "lastPassMsec", age.last_pass_ms);
+		json_object_int_add(ja, "intervalSeconds", CT_AGE_INTERVAL);
+		json_object_object_add(json, "ageing", ja);
 		json_object_object_add(json, "flows", ctx.jflows);
 		json_object_int_add(json, "matched", ctx.matched);
 		json_object_int_add(json, "shown", ctx.shown);
@@ -362,6 +378,12 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 		", icmp %" PRIu64 "); ct_map holds %" PRIu64 " of %u entries\n",
 		ctx.matched, ctx.by_proto[0], ctx.by_proto[1],
 		ctx.by_proto[2], ctx.entries, dp_map_max_entries(DP_MAP_CT));
+	vty_out(vty,
+		"Ageing every %d s: %" PRIu64 " passes, %" PRIu64
+		" flows aged out, %" PRIu64 " cleared; last pass %" PRIu64
+		" ms\n",
+		CT_AGE_INTERVAL, age.passes, age.aged, age.cleared,
+		age.last_pass_ms);
 	if (ctx.shown < ctx.matched)
 		vty_out(vty,
 			"%% %" PRIu64 " flows match; the first %" PRIu64
@@ -400,19 +422,11 @@ static bool ct_clear_cb(const struct dp_ct_key *k, const struct dp_ct_val *v,
 }
 
 DEFPY(clear_ebpf_conntrack, clear_ebpf_conntrack_cmd,
-      "clear ebpf conntrack [<vip NAME$vip|address <A.B.C.D|X:X::X:X>$addr|protocol <tcp|udp|icmp>$proto>]",
+      "clear ebpf conntrack [" CT_FILTERS "]",
       CLEAR_STR
       EBPF_STR
       "Remove conntrack flows (both directions; backends' active connections follow)\n"
-      "Flows of one VIP\n"
-      "VIP name\n"
-      "Flows with this address in their tuple or its translation\n"
-      "IPv4 address\n"
-      "IPv6 address\n"
-      "Flows of one protocol\n"
-      "TCP\n"
-      "UDP\n"
-      "ICMP and ICMPv6 (echo)\n")
+      CT_FILTERS_HELP)
 {
 	struct ct_clear_ctx ctx = {};
 	struct ct_filter f;

@@ -176,24 +176,18 @@ extern void lb_vty_init(void);
 extern void lb_show_init(void);
 
 /* lb_vty.c: how the configuration reads back. */
-extern void lb_cli_show(struct vty *vty, const struct lyd_node *dnode,
-			bool show_defaults);
-extern void lb_cli_show_end(struct vty *vty, const struct lyd_node *dnode);
 extern void lb_cli_show_seed(struct vty *vty, const struct lyd_node *dnode,
 			     bool show_defaults);
 extern void lb_cli_show_vip(struct vty *vty, const struct lyd_node *dnode,
 			    bool show_defaults);
 extern void lb_cli_show_vip_end(struct vty *vty, const struct lyd_node *dnode);
 extern int lb_cli_cmp_vip(const struct lyd_node *a, const struct lyd_node *b);
-extern void lb_cli_show_algorithm(struct vty *vty, const struct lyd_node *dnode,
-				  bool show_defaults);
+/* algorithm, nat-mode, fullnat-source: the leaf's name and value. */
+extern void lb_cli_show_vip_leaf(struct vty *vty, const struct lyd_node *dnode,
+				 bool show_defaults);
 extern void lb_cli_show_persistence(struct vty *vty,
 				    const struct lyd_node *dnode,
 				    bool show_defaults);
-extern void lb_cli_show_nat_mode(struct vty *vty, const struct lyd_node *dnode,
-				 bool show_defaults);
-extern void lb_cli_show_fnat_src(struct vty *vty, const struct lyd_node *dnode,
-				 bool show_defaults);
 extern void lb_cli_show_hc(struct vty *vty, const struct lyd_node *dnode,
 			   bool show_defaults);
 extern void lb_cli_show_backend(struct vty *vty, const struct lyd_node *dnode,

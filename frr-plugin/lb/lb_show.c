@@ -403,12 +403,12 @@ DEFPY(show_ebpf_lb, show_ebpf_lb_cmd,
 		vty_out(vty, "%% VIP %s is not configured\n", name);
 		return CMD_WARNING;
 	}
+	if (!json && !ctx.found)
+		vty_out(vty, "No VIP configured\n");
 	if (!name)
 		lb_show_totals(vty, json);
 	if (json)
 		return vty_json(vty, json);
-	if (!ctx.found)
-		vty_out(vty, "No VIP configured\n");
 	return CMD_SUCCESS;
 }
 

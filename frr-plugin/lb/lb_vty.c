@@ -42,6 +42,8 @@ static struct cmd_node lb_vip_node = {
 	.prompt = "%s(config-ebpf-vip)# ",
 };
 
+#define LB_ADDR_HELP "IPv4 address\nIPv6 address\n"
+
 #define LB_VIP_ADDRESS_SYNTAX                                                  \
 	"address <A.B.C.D|X:X::X:X> <port (1-65535)|all-ports> protocol <tcp|udp>"
 
@@ -162,24 +164,35 @@ DEFPY_YANG(no_lb_seed, no_lb_seed_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+/* The xpath of VIP name, after checking the name; false (said) if it is
+ * not one. */
+static bool lb_vty_vip_xpath(struct vty *vty, const char *name,
+			     char xpath[XPATH_MAXLEN])
+{
+	const char *why = dp_vty_name_error(name);
+	char echo[DP_VTY_ECHO_SIZE];
+
+	if (why) {
+		vty_out(vty, "%% Invalid VIP name \"%s\": %s. %s\n",
+			dp_vty_echo(name, echo, sizeof(echo)), why,
+			DP_NAME_RULE);
+		return false;
+	}
+	snprintf(xpath, XPATH_MAXLEN, LB_XPATH_VIP "[name='%s']", name);
+	return true;
+}
+
 /* vtysh enters the node with its own DEFUNSH (vtysh/), hence NOSH. */
 DEFPY_YANG_NOSH(lb_vip_enter, lb_vip_enter_cmd,
 		"vip NAME$name",
 		"A virtual service: address, port, protocol and backends\n"
 		"Name of the service\n")
 {
-	const char *why = dp_vty_name_error(name);
-	char echo[DP_VTY_ECHO_SIZE];
 	char xpath[XPATH_MAXLEN];
 
-	if (why) {
-		vty_out(vty, "%% Invalid VIP name \"%s\": %s. %s\n",
-			dp_vty_echo(name, echo, sizeof(echo)), why,
-			DP_NAME_RULE);
+	if (!lb_vty_vip_xpath(vty, name, xpath))
 		return CMD_WARNING_CONFIG_FAILED;
-	}
 	/* Nothing is created before its address is given. */
-	snprintf(xpath, sizeof(xpath), LB_XPATH_VIP "[name='%s']", name);
 	VTY_PUSH_XPATH(EBPF_VIP_NODE, xpath);
 	return CMD_SUCCESS;
 }
@@ -190,18 +203,11 @@ DEFPY_YANG(no_lb_vip, no_lb_vip_cmd,
 	   "A virtual service: address, port, protocol and backends\n"
 	   "Name of the service\n")
 {
-	const char *why = dp_vty_name_error(name);
-	char echo[DP_VTY_ECHO_SIZE];
 	struct lb_vty_names names;
 	char xpath[XPATH_MAXLEN];
 
-	if (why) {
-		vty_out(vty, "%% Invalid VIP name \"%s\": %s. %s\n",
-			dp_vty_echo(name, echo, sizeof(echo)), why,
-			DP_NAME_RULE);
+	if (!lb_vty_vip_xpath(vty, name, xpath))
 		return CMD_WARNING_CONFIG_FAILED;
-	}
-	snprintf(xpath, sizeof(xpath), LB_XPATH_VIP "[name='%s']", name);
 	if (!yang_dnode_exists(vty->candidate_config->dnode, xpath)) {
 		vty_out(vty, "%% VIP %s is not configured (configured: %s)\n",
 			name, lb_vty_vips(vty, &names));
@@ -216,8 +222,7 @@ DEFPY_YANG(no_lb_vip, no_lb_vip_cmd,
 DEFPY_YANG(lb_vip_address, lb_vip_address_cmd,
 	   "address <A.B.C.D|X:X::X:X>$addr <port (1-65535)$port|all-ports$all> protocol <tcp|udp>$proto",
 	   "The service's address, port and protocol\n"
-	   "IPv4 address\n"
-	   "IPv6 address\n"
+	   LB_ADDR_HELP
 	   "One destination port\n"
 	   "Port\n"
 	   "Every destination port (backends take port 0: the client's)\n"
@@ -271,37 +276,42 @@ DEFPY_YANG(no_lb_vip_address, no_lb_vip_address_cmd,
 	return CMD_WARNING_CONFIG_FAILED;
 }
 
-DEFPY_YANG(lb_vip_algorithm, lb_vip_algorithm_cmd,
-	   "algorithm <round-robin|weighted-round-robin|hash|source-hash|maglev|least-connections>$alg",
-	   "How a new flow's backend is chosen\n"
-	   "Backends in turn\n"
-	   "Backends in turn, as often as their weights say\n"
-	   "A hash of the 5-tuple (weighted)\n"
-	   "A hash of the client address (weighted): one client, one backend\n"
-	   "Maglev consistent hashing of the 5-tuple (weighted; the default)\n"
-	   "The backend with the fewest active connections for its weight\n")
+/* A command of the VIP's node that changes one leaf: the VIP must exist. */
+static int lb_vty_vip_leaf(struct vty *vty, const char *leaf,
+			   enum nb_operation op, const char *value)
 {
 	if (!lb_vty_vip_exists(vty))
 		return CMD_WARNING_CONFIG_FAILED;
-	nb_cli_enqueue_change(vty, "./algorithm", NB_OP_MODIFY, alg);
+	nb_cli_enqueue_change(vty, leaf, op, value);
 	return nb_cli_apply_changes(vty, NULL);
 }
 
-DEFPY_YANG(no_lb_vip_algorithm, no_lb_vip_algorithm_cmd,
-	   "no algorithm [<round-robin|weighted-round-robin|hash|source-hash|maglev|least-connections>]",
-	   NO_STR
-	   "How a new flow's backend is chosen (back to maglev)\n"
-	   "Backends in turn\n"
-	   "Backends in turn, as often as their weights say\n"
-	   "A hash of the 5-tuple (weighted)\n"
-	   "A hash of the client address (weighted)\n"
-	   "Maglev consistent hashing\n"
-	   "The backend with the fewest active connections\n")
+#define LB_ALGORITHMS                                                          \
+	"<round-robin|weighted-round-robin|hash|source-hash|maglev|least-connections>"
+#define LB_ALGORITHMS_HELP                                                     \
+	"Backends in turn\n"                                                   \
+	"Backends in turn, as often as their weights say\n"                    \
+	"A hash of the 5-tuple (weighted)\n"                                   \
+	"A hash of the client address (weighted): one client, one backend\n"   \
+	"Maglev consistent hashing of the 5-tuple (weighted; the default)\n"   \
+	"The backend with the fewest active connections for its weight\n"
+#define LB_ALGORITHM_HELP "How a new flow's backend is chosen\n"
+
+DEFPY_YANG(lb_vip_algorithm, lb_vip_algorithm_cmd,
+	   "algorithm " LB_ALGORITHMS "$alg",
+	   LB_ALGORITHM_HELP
+	   LB_ALGORITHMS_HELP)
 {
-	if (!lb_vty_vip_exists(vty))
-		return CMD_WARNING_CONFIG_FAILED;
-	nb_cli_enqueue_change(vty, "./algorithm", NB_OP_MODIFY, NULL);
-	return nb_cli_apply_changes(vty, NULL);
+	return lb_vty_vip_leaf(vty, "./algorithm", NB_OP_MODIFY, alg);
+}
+
+DEFPY_YANG(no_lb_vip_algorithm, no_lb_vip_algorithm_cmd,
+	   "no algorithm [" LB_ALGORITHMS "]",
+	   NO_STR
+	   LB_ALGORITHM_HELP
+	   LB_ALGORITHMS_HELP)
+{
+	return lb_vty_vip_leaf(vty, "./algorithm", NB_OP_MODIFY, NULL);
 }
 
 DEFPY_YANG(lb_vip_persistence, lb_vip_persistence_cmd,
@@ -311,87 +321,76 @@ DEFPY_YANG(lb_vip_persistence, lb_vip_persistence_cmd,
 	   "How long after the client's last new flow (default 300)\n"
 	   "Seconds\n")
 {
+	if (no)
+		return lb_vty_vip_leaf(vty, "./persistence", NB_OP_DESTROY,
+				       NULL);
 	if (!lb_vty_vip_exists(vty))
 		return CMD_WARNING_CONFIG_FAILED;
-	if (no) {
-		nb_cli_enqueue_change(vty, "./persistence", NB_OP_DESTROY,
-				      NULL);
-	} else {
-		nb_cli_enqueue_change(vty, "./persistence", NB_OP_CREATE, NULL);
-		nb_cli_enqueue_change(vty, "./persistence/timeout",
-				      NB_OP_MODIFY, timeout_str);
-	}
-	return nb_cli_apply_changes(vty, NULL);
+	nb_cli_enqueue_change(vty, "./persistence", NB_OP_CREATE, NULL);
+	return lb_vty_vip_leaf(vty, "./persistence/timeout", NB_OP_MODIFY,
+			       timeout_str);
 }
+
+#define LB_NAT_MODES "<dnat|fullnat|dsr>"
+#define LB_NAT_MODES_HELP                                                      \
+	"How packets reach the backends\n"                                     \
+	"Destination rewritten; backends route replies through this node (default)\n" \
+	"Destination and source rewritten: backends need no route back\n"      \
+	"Direct server return: the frame goes at layer 2 to a backend holding the VIP\n"
 
 DEFPY_YANG(lb_vip_nat_mode, lb_vip_nat_mode_cmd,
-	   "nat-mode <dnat|fullnat|dsr>$mode",
-	   "How packets reach the backends\n"
-	   "Destination rewritten; backends route replies through this node (default)\n"
-	   "Destination and source rewritten: backends need no route back\n"
-	   "Direct server return: the frame goes at layer 2 to a backend holding the VIP\n")
+	   "[no] nat-mode " LB_NAT_MODES "$mode",
+	   NO_STR
+	   LB_NAT_MODES_HELP)
 {
 	if (!lb_vty_vip_exists(vty))
 		return CMD_WARNING_CONFIG_FAILED;
-	nb_cli_enqueue_change(vty, "./nat-mode", NB_OP_MODIFY, mode);
 	/* fullnat-source exists in fullnat mode only (its `when`) */
-	if (!strmatch(mode, "fullnat"))
+	if (no || !strmatch(mode, "fullnat"))
 		nb_cli_enqueue_change(vty, "./fullnat-source", NB_OP_DESTROY,
 				      NULL);
-	return nb_cli_apply_changes(vty, NULL);
+	return lb_vty_vip_leaf(vty, "./nat-mode", NB_OP_MODIFY,
+			       no ? NULL : mode);
 }
 
-DEFPY_YANG(no_lb_vip_nat_mode, no_lb_vip_nat_mode_cmd,
-	   "no nat-mode [<dnat|fullnat|dsr>]",
+ALIAS_YANG(lb_vip_nat_mode, no_lb_vip_nat_mode_cmd,
+	   "no nat-mode",
 	   NO_STR
-	   "How packets reach the backends (back to dnat)\n"
-	   "Destination rewritten\n"
-	   "Destination and source rewritten\n"
-	   "Direct server return\n")
-{
-	if (!lb_vty_vip_exists(vty))
-		return CMD_WARNING_CONFIG_FAILED;
-	nb_cli_enqueue_change(vty, "./nat-mode", NB_OP_MODIFY, NULL);
-	nb_cli_enqueue_change(vty, "./fullnat-source", NB_OP_DESTROY, NULL);
-	return nb_cli_apply_changes(vty, NULL);
-}
+	   "How packets reach the backends (back to dnat)\n")
+
+#define LB_FNAT_SRC_HELP                                                       \
+	"Source address of packets to the backends in fullnat mode (default: the kernel's towards them)\n"
 
 DEFPY_YANG(lb_vip_fnat_src, lb_vip_fnat_src_cmd,
 	   "fullnat-source <A.B.C.D|X:X::X:X>$addr",
-	   "Source address of packets to the backends in fullnat mode (default: the kernel's towards them)\n"
-	   "IPv4 address\n"
-	   "IPv6 address\n")
+	   LB_FNAT_SRC_HELP
+	   LB_ADDR_HELP)
 {
-	char xpath[XPATH_MAXLEN + 32];
+	const struct lyd_node *mode;
 	char abuf[INET6_ADDRSTRLEN];
 
 	if (!lb_vty_vip_exists(vty))
 		return CMD_WARNING_CONFIG_FAILED;
-	snprintf(xpath, sizeof(xpath), "%s/nat-mode", VTY_CURR_XPATH);
-	if (!strmatch(yang_dnode_get_string(vty->candidate_config->dnode,
-					    "%s", xpath),
-		      "fullnat")) {
+	mode = yang_dnode_getf(vty->candidate_config->dnode, "%s/nat-mode",
+			       VTY_CURR_XPATH);
+	if (!mode || !strmatch(yang_dnode_get_string(mode, NULL), "fullnat")) {
 		vty_out(vty,
 			"%% fullnat-source applies in nat-mode fullnat only: enter \"nat-mode fullnat\" first\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	if (!lb_vty_addr(vty, "fullnat source", addr, addr_str, abuf, sizeof(abuf)))
+	if (!lb_vty_addr(vty, "fullnat source", addr, addr_str, abuf,
+			 sizeof(abuf)))
 		return CMD_WARNING_CONFIG_FAILED;
-	nb_cli_enqueue_change(vty, "./fullnat-source", NB_OP_MODIFY, abuf);
-	return nb_cli_apply_changes(vty, NULL);
+	return lb_vty_vip_leaf(vty, "./fullnat-source", NB_OP_MODIFY, abuf);
 }
 
 DEFPY_YANG(no_lb_vip_fnat_src, no_lb_vip_fnat_src_cmd,
 	   "no fullnat-source [<A.B.C.D|X:X::X:X>]",
 	   NO_STR
-	   "Source address of packets to the backends in fullnat mode (back to the kernel's)\n"
-	   "IPv4 address\n"
-	   "IPv6 address\n")
+	   LB_FNAT_SRC_HELP
+	   LB_ADDR_HELP)
 {
-	if (!lb_vty_vip_exists(vty))
-		return CMD_WARNING_CONFIG_FAILED;
-	nb_cli_enqueue_change(vty, "./fullnat-source", NB_OP_DESTROY, NULL);
-	return nb_cli_apply_changes(vty, NULL);
+	return lb_vty_vip_leaf(vty, "./fullnat-source", NB_OP_DESTROY, NULL);
 }
 
 DEFPY_YANG(lb_vip_hc, lb_vip_hc_cmd,
@@ -467,18 +466,14 @@ DEFPY_YANG(no_lb_vip_hc, no_lb_vip_hc_cmd,
 	   NO_STR
 	   "Check the backends (without: every backend that is not admin-down is up)\n")
 {
-	if (!lb_vty_vip_exists(vty))
-		return CMD_WARNING_CONFIG_FAILED;
-	nb_cli_enqueue_change(vty, "./health-check", NB_OP_DESTROY, NULL);
-	return nb_cli_apply_changes(vty, NULL);
+	return lb_vty_vip_leaf(vty, "./health-check", NB_OP_DESTROY, NULL);
 }
 
 DEFPY_YANG(lb_vip_backend, lb_vip_backend_cmd,
 	   "[no] backend <A.B.C.D|X:X::X:X>$addr port (0-65535)$port [weight (1-65535)$weight] [admin-down$down]",
 	   NO_STR
 	   "A server of the service\n"
-	   "IPv4 address\n"
-	   "IPv6 address\n"
+	   LB_ADDR_HELP
 	   "The backend's port\n"
 	   "Port (0: the client's destination port, for all-ports and dsr)\n"
 	   "Share of new flows relative to the other backends (default 100)\n"
@@ -522,21 +517,24 @@ DEFPY_YANG(lb_vip_backend, lb_vip_backend_cmd,
 
 /* ---------------------------------------------------- running-config */
 
-void lb_cli_show(struct vty *vty, const struct lyd_node *dnode,
-		 bool show_defaults)
+/* A leaf whose command is its name and value, at the indent of its node. */
+static void lb_cli_leaf(struct vty *vty, const struct lyd_node *dnode,
+			int indent)
 {
-	vty_out(vty, " load-balancer\n");
-}
-
-void lb_cli_show_end(struct vty *vty, const struct lyd_node *dnode)
-{
-	vty_out(vty, " exit\n");
+	vty_out(vty, "%*s%s %s\n", indent, "", dnode->schema->name,
+		yang_dnode_get_string(dnode, NULL));
 }
 
 void lb_cli_show_seed(struct vty *vty, const struct lyd_node *dnode,
 		      bool show_defaults)
 {
-	vty_out(vty, "  hash-seed %s\n", yang_dnode_get_string(dnode, NULL));
+	lb_cli_leaf(vty, dnode, 2);
+}
+
+void lb_cli_show_vip_leaf(struct vty *vty, const struct lyd_node *dnode,
+			  bool show_defaults)
+{
+	lb_cli_leaf(vty, dnode, 3);
 }
 
 void lb_cli_show_vip(struct vty *vty, const struct lyd_node *dnode,
@@ -563,12 +561,6 @@ int lb_cli_cmp_vip(const struct lyd_node *a, const struct lyd_node *b)
 		      yang_dnode_get_string(b, "./name"));
 }
 
-void lb_cli_show_algorithm(struct vty *vty, const struct lyd_node *dnode,
-			   bool show_defaults)
-{
-	vty_out(vty, "   algorithm %s\n", yang_dnode_get_string(dnode, NULL));
-}
-
 /* A leaf's " NAME VALUE" when it is not its default (or with defaults). */
 static void lb_cli_opt(struct vty *vty, const struct lyd_node *dnode,
 		       const char *leaf, bool show_defaults)
@@ -585,19 +577,6 @@ void lb_cli_show_persistence(struct vty *vty, const struct lyd_node *dnode,
 	vty_out(vty, "   persistence");
 	lb_cli_opt(vty, dnode, "./timeout", show_defaults);
 	vty_out(vty, "\n");
-}
-
-void lb_cli_show_nat_mode(struct vty *vty, const struct lyd_node *dnode,
-			  bool show_defaults)
-{
-	vty_out(vty, "   nat-mode %s\n", yang_dnode_get_string(dnode, NULL));
-}
-
-void lb_cli_show_fnat_src(struct vty *vty, const struct lyd_node *dnode,
-			  bool show_defaults)
-{
-	vty_out(vty, "   fullnat-source %s\n",
-		yang_dnode_get_string(dnode, NULL));
 }
 
 void lb_cli_show_hc(struct vty *vty, const struct lyd_node *dnode,

@@ -291,6 +291,29 @@ void dp_map_batch_close(struct dp_map_batch *b)
 	XFREE(MTYPE_DP_MAPDUMP, b->values);
 }
 
+long dp_map_batch_count(enum dp_map_id id)
+{
+	struct dp_map_batch b;
+	long n, total = 0;
+	int ret;
+
+	ret = dp_map_batch_open(id, &b, 4096);
+	if (ret) {
+		dp_map_batch_close(&b);
+		return ret;
+	}
+	do {
+		n = dp_map_batch_next(&b);
+		if (n < 0) {
+			total = n;
+			break;
+		}
+		total += n;
+	} while (n && !b.done);
+	dp_map_batch_close(&b);
+	return total;
+}
+
 int dp_show_not_loaded(struct vty *vty, bool uj)
 {
 	if (uj)

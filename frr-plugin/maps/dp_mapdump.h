@@ -105,6 +105,8 @@ extern long dp_map_batch_next(struct dp_map_batch *b);
 extern void dp_map_batch_close(struct dp_map_batch *b);
 /* Start again from the first entry. */
 extern void dp_map_batch_rewind(struct dp_map_batch *b);
+/* Entries of a hash map, counted a batch at a time; or -errno. */
+extern long dp_map_batch_count(enum dp_map_id id);
 
 /* The answer of a command that needs the maps when they are not loaded. */
 extern int dp_show_not_loaded(struct vty *vty, bool uj);

@@ -353,17 +353,26 @@ out:
 	return ret;
 }
 
+/* What the kernel says of one of our maps: 0 or -errno. */
+static int dp_map_info(enum dp_map_id id, struct bpf_map_info *info)
+{
+	uint32_t len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(dp_m.map_fd[id], info, &len) ? -errno
+								    : 0;
+}
+
 static int dp_clear_rebuilt(char *err, size_t errlen)
 {
 	for (size_t i = 0; i < array_size(dp_rebuilt_maps); i++) {
 		enum dp_map_id id = dp_rebuilt_maps[i];
-		struct bpf_map_info info = {};
-		uint32_t len = sizeof(info);
+		struct bpf_map_info info;
 		int ret;
 
-		ret = bpf_obj_get_info_by_fd(dp_m.map_fd[id], &info, &len)
-			      ? -errno
-			      : dp_map_empty(dp_m.map_fd[id], info.key_size);
+		ret = dp_map_info(id, &info);
+		if (!ret)
+			ret = dp_map_empty(dp_m.map_fd[id], info.key_size);
 		if (ret) {
 			snprintf(err, errlen, "cannot empty %s: %s",
 				 dp_map_names[id], safe_strerror(-ret));
@@ -383,12 +392,11 @@ static int dp_mmap_maps(char *err, size_t errlen)
 {
 	for (size_t i = 0; i < array_size(dp_mmapped_maps); i++) {
 		enum dp_map_id id = dp_mmapped_maps[i];
-		struct bpf_map_info info = {};
-		uint32_t len = sizeof(info);
+		struct bpf_map_info info;
 		size_t bytes;
 		void *mem;
 
-		if (bpf_obj_get_info_by_fd(dp_m.map_fd[id], &info, &len))
+		if (dp_map_info(id, &info))
 			return -errno;
 		/* the kernel rounds array values up to 8 bytes */
 		bytes = (size_t)info.max_entries *

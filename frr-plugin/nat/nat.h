@@ -70,9 +70,6 @@ extern void nat_init(void);
 extern void nat_vty_init(void);
 
 /* nat_vty.c: how the configuration reads back. */
-extern void nat_cli_show(struct vty *vty, const struct lyd_node *dnode,
-			 bool show_defaults);
-extern void nat_cli_show_end(struct vty *vty, const struct lyd_node *dnode);
 extern void nat_cli_show_source(struct vty *vty, const struct lyd_node *dnode,
 				bool show_defaults);
 extern int nat_cli_cmp_source(const struct lyd_node *a,

@@ -207,8 +207,8 @@ const struct frr_yang_module_info nat_nb_info = {
 			.xpath = NAT_XPATH,
 			.cbs = {
 				.pre_validate = nat_nb_pre_validate,
-				.cli_show = nat_cli_show,
-				.cli_show_end = nat_cli_show_end,
+				.cli_show = dp_nb_cli_show_block,
+				.cli_show_end = dp_nb_cli_show_block_end,
 			},
 		},
 		{

@@ -125,19 +125,22 @@ static bool nat_vty_pool(struct vty *vty, int family,
 	return true;
 }
 
+#define NAT_SOURCE_HELP                                                        \
+	"Translate the source of flows from a prefix\n"                        \
+	"IPv4 source prefix\n"                                                 \
+	"IPv6 source prefix\n"                                                 \
+	"Only flows routed out of this interface\n"                            \
+	"Interface name\n"                                                     \
+	"The interface's own (first) address of the family\n"                  \
+	"An address range (at most 8 addresses)\n"                             \
+	"First IPv4 address\n"                                                 \
+	"First IPv6 address\n"                                                 \
+	"Last IPv4 address\n"                                                  \
+	"Last IPv6 address\n"
+
 DEFPY_YANG(nat_source, nat_source_cmd,
 	   "source <A.B.C.D/M|X:X::X:X/M>$prefix out-interface IFNAME$ifname <masquerade$masq|pool <A.B.C.D|X:X::X:X>$first <A.B.C.D|X:X::X:X>$last>",
-	   "Translate the source of flows from a prefix\n"
-	   "IPv4 source prefix\n"
-	   "IPv6 source prefix\n"
-	   "Only flows routed out of this interface\n"
-	   "Interface name\n"
-	   "The interface's own (first) address of the family\n"
-	   "An address range (at most 8 addresses)\n"
-	   "First IPv4 address\n"
-	   "First IPv6 address\n"
-	   "Last IPv4 address\n"
-	   "Last IPv6 address\n")
+	   NAT_SOURCE_HELP)
 {
 	char xpath[XPATH_MAXLEN], leaf[XPATH_MAXLEN + 16], pbuf[PREFIX_STRLEN];
 	char fbuf[INET6_ADDRSTRLEN], lbuf[INET6_ADDRSTRLEN];
@@ -167,17 +170,7 @@ DEFPY_YANG(nat_source, nat_source_cmd,
 DEFPY_YANG(no_nat_source, no_nat_source_cmd,
 	   "no source <A.B.C.D/M|X:X::X:X/M>$prefix out-interface IFNAME$ifname [<masquerade|pool <A.B.C.D|X:X::X:X> <A.B.C.D|X:X::X:X>>]",
 	   NO_STR
-	   "Translate the source of flows from a prefix\n"
-	   "IPv4 source prefix\n"
-	   "IPv6 source prefix\n"
-	   "Only flows routed out of this interface\n"
-	   "Interface name\n"
-	   "The interface's own (first) address of the family\n"
-	   "An address range\n"
-	   "First IPv4 address\n"
-	   "First IPv6 address\n"
-	   "Last IPv4 address\n"
-	   "Last IPv6 address\n")
+	   NAT_SOURCE_HELP)
 {
 	char xpath[XPATH_MAXLEN], pbuf[PREFIX_STRLEN], rules[256] = "";
 	const struct lyd_node *nat;
@@ -199,17 +192,6 @@ DEFPY_YANG(no_nat_source, no_nat_source_cmd,
 }
 
 /* ---------------------------------------------------- running-config */
-
-void nat_cli_show(struct vty *vty, const struct lyd_node *dnode,
-		  bool show_defaults)
-{
-	vty_out(vty, " nat\n");
-}
-
-void nat_cli_show_end(struct vty *vty, const struct lyd_node *dnode)
-{
-	vty_out(vty, " exit\n");
-}
 
 void nat_cli_show_source(struct vty *vty, const struct lyd_node *dnode,
 			 bool show_defaults)

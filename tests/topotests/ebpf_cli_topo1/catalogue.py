@@ -577,6 +577,16 @@ NO_ADDRESS_YET = (r"% VIP fresh has no address yet: give it first \(address <A\.
                   r"<port \(1-65535\)\|all-ports> protocol <tcp\|udp>\)")
 
 
+def _section(command):
+    """A section's entries, and the function that adds one for command."""
+    entries = []
+
+    def add(node, lines, expect, **kw):
+        entries.append(Entry(command, node, lines, expect, **kw))
+
+    return entries, add
+
+
 def model(message):
     """A refusal by the YANG model itself (a must statement), with its
     own error-message."""
@@ -588,11 +598,7 @@ def bad_vip_name(echo, why):
 
 
 def _load_balancer():
-    c = "load-balancer"
-    e = []
-
-    def add(node, lines, expect, **kw):
-        e.append(Entry(c, node, lines, expect, **kw))
+    e, add = _section("load-balancer")
 
     add("ebpf", "load-balancer junk", hint("load-balancer", "junk", "<cr>"))
     add("ebpf", "load-balancer json", hint("load-balancer", "json", "<cr>"))
@@ -606,11 +612,7 @@ def _load_balancer():
 
 
 def _hash_seed():
-    c = "hash-seed"
-    e = []
-
-    def add(node, lines, expect, **kw):
-        e.append(Entry(c, node, lines, expect, **kw))
+    e, add = _section("hash-seed")
 
     for word in ("-1", "4294967296", "abc", "0x10", "1.5", "ä"):
         add("lb", "hash-seed " + word, hint("hash-seed", word, "(0-4294967295)"))
@@ -625,11 +627,7 @@ def _hash_seed():
 
 
 def _vip():
-    c = "vip"
-    e = []
-
-    def add(node, lines, expect, **kw):
-        e.append(Entry(c, node, lines, expect, **kw))
+    e, add = _section("vip")
 
     add("lb", "vip", incomplete("vip", "NAME"))
     add("lb", "vip bad/name", bad_vip_name("bad/name", "it holds a character other than"))
@@ -661,11 +659,7 @@ def _vip():
 
 
 def _vip_address():
-    c = "address"
-    e = []
-
-    def add(node, lines, expect, **kw):
-        e.append(Entry(c, node, lines, expect, **kw))
+    e, add = _section("address")
 
     for word in ("300.1.1.1", "10.0.0", "198.18.0.10/32", "junk", "ä"):
         add("vip", "address {} port 80 protocol tcp".format(word),
@@ -676,7 +670,7 @@ def _vip_address():
                       ("255.255.255.255", "it is the broadcast address"),
                       ("::", "it is the unspecified address"),
                       ("fe80::1", r"it is link-local \(it would need a zone\)"),
-                      ("::ffff:1.2.3.4", "it is an IPv4-mapped address")):
+                      ("::ffff:1.2.3.4", r"it is an IPv4-mapped address \(give the IPv4 address\)")):
         add("vip", "address {} port 80 protocol tcp".format(word),
             r"% Invalid VIP address {}: {}\. {}".format(re.escape(word), why, UNICAST))
     add("vip", "address 198.18.0.10 port 0 protocol tcp",
@@ -707,11 +701,7 @@ def _vip_address():
 
 
 def _vip_options():
-    c = "algorithm, persistence, nat-mode, fullnat-source"
-    e = []
-
-    def add(node, lines, expect, **kw):
-        e.append(Entry(c, node, lines, expect, **kw))
+    e, add = _section("algorithm, persistence, nat-mode, fullnat-source")
 
     add("vip", "algorithm", incomplete("algorithm", "maglev", "round-robin", "least-connections"))
     add("vip", "algorithm foo", hint("algorithm", "foo", "maglev", "hash", "source-hash"))
@@ -741,11 +731,7 @@ def _vip_options():
 
 
 def _vip_health_check():
-    c = "health-check"
-    e = []
-
-    def add(node, lines, expect, **kw):
-        e.append(Entry(c, node, lines, expect, **kw))
+    e, add = _section("health-check")
 
     path_rule = r"An HTTP path is 1 to 255 characters, starts with '/' and holds printable ASCII without spaces"
     add("vip", "health-check", incomplete("health-check", "tcp", "http", "icmp"))
@@ -776,11 +762,7 @@ def _vip_health_check():
 
 
 def _vip_backend():
-    c = "backend"
-    e = []
-
-    def add(node, lines, expect, **kw):
-        e.append(Entry(c, node, lines, expect, **kw))
+    e, add = _section("backend")
 
     add("vip", "backend", incomplete("backend", "A.B.C.D", "X:X::X:X"))
     add("vip", "backend 10.0.0.2", incomplete("backend 10.0.0.2", "port"))
@@ -815,11 +797,7 @@ def _vip_backend():
 
 
 def _nat():
-    c = "nat source"
-    e = []
-
-    def add(node, lines, expect, **kw):
-        e.append(Entry(c, node, lines, expect, **kw))
+    e, add = _section("nat source")
 
     add("ebpf", "nat junk", hint("nat", "junk", "<cr>"))
     add("ebpf", "nat", SILENT)
@@ -864,11 +842,10 @@ def _nat():
 
 
 def _show_lb():
-    c = "show ebpf load-balancer, nat, conntrack"
-    e = []
+    e, add_in = _section("show ebpf load-balancer, nat, conntrack")
 
     def add(lines, expect, **kw):
-        e.append(Entry(c, "enable", lines, expect, **kw))
+        add_in("enable", lines, expect, **kw)
 
     add("show ebpf load-balancer nosuch", r"% VIP nosuch is not configured")
     add("show ebpf load-balancer nosuch json", r"\A\{\s*\}\s*\Z", json=True)
@@ -897,8 +874,8 @@ def _show_lb():
     add("clear ebpf conntrack vip nosuch", r"% VIP nosuch is not configured")
     add("clear ebpf conntrack protocol icmp", SILENT)
     add("clear ebpf conntrack", SILENT)
-    e.append(Entry(c, "config", "clear ebpf conntrack", WRONG_NODE_ENABLE))
-    e.append(Entry(c, "vip", "do show ebpf load-balancer web4 json", r'"web4"', json=True))
+    add_in("config", "clear ebpf conntrack", WRONG_NODE_ENABLE)
+    add_in("vip", "do show ebpf load-balancer web4 json", r'"web4"', json=True)
     return e
 
 CATALOGUE = (

@@ -307,6 +307,17 @@ def _without_log_files(text):
     return re.sub(r"(?m)^log file .*\n", "", text)
 
 
+def _boot_apply_unchanged(router, before, pid):
+    """`vtysh -b` on the saved frr.conf: no error, the running
+    configuration as `before`, zebra still `pid`."""
+    rc, out, _ = router.net.cmd_status(["vtysh", "-b"], warn=False, stderr=subprocess.STDOUT)
+    assert rc == 0, out
+    after, now = state(router)
+    assert now == pid, "zebra {} -> {}".format(pid, now)
+    before, after = _without_log_files(before), _without_log_files(after)
+    assert after == before, _diff(before, after)
+
+
 def test_config_roundtrip():
     """After the catalogue the configuration still round-trips: `show
     running-config` prints the whole ebpf block of r1/frr.conf (interfaces,
@@ -323,12 +334,7 @@ def test_config_roundtrip():
     assert rc == 0, out
     saved = r1.net.cmd_raises("cat /etc/frr/frr.conf")
     assert EBPF_BLOCK in saved, _diff(EBPF_BLOCK, saved)
-    rc, out, _ = r1.net.cmd_status(["vtysh", "-b"], warn=False, stderr=subprocess.STDOUT)
-    assert rc == 0, out
-    after, now = state(r1)
-    assert now == pid, "zebra {} -> {}".format(pid, now)
-    before, after = _without_log_files(before), _without_log_files(after)
-    assert after == before, _diff(before, after)
+    _boot_apply_unchanged(r1, before, pid)
 
 
 def test_config_boot_batch():
@@ -345,12 +351,7 @@ def test_config_boot_batch():
     assert rc == 0 and not out.strip(), out
     gone, _ = state(r1)
     assert "load-balancer" not in gone and "\nebpf\n" not in gone, gone
-    rc, out, _ = r1.net.cmd_status(["vtysh", "-b"], warn=False, stderr=subprocess.STDOUT)
-    assert rc == 0, out
-    after, now = state(r1)
-    assert now == pid, "zebra {} -> {}".format(pid, now)
-    before, after = _without_log_files(before), _without_log_files(after)
-    assert after == before, _diff(before, after)
+    _boot_apply_unchanged(r1, before, pid)
 
     def installed():
         lb = _show_json(r1, "show ebpf load-balancer json") or {}

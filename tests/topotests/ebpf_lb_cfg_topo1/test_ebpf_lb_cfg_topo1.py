@@ -57,12 +57,7 @@ def setup_module(mod):
     tgen = Topogen(build_topo, mod.__name__)
     tgen.start_topology()
     for rname, router in tgen.routers().items():
-        with open(os.path.join(CWD, rname, "frr.conf")) as f:
-            text = f.read()
-        conf = os.path.join(tgen.logdir, rname, "frr.conf")
-        with open(conf, "w") as f:
-            f.write(settings.router_config(text))
-        router.load_config(TopoRouter.RD_FRR, conf)
+        settings.load_router_frr_conf(tgen, router, CWD)
         router.load_config(TopoRouter.RD_ZEBRA, None,
                            settings.zebra_args() if rname == "r1" else None)
         router.load_config(TopoRouter.RD_BGP)

@@ -40,3 +40,17 @@ def router_config(text):
     text = re.sub(r"(?ms)^ebpf\n.*?^exit\n", "", text)
     text = re.sub(r"(?m)^no ip forwarding$", "ip forwarding", text)
     return re.sub(r"(?m)^no ipv6 forwarding$", "ipv6 forwarding", text)
+
+
+def load_router_frr_conf(tgen, router, topo_dir):
+    """Give router the integrated configuration topo_dir/NAME/frr.conf, as
+    router_config() makes it for this run (written to the router's log
+    directory)."""
+    import os
+
+    with open(os.path.join(topo_dir, router.name, "frr.conf")) as f:
+        text = f.read()
+    conf = os.path.join(tgen.logdir, router.name, "frr.conf")
+    with open(conf, "w") as f:
+        f.write(router_config(text))
+    router.load_config(router.RD_FRR, conf)
