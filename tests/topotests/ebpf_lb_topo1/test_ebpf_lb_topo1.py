@@ -160,12 +160,7 @@ def setup_module(mod):
             gear.net.cmd_raises("ethtool -K {} gro on tx off".format(ifname))
 
     for rname, router in tgen.routers().items():
-        with open(os.path.join(CWD, rname, "frr.conf")) as f:
-            text = f.read()
-        conf = os.path.join(tgen.logdir, rname, "frr.conf")
-        with open(conf, "w") as f:
-            f.write(settings.router_config(text))
-        router.load_config(TopoRouter.RD_FRR, conf)
+        settings.load_router_frr_conf(tgen, router, CWD)
         router.load_config(TopoRouter.RD_ZEBRA, None,
                            settings.zebra_args() if rname in LBS else None)
         router.load_config(TopoRouter.RD_BGP)
