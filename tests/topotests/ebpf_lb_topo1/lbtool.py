@@ -7,7 +7,9 @@ inside a topotest node).
   lbtool.py serve NAME --tcp 8080 --tcp 80 --udp 5353
       answers every line received over TCP with "NAME PEER\n" and every UDP
       datagram with "NAME PEER" (PEER: the source address the server saw);
-      dual-stack sockets, prints "ready" once listening.
+      dual-stack sockets, prints "ready" once listening. A TCP line
+      "bulk N" instead gets N bytes of pattern(), then the server reads N
+      bytes and answers with their SHA-256 and closes.
 
   lbtool.py tcp --dst ADDR --port P --conns N [--msgs K] [--concurrent C]
                 [--sport BASE]
@@ -23,15 +25,22 @@ inside a topotest node).
       opens N connections and keeps them: reads commands on stdin, "x"
       exchanges one line on each and prints {"sport": backend or null}.
 
+  lbtool.py bulk --dst ADDR --port P --bytes N
+      one connection: N bytes down (checked against pattern()), N random
+      bytes up (checked by the server's SHA-256); prints {"ok", "backend"}.
+
   lbtool.py udp --dst ADDR --port P --flows N [--msgs K]
       N sockets (distinct source ports), K datagrams each, same JSON as tcp.
 """
 
 import argparse
+import hashlib
 import json
+import os
 import selectors
 import socket
 import sys
+import threading
 
 TIMEOUT = 3.0
 
@@ -39,6 +48,29 @@ TIMEOUT = 3.0
 def _peer(addr):
     host = addr[0]
     return host[7:] if host.startswith("::ffff:") else host
+
+
+def pattern(n):
+    block = bytes(range(256)) * 64
+    return (block * (n // len(block) + 1))[:n]
+
+
+def _bulk(conn, n, rest):
+    try:
+        conn.setblocking(True)
+        conn.settimeout(30)
+        conn.sendall(pattern(n))
+        got, h = len(rest), hashlib.sha256(rest)
+        while got < n:
+            data = conn.recv(min(65536, n - got))
+            if not data:
+                break
+            got += len(data)
+            h.update(data)
+        conn.sendall(h.hexdigest().encode() + b"\n")
+    except OSError:
+        pass
+    conn.close()
 
 
 def serve(args):
@@ -77,6 +109,13 @@ def serve(args):
                     if not data:
                         sel.unregister(sock)
                         sock.close()
+                        continue
+                    if data.startswith(b"bulk "):
+                        line, rest = data.split(b"\n", 1)
+                        sel.unregister(sock)
+                        sock.sendall(name + b" " + peer + b"\n")
+                        threading.Thread(target=_bulk, daemon=True, args=(
+                            sock, int(line.split()[1]), rest)).start()
                         continue
                     for _ in range(data.count(b"\n")):
                         sock.sendall(name + b" " + peer + b"\n")
@@ -187,6 +226,38 @@ def hold(args):
         c.close()
 
 
+def bulk(args):
+    n = args.bytes
+    sock = socket.create_connection((args.dst, args.port), timeout=30)
+    sock.sendall("bulk {}\n".format(n).encode())
+    buf = b""
+    while b"\n" not in buf:
+        data = sock.recv(65536)
+        if not data:
+            raise SystemExit("closed before the name line")
+        buf += data
+    line, buf = buf.split(b"\n", 1)
+    while len(buf) < n:
+        data = sock.recv(65536)
+        if not data:
+            break
+        buf += data
+    down_ok = buf[:n] == pattern(n)
+    up = os.urandom(n)
+    sock.sendall(up)
+    rest = buf[n:]
+    while b"\n" not in rest:
+        data = sock.recv(4096)
+        if not data:
+            break
+        rest += data
+    up_ok = rest.split(b"\n")[0].decode() == hashlib.sha256(up).hexdigest()
+    sock.close()
+    print(json.dumps({"ok": down_ok and up_ok, "down": down_ok, "up": up_ok,
+                      "backend": line.decode().split()[0], "received": len(buf)}),
+          flush=True)
+
+
 def udp(args):
     results, errors = [], []
     for i in range(args.flows):
@@ -212,7 +283,7 @@ def main():
     s.add_argument("name")
     s.add_argument("--tcp", type=int, action="append", default=[])
     s.add_argument("--udp", type=int, action="append", default=[])
-    for name in ("tcp", "hold", "udp"):
+    for name in ("tcp", "hold", "udp", "bulk"):
         c = sub.add_parser(name)
         c.add_argument("--dst", required=True)
         c.add_argument("--port", type=int, required=True)
@@ -221,8 +292,9 @@ def main():
         c.add_argument("--msgs", type=int, default=3)
         c.add_argument("--concurrent", type=int, default=8)
         c.add_argument("--sport", type=int, default=0)
+        c.add_argument("--bytes", type=int, default=1 << 20)
     args = p.parse_args()
-    {"serve": serve, "tcp": tcp, "hold": hold, "udp": udp}[args.cmd](args)
+    {"serve": serve, "tcp": tcp, "hold": hold, "udp": udp, "bulk": bulk}[args.cmd](args)
 
 
 if __name__ == "__main__":

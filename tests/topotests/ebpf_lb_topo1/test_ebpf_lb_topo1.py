@@ -311,8 +311,11 @@ def test_many_connections_spread():
     and closing) all succeed; each keeps its backend for its whole life;
     they spread over b1..b3 (each within 0.5-1.6 of a fair third) and over
     both LBs (backends see both LBs' fullnat addresses); the LBs' per-backend
-    packet counters and `show ebpf statistics` grew, and conntrack shows
-    the flows with their backends."""
+    packet counters and `show ebpf statistics` grew, lb1's XDP hook
+    forwarded packets itself, conntrack shows the flows with their backends,
+    and once all are closed no backend counts an active connection. 150 UDP
+    flows to dns4 (3 datagrams each) are answered, keep their backend and
+    spread."""
     tgen = get_topogen()
     settings.require_plugin("the load balancer is the plugin's")
     before = {lb: _backend_stats(tgen.gears[lb], "web4") for lb in LBS}
@@ -354,6 +357,15 @@ def test_many_connections_spread():
     # them through one LB or the other
     assert total >= 300 * 10, "per-backend packet counters grew by {}".format(total)
 
+    # every connection closed (TIME_WAIT at the LB): none is active any more
+    def no_active():
+        active = {lb: {b["address"]: b["activeConnections"]
+                       for b in _vip(tgen.gears[lb], "web4")["backends"]} for lb in LBS}
+        return None if all(not any(a.values()) for a in active.values()) else active
+
+    result = _poll(no_active, timeout=10)
+    assert result is None, "active connections after all closed: {}".format(result)
+
     # UDP through both LBs: each flow keeps its backend, flows spread
     rep = _tool(tgen.gears["c1"], "udp", "--dst", DNS4, "--port", 5353,
                 "--flows", 150, "--msgs", 3)
@@ -363,7 +375,8 @@ def test_many_connections_spread():
 
 
 def test_backend_stopped_avoided():
-    """b2's server stops: the TCP health check (200 ms, fall 2) marks b2
+    """24 connections held open count as 24 active connections over both
+    LBs. b2's server stops: the TCP health check (200 ms, fall 2) marks b2
     down on both LBs, new connections go to b1 and b3 only, while
     connections that were already open to b1 and b3 keep working with the
     same backend. With the server back, b2 is up again and takes flows."""
@@ -375,6 +388,9 @@ def test_backend_stopped_avoided():
     try:
         first = json.loads(held.stdout.readline())
         assert len(first) == 24 and all(first.values()), first
+        active = sum(b["activeConnections"] for lb in LBS
+                     for b in _vip(tgen.gears[lb], "web4")["backends"])
+        assert active == 24, "24 connections held, LBs count {} active".format(active)
         _stop_server("b2")
 
         def down():
@@ -411,6 +427,22 @@ def test_backend_stopped_avoided():
         assert result is None, result
     rep = _tcp(tgen, WEB4, 60)
     assert rep["ok"] == 60 and "b2" in rep["backends"], rep
+
+
+def test_bulk_transfer_integrity():
+    """2 MB down and 2 MB up over one connection through each TCP VIP
+    (web4 and web6 fullnat via the ECMP pair, web4d and web6d dnat and
+    web4dsr dsr via lb1) arrive intact: the downloaded bytes are the
+    server's pattern, the uploaded ones hash the same on the backend. Full-
+    sized segments through both hooks, with every NAT mode's rewrite and
+    checksums."""
+    tgen = get_topogen()
+    settings.require_plugin("the load balancer is the plugin's")
+    for vip in (WEB4, WEB6, WEB4D, WEB6D, WEB4DSR):
+        rep = _tool(tgen.gears["c1"], "bulk", "--dst", vip, "--port", 80,
+                    "--bytes", 2 << 20, timeout=60)
+        logger.info("bulk via %s: %s", vip, rep)
+        assert rep["ok"], "{}: {}".format(vip, rep)
 
 
 def test_lb1_withdrawn_traffic_via_lb2():
