@@ -445,6 +445,55 @@ def test_bulk_transfer_integrity():
         assert rep["ok"], "{}: {}".format(vip, rep)
 
 
+def _hold(tgen, vip, conns):
+    proc = tgen.gears["c1"].net.popen([PYTHON, LBTOOL, "hold", "--dst", vip, "--port", "80",
+                                       "--conns", str(conns)], stdin=subprocess.PIPE)
+    first = json.loads(proc.stdout.readline())
+    assert len(first) == conns and all(first.values()), first
+    return proc, first
+
+
+def _hold_exchange(proc):
+    proc.stdin.write("x\n")
+    proc.stdin.flush()
+    return json.loads(proc.stdout.readline())
+
+
+def _hold_end(proc):
+    if proc.poll() is None:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("vip", ["web4d", "web4"])
+def test_conntrack_cleared_pickup(vip):
+    """Open connections survive losing their conntrack entries (`clear
+    ebpf conntrack vip NAME` on the LBs, as after a zebra restart): the
+    next client packet is picked up as established, and the algorithm (and,
+    for fullnat, the port claim that starts where the flow's hash points)
+    gives the same translation, so the connection goes on with the same
+    backend. web4d: dnat on lb1; web4: fullnat over both LBs."""
+    tgen = get_topogen()
+    settings.require_plugin("the load balancer is the plugin's")
+    addr = {"web4d": WEB4D, "web4": WEB4}[vip]
+    lbs = ("lb1",) if vip == "web4d" else LBS
+    proc, first = _hold(tgen, addr, 12)
+    try:
+        before = sum(show.conntrack(tgen.gears[lb], "vip " + vip)["matched"] for lb in lbs)
+        for lb in lbs:
+            tgen.gears[lb].vtysh_cmd("clear ebpf conntrack vip " + vip)
+        after = sum(show.conntrack(tgen.gears[lb], "vip " + vip)["matched"] for lb in lbs)
+        logger.info("%s: %d flows before clear, %d after", vip, before, after)
+        assert before >= 12 and after == 0, (before, after)
+        again = _hold_exchange(proc)
+        logger.info("%s after clear: %s -> %s", vip, first, again)
+        assert again == first, "after clear: {} -> {}".format(first, again)
+        picked = sum(show.conntrack(tgen.gears[lb], "vip " + vip)["matched"] for lb in lbs)
+        assert picked >= 12, "flows picked up: {}".format(picked)
+    finally:
+        _hold_end(proc)
+
+
 def test_lb1_withdrawn_traffic_via_lb2():
     """With web4's three backends admin-down on lb1 only, lb1 removes the
     VIP's route and bgpd withdraws it: r0 has one path left (lb2), and new
