@@ -617,6 +617,60 @@ def test_dnat_end_to_end():
     assert len(rep["backends"]) == 3, rep["backends"]
 
 
+ALGORITHMS = {
+    # name: (configuration lines, check of {backend: connections} for 60)
+    "round-robin": (["algorithm round-robin"],
+                    lambda c: _share_ok(c, 60) and max(c.values()) - min(c.values()) <= 6),
+    "weighted-round-robin": (["algorithm weighted-round-robin",
+                              "backend 10.2.0.11 port 8080 weight 200"],
+                             lambda c: 24 <= c.get("b1", 0) <= 36 and len(c) == 3),
+    "hash": (["algorithm hash"], lambda c: _share_ok(c, 60)),
+    # with at most two connections open at once (lbtool tcp) the least
+    # loaded of three always has none and ties go to the list's first: two
+    # backends alternate; 12 connections held open share out 4/4/4
+    "least-connections": (["algorithm least-connections"], lambda c: len(c) >= 2),
+    "source-hash": (["algorithm source-hash"], lambda c: len(c) == 1),
+    "maglev-persistence": (["algorithm maglev", "persistence timeout 60"],
+                           lambda c: len(c) == 1),
+}
+
+
+@pytest.mark.parametrize("alg", sorted(ALGORITHMS))
+def test_algorithms(alg):
+    """Each selection algorithm on web4d (lb1, dnat), 60 connections from
+    c1 with varied source ports: round-robin deals them out evenly (at most
+    6 apart), weighted-round-robin with b1 at weight 200 (others 100) gives
+    b1 about half, hash spreads them, least-connections deals 12 connections
+    held open 4/4/4,
+    source-hash and maglev with source persistence keep the one client on
+    one backend. Each connection keeps its backend. The VIP goes back to
+    plain maglev afterwards."""
+    tgen = get_topogen()
+    settings.require_plugin("the load balancer is the plugin's")
+    lb1 = tgen.gears["lb1"]
+    lines, check = ALGORITHMS[alg]
+    try:
+        _vip_config(lb1, "web4d", *lines)
+        result = _poll(_all_up(lb1, "web4d"), timeout=10)
+        assert result is None, result
+        active = {b["address"]: b["activeConnections"]
+                  for b in _vip(lb1, "web4d")["backends"]}
+        logger.info("%s: active connections before: %s", alg, active)
+        rep = _tcp(tgen, WEB4D, 60)
+        logger.info("%s: %s", alg, rep["backends"])
+        assert rep["ok"] == 60 and rep["switched"] == 0, rep
+        assert check(rep["backends"]), "{}: spread {}".format(alg, rep["backends"])
+        if alg == "least-connections":
+            proc, first = _hold(tgen, WEB4D, 12)
+            _hold_end(proc)
+            held = {b: list(first.values()).count(b) for b in BACKENDS}
+            logger.info("least-connections, 12 held: %s", held)
+            assert held == {"b1": 4, "b2": 4, "b3": 4}, held
+    finally:
+        _vip_config(lb1, "web4d", "algorithm maglev", "no persistence",
+                    "backend 10.2.0.11 port 8080")
+
+
 def test_dsr_end_to_end():
     """web4dsr (dsr, lb1 only): lb1 sends the client's frames unchanged to a
     backend's MAC; the backend (VIP on lo) answers from the VIP straight to
