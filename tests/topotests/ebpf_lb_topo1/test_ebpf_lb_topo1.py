@@ -28,6 +28,7 @@ VIPs (lbN/frr.conf):
   web4d   198.18.0.20:80/tcp  maglev dnat                                               lb1 only
   web6d   [2001:db8::20]:80/tcp maglev dnat                                             lb1 only
   web4dsr 198.18.0.30:80/tcp  maglev dsr (backends hold the VIP on lo)                  lb1 only
+  web6dsr [2001:db8::30]:80/tcp maglev dsr (the same over IPv6)                         lb1 only
 Each LB announces its VIPs with `network X/32` and import-check: the plugin's
 blackhole kernel route (protocol 251) exists while a backend is up.
 
@@ -43,10 +44,11 @@ Return paths, which decide which NAT mode each scenario can use:
 - dnat (web4d, web6d) is tested on lb1 alone, whose VIP only lb1 announces: the
   backends' default route via lb1 then brings the replies back to the LB
   holding the flow, and the backend sees the client's real address.
-- DSR (web4dsr, lb1 only): the backend answers from the VIP (on its lo) and
-  the reply must not cross an LB. A rule on each backend (`from 198.18.0.30
-  lookup 200`, table 200: default via r0-eth3) sends those replies straight
-  to r0; r0's rp_filter is off for that asymmetric path.
+- DSR (web4dsr, web6dsr, lb1 only): the backend answers from the VIP (on
+  its lo) and the reply must not cross an LB. Rules on each backend (`from
+  198.18.0.30 lookup 200`, `from 2001:db8::30 lookup 200`, table 200:
+  default via r0-eth3) send those replies straight to r0; r0's rp_filter is
+  off for that asymmetric path.
 - Source NAT (added in its test on lb1): b1 connects to c1; lb1 rewrites the
   source to lb1-eth0's address, so c1 (behind r0) sees 10.0.1.2.
 
@@ -82,7 +84,7 @@ BACKENDS = {"b1": ("10.2.0.11", "fd02::11"), "b2": ("10.2.0.12", "fd02::12"),
 C1 = ("10.1.0.2", "fd01::2")
 WEB4, DNS4, WEB6, WEB4D, WEB4DSR = ("198.18.0.10", "198.18.0.11", "2001:db8::10",
                                     "198.18.0.20", "198.18.0.30")
-WEB6D = "2001:db8::20"
+WEB6D, WEB6DSR = "2001:db8::20", "2001:db8::30"
 LB_SEG = {"lb1": ("10.2.0.1", "fd02::1"), "lb2": ("10.2.0.2", "fd02::2")}
 LB_UP = {"lb1": "10.0.1.2", "lb2": "10.0.2.2"}
 
@@ -139,6 +141,9 @@ def setup_module(mod):
         b.net.cmd_raises("sysctl -qw net.ipv4.conf.all.arp_announce=2")
         b.net.cmd_raises("ip route add default via 10.2.0.254 dev {}-eth0 onlink table 200".format(name))
         b.net.cmd_raises("ip rule add from {} lookup 200".format(WEB4DSR))
+        b.net.cmd_raises("ip -6 addr add {}/128 dev lo".format(WEB6DSR))
+        b.net.cmd_raises("ip -6 route add default via fd02::fe dev {}-eth0 table 200".format(name))
+        b.net.cmd_raises("ip -6 rule add from {} lookup 200".format(WEB6DSR))
 
     r0 = tgen.gears["r0"]
     for name in ("all", "default", "r0-eth3"):
@@ -299,7 +304,7 @@ def test_forwarding_off_bgp_ecmp():
     for prefix in (WEB4 + "/32", DNS4 + "/32", WEB6 + "/128"):
         result = _poll(_want_paths(tgen, prefix, 2), timeout=90)
         assert result is None, result
-    for prefix in (WEB4D + "/32", WEB4DSR + "/32", WEB6D + "/128"):
+    for prefix in (WEB4D + "/32", WEB4DSR + "/32", WEB6D + "/128", WEB6DSR + "/128"):
         result = _poll(_want_paths(tgen, prefix, 1), timeout=30)
         assert result is None, result
     logger.info("r0 web4 paths %s", _r0_paths(tgen, WEB4 + "/32"))
@@ -432,13 +437,13 @@ def test_backend_stopped_avoided():
 def test_bulk_transfer_integrity():
     """2 MB down and 2 MB up over one connection through each TCP VIP
     (web4 and web6 fullnat via the ECMP pair, web4d and web6d dnat and
-    web4dsr dsr via lb1) arrive intact: the downloaded bytes are the
+    web4dsr and web6dsr dsr via lb1) arrive intact: the downloaded bytes are the
     server's pattern, the uploaded ones hash the same on the backend. Full-
     sized segments through both hooks, with every NAT mode's rewrite and
     checksums."""
     tgen = get_topogen()
     settings.require_plugin("the load balancer is the plugin's")
-    for vip in (WEB4, WEB6, WEB4D, WEB6D, WEB4DSR):
+    for vip in (WEB4, WEB6, WEB4D, WEB6D, WEB4DSR, WEB6DSR):
         rep = _tool(tgen.gears["c1"], "bulk", "--dst", vip, "--port", 80,
                     "--bytes", 2 << 20, timeout=60)
         logger.info("bulk via %s: %s", vip, rep)
@@ -672,11 +677,11 @@ def test_algorithms(alg):
 
 
 def test_dsr_end_to_end():
-    """web4dsr (dsr, lb1 only): lb1 sends the client's frames unchanged to a
-    backend's MAC; the backend (VIP on lo) answers from the VIP straight to
-    r0, never through an LB: connections succeed, the backends see c1's
-    address, and lb1-eth1 transmitted none of the replies (only r0-eth3
-    carried them)."""
+    """web4dsr and web6dsr (dsr, lb1 only): lb1 sends the client's frames
+    unchanged to a backend's MAC; the backend (VIP on lo) answers from the
+    VIP straight to r0, never through an LB: connections succeed, the
+    backends see c1's address, r0-eth3 received the replies, and lb1's
+    per-backend counters grew by the client's packets."""
     tgen = get_topogen()
     settings.require_plugin("the load balancer is the plugin's")
     r0 = tgen.gears["r0"]
@@ -686,18 +691,19 @@ def test_dsr_end_to_end():
         return json.loads(out)[0]["stats64"]["rx"]["packets"]
 
     lb1 = tgen.gears["lb1"]
-    before = rx("r0-eth3")
-    pkts = _backend_stats(lb1, "web4dsr")
-    rep = _tcp(tgen, WEB4DSR, 30)
-    logger.info("dsr: %s %s", rep["backends"], rep["peers"])
-    assert rep["ok"] == 30 and set(rep["peers"]) == {C1[0]}, rep
-    assert len(rep["backends"]) >= 2, rep["backends"]
-    assert rx("r0-eth3") - before >= 30 * 3, "replies did not come straight to r0"
-    after = _backend_stats(lb1, "web4dsr")
-    grew = {a: after[a][1] - pkts[a][1] for a in after}
-    logger.info("dsr: lb1 packets per backend grew %s", grew)
-    # client packets only: SYN, ACK, 3 lines, FIN, ACK at least
-    assert sum(grew.values()) >= 30 * 5, grew
+    for vip, addr, client in (("web4dsr", WEB4DSR, C1[0]), ("web6dsr", WEB6DSR, C1[1])):
+        before = rx("r0-eth3")
+        pkts = _backend_stats(lb1, vip)
+        rep = _tcp(tgen, addr, 30)
+        logger.info("%s: %s %s", vip, rep["backends"], rep["peers"])
+        assert rep["ok"] == 30 and set(rep["peers"]) == {client}, rep
+        assert len(rep["backends"]) >= 2, rep["backends"]
+        assert rx("r0-eth3") - before >= 30 * 3, "replies did not come straight to r0"
+        after = _backend_stats(lb1, vip)
+        grew = {a: after[a][1] - pkts[a][1] for a in after}
+        logger.info("%s: lb1 packets per backend grew %s", vip, grew)
+        # client packets only: SYN, ACK, 3 lines, FIN, ACK at least
+        assert sum(grew.values()) >= 30 * 5, grew
 
 
 def test_ipv6_vip():
