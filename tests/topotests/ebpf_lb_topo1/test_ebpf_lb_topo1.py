@@ -693,6 +693,9 @@ def test_backend_removed():
     try:
         assert "b3" in first.values(), first
         _vip_config(lb1, "web4d", "no backend 10.2.0.13 port 8080")
+        result = _poll(lambda: None if _vip(lb1, "web4d")["backendsUp"] == 2
+                       else _vip(lb1, "web4d"), timeout=10)
+        assert result is None, result
         again = _hold_exchange(proc)
         assert again == first, "after removal: {} -> {}".format(first, again)
         after = _tcp(tgen, WEB4D, 90, msgs=1, sport=21000)
