@@ -174,6 +174,39 @@ static __always_inline enum dp_reason dp_ct_icmp_error(struct dp_pkt *pkt,
 }
 
 /*
+ * A client SYN that reuses the tuple of a closed VIP flow (TIME_WAIT or
+ * CLOSE: the client picked the same port again) opens a new connection.
+ * It may keep the old entry's backend only while that backend takes new
+ * flows: if the backend went down, was set admin-down or left the VIP,
+ * both entries are removed here (TC only) and the SYN makes a new flow
+ * with a new selection. The entries are closed, so they count no active
+ * connection; the reply entry is removed only if it is this flow's.
+ */
+static __always_inline bool dp_ct_reopen_stale(const struct dp_pkt *pkt,
+					       struct dp_flow *fl)
+{
+	const struct dp_ct_val *ct = fl->ct, *rct;
+	struct dp_ct_key peer;
+
+	if (pkt->l4_proto != IPPROTO_TCP || !dp_tcp_is_syn(pkt->tcp_flags))
+		return false;
+	if ((ct->flags & (DP_CT_F_REPLY | DP_CT_F_LB)) != DP_CT_F_LB ||
+	    !dp_ct_tcp_closed(ct->state) ||
+	    dp_lb_usable(ct->backend_id, fl->key.family))
+		return false;
+	if (!(ct->flags & DP_CT_F_DSR)) {
+		dp_ct_xlate_of(ct, &fl->nat);
+		dp_ct_peer_key(&fl->key, &fl->nat, &peer);
+		rct = dp_ct_lookup_key(&peer);
+		if (rct && (rct->flags & DP_CT_F_REPLY) &&
+		    dp_ct_is_peer_of(rct, &fl->key))
+			bpf_map_delete_elem(&ct_map, &peer);
+	}
+	bpf_map_delete_elem(&ct_map, &fl->key);
+	return true;
+}
+
+/*
  * The packet's flow, while conntrack is in use. `slow` (TC) also makes a
  * VIP's new flow; XDP hands those, and packets that would change their
  * flow's state, to TC.
@@ -197,6 +230,8 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 	}
 	fl->has_key = 1;
 	fl->ct = dp_ct_lookup_key(&fl->key);
+	if (fl->ct && slow && dp_ct_reopen_stale(pkt, fl))
+		fl->ct = NULL;
 	if (fl->ct) {
 		if (!slow && !dp_ct_fast_ok(pkt, fl->ct))
 			return DP_R_PASS_CT_SLOW;

@@ -2,7 +2,7 @@
 /*
  * Conntrack: every TCP transition in both directions (handshake, SYN
  * retransmission, either side closing first, RST, a closed tuple
- * reopened), UDP and its first reply, which packets XDP serves and which
+ * reopened, and reused after its backend went down), UDP and its first reply, which packets XDP serves and which
  * it hands to TC, the backend's active connections along the way, and
  * ICMP errors matched to their flow and translated. The flows are a dnat VIP's; NAT
  * itself is test_nat.c's.
@@ -23,6 +23,7 @@
 #define C6 LBT_CLIENT6
 #define V6 LBT_VIP6
 #define B6 "2001:db8:100::20"
+#define B4B "198.51.100.21"
 #define BPORT 8080
 
 struct flow {
@@ -266,6 +267,41 @@ static void icmp_error(struct lbt *t, bool v6, uint16_t cport, bool ours,
 	t_end();
 }
 
+/*
+ * A closed tuple reused by the client after its backend went down (or
+ * left the VIP): the SYN is a new flow with a new selection, not the old
+ * entry reopened towards a backend that takes no new flows; the old reply
+ * entry is gone.
+ */
+static void tcp_reopen_backend_down(struct lbt *t)
+{
+	const struct flow f = {C4, V4, B4, IPPROTO_TCP, 40004, 80};
+	const struct flow g = {C4, V4, B4B, IPPROTO_TCP, 40004, 80};
+	const uint32_t ids[2] = {1, 4};
+	struct dp_ct_val v;
+
+	lbt_reset(t);
+	lbt_backend(t, 1, B4, BPORT, 1, true);
+	lbt_backend(t, 4, B4B, BPORT, 1, false);
+	lbt_vip(t, 1, V4, IPPROTO_TCP, 80, DP_LB_ALG_MAGLEV, DP_LB_NAT_DNAT, 0,
+		ids, 2, 7);
+	step(t, &f, "SYN", false, LBT_SYN, DP_CT_TCP_SYN_SENT);
+	step(t, &f, "SYN+ACK", true, LBT_SYN | LBT_ACK, DP_CT_TCP_SYN_RECV);
+	step(t, &f, "ACK", false, LBT_ACK, DP_CT_TCP_ESTABLISHED);
+	step(t, &f, "RST from the client", false, LBT_RST | LBT_ACK,
+	     DP_CT_TCP_CLOSE);
+	lbt_backend_up(t, 1, false);
+	lbt_backend_up(t, 4, true);
+	step(t, &g, "SYN reusing the tuple, its backend down: new backend",
+	     false, LBT_SYN, DP_CT_TCP_SYN_SENT);
+	t_begin("the closed flow's reply entry is gone, the new backend counts it");
+	T_CHECK(!lbt_ct_get(t, IPPROTO_TCP, B4, BPORT, C4, f.cport, &v),
+		"reply entry of the old backend still there");
+	T_EQ(lbt_conns(t, 1), 0, "lb_be_conns_map[1]");
+	T_EQ(lbt_conns(t, 4), 1, "lb_be_conns_map[4]");
+	t_end();
+}
+
 void test_ct(struct harness *h)
 {
 	const struct flow f1 = {C4, V4, B4, IPPROTO_TCP, 40001, 80};
@@ -283,6 +319,7 @@ void test_ct(struct harness *h)
 	tcp_client_closes(&t, &f6, false);
 	tcp_server_closes(&t, &f6b);
 	udp_flow(&t);
+	tcp_reopen_backend_down(&t);
 
 	setup(&t);
 	step(&t, &f1, "SYN", false, LBT_SYN, DP_CT_TCP_SYN_SENT);
