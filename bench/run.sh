@@ -4,13 +4,14 @@
 # runs this after building the programs.
 #
 # usage: bench/run.sh [--quick] [NAME...]
-#   NAME     fib forward install failover stall maglev health lb (default:
-#            all, in this order)
+#   NAME     fib forward install failover stall maglev health lb lb-throughput
+#            (default: all, in this order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
 #
 # Environment: BENCH_BIN (built programs; default: this directory),
-# EBPF_MODULE, EBPF_VTYSH (for install, failover, stall). Needs root. Exits non-zero if a
+# EBPF_MODULE, EBPF_VTYSH (for install, failover, stall). Needs root (and nft
+# for lb-throughput). Exits non-zero if a
 # benchmark failed; the others still run.
 set -u
 
@@ -22,11 +23,11 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover | stall | maglev | health | lb) names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|lb]..." >&2; exit 2 ;;
+	fib | forward | install | failover | stall | maglev | health | lb | lb-throughput) names="$names $arg" ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|lb|lb-throughput]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover stall maglev health lb"
+[ -n "$names" ] || names="fib forward install failover stall maglev health lb lb-throughput"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -38,6 +39,7 @@ if [ $quick = 1 ]; then
 	maglev_args="--backends 8,64,256 --flows 100K --removals 8 --rounds 2"
 	health_args="--backends 200 --seconds 6 --baseline 4"
 	lb_args="--flows 10K --packets 10K --syns 2K --rounds 3"
+	lbtput_args="--seconds 0.5 --rounds 1 --flows 16K --ct 1M"
 else
 	fib_args=""
 	forward_args=""
@@ -47,6 +49,7 @@ else
 	maglev_args=""
 	health_args=""
 	lb_args=""
+	lbtput_args=""
 fi
 
 echo "frr-ebpf benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -84,6 +87,9 @@ for name in $names; do
 	lb)
 		# shellcheck disable=SC2086
 		"$bin/lb" $lb_args || status=1 ;;
+	lb-throughput)
+		# shellcheck disable=SC2086
+		"$bin/lb_throughput" $lbtput_args || status=1 ;;
 	esac
 	echo "($name: $(($(date +%s) - start)) s)"
 done

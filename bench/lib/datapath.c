@@ -151,9 +151,15 @@ int bn_dp_route6(struct bn_dp *dp, const uint32_t *addr, uint8_t plen,
 
 uint64_t bn_dp_count(struct bn_dp *dp, enum dp_reason reason)
 {
+	return bn_dp_count_hook(dp, DP_HOOK_XDP, reason);
+}
+
+uint64_t bn_dp_count_hook(struct bn_dp *dp, enum dp_hook hook,
+			  enum dp_reason reason)
+{
 	int ncpus = libbpf_num_possible_cpus();
 	struct dp_counter c[ncpus > 0 ? ncpus : 1];
-	uint32_t key = DP_STATS_IDX(DP_HOOK_XDP, reason);
+	uint32_t key = DP_STATS_IDX(hook, reason);
 	uint64_t sum = 0;
 	int i;
 

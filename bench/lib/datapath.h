@@ -61,5 +61,8 @@ int bn_dp_route6(struct bn_dp *dp, const uint32_t *addr, uint8_t plen,
 
 /* Packets the datapath counted under (XDP, reason), over all CPUs. */
 uint64_t bn_dp_count(struct bn_dp *dp, enum dp_reason reason);
+/* The same under any hook (DP_HOOK_TC: the TC program's). */
+uint64_t bn_dp_count_hook(struct bn_dp *dp, enum dp_hook hook,
+			  enum dp_reason reason);
 
 #endif /* BENCH_DATAPATH_H */
