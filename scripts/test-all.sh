@@ -63,6 +63,6 @@ run transparency tests/transparency/run.sh --short
 # datapath, the same next hop as the kernel) on small tables, so that a
 # datapath change cannot silently turn a benchmark into a measure of the
 # kernel.
-run bench-check make bench BENCH_ARGS="--quick fib forward"
+run bench-check make bench BENCH_ARGS="--quick fib forward maglev lb lb-throughput"
 
 finish
