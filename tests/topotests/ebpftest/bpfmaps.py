@@ -84,9 +84,12 @@ def dump(router, name, pin_dir=PIN_ROOT):
     assert rc == 0, "{}: bpftool map dump {}: {} {}".format(
         router.name, path, out.strip(), err.strip()
     )
+    # An entry deleted between bpftool's get-next-key and its lookup is
+    # printed with an error instead of a value: it is gone, so skip it.
     return [
         (bytes(int(b, 16) for b in e["key"]), bytes(int(b, 16) for b in e["value"]))
         for e in json.loads(out)
+        if isinstance(e.get("value"), list)
     ]
 
 
