@@ -243,8 +243,8 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 	vip = dp_lb_vip_lookup(&fl->key);
 	if (!vip)
 		return DP_CONTINUE;
-	if (!slow)
-		return DP_R_PASS_CT_SLOW;
+	/* Made wherever it first arrives: XDP too (one lookup, direct
+	 * rewrite); if XDP cannot send it after all, TC finds it made. */
 	reason = dp_lb_new_flow(pkt, fl, vip);
 	if (reason != DP_CONTINUE)
 		return reason;

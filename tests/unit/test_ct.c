@@ -110,15 +110,28 @@ static void to_tc(struct harness *h, const struct flow *f, bool reply,
 	expect_pass(&r, DP_HOOK_XDP, &p, DP_R_PASS_CT_SLOW);
 }
 
-/* One step: XDP hands it over (unless `fast`), TC forwards it, state. */
+/*
+ * One step. The packet that opens a VIP's flow is made into a flow and
+ * sent by XDP itself (the next hop is resolved, the egress takes XDP
+ * frames); a packet that changes an existing flow's state is handed by
+ * XDP to TC, which forwards it. Then the state.
+ */
 static void step(struct lbt *t, const struct flow *f, const char *what,
 		 bool reply, uint8_t flags, uint32_t want)
 {
-	t_begin("%s %s:%u: %s -> %s", f->c[0] == '2' ? "ipv6" : "ipv4",
+	struct dp_ct_val o;
+	bool opens = !reply && !lbt_ct_get(t, f->proto, f->c, f->cport, f->v,
+					   f->vport, &o);
+
+	t_begin("%s %s:%u: %s -> %s%s", f->c[0] == '2' ? "ipv6" : "ipv4",
 		f->proto == IPPROTO_TCP ? "tcp" : "udp", f->cport, what,
-		state_name(want));
-	to_tc(t->h, f, reply, flags);
-	send_pkt(t->h, f, DP_HOOK_TC, reply, flags);
+		state_name(want), opens ? " (made at XDP)" : "");
+	if (opens) {
+		send_pkt(t->h, f, DP_HOOK_XDP, reply, flags);
+	} else {
+		to_tc(t->h, f, reply, flags);
+		send_pkt(t->h, f, DP_HOOK_TC, reply, flags);
+	}
 	expect_state(t, f, want);
 	t_end();
 }

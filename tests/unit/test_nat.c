@@ -100,10 +100,17 @@ static void reply(struct lbt *t, const struct nat_case *k, enum dp_hook hook,
 	t_end();
 }
 
-static void run_case(struct lbt *t, const struct nat_case *k)
+/*
+ * A flow's packets, its first through `open`: XDP makes a VIP's flows
+ * itself; TC makes them on interfaces without XDP, and makes every
+ * source NAT flow (its rule depends on the out interface, known after
+ * routing; XDP hands those over, see snat_hand_off()).
+ */
+static void run_case(struct lbt *t, const struct nat_case *k,
+		     enum dp_hook open)
 {
 	if (k->proto == IPPROTO_TCP) {
-		orig(t, k, DP_HOOK_TC, LBT_SYN, "SYN");
+		orig(t, k, open, LBT_SYN, "SYN");
 		if (!k->one_way)
 			reply(t, k, DP_HOOK_TC, LBT_SYN | LBT_ACK, "SYN+ACK");
 		orig(t, k, DP_HOOK_TC, LBT_ACK, "ACK");
@@ -112,12 +119,33 @@ static void run_case(struct lbt *t, const struct nat_case *k)
 			reply(t, k, DP_HOOK_XDP, LBT_ACK, "reply data");
 		return;
 	}
-	orig(t, k, DP_HOOK_TC, 0, "first packet");
+	orig(t, k, open, 0, "first packet");
 	orig(t, k, DP_HOOK_XDP, 0, "second packet");
 	if (k->one_way)
 		return;
 	reply(t, k, DP_HOOK_TC, 0, "first reply");
 	reply(t, k, DP_HOOK_XDP, 0, "second reply");
+}
+
+/* XDP hands a packet opening a source NAT flow to TC, untouched. */
+static void snat_hand_off(struct lbt *t, const struct nat_case *k)
+{
+	bool icmp = k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
+	unsigned int before = lbt_ct_count(t);
+	struct h_result r;
+	struct tpkt p;
+
+	lbt_pkt(&p, k->proto, k->c, k->cport, k->v, icmp ? 0 : k->vport,
+		k->proto == IPPROTO_TCP ? LBT_SYN : 0);
+	if (k->no_udp_csum) {
+		memset(tpkt_l4(&p) + 6, 0, 2);
+		tpkt_ipv4_fix_csum(&p);
+	}
+	t_begin("xdp: %s: first packet to TC, untouched", k->name);
+	h_run(t->h, DP_HOOK_XDP, &p, &r);
+	expect_pass(&r, DP_HOOK_XDP, &p, DP_R_PASS_CT_SLOW);
+	T_EQ(lbt_ct_count(t), before, "conntrack entries");
+	t_end();
 }
 
 /*
@@ -260,7 +288,14 @@ static void test_modes(struct lbt *t)
 
 	lb_setup(t);
 	for (size_t i = 0; i < sizeof(lb) / sizeof(lb[0]); i++)
-		run_case(t, &lb[i]);
+		run_case(t, &lb[i], DP_HOOK_TC);
+	for (size_t i = 0; i < sizeof(lb) / sizeof(lb[0]); i++) {
+		struct nat_case at_xdp = lb[i];
+
+		/* another client port: a flow of its own */
+		at_xdp.cport += 1000;
+		run_case(t, &at_xdp, DP_HOOK_XDP);
+	}
 	for (size_t i = 0; i < sizeof(lb) / sizeof(lb[0]); i++)
 		if (lb[i].alloc_port && lb[i].proto == IPPROTO_TCP)
 			icmp_error(t, &lb[i]); /* fullnat */
@@ -273,8 +308,10 @@ static void test_modes(struct lbt *t)
 	t_end();
 
 	snat_setup(t);
-	for (size_t i = 0; i < sizeof(snat) / sizeof(snat[0]); i++)
-		run_case(t, &snat[i]);
+	for (size_t i = 0; i < sizeof(snat) / sizeof(snat[0]); i++) {
+		snat_hand_off(t, &snat[i]);
+		run_case(t, &snat[i], DP_HOOK_TC);
+	}
 	for (size_t i = 0; i < sizeof(snat) / sizeof(snat[0]); i++)
 		if (!snat[i].no_udp_csum)
 			icmp_error(t, &snat[i]);
