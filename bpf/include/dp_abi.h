@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define DP_ABI_VERSION 3
+#define DP_ABI_VERSION 4
 
 /*
  * Where maps are pinned: one directory per zebra instance, this one for
@@ -390,6 +390,10 @@ struct dp_meta {
 #define DP_META_F_CT		  0x40
 #define DP_META_F_LB		  0x80
 #define DP_META_F_SNAT		  0x100
+/* ct_addr_map holds every address a tracked flow's packets can carry
+ * where the filter looks (see there): packets with none are not looked
+ * up in ct_map before routing. */
+#define DP_META_F_CT_FILTER	  0x200
 
 /* punt_v4_map / punt_v6_map value: why the range goes to the kernel. */
 struct dp_punt {
@@ -417,6 +421,10 @@ struct dp_addr {
 #define DP_LB_PERSIST_MAX_DEFAULT  65536     /* source persistence */
 #define DP_CT_MAX_DEFAULT	   262144    /* conntrack entries */
 #define DP_NAT_SRC_MAX_DEFAULT	   1024	     /* source NAT rules */
+/* ct_addr_map: the plugin sizes it 2 x VIPs + backends + NAT rules x pool
+ * (every address the configuration can name) plus as many again for
+ * addresses that left it while flows still carry them. */
+#define DP_CT_ADDR_MAX_DEFAULT	   16384
 
 /* Backends one VIP can list (least-connections scans them). */
 #define DP_LB_VIP_BACKENDS_MAX 256
@@ -675,6 +683,30 @@ struct dp_ct_val {
 	__be16 nat_sport;
 	__be16 nat_dport;
 };
+
+/*
+ * ct_addr_map (BPF_MAP_TYPE_HASH): the conntrack filter. A miss in the
+ * large ct_map costs a routed packet more than its route (a cold bucket
+ * and element per packet), so while DP_META_F_CT_FILTER is on the
+ * datapath looks a packet up in ct_map before routing only if its
+ * destination is here with DP_CT_ADDR_F_DST (a VIP; a fullnat source
+ * address; a source NAT pool or masquerade address: where the replies of
+ * translated flows go) or its source with DP_CT_ADDR_F_SRC (a backend,
+ * whose dnat replies come back). Every other packet of a tracked flow is
+ * the original direction of a source NAT flow: it is looked up after
+ * routing, when it leaves through the interface of a rule for its source.
+ * The plugin keeps an address here while the configuration names it and
+ * until an ageing pass that started after it left finds no entry of
+ * ct_map carrying it; when it cannot write one it clears the flag.
+ */
+struct dp_ct_addr_key {
+	__u32 family; /* AF_INET / AF_INET6 */
+	__u32 addr[4];
+};
+
+/* ct_addr_map value: __u32 of these */
+#define DP_CT_ADDR_F_DST 0x1
+#define DP_CT_ADDR_F_SRC 0x2
 
 /* ------------------------------------------------------------ source NAT */
 

@@ -46,6 +46,8 @@ struct dp_flow {
 	__u8 dsr;		/* no rewrite: routed to the backend at L2 */
 	__u8 icmp_err;		/* an ICMP error about the flow (key: the
 				 * direction it travels in; TC translates) */
+	__u8 late;		/* the filter skipped it before routing: only
+				 * a source NAT flow's, found after routing */
 };
 
 /* The ICMP header's first word: type, code and checksum, then the id. */

@@ -4,16 +4,21 @@
  * (pipeline.h), in two halves per hook:
  *
  *   XDP (fast path): dp_ct_fast() finds an established flow's entry and
- *   its rewrite; the packet is routed to the translated destination and
+ *   its rewrite, or makes a VIP's new flow (backend, entries, rewrite);
+ *   the packet is routed to the translated destination and
  *   dp_ct_fast_done() lets XDP send it only if nothing else is needed.
- *   New flows (to a VIP, or leaving through source NAT), packets that
- *   change a flow's state and flows XDP cannot send itself go to TC with
- *   DP_R_PASS_CT_SLOW in the metadata, untouched.
+ *   New source NAT flows, packets that change a flow's state and flows
+ *   XDP cannot send itself go to TC with DP_R_PASS_CT_SLOW in the
+ *   metadata, untouched.
  *
- *   TC (slow path, dp_tc_ct): dp_ct_slow() finds the flow or, for a VIP,
- *   makes it (backend, entries, rewrite); routing follows; then
+ *   TC (slow path, dp_tc_ct): dp_ct_slow() does the same for what XDP
+ *   handed over and for interfaces without XDP; routing follows; then
  *   dp_ct_commit() moves the flow's state or makes a source NAT flow,
  *   whose rule depends on the route's out interface.
+ *
+ *   Before routing, only packets the filter (ct_filter.h) lets through
+ *   are looked up; the original direction of a source NAT flow is found
+ *   after routing, by its rule's out interface (dp_ct_find_late()).
  *
  * With conntrack unused (no DP_META_F_CT) both halves cost one flag test.
  */
@@ -22,6 +27,7 @@
 
 #include "common.h"
 #include "ct.h"
+#include "ct_filter.h"
 #include "lb.h"
 #include "maps.h"
 #include "nat.h"
@@ -229,6 +235,10 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 		return DP_CONTINUE;
 	}
 	fl->has_key = 1;
+	if (!dp_ct_filter_pass(&fl->key, flags)) {
+		fl->late = 1;
+		return DP_CONTINUE;
+	}
 	fl->ct = dp_ct_lookup_key(&fl->key);
 	if (fl->ct && slow && dp_ct_reopen_stale(pkt, fl))
 		fl->ct = NULL;
@@ -259,6 +269,24 @@ static __always_inline void dp_flow_init(struct dp_flow *fl)
 	fl->created = 0;
 	fl->dsr = 0;
 	fl->icmp_err = 0;
+	fl->late = 0;
+}
+
+/*
+ * A packet the filter let pass unlooked-up, once routed: if it leaves
+ * through the interface of a source NAT rule for its source, it may be
+ * that rule's flow, in the original direction. Its entry now; source NAT
+ * leaves the destination alone, so the route found stands.
+ */
+static __always_inline void dp_ct_find_late(__u32 flags, struct dp_flow *fl,
+					    const struct dp_egress *eg)
+{
+	if (!fl->late || !(flags & DP_META_F_SNAT) ||
+	    !dp_nat_src_rule(&fl->key, eg->ifindex))
+		return;
+	fl->ct = dp_ct_lookup_key(&fl->key);
+	if (fl->ct)
+		dp_flow_from_ct(fl);
 }
 
 /* XDP, before routing: an established flow's rewrite, or to TC. */
@@ -277,13 +305,17 @@ static __always_inline bool dp_reason_routed(enum dp_reason reason)
  * to finish, and so is a packet that opens a source NAT flow.
  */
 static __always_inline enum dp_reason
-dp_ct_fast_done(const struct dp_pkt *pkt, __u32 flags,
-		const struct dp_flow *fl, const struct dp_egress *eg,
+dp_ct_fast_done(const struct dp_pkt *pkt, __u32 flags, struct dp_flow *fl,
+		const struct dp_egress *eg,
 		enum dp_reason reason)
 {
 	if (!(flags & DP_META_F_CT))
 		return reason;
+	if (dp_reason_routed(reason))
+		dp_ct_find_late(flags, fl, eg);
 	if (fl->ct) {
+		if (fl->late && !dp_ct_fast_ok(pkt, fl->ct))
+			return DP_R_PASS_CT_SLOW;
 		if (reason == DP_R_FWD && (!fl->dsr || dp_egress_on_link(eg)))
 			return DP_R_FWD;
 		return DP_R_PASS_CT_SLOW;
@@ -312,6 +344,7 @@ dp_ct_commit(const struct dp_pkt *pkt, __u32 flags, struct dp_flow *fl,
 
 	if (reason != DP_R_FWD && reason != DP_R_FWD_NEIGH)
 		return reason;
+	dp_ct_find_late(flags, fl, eg);
 	if (fl->ct) {
 		if (fl->dsr && !dp_egress_on_link(eg))
 			return DP_R_PASS_LB_UNSUPPORTED;

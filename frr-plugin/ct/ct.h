@@ -7,6 +7,7 @@
  * active connections right when it removes a flow that was still open.
  *
  *   ct_age.c   owner pthread: the ageing walk, in bounded steps
+ *   ct_filter.c owner pthread: the addresses of ct_addr_map
  *   ct_flow.c  any pthread: removing a flow, walking the table
  *   ct_show.c  main pthread: the show and clear commands
  *
@@ -105,6 +106,41 @@ struct ct_age_stats {
 };
 extern void ct_age_stats(struct ct_age_stats *st);
 extern void ct_count_cleared(uint64_t n);
+
+/*
+ * The conntrack filter (dp_abi.h, ct_addr_map; ct_filter.c), owner
+ * pthread. A holder is one address lb/ or nat/ names in one of their map
+ * entries, in a role (DP_CT_ADDR_F_DST or _SRC): hold it before the entry
+ * can make flows, drop it when the entry goes. Holding moves the holder
+ * to the new address. A dropped address leaves ct_addr_map once no flow
+ * carries it.
+ */
+struct ct_addr_holder {
+	bool held;
+	uint8_t family;
+	uint32_t role;
+	uint32_t addr[4];
+};
+extern void ct_addr_hold(struct ct_addr_holder *h, uint8_t family,
+			 const void *addr, uint32_t role);
+extern void ct_addr_drop(struct ct_addr_holder *h);
+
+/* The ageing pass's part (ct_age.c): a pass begins, an entry it leaves
+ * in ct_map, the pass that started at started_ns ends. */
+extern void ct_filter_pass_begin(void);
+extern void ct_filter_seen(const struct dp_ct_key *key);
+extern void ct_filter_pass_end(uint64_t started_ns);
+extern void ct_filter_start(void);
+extern void ct_filter_stop(void);
+
+struct ct_filter_stats {
+	uint32_t addresses; /* held or draining */
+	uint32_t missing;   /* ct_addr_map refused them: the filter is off */
+	bool on;	    /* DP_META_F_CT_FILTER */
+	uint64_t refused;   /* writes ct_addr_map refused */
+	uint64_t drained;   /* addresses removed after their last flow */
+};
+extern void ct_filter_stats(struct ct_filter_stats *st);
 
 /* Main pthread: `show|clear ebpf conntrack`. */
 extern void ct_show_init(void);

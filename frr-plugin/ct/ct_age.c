@@ -157,6 +157,7 @@ static void ct_age_entry(const struct dp_ct_key *key,
 		return;
 	}
 	ct.pass_entries++;
+	ct_filter_seen(key);
 	if (val->flags & DP_CT_F_LB) {
 		ct_ref(ct.backend_ref, ct.backend_max, val->backend_id);
 		ct_ref(ct.vip_ref, ct.vip_max, val->vip_id);
@@ -170,6 +171,7 @@ static void ct_pass_begin(void)
 	ct.in_pass = true;
 	ct.pass_start_ns = ct_now_ns();
 	ct.pass_entries = 0;
+	ct_filter_pass_begin();
 	memset(ct.backend_ref, 0, (ct.backend_max + 7) / 8);
 	memset(ct.vip_ref, 0, (ct.vip_max + 7) / 8);
 	dp_map_batch_rewind(&ct.batch);
@@ -191,6 +193,7 @@ static void ct_pass_end(void)
 	ct_stats.entries = ct.pass_entries;
 	ct_stats.last_pass_ms = (ct_now_ns() - ct.pass_start_ns) / 1000000;
 	ct_flag_update(ct.pass_entries == 0);
+	ct_filter_pass_end(ct.pass_start_ns);
 	hook_call(ct_pass_done, &pass);
 	thread_add_timer(ct.master, ct_age_step, NULL, CT_AGE_INTERVAL, &ct.t);
 }
@@ -234,6 +237,7 @@ void ct_start(void)
 	}
 	ct.batch_open = true;
 	ct.master = dp_owner_master();
+	ct_filter_start();
 	ct.backend_max = dp_map_max_entries(DP_MAP_LB_BACKEND);
 	ct.vip_max = dp_map_max_entries(DP_MAP_LB_VIP);
 	ct.backend_ref = XCALLOC(MTYPE_CT_AGE, (ct.backend_max + 7) / 8);
@@ -248,6 +252,7 @@ void ct_stop(void)
 	if (ct.batch_open)
 		dp_map_batch_close(&ct.batch);
 	ct.batch_open = false;
+	ct_filter_stop();
 	XFREE(MTYPE_CT_AGE, ct.backend_ref);
 	XFREE(MTYPE_CT_AGE, ct.vip_ref);
 }

@@ -129,6 +129,7 @@ struct lb_be {
 	uint32_t id;	  /* 0: none could be given */
 	bool up;	  /* as written to lb_backend_map */
 	bool written;	  /* lb_backend_map holds this backend */
+	struct ct_addr_holder filter; /* its dnat replies' source */
 };
 
 struct lb_vip {
@@ -144,6 +145,8 @@ struct lb_vip {
 	uint32_t *ring_ids; /* what the range holds (ring_size) */
 	uint8_t fnat_src[16];
 	bool fnat_retry; /* no fullnat source yet: try again */
+	/* the conntrack filter's: the VIP's address, the fullnat source */
+	struct ct_addr_holder filter_vip, filter_fnat;
 	bool announced;
 	uint8_t ann_family; /* the address announced, while announced */
 	uint8_t ann_addr[16];
@@ -226,6 +229,8 @@ static void lb_be_write(const struct lb_vip *v, struct lb_be *b)
 	};
 
 	memcpy(val.addr, b->addr, lb_alen(b->family));
+	/* before a flow can name it: its replies are looked up */
+	ct_addr_hold(&b->filter, b->family, b->addr, DP_CT_ADDR_F_SRC);
 	if (lb_map_write(DP_MAP_LB_BACKEND, &b->id, &val))
 		zlog_warn("ebpf: VIP %s: cannot write backend %u: %s", v->name,
 			  b->id, safe_strerror(errno));
@@ -243,6 +248,7 @@ static void lb_be_retire(const struct lb_vip *v, struct lb_be *b)
 	}
 	lb_id_drain(&lb.be_ids, b->id);
 	b->id = 0;
+	ct_addr_drop(&b->filter);
 }
 
 static bool lb_be_same_key(const struct lb_be *b, const struct lb_be_spec *s)
@@ -270,7 +276,9 @@ static void lb_vip_sync_backends(struct lb_vip *v,
 		for (uint32_t j = 0; j < n_old; j++)
 			if (old[j].id && lb_be_same_key(&old[j], bs)) {
 				*b = old[j];
-				old[j].id = 0; /* taken over */
+				/* taken over, with its filter address */
+				old[j].id = 0;
+				old[j].filter.held = false;
 				break;
 			}
 		if (!b->id) {
@@ -478,6 +486,9 @@ static void lb_meta_update(void)
 static void lb_vip_uninstall(struct lb_vip *v)
 {
 	lb_vip_announce(v, false);
+	/* its flows' addresses drain (ct/ct_filter.c) */
+	ct_addr_drop(&v->filter_vip);
+	ct_addr_drop(&v->filter_fnat);
 	if (!v->installed)
 		return;
 	bpf_map_delete_elem(dp_map_fd(DP_MAP_LB_VIP), &v->key);
@@ -538,7 +549,13 @@ static void lb_vip_write(struct lb_vip *v)
 		}
 		memcpy(val.fnat_addr, v->fnat_src, sizeof(val.fnat_addr));
 		ct_nat_port_range(&val.fnat_port_min, &val.fnat_port_max);
+		ct_addr_hold(&v->filter_fnat, s->family, v->fnat_src,
+			     DP_CT_ADDR_F_DST);
+	} else {
+		ct_addr_drop(&v->filter_fnat);
 	}
+	/* before the VIP takes flows: their packets are looked up */
+	ct_addr_hold(&v->filter_vip, s->family, s->addr, DP_CT_ADDR_F_DST);
 	lb_vip_key_of(s, &key);
 	if (v->installed && memcmp(&key, &v->key, sizeof(key))) {
 		/* a new address, port or protocol: the old key goes */

@@ -47,6 +47,7 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_LB_BE_CONNS] = "lb_be_conns_map",
 	[DP_MAP_LB_RR] = "lb_rr_map",	  [DP_MAP_LB_PERSIST] = "lb_persist_map",
 	[DP_MAP_CT] = "ct_map",		  [DP_MAP_NAT_SRC] = "nat_src_map",
+	[DP_MAP_CT_ADDR] = "ct_addr_map",
 };
 
 static struct {
@@ -192,7 +193,7 @@ struct dp_map_size {
  * per nexthop group plus room for connected, local and special routes.
  * Fills set[] and returns how many entries it holds.
  */
-#define DP_SIZED_MAPS 18
+#define DP_SIZED_MAPS 19
 static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 			      struct dp_map_size set[DP_SIZED_MAPS])
 {
@@ -219,6 +220,8 @@ static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 		{ DP_MAP_LB_PERSIST, sizes->lb_persist },
 		{ DP_MAP_CT, sizes->ct },
 		{ DP_MAP_NAT_SRC, sizes->nat_src },
+		{ DP_MAP_CT_ADDR, 2 * (2 * sizes->lb_vips + sizes->lb_backends +
+				       sizes->nat_src * DP_NAT_POOL_MAX) },
 	};
 
 	memcpy(set, s, sizeof(s));
@@ -315,6 +318,7 @@ static const enum dp_map_id dp_rebuilt_maps[] = {
 	DP_MAP_LB_PERSIST,
 	DP_MAP_CT,
 	DP_MAP_NAT_SRC,
+	DP_MAP_CT_ADDR,
 };
 
 /* Keys deleted per call while emptying a map. */

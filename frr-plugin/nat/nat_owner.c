@@ -38,6 +38,8 @@ struct nat_rule {
 	struct nat_rule_spec spec;
 	struct nat_rule_status st;
 	struct dp_nat_src_key key;
+	/* the conntrack filter's: the pool, where the replies go */
+	struct ct_addr_holder filter[DP_NAT_POOL_MAX];
 };
 
 static struct {
@@ -129,8 +131,22 @@ static void nat_meta_update(void)
 		ct_set_user(CT_USER_SNAT, false);
 }
 
+/* The pool's addresses in the conntrack filter: n of them (0: none). */
+static void nat_rule_filter(struct nat_rule *r, uint8_t family,
+			    const struct dp_nat_src *val, uint16_t n)
+{
+	for (uint16_t i = 0; i < DP_NAT_POOL_MAX; i++)
+		if (i < n)
+			ct_addr_hold(&r->filter[i], family, val->addrs[i],
+				     DP_CT_ADDR_F_DST);
+		else
+			ct_addr_drop(&r->filter[i]);
+}
+
 static void nat_rule_uninstall(struct nat_rule *r)
 {
+	/* its flows' addresses drain (ct/ct_filter.c) */
+	nat_rule_filter(r, 0, NULL, 0);
 	if (!r->st.installed)
 		return;
 	bpf_map_delete_elem(dp_map_fd(DP_MAP_NAT_SRC), &r->key);
@@ -190,6 +206,8 @@ static void nat_rule_sync(struct nat_rule *r)
 		nat.installed++;
 		nat_meta_update();
 	}
+	/* before a flow can take them: their replies are looked up */
+	nat_rule_filter(r, family, &val, val.n_addrs);
 	if (bpf_map_update_elem(dp_map_fd(DP_MAP_NAT_SRC), &r->key, &val,
 				BPF_ANY)) {
 		snprintf(r->st.why, sizeof(r->st.why),

@@ -14,6 +14,7 @@
 
 #include "dp_test.h"
 #include "lbt.h"
+
 #include "topo.h"
 #include "xdp_main.skel.h"
 
@@ -49,6 +50,7 @@ void lbt_open(struct lbt *t, struct harness *h)
 	t->persist = bpf_map__fd(x->maps.lb_persist_map);
 	t->ct = bpf_map__fd(x->maps.ct_map);
 	t->nat_src = bpf_map__fd(x->maps.nat_src_map);
+	t->ct_addr = bpf_map__fd(x->maps.ct_addr_map);
 	t->ring_mm = lbt_mmap(x->maps.lb_ring_map, &len);
 	t->ring_slots = len / sizeof(uint32_t);
 	t->conns_mm = lbt_mmap(x->maps.lb_be_conns_map, &len);
@@ -90,12 +92,14 @@ void lbt_reset(struct lbt *t)
 	h_nhg(h, 106, &p, 1);
 	h_route4(h, "10.0.0.0/8", DP_RT_NHG, 106);
 	h_route6(h, "2001:db8:ffff::/48", DP_RT_NHG, 106);
-	h_meta_flags(h, DP_META_F_CT | DP_META_F_LB | DP_META_F_SNAT);
+	h_meta_flags(h, DP_META_F_CT | DP_META_F_LB | DP_META_F_SNAT |
+			       DP_META_F_CT_FILTER);
 
 	lbt_clear(t->vip);
 	lbt_clear(t->ct);
 	lbt_clear(t->persist);
 	lbt_clear(t->nat_src);
+	lbt_clear(t->ct_addr);
 	memset(t->ring_mm, 0, (size_t)t->ring_slots * sizeof(uint32_t));
 	memset(t->conns_mm, 0, LBT_IDS * sizeof(uint64_t));
 	for (uint32_t i = 0; i < LBT_IDS; i++) {
@@ -111,8 +115,7 @@ void lbt_reset(struct lbt *t)
 	}
 }
 
-/* Family and address words of an IPv4 or IPv6 address string. */
-static uint8_t lbt_addr(const char *s, uint32_t *addr)
+uint8_t lbt_addr_words(const char *s, uint32_t *addr)
 {
 	memset(addr, 0, 16);
 	if (strchr(s, ':')) {
@@ -133,8 +136,29 @@ void lbt_backend(struct lbt *t, uint32_t id, const char *addr, uint16_t port,
 		.flags = up ? DP_LB_BE_F_UP : 0,
 	};
 
-	b.family = lbt_addr(addr, b.addr);
+	b.family = lbt_addr_words(addr, b.addr);
+	lbt_filter_add(t, addr, DP_CT_ADDR_F_SRC);
 	assert(bpf_map_update_elem(t->backend, &id, &b, BPF_ANY) == 0);
+}
+
+static void lbt_filter_words(struct lbt *t, uint8_t family,
+			     const uint32_t *addr, uint32_t role)
+{
+	struct dp_ct_addr_key k = {.family = family};
+	uint32_t roles = 0;
+
+	memcpy(k.addr, addr, sizeof(k.addr));
+	bpf_map_lookup_elem(t->ct_addr, &k, &roles);
+	roles |= role;
+	assert(bpf_map_update_elem(t->ct_addr, &k, &roles, BPF_ANY) == 0);
+}
+
+void lbt_filter_add(struct lbt *t, const char *addr, uint32_t role)
+{
+	uint32_t a[4];
+	uint8_t family = lbt_addr_words(addr, a);
+
+	lbt_filter_words(t, family, a, role);
 }
 
 /* A health change: one flag, one array update (atomic per element). */
@@ -159,7 +183,10 @@ void lbt_vip_put(struct lbt *t, const char *addr, uint8_t proto,
 {
 	struct dp_lb_vip_key k = {.proto = proto, .port = htons(port)};
 
-	k.family = lbt_addr(addr, k.addr);
+	k.family = lbt_addr_words(addr, k.addr);
+	lbt_filter_add(t, addr, DP_CT_ADDR_F_DST);
+	if (v->nat_mode == DP_LB_NAT_FULLNAT)
+		lbt_filter_words(t, k.family, v->fnat_addr, DP_CT_ADDR_F_DST);
 	assert(bpf_map_update_elem(t->vip, &k, v, BPF_ANY) == 0);
 }
 
@@ -186,7 +213,7 @@ struct dp_lb_vip lbt_vip(struct lbt *t, uint32_t vip_id, const char *addr,
 	memcpy(list.id, ids, n * sizeof(*ids));
 	assert(bpf_map_update_elem(t->vip_backends, &vip_id, &list,
 				   BPF_ANY) == 0);
-	lbt_addr(strchr(addr, ':') ? LBT_LB6 : LBT_LB4, v.fnat_addr);
+	lbt_addr_words(strchr(addr, ':') ? LBT_LB6 : LBT_LB4, v.fnat_addr);
 	lbt_vip_put(t, addr, proto, port, &v);
 	return v;
 }
@@ -209,10 +236,12 @@ void lbt_nat_src(struct lbt *t, const char *prefix, uint32_t ifindex,
 	slash = strchr(buf, '/');
 	assert(slash && n <= DP_NAT_POOL_MAX);
 	*slash = '\0';
-	k.family = lbt_addr(buf, k.addr);
+	k.family = lbt_addr_words(buf, k.addr);
 	k.prefixlen = 32 + atoi(slash + 1);
-	for (unsigned int i = 0; i < n; i++)
-		lbt_addr(pool[i], v.addrs[i]);
+	for (unsigned int i = 0; i < n; i++) {
+		lbt_addr_words(pool[i], v.addrs[i]);
+		lbt_filter_add(t, pool[i], DP_CT_ADDR_F_DST);
+	}
 	assert(bpf_map_update_elem(t->nat_src, &k, &v, BPF_ANY) == 0);
 }
 
@@ -221,8 +250,8 @@ void lbt_ct_key(struct dp_ct_key *k, uint8_t proto, const char *saddr,
 {
 	memset(k, 0, sizeof(*k));
 	k->proto = proto;
-	k->family = lbt_addr(saddr, k->saddr);
-	lbt_addr(daddr, k->daddr);
+	k->family = lbt_addr_words(saddr, k->saddr);
+	lbt_addr_words(daddr, k->daddr);
 	k->sport = htons(sport);
 	k->dport = htons(dport);
 }

@@ -37,7 +37,7 @@
 struct lbt {
 	struct harness *h;
 	int vip, ring, vip_backends, backend, be_stats, be_conns, rr, persist,
-		ct, nat_src;
+		ct, nat_src, ct_addr;
 	uint32_t *ring_mm; /* lb_ring_map as one flat array of slots */
 	uint32_t ring_slots;
 	uint64_t *conns_mm; /* lb_be_conns_map */
@@ -74,6 +74,14 @@ void lbt_ring(struct lbt *t, uint32_t base, const uint32_t *ids,
 	      unsigned int n);
 
 /* Source NAT: prefix "10.0.0.0/8" out of ifindex to pool[0..n). */
+/* The conntrack filter: addr with role (DP_CT_ADDR_F_*) in ct_addr_map,
+ * as the plugin holds it. lbt_backend, lbt_vip(_put) and lbt_nat_src add
+ * their addresses; lbt_reset empties the map and turns the filter on. */
+void lbt_filter_add(struct lbt *t, const char *addr, uint32_t role);
+
+/* The address words of an IPv4 or IPv6 address string (its family). */
+uint8_t lbt_addr_words(const char *s, uint32_t *addr);
+
 void lbt_nat_src(struct lbt *t, const char *prefix, uint32_t ifindex,
 		 const char *const *pool, unsigned int n, uint16_t port_min,
 		 uint16_t port_max);

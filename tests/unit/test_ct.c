@@ -315,6 +315,60 @@ static void tcp_reopen_backend_down(struct lbt *t)
 	t_end();
 }
 
+/*
+ * The conntrack filter (ct_addr_map). A flow's entry for a tuple whose
+ * addresses the filter does not hold is not looked up: the packet is
+ * routed as it is. With its destination held (a VIP's role) the entry
+ * rewrites it; with the filter off every packet is looked up. And the
+ * original direction of a source NAT flow, whose addresses the filter
+ * never holds, is found after routing (test_nat.c's flows too).
+ */
+static void filter(struct lbt *t)
+{
+	struct dp_ct_val v = {.state = DP_CT_UDP_REPLIED};
+	struct h_result r;
+	struct dp_ct_key k;
+	struct tpkt p;
+
+	lbt_reset(t);
+	lbt_ct_key(&k, IPPROTO_UDP, C4, 5000, DST4_FWD, 53);
+	lbt_addr_words(C4, v.nat_saddr);
+	lbt_addr_words(B4, v.nat_daddr);
+	v.nat_sport = htons(5000);
+	v.nat_dport = htons(BPORT);
+	lbt_ct_put(t, &k, &v);
+	lbt_pkt(&p, IPPROTO_UDP, C4, 5000, DST4_FWD, 53, 0);
+
+	t_begin("filter on, no address of the tuple held: not looked up, "
+		"routed as it is");
+	h_run(t->h, DP_HOOK_XDP, &p, &r);
+	expect_fwd(&r, DP_HOOK_XDP, &p, DP_R_FWD, TAG_NHG100);
+	t_end();
+
+	t_begin("filter on, the destination held: looked up, rewritten");
+	lbt_filter_add(t, DST4_FWD, DP_CT_ADDR_F_DST);
+	h_run(t->h, DP_HOOK_XDP, &p, &r);
+	lbt_expect_nat(&r, DP_HOOK_XDP, &p, DP_R_FWD, LBT_TAG_BACKEND, C4,
+		       5000, B4, BPORT);
+	t_end();
+
+	t_begin("filter on, the destination held as a source only: not "
+		"looked up");
+	lbt_reset(t);
+	lbt_ct_put(t, &k, &v);
+	lbt_filter_add(t, DST4_FWD, DP_CT_ADDR_F_SRC);
+	h_run(t->h, DP_HOOK_TC, &p, &r);
+	expect_fwd(&r, DP_HOOK_TC, &p, DP_R_FWD, TAG_NHG100);
+	t_end();
+
+	t_begin("filter off: every packet looked up");
+	h_meta_flags(t->h, DP_META_F_CT | DP_META_F_LB | DP_META_F_SNAT);
+	h_run(t->h, DP_HOOK_XDP, &p, &r);
+	lbt_expect_nat(&r, DP_HOOK_XDP, &p, DP_R_FWD, LBT_TAG_BACKEND, C4,
+		       5000, B4, BPORT);
+	t_end();
+}
+
 void test_ct(struct harness *h)
 {
 	const struct flow f1 = {C4, V4, B4, IPPROTO_TCP, 40001, 80};
@@ -343,5 +397,6 @@ void test_ct(struct harness *h)
 	icmp_error(&t, true, f6.cport, true, false);
 	icmp_error(&t, true, f6.cport, true, true);
 	icmp_error(&t, true, 49999, false, false);
+	filter(&t);
 	lbt_close(&t);
 }

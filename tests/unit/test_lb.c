@@ -540,7 +540,7 @@ static void test_cost(struct lbt *t)
 	struct harness *h = t->h;
 	int pass = xdp_pass_prog(), xdp = h->prog_fd[DP_HOOK_XDP],
 	    tc = h->prog_fd[DP_HOOK_TC];
-	double base, route, route_ct, est, est6, syn_xdp[COST_SYNS],
+	double base, route, route_ct, route_filter, est, est6, syn_xdp[COST_SYNS],
 		syn_tc[COST_SYNS], base1[COST_SYNS];
 	struct dp_ct_key k;
 	struct dp_ct_val v = {.state = DP_CT_TCP_ESTABLISHED};
@@ -561,6 +561,9 @@ static void test_cost(struct lbt *t)
 	route = cost_steady(xdp, XDP_REDIRECT_, &p) - base;
 	h_meta_flags(h, DP_META_F_CT | DP_META_F_LB | DP_META_F_SNAT);
 	route_ct = cost_steady(xdp, XDP_REDIRECT_, &p) - base;
+	h_meta_flags(h, DP_META_F_CT | DP_META_F_LB | DP_META_F_SNAT |
+				DP_META_F_CT_FILTER);
+	route_filter = cost_steady(xdp, XDP_REDIRECT_, &p) - base;
 
 	/* an established dnat flow (with the entry of its rewritten
 	 * packet translated back, harmless here) */
@@ -613,8 +616,9 @@ static void test_cost(struct lbt *t)
 		t_note("XDP_PASS %.0f ns (routing packet), %.0f ns (SYN)",
 		       base, b1);
 		t_note("routing only, ipv4 forward: %.0f ns; with conntrack "
-		       "on and no flow: %.0f ns",
-		       route, route_ct);
+		       "on and no flow: %.0f ns (its filter off), %.0f ns "
+		       "(on)",
+		       route, route_ct, route_filter);
 		t_note("established dnat flow at XDP: ipv4 %.0f ns, ipv6 "
 		       "%.0f ns",
 		       est, est6);
