@@ -13,9 +13,10 @@
  * program run. Cases, each over random flows:
  *
  *   routing only   a TCP packet to a non-VIP address, with the LB
- *                  switched off (meta flags 0), conntrack alone on (a
- *                  conntrack lookup, no VIP lookup: where the LB's cost
- *                  for routed traffic goes) and both on (as configured)
+ *                  switched off (meta flags 0), on without the conntrack
+ *                  filter (a ct_map miss, a VIP lookup: what routed traffic
+ *                  paid before the filter) and on as the plugin sets it
+ *                  (the filter's two small lookups)
  *   established    an ACK of a dnat / fullnat flow: XDP's fast path
  *                  (conntrack hit, rewrite, route, redirect)
  *   SYN            a new flow (a 5-tuple never seen) made at XDP
@@ -92,6 +93,9 @@ static const uint8_t gw_mac[6] = {0x02, 0, 0, 0, 0x10, 0x00};
 
 enum lb_set { S_DNAT, S_FNAT, S_N };
 
+/* The switches as the plugin sets them with VIPs configured. */
+#define LB_META (DP_META_F_CT | DP_META_F_LB | DP_META_F_CT_FILTER)
+
 /* What a round measures. */
 enum lb_case {
 	C_PASS,
@@ -139,6 +143,8 @@ struct lb_env {
 	int pass_fd, ref_fd, conn_stats_fd;
 	uint32_t *ring;	    /* lb_ring_map, flat */
 	size_t ring_len;
+	uint64_t *filter;   /* ct_filter_map */
+	size_t filter_len;
 	uint64_t *ref_ring; /* ref_ring_map, flat */
 	size_t ref_ring_len;
 	uint32_t ring_cap, ring_size; /* per VIP */
@@ -216,6 +222,16 @@ static void lb_routes(struct lb_env *e)
 			bn_die("route %zu", i);
 }
 
+/* An address in the conntrack filter, as the plugin holds it. */
+static void lb_filter(struct lb_env *e, uint32_t family, uint32_t addr,
+		      uint32_t role)
+{
+	const uint32_t a[4] = {addr};
+	uint32_t bit = dp_ct_filter_bit(family, role, a);
+
+	e->filter[bit / 64] |= 1ull << (bit % 64);
+}
+
 /* One VIP of a set in both load balancers (the reference: dnat only). */
 static void lb_vip(struct lb_env *e, enum lb_set s, uint32_t v)
 {
@@ -253,6 +269,7 @@ static void lb_vip(struct lb_env *e, enum lb_set s, uint32_t v)
 			.weight = 1,
 		};
 
+		lb_filter(e, AF_INET, a, DP_CT_ADDR_F_SRC);
 		lb_update(bpf_map__fd(e->dp.skel->maps.lb_backend_map), &bid,
 			  &b, "lb_backend_map");
 		if (s == S_DNAT) {
@@ -283,6 +300,9 @@ static void lb_vip(struct lb_env *e, enum lb_set s, uint32_t v)
 	lb_update(bpf_map__fd(e->dp.skel->maps.lb_vip_backends), &id, &list,
 		  "lb_vip_backends");
 	k.addr[0] = vip_addr(s, v);
+	lb_filter(e, AF_INET, k.addr[0], DP_CT_ADDR_F_DST);
+	if (s == S_FNAT)
+		lb_filter(e, AF_INET, val.fnat_addr[0], DP_CT_ADDR_F_DST);
 	lb_update(bpf_map__fd(e->dp.skel->maps.lb_vip_map), &k, &val,
 		  "lb_vip_map");
 
@@ -538,7 +558,9 @@ static double lb_xdp_case(struct lb_env *e, enum lb_case c)
 	uint32_t i;
 
 	if (c == C_ROUTE_OFF || c == C_ROUTE_CT)
-		bn_dp_meta(&e->dp, c == C_ROUTE_CT ? DP_META_F_CT : 0);
+		bn_dp_meta(&e->dp, c == C_ROUTE_CT
+					   ? DP_META_F_CT | DP_META_F_LB
+					   : 0);
 	lb_ref_conn_stats(e, &hit0, &miss0);
 	for (i = 0; i < n; i++) {
 		enum lb_set s = c == C_EST_FNAT ? S_FNAT : S_DNAT;
@@ -579,7 +601,7 @@ static double lb_xdp_case(struct lb_env *e, enum lb_case c)
 	if (c == C_REF_EST && (hit1 - hit0 != n || miss1 != miss0))
 		e->bad[c] += n - (hit1 - hit0) + (miss1 - miss0);
 	if (c == C_ROUTE_OFF || c == C_ROUTE_CT)
-		bn_dp_meta(&e->dp, DP_META_F_CT | DP_META_F_LB);
+		bn_dp_meta(&e->dp, LB_META);
 	return lb_mean(&m);
 }
 
@@ -665,12 +687,13 @@ static void lb_env_open(struct lb_env *e, const struct lb_scen *sc,
 	bn_dp_open_sized(&e->dp, &sz);
 	bn_dp_tc_open(&e->tc, &e->dp);
 	e->ring = lb_mmap(e->dp.skel->maps.lb_ring_map, &e->ring_len);
+	e->filter = lb_mmap(e->dp.skel->maps.ct_filter_map, &e->filter_len);
 	lb_ref_open(e);
 	lb_routes(e);
 	for (s = 0; s < S_N; s++)
 		for (v = 0; v < sc->vips; v++)
 			lb_vip(e, s, v);
-	bn_dp_meta(&e->dp, DP_META_F_CT | DP_META_F_LB);
+	bn_dp_meta(&e->dp, LB_META);
 
 	for (s = 0; s < S_N; s++) {
 		e->est[s] = calloc(o->flows, sizeof(*e->est[s]));
@@ -729,6 +752,7 @@ static void lb_env_close(struct lb_env *e)
 	int s;
 
 	munmap(e->ring, e->ring_len);
+	munmap(e->filter, e->filter_len);
 	munmap(e->ref_ring, e->ref_ring_len);
 	for (s = 0; s < S_N; s++) {
 		free(e->est[s]);
@@ -748,7 +772,7 @@ static void lb_env_close(struct lb_env *e)
 static const char *const case_name[C_N] = {
 	[C_PASS] = "XDP_PASS (raw)",
 	[C_ROUTE_OFF] = "routing only, LB off",
-	[C_ROUTE_CT] = "routing, conntrack only",
+	[C_ROUTE_CT] = "routing, LB on, no filter",
 	[C_ROUTE_ON] = "routing only, LB on",
 	[C_EST_DNAT] = "established dnat",
 	[C_EST_FNAT] = "established fullnat",

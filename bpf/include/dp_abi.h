@@ -390,7 +390,7 @@ struct dp_meta {
 #define DP_META_F_CT		  0x40
 #define DP_META_F_LB		  0x80
 #define DP_META_F_SNAT		  0x100
-/* ct_addr_map holds every address a tracked flow's packets can carry
+/* ct_filter_map holds every address a tracked flow's packets can carry
  * where the filter looks (see there): packets with none are not looked
  * up in ct_map before routing. */
 #define DP_META_F_CT_FILTER	  0x200
@@ -421,10 +421,6 @@ struct dp_addr {
 #define DP_LB_PERSIST_MAX_DEFAULT  65536     /* source persistence */
 #define DP_CT_MAX_DEFAULT	   262144    /* conntrack entries */
 #define DP_NAT_SRC_MAX_DEFAULT	   1024	     /* source NAT rules */
-/* ct_addr_map: the plugin sizes it 2 x VIPs + backends + NAT rules x pool
- * (every address the configuration can name) plus as many again for
- * addresses that left it while flows still carry them. */
-#define DP_CT_ADDR_MAX_DEFAULT	   16384
 
 /* Backends one VIP can list (least-connections scans them). */
 #define DP_LB_VIP_BACKENDS_MAX 256
@@ -685,28 +681,45 @@ struct dp_ct_val {
 };
 
 /*
- * ct_addr_map (BPF_MAP_TYPE_HASH): the conntrack filter. A miss in the
- * large ct_map costs a routed packet more than its route (a cold bucket
- * and element per packet), so while DP_META_F_CT_FILTER is on the
- * datapath looks a packet up in ct_map before routing only if its
- * destination is here with DP_CT_ADDR_F_DST (a VIP; a fullnat source
- * address; a source NAT pool or masquerade address: where the replies of
- * translated flows go) or its source with DP_CT_ADDR_F_SRC (a backend,
- * whose dnat replies come back). Every other packet of a tracked flow is
- * the original direction of a source NAT flow: it is looked up after
- * routing, when it leaves through the interface of a rule for its source.
- * The plugin keeps an address here while the configuration names it and
- * until an ageing pass that started after it left finds no entry of
- * ct_map carrying it; when it cannot write one it clears the flag.
+ * ct_filter_map (BPF_MAP_TYPE_ARRAY of __u64 words, mmapable): the
+ * conntrack filter, one bit array. A miss in the large ct_map costs a
+ * routed packet more than its route (a cold bucket and element per
+ * packet), so while DP_META_F_CT_FILTER is on the datapath looks a packet
+ * up in ct_map before routing only if the bit of its destination in role
+ * DP_CT_ADDR_F_DST is set (a VIP; a fullnat source address; a source NAT
+ * pool or masquerade address: where the replies of translated flows go)
+ * or the bit of its source in role DP_CT_ADDR_F_SRC (a backend, whose
+ * dnat replies come back). Every other packet of a tracked flow is the
+ * original direction of a source NAT flow: it is looked up after routing,
+ * when it leaves through the interface of a rule for its source.
+ *
+ * Bit dp_ct_filter_bit(): 2^DP_CT_FILTER_ORDER bits (128 KiB, in cache,
+ * one word read per test). Two addresses may share a bit: a set bit only
+ * means "look it up", so sharing costs a lookup, never a flow. The plugin
+ * keeps a bit set while the configuration names an address of it and
+ * until an ageing pass that started after the address left finds no entry
+ * of ct_map carrying it.
  */
-struct dp_ct_addr_key {
-	__u32 family; /* AF_INET / AF_INET6 */
-	__u32 addr[4];
-};
+#define DP_CT_FILTER_ORDER 20
+#define DP_CT_FILTER_WORDS ((1u << DP_CT_FILTER_ORDER) / 64)
 
-/* ct_addr_map value: __u32 of these */
 #define DP_CT_ADDR_F_DST 0x1
 #define DP_CT_ADDR_F_SRC 0x2
+
+/* The bit of address addr (4 words, IPv4 in the first) of family in role:
+ * a multiplicative (Fibonacci) hash, whose top bits mix every input bit. */
+static inline __u32 dp_ct_filter_bit(__u32 family, __u32 role,
+				     const __u32 *addr)
+{
+	const __u64 k = 0x9e3779b97f4a7c15ull;
+	__u64 h = ((__u64)family << 8 | role) * k;
+
+	h = (h ^ addr[0]) * k;
+	h = (h ^ addr[1]) * k;
+	h = (h ^ addr[2]) * k;
+	h = (h ^ addr[3]) * k;
+	return (__u32)(h >> (64 - DP_CT_FILTER_ORDER));
+}
 
 /* ------------------------------------------------------------ source NAT */
 

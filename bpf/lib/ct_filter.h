@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The conntrack filter (dp_abi.h, ct_addr_map): may this packet belong to
- * a tracked flow that is looked up before routing? Two lookups in a small
- * hash instead of a miss in ct_map for routed traffic; without
+ * The conntrack filter (dp_abi.h, ct_filter_map): may this packet belong
+ * to a tracked flow that is looked up before routing? Two bit tests in a
+ * 128 KiB array instead of a miss in ct_map for routed traffic; without
  * DP_META_F_CT_FILTER (the plugin could not write every address) every
  * packet is looked up, as the filter never existed.
  */
@@ -15,12 +15,10 @@
 static __always_inline bool dp_ct_addr_has(__u32 family, const __u32 *addr,
 					   __u32 role)
 {
-	struct dp_ct_addr_key k = {.family = family};
-	const __u32 *roles;
+	__u32 bit = dp_ct_filter_bit(family, role, addr), word = bit / 64;
+	const __u64 *w = bpf_map_lookup_elem(&ct_filter_map, &word);
 
-	__builtin_memcpy(k.addr, addr, sizeof(k.addr));
-	roles = bpf_map_lookup_elem(&ct_addr_map, &k);
-	return roles && (*roles & role);
+	return w && (*w & (1ull << (bit % 64)));
 }
 
 static __always_inline bool dp_ct_filter_pass(const struct dp_ct_key *key,

@@ -269,16 +269,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ct_map SEC(".maps");
 
-/* The conntrack filter's addresses -> DP_CT_ADDR_F_* (dp_abi.h). Sized
- * by the plugin from the LB's and NAT's sizes. */
+/* The conntrack filter's bits (dp_abi.h), written by the plugin through
+ * mmap. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct dp_ct_addr_key);
-	__type(value, __u32);
-	__uint(max_entries, DP_CT_ADDR_MAX_DEFAULT);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, DP_CT_FILTER_WORDS);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ct_addr_map SEC(".maps");
+} ct_filter_map SEC(".maps");
 
 /* (family, source prefix) -> source NAT rule. */
 struct {

@@ -7,7 +7,7 @@
  * active connections right when it removes a flow that was still open.
  *
  *   ct_age.c   owner pthread: the ageing walk, in bounded steps
- *   ct_filter.c owner pthread: the addresses of ct_addr_map
+ *   ct_filter.c owner pthread: the conntrack filter's bits
  *   ct_flow.c  any pthread: removing a flow, walking the table
  *   ct_show.c  main pthread: the show and clear commands
  *
@@ -108,11 +108,11 @@ extern void ct_age_stats(struct ct_age_stats *st);
 extern void ct_count_cleared(uint64_t n);
 
 /*
- * The conntrack filter (dp_abi.h, ct_addr_map; ct_filter.c), owner
+ * The conntrack filter (dp_abi.h, ct_filter_map; ct_filter.c), owner
  * pthread. A holder is one address lb/ or nat/ names in one of their map
  * entries, in a role (DP_CT_ADDR_F_DST or _SRC): hold it before the entry
  * can make flows, drop it when the entry goes. Holding moves the holder
- * to the new address. A dropped address leaves ct_addr_map once no flow
+ * to the new address. A dropped address leaves the filter once no flow
  * carries it.
  */
 struct ct_addr_holder {
@@ -134,11 +134,10 @@ extern void ct_filter_start(void);
 extern void ct_filter_stop(void);
 
 struct ct_filter_stats {
-	uint32_t addresses; /* held or draining */
-	uint32_t missing;   /* ct_addr_map refused them: the filter is off */
+	uint32_t addresses; /* held, or released with flows still on them */
+	uint32_t bits_set;
+	uint64_t drained;   /* addresses gone after their last flow */
 	bool on;	    /* DP_META_F_CT_FILTER */
-	uint64_t refused;   /* writes ct_addr_map refused */
-	uint64_t drained;   /* addresses removed after their last flow */
 };
 extern void ct_filter_stats(struct ct_filter_stats *st);
 

@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The conntrack filter's addresses (dp_abi.h, ct_addr_map), on the owner
+ * The conntrack filter's bits (dp_abi.h, ct_filter_map), on the owner
  * pthread. lb/ and nat/ hold each address their maps name, in a role
- * (destination or source); an address is in ct_addr_map while anyone
- * holds it, and after the last release until an ageing pass that started
- * later saw no ct_map entry whose key carries it: a flow made before the
- * release keeps its packets looked up for its life.
+ * (destination or source). An address's bit in its role is set while
+ * anyone holds it, and after the last release until an ageing pass that
+ * started later saw no ct_map entry whose key carries it: a flow made
+ * before the release keeps its packets looked up for its life. Addresses
+ * may share a bit; a count per bit says how many hold it.
  *
- * The filter is on (DP_META_F_CT_FILTER) only while every held or
- * draining address is in the map. One that the map refuses (full) turns
- * it off, so every packet is looked up as before, and each ageing pass
- * writes what is missing again.
+ * The bits are written through the map's mmap, one atomic OR or AND on a
+ * 64-bit word, so a packet reads either state of the word, never a torn
+ * one. The datapath tests them while DP_META_F_CT_FILTER is on: from the
+ * start, the bit array starting empty with ct_map.
  */
 #include <zebra.h>
-
-#include <bpf/bpf.h>
 
 #include "lib/jhash.h"
 #include "lib/memory.h"
@@ -32,74 +31,79 @@ PREDECL_HASH(ct_faddrs);
 
 struct ct_faddr {
 	struct ct_faddrs_item item;
-	struct dp_ct_addr_key key;
-	uint32_t roles;	      /* DP_CT_ADDR_F_*, as written */
+	uint8_t family;
+	uint32_t addr[4];
+	uint32_t roles;	      /* DP_CT_ADDR_F_*, bits set for it */
 	uint32_t refs;	      /* holders */
 	uint64_t released_ns; /* when refs fell to 0 */
 	uint64_t seen_pass;   /* the last pass that saw an entry carry it */
-	bool written;	      /* in ct_addr_map with these roles */
 };
 
 static int ct_faddr_cmp(const struct ct_faddr *a, const struct ct_faddr *b)
 {
-	return memcmp(&a->key, &b->key, sizeof(a->key));
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
 static uint32_t ct_faddr_hash(const struct ct_faddr *a)
 {
-	return jhash(&a->key, sizeof(a->key), 0x9e3779b9);
+	return jhash2(a->addr, 4, a->family);
 }
 
 DECLARE_HASH(ct_faddrs, struct ct_faddr, item, ct_faddr_cmp, ct_faddr_hash);
 
+/* Holders of one bit past which it is never cleared (it stays set: a
+ * lookup too many, never a flow missed). */
+#define CT_FILTER_COUNT_MAX UINT16_MAX
+
 static struct {
 	struct ct_faddrs_head addrs;
 	bool init;
-	uint64_t pass;	    /* passes begun */
-	uint32_t unwritten; /* addresses the map refused */
-	struct ct_filter_stats stats;
+	uint64_t pass;	   /* passes begun */
+	uint64_t *words;   /* ct_filter_map, mmapped */
+	uint16_t *counts;  /* addresses per bit */
+	uint32_t bits_set;
+	uint64_t drained;
 } ctf;
 
-static void ct_filter_flag(void)
+static void ct_filter_bit_ref(const struct ct_faddr *a, uint32_t role,
+			      bool add)
 {
-	uint32_t on = ctf.unwritten ? 0 : DP_META_F_CT_FILTER;
+	uint32_t bit = dp_ct_filter_bit(a->family, role, a->addr);
+	uint64_t mask = 1ull << (bit % 64);
+	uint16_t *n = &ctf.counts[bit];
 
-	if ((dp_meta_flags() & DP_META_F_CT_FILTER) == on)
+	if (add) {
+		if (*n == CT_FILTER_COUNT_MAX)
+			return;
+		if ((*n)++ == 0) {
+			__atomic_fetch_or(&ctf.words[bit / 64], mask,
+					  __ATOMIC_RELEASE);
+			ctf.bits_set++;
+		}
 		return;
-	frr_with_privs (dp_privs())
-		dp_meta_set_flags(DP_META_F_CT_FILTER, on);
-}
-
-static void ct_faddr_write(struct ct_faddr *a)
-{
-	bool was = a->written;
-	int err = 0;
-
-	frr_with_privs (dp_privs())
-		if (bpf_map_update_elem(dp_map_fd(DP_MAP_CT_ADDR), &a->key,
-					&a->roles, BPF_ANY))
-			err = errno;
-	a->written = !err;
-	if (err && was)
-		ctf.unwritten++;
-	else if (!err && !was)
-		ctf.unwritten--;
-	if (err)
-		ctf.stats.refused++;
+	}
+	if (*n == CT_FILTER_COUNT_MAX || *n == 0)
+		return;
+	if (--(*n) == 0) {
+		__atomic_fetch_and(&ctf.words[bit / 64], ~mask,
+				   __ATOMIC_RELEASE);
+		ctf.bits_set--;
+	}
 }
 
 static struct ct_faddr *ct_faddr_get(uint8_t family, const uint32_t addr[4])
 {
-	struct ct_faddr lookup = {.key.family = family}, *a;
+	struct ct_faddr lookup = {.family = family}, *a;
 
-	memcpy(lookup.key.addr, addr, sizeof(lookup.key.addr));
+	memcpy(lookup.addr, addr, sizeof(lookup.addr));
 	a = ct_faddrs_find(&ctf.addrs, &lookup);
 	if (a)
 		return a;
 	a = XCALLOC(MTYPE_CT_FILTER, sizeof(*a));
-	a->key = lookup.key;
-	/* not written yet: counted as missing until it is */
-	ctf.unwritten++;
+	a->family = family;
+	memcpy(a->addr, addr, sizeof(a->addr));
 	ct_faddrs_add(&ctf.addrs, a);
 	return a;
 }
@@ -115,16 +119,15 @@ void ct_addr_hold(struct ct_addr_holder *h, uint8_t family, const void *addr,
 	    !memcmp(h->addr, a4, sizeof(a4)))
 		return;
 	ct_addr_drop(h);
-	if (!dp_maps_ready())
-		return;
 	ct_filter_start();
+	if (!ctf.init)
+		return;
 	a = ct_faddr_get(family, a4);
 	a->refs++;
-	if (!(a->roles & role) || !a->written) {
+	if (!(a->roles & role)) {
 		a->roles |= role;
-		ct_faddr_write(a);
+		ct_filter_bit_ref(a, role, true);
 	}
-	ct_filter_flag();
 	h->held = true;
 	h->family = family;
 	h->role = role;
@@ -133,12 +136,14 @@ void ct_addr_hold(struct ct_addr_holder *h, uint8_t family, const void *addr,
 
 void ct_addr_drop(struct ct_addr_holder *h)
 {
-	struct ct_faddr lookup = {.key.family = h->family}, *a;
+	struct ct_faddr lookup = {.family = h->family}, *a;
 
 	if (!h->held)
 		return;
 	h->held = false;
-	memcpy(lookup.key.addr, h->addr, sizeof(lookup.key.addr));
+	if (!ctf.init)
+		return;
+	memcpy(lookup.addr, h->addr, sizeof(lookup.addr));
 	a = ct_faddrs_find(&ctf.addrs, &lookup);
 	if (a && a->refs && --a->refs == 0)
 		a->released_ns = ct_now_ns();
@@ -147,13 +152,15 @@ void ct_addr_drop(struct ct_addr_holder *h)
 /* An entry left in ct_map by an ageing pass: its addresses are in use. */
 void ct_filter_seen(const struct dp_ct_key *key)
 {
-	struct ct_faddr lookup = {.key.family = key->family}, *a;
+	struct ct_faddr lookup = {.family = key->family}, *a;
 
-	memcpy(lookup.key.addr, key->daddr, sizeof(lookup.key.addr));
+	if (!ctf.init)
+		return;
+	memcpy(lookup.addr, key->daddr, sizeof(lookup.addr));
 	a = ct_faddrs_find(&ctf.addrs, &lookup);
 	if (a)
 		a->seen_pass = ctf.pass;
-	memcpy(lookup.key.addr, key->saddr, sizeof(lookup.key.addr));
+	memcpy(lookup.addr, key->saddr, sizeof(lookup.addr));
 	a = ct_faddrs_find(&ctf.addrs, &lookup);
 	if (a)
 		a->seen_pass = ctf.pass;
@@ -164,8 +171,8 @@ void ct_filter_pass_begin(void)
 	ctf.pass++;
 }
 
-/* The end of a pass that started at started_ns: drained addresses go,
- * what the map refused is written again. */
+/* The end of the pass that started at started_ns: the addresses released
+ * before it that no entry carried leave the filter. */
 void ct_filter_pass_end(uint64_t started_ns)
 {
 	struct ct_faddr *a;
@@ -173,42 +180,47 @@ void ct_filter_pass_end(uint64_t started_ns)
 	if (!ctf.init)
 		return;
 	frr_each_safe (ct_faddrs, &ctf.addrs, a) {
-		if (!a->refs && a->released_ns < started_ns &&
-		    a->seen_pass != ctf.pass) {
-			if (a->written)
-				frr_with_privs (dp_privs())
-					bpf_map_delete_elem(
-						dp_map_fd(DP_MAP_CT_ADDR),
-						&a->key);
-			else
-				ctf.unwritten--;
-			ct_faddrs_del(&ctf.addrs, a);
-			XFREE(MTYPE_CT_FILTER, a);
-			ctf.stats.drained++;
+		if (a->refs || a->released_ns >= started_ns ||
+		    a->seen_pass == ctf.pass)
 			continue;
-		}
-		if (!a->written)
-			ct_faddr_write(a);
+		for (uint32_t role = DP_CT_ADDR_F_DST; role <= DP_CT_ADDR_F_SRC;
+		     role <<= 1)
+			if (a->roles & role)
+				ct_filter_bit_ref(a, role, false);
+		ct_faddrs_del(&ctf.addrs, a);
+		XFREE(MTYPE_CT_FILTER, a);
+		ctf.drained++;
 	}
-	ct_filter_flag();
 }
 
 void ct_filter_stats(struct ct_filter_stats *st)
 {
-	*st = ctf.stats;
-	st->addresses = ctf.init ? ct_faddrs_count(&ctf.addrs) : 0;
-	st->missing = ctf.unwritten;
-	st->on = dp_maps_ready() && (dp_meta_flags() & DP_META_F_CT_FILTER);
+	memset(st, 0, sizeof(*st));
+	if (!ctf.init)
+		return;
+	st->addresses = ct_faddrs_count(&ctf.addrs);
+	st->bits_set = ctf.bits_set;
+	st->drained = ctf.drained;
+	st->on = dp_meta_flags() & DP_META_F_CT_FILTER;
 }
 
+/* The maps were emptied at load (maps/dp_maps.c): an empty filter is
+ * right for an empty ct_map. */
 void ct_filter_start(void)
 {
-	if (ctf.init)
+	if (ctf.init || !dp_maps_ready())
 		return;
+	ctf.words = dp_map_mmap(DP_MAP_CT_FILTER);
+	if (!ctf.words) {
+		zlog_warn("ebpf: ct_filter_map is not mapped: every packet is looked up in conntrack");
+		return;
+	}
+	ctf.counts = XCALLOC(MTYPE_CT_FILTER,
+			     sizeof(uint16_t) << DP_CT_FILTER_ORDER);
 	ct_faddrs_init(&ctf.addrs);
 	ctf.init = true;
-	ctf.unwritten = 0;
-	ct_filter_flag();
+	frr_with_privs (dp_privs())
+		dp_meta_set_flags(DP_META_F_CT_FILTER, DP_META_F_CT_FILTER);
 }
 
 void ct_filter_stop(void)
@@ -220,5 +232,8 @@ void ct_filter_stop(void)
 	while ((a = ct_faddrs_pop(&ctf.addrs)))
 		XFREE(MTYPE_CT_FILTER, a);
 	ct_faddrs_fini(&ctf.addrs);
+	XFREE(MTYPE_CT_FILTER, ctf.counts);
+	ctf.words = NULL;
+	ctf.bits_set = 0;
 	ctf.init = false;
 }

@@ -64,7 +64,7 @@ static const struct {
 	[DP_MAP_CT] = {sizeof(struct dp_ct_key), sizeof(struct dp_ct_val)},
 	[DP_MAP_NAT_SRC] = {sizeof(struct dp_nat_src_key),
 			    sizeof(struct dp_nat_src)},
-	[DP_MAP_CT_ADDR] = {sizeof(struct dp_ct_addr_key), sizeof(uint32_t)},
+	[DP_MAP_CT_FILTER] = {sizeof(uint32_t), sizeof(uint64_t)},
 };
 
 /* A per-CPU value occupies a multiple of 8 bytes per CPU. */

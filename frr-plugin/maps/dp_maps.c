@@ -47,7 +47,7 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_LB_BE_CONNS] = "lb_be_conns_map",
 	[DP_MAP_LB_RR] = "lb_rr_map",	  [DP_MAP_LB_PERSIST] = "lb_persist_map",
 	[DP_MAP_CT] = "ct_map",		  [DP_MAP_NAT_SRC] = "nat_src_map",
-	[DP_MAP_CT_ADDR] = "ct_addr_map",
+	[DP_MAP_CT_FILTER] = "ct_filter_map",
 };
 
 static struct {
@@ -193,7 +193,7 @@ struct dp_map_size {
  * per nexthop group plus room for connected, local and special routes.
  * Fills set[] and returns how many entries it holds.
  */
-#define DP_SIZED_MAPS 19
+#define DP_SIZED_MAPS 18
 static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 			      struct dp_map_size set[DP_SIZED_MAPS])
 {
@@ -220,8 +220,6 @@ static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 		{ DP_MAP_LB_PERSIST, sizes->lb_persist },
 		{ DP_MAP_CT, sizes->ct },
 		{ DP_MAP_NAT_SRC, sizes->nat_src },
-		{ DP_MAP_CT_ADDR, 2 * (2 * sizes->lb_vips + sizes->lb_backends +
-				       sizes->nat_src * DP_NAT_POOL_MAX) },
 	};
 
 	memcpy(set, s, sizeof(s));
@@ -318,7 +316,6 @@ static const enum dp_map_id dp_rebuilt_maps[] = {
 	DP_MAP_LB_PERSIST,
 	DP_MAP_CT,
 	DP_MAP_NAT_SRC,
-	DP_MAP_CT_ADDR,
 };
 
 /* Keys deleted per call while emptying a map. */
@@ -390,6 +387,7 @@ static int dp_clear_rebuilt(char *err, size_t errlen)
 static const enum dp_map_id dp_mmapped_maps[] = {
 	DP_MAP_LB_RING,
 	DP_MAP_LB_BE_CONNS,
+	DP_MAP_CT_FILTER,
 };
 
 static int dp_mmap_maps(char *err, size_t errlen)
@@ -423,6 +421,10 @@ static int dp_mmap_maps(char *err, size_t errlen)
 	 */
 	memset(dp_m.map_mem[DP_MAP_LB_BE_CONNS], 0,
 	       dp_m.map_mem_len[DP_MAP_LB_BE_CONNS]);
+	/* and so is the conntrack filter, refilled as lb/ and nat/ hold
+	 * their addresses again */
+	memset(dp_m.map_mem[DP_MAP_CT_FILTER], 0,
+	       dp_m.map_mem_len[DP_MAP_CT_FILTER]);
 	return 0;
 }
 

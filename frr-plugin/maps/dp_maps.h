@@ -39,7 +39,7 @@ enum dp_map_id {
 	DP_MAP_LB_PERSIST, /* lb_persist_map */
 	DP_MAP_CT,	   /* ct_map */
 	DP_MAP_NAT_SRC,	   /* nat_src_map */
-	DP_MAP_CT_ADDR,	   /* ct_addr_map */
+	DP_MAP_CT_FILTER,  /* ct_filter_map */
 	DP_MAP_MAX,
 };
 

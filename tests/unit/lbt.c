@@ -50,16 +50,18 @@ void lbt_open(struct lbt *t, struct harness *h)
 	t->persist = bpf_map__fd(x->maps.lb_persist_map);
 	t->ct = bpf_map__fd(x->maps.ct_map);
 	t->nat_src = bpf_map__fd(x->maps.nat_src_map);
-	t->ct_addr = bpf_map__fd(x->maps.ct_addr_map);
+
 	t->ring_mm = lbt_mmap(x->maps.lb_ring_map, &len);
 	t->ring_slots = len / sizeof(uint32_t);
 	t->conns_mm = lbt_mmap(x->maps.lb_be_conns_map, &len);
+	t->filter_mm = lbt_mmap(x->maps.ct_filter_map, &len);
 }
 
 void lbt_close(struct lbt *t)
 {
 	munmap(t->ring_mm, (size_t)t->ring_slots * sizeof(uint32_t));
 	munmap(t->conns_mm, DP_LB_BACKENDS_MAX_DEFAULT * sizeof(uint64_t));
+	munmap(t->filter_mm, DP_CT_FILTER_WORDS * sizeof(uint64_t));
 }
 
 static void lbt_clear(int fd)
@@ -99,7 +101,7 @@ void lbt_reset(struct lbt *t)
 	lbt_clear(t->ct);
 	lbt_clear(t->persist);
 	lbt_clear(t->nat_src);
-	lbt_clear(t->ct_addr);
+	memset(t->filter_mm, 0, DP_CT_FILTER_WORDS * sizeof(uint64_t));
 	memset(t->ring_mm, 0, (size_t)t->ring_slots * sizeof(uint32_t));
 	memset(t->conns_mm, 0, LBT_IDS * sizeof(uint64_t));
 	for (uint32_t i = 0; i < LBT_IDS; i++) {
@@ -144,13 +146,9 @@ void lbt_backend(struct lbt *t, uint32_t id, const char *addr, uint16_t port,
 static void lbt_filter_words(struct lbt *t, uint8_t family,
 			     const uint32_t *addr, uint32_t role)
 {
-	struct dp_ct_addr_key k = {.family = family};
-	uint32_t roles = 0;
+	uint32_t bit = dp_ct_filter_bit(family, role, addr);
 
-	memcpy(k.addr, addr, sizeof(k.addr));
-	bpf_map_lookup_elem(t->ct_addr, &k, &roles);
-	roles |= role;
-	assert(bpf_map_update_elem(t->ct_addr, &k, &roles, BPF_ANY) == 0);
+	t->filter_mm[bit / 64] |= 1ull << (bit % 64);
 }
 
 void lbt_filter_add(struct lbt *t, const char *addr, uint32_t role)

@@ -37,10 +37,11 @@
 struct lbt {
 	struct harness *h;
 	int vip, ring, vip_backends, backend, be_stats, be_conns, rr, persist,
-		ct, nat_src, ct_addr;
+		ct, nat_src;
 	uint32_t *ring_mm; /* lb_ring_map as one flat array of slots */
 	uint32_t ring_slots;
 	uint64_t *conns_mm; /* lb_be_conns_map */
+	uint64_t *filter_mm; /* ct_filter_map */
 };
 
 void lbt_open(struct lbt *t, struct harness *h);
@@ -74,8 +75,8 @@ void lbt_ring(struct lbt *t, uint32_t base, const uint32_t *ids,
 	      unsigned int n);
 
 /* Source NAT: prefix "10.0.0.0/8" out of ifindex to pool[0..n). */
-/* The conntrack filter: addr with role (DP_CT_ADDR_F_*) in ct_addr_map,
- * as the plugin holds it. lbt_backend, lbt_vip(_put) and lbt_nat_src add
+/* The conntrack filter: addr's bit in role (DP_CT_ADDR_F_*) set in
+ * ct_filter_map, as the plugin holds it. lbt_backend, lbt_vip(_put) and lbt_nat_src add
  * their addresses; lbt_reset empties the map and turns the filter on. */
 void lbt_filter_add(struct lbt *t, const char *addr, uint32_t role);
 

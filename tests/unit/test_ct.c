@@ -316,7 +316,7 @@ static void tcp_reopen_backend_down(struct lbt *t)
 }
 
 /*
- * The conntrack filter (ct_addr_map). A flow's entry for a tuple whose
+ * The conntrack filter (ct_filter_map). A flow's entry for a tuple whose
  * addresses the filter does not hold is not looked up: the packet is
  * routed as it is. With its destination held (a VIP's role) the entry
  * rewrites it; with the filter off every packet is looked up. And the
