@@ -333,6 +333,7 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 {
 	struct ct_show_ctx ctx = {.vty = vty, .now = ct_now_ns()};
 	struct ct_age_stats age;
+	struct ct_filter_stats fs;
 	struct ct_filter f;
 	json_object *json = NULL;
 	char err[256];
@@ -354,8 +355,10 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 		return dp_show_map_error(vty, DP_MAP_CT, n);
 	}
 	ct_age_stats(&age);
+	ct_filter_stats(&fs);
 	if (json) {
 		json_object *ja = json_object_new_object();
+		json_object *jf = json_object_new_object();
 
 		json_object_int_add(ja, "passes", age.passes);
 		json_object_int_add(ja, "aged", age.aged);
@@ -363,6 +366,12 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 		json_object_int_add(ja, "lastPassMsec", age.last_pass_ms);
 		json_object_int_add(ja, "intervalSeconds", CT_AGE_INTERVAL);
 		json_object_object_add(json, "ageing", ja);
+		json_object_boolean_add(jf, "on", fs.on);
+		json_object_int_add(jf, "addresses", fs.addresses);
+		json_object_int_add(jf, "bitsSet", fs.bits_set);
+		json_object_int_add(jf, "bits", 1u << DP_CT_FILTER_ORDER);
+		json_object_int_add(jf, "drained", fs.drained);
+		json_object_object_add(json, "lookupFilter", jf);
 		json_object_object_add(json, "flows", ctx.jflows);
 		json_object_int_add(json, "matched", ctx.matched);
 		json_object_int_add(json, "shown", ctx.shown);
@@ -384,6 +393,11 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 		" ms\n",
 		CT_AGE_INTERVAL, age.passes, age.aged, age.cleared,
 		age.last_pass_ms);
+	vty_out(vty,
+		"Lookup filter %s: %u addresses (%u of %u bits set), %" PRIu64
+		" drained after their last flow\n",
+		fs.on ? "on" : "off", fs.addresses, fs.bits_set,
+		1u << DP_CT_FILTER_ORDER, fs.drained);
 	if (ctx.shown < ctx.matched)
 		vty_out(vty,
 			"%% %" PRIu64 " flows match; the first %" PRIu64

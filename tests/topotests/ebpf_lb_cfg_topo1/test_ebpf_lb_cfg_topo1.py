@@ -358,6 +358,59 @@ def test_conntrack_ageing_show_clear():
     assert shown == {"10.0.1.2": 0, "10.0.1.3": 0}, shown
 
 
+def test_conntrack_lookup_filter():
+    """The conntrack lookup filter is on and holds every address a flow
+    can carry where the datapath looks: VIPs, the fullnat source and the
+    NAT pool as destinations, backends as sources. A removed VIP's
+    addresses stay while a flow still carries them (an ageing pass finds
+    it) and leave at the first pass after its flow is cleared."""
+    settings.require_plugin("the conntrack lookup filter")
+    r1 = get_topogen().gears["r1"]
+    DST, SRC = lbmaps.DP_CT_ADDR_F_DST, lbmaps.DP_CT_ADDR_F_SRC
+
+    assert lbmaps.meta_flags(r1) & lbmaps.DP_META_F_CT_FILTER
+    fnat = _vip(r1, "web6")
+    held = [(VIP4, DST), ("2001:db8::10", DST), ("198.18.0.11", DST),
+            ("10.0.1.2", SRC), ("10.0.1.3", SRC), ("fd00:1::2", SRC),
+            ("10.0.1.5", SRC), ("fd00::100", DST), ("fd00::101", DST),
+            ("10.0.0.1", DST)]
+    missing = [(a, r) for a, r in held if not lbmaps.ct_filter_has(r1, a, r)]
+    assert not missing, missing
+    assert fnat.get("fullnatSource"), fnat
+    assert lbmaps.ct_filter_has(r1, fnat["fullnatSource"], DST)
+    before = show.conntrack(r1)["lookupFilter"]
+    assert before["on"] and before["addresses"] >= len(held), before
+
+    _config(r1, "lb", "vip tmp", "address 198.18.0.77 port 80 protocol tcp",
+            "backend 10.0.1.77 port 8080")
+    tmp = _vip(r1, "tmp")
+    assert lbmaps.ct_filter_has(r1, "198.18.0.77", DST)
+    assert lbmaps.ct_filter_has(r1, "10.0.1.77", SRC)
+    be = tmp["backends"][0]["backendId"]
+    lbmaps.ct_put_lb_flow(r1, IPPROTO_TCP, "10.20.0.77", 40077, "198.18.0.77", 80,
+                          "10.0.1.77", 8080, be, tmp["vipId"], DP_CT_TCP_ESTABLISHED, 1)
+    _config(r1, "lb", "no vip tmp")
+    passes = show.conntrack(r1)["ageing"]["passes"]
+
+    def two_passes():
+        return None if show.conntrack(r1)["ageing"]["passes"] >= passes + 2 else "waiting"
+
+    assert _poll(two_passes, timeout=30) is None
+    assert lbmaps.ct_filter_has(r1, "198.18.0.77", DST), "drained while its flow lives"
+    assert lbmaps.ct_filter_has(r1, "10.0.1.77", SRC), "drained while its flow lives"
+
+    r1.net.cmd_raises("vtysh -c 'clear ebpf conntrack address 10.20.0.77'")
+
+    def drained():
+        f = show.conntrack(r1)["lookupFilter"]
+        gone = not lbmaps.ct_filter_has(r1, "198.18.0.77", DST) and \
+            not lbmaps.ct_filter_has(r1, "10.0.1.77", SRC)
+        return None if gone and f["drained"] >= before["drained"] + 2 else f
+
+    assert _poll(drained, timeout=30) is None
+    assert not [(a, r) for a, r in held if not lbmaps.ct_filter_has(r1, a, r)]
+
+
 def test_no_ebpf_clears_everything():
     """`no ebpf` removes every VIP and rule from the maps, withdraws the
     routes, turns the load-balancer and source NAT switches off at once and

@@ -2,7 +2,7 @@
 The load balancer's, NAT's and conntrack's pinned maps, read (and, for
 ct_map and lb_be_conns_map, written) with bpftool inside a router: what
 the datapath will see, independently of the plugin's show commands. The
-layouts are those of bpf/include/dp_abi.h (ABI v3).
+layouts are those of bpf/include/dp_abi.h (ABI v4).
 """
 
 import ipaddress
@@ -18,6 +18,10 @@ DP_LB_BE_F_UP = 0x01
 DP_META_F_CT = 0x40
 DP_META_F_LB = 0x80
 DP_META_F_SNAT = 0x100
+DP_META_F_CT_FILTER = 0x200
+DP_CT_ADDR_F_DST = 0x1
+DP_CT_ADDR_F_SRC = 0x2
+CT_FILTER_ORDER = 20
 DP_CT_F_REPLY = 0x01
 DP_CT_F_LB = 0x02
 RING_BLOCK = 256
@@ -170,3 +174,25 @@ def ct_put_lb_flow(router, proto, client, cport, vip, vport, be, bport, backend_
 
 def ct_entries(router, pin_dir=PIN_ROOT):
     return len(dump(router, "ct_map", pin_dir))
+
+
+# ------------------------------------------------------ the conntrack filter
+
+
+def ct_filter_bit(addr, role):
+    """dp_ct_filter_bit() of dp_abi.h: the bit of addr in role."""
+    family, raw = _ip(addr)
+    k = 0x9e3779b97f4a7c15
+    mask = (1 << 64) - 1
+    h = (((family << 8) | role) * k) & mask
+    for (word,) in struct.iter_unpack("<I", raw):
+        h = ((h ^ word) * k) & mask
+    return h >> (64 - CT_FILTER_ORDER)
+
+
+def ct_filter_has(router, addr, role, pin_dir=PIN_ROOT):
+    """Whether ct_filter_map has addr's bit in role set."""
+    bit = ct_filter_bit(addr, role)
+    (word,) = struct.unpack("<Q", lookup(router, "ct_filter_map",
+                                         struct.pack("<I", bit // 64), pin_dir))
+    return bool(word & (1 << (bit % 64)))
