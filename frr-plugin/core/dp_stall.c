@@ -23,7 +23,6 @@ static const char *const dp_stall_names[DP_STALL_MAX] = {
 	[DP_STALL_ATTACH] = "program attach/detach",
 	[DP_STALL_LB] = "load balancer/NAT update",
 	[DP_STALL_CT_AGE] = "conntrack ageing step",
-	[DP_STALL_CT_CLEAR] = "conntrack clear",
 };
 
 static uint64_t dp_stall_clock(clockid_t clock)

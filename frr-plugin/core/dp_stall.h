@@ -20,8 +20,8 @@ enum dp_stall_what {
 	DP_STALL_POLICY,  /* one scan of kernel policy */
 	DP_STALL_ATTACH,  /* attaching or detaching programs (main pthread) */
 	DP_STALL_LB,	  /* a load-balancer or NAT change (dplane pthread) */
-	DP_STALL_CT_AGE,  /* one step of conntrack ageing (dplane pthread) */
-	DP_STALL_CT_CLEAR, /* clear ebpf conntrack (main pthread) */
+	DP_STALL_CT_AGE,  /* one step of conntrack ageing or clear (dplane
+			   * pthread) */
 	DP_STALL_MAX,
 };
 

@@ -18,6 +18,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
 
 #include "lib/hook.h"
 
@@ -140,6 +142,54 @@ struct ct_filter_stats {
 	bool on;	    /* DP_META_F_CT_FILTER */
 };
 extern void ct_filter_stats(struct ct_filter_stats *st);
+
+/* Which flows a `show|clear ebpf conntrack` names (its filters). */
+struct ct_match {
+	bool by_vip;
+	uint32_t vip_id;
+	bool by_addr;
+	uint8_t family;
+	uint8_t addr[16];
+	uint8_t proto; /* 0: any; IPPROTO_ICMP: ICMP and ICMPv6 */
+};
+
+static inline bool ct_match_addr(const struct ct_match *m, const __u32 *a)
+{
+	return !memcmp(a, m->addr, 16);
+}
+
+static inline bool ct_match_entry(const struct ct_match *m,
+				  const struct dp_ct_key *k,
+				  const struct dp_ct_val *v)
+{
+	if (m->proto) {
+		bool icmp = k->proto == IPPROTO_ICMP ||
+			    k->proto == IPPROTO_ICMPV6;
+
+		if (m->proto == IPPROTO_ICMP ? !icmp : k->proto != m->proto)
+			return false;
+	}
+	if (m->by_vip &&
+	    (!(v->flags & DP_CT_F_LB) || v->vip_id != m->vip_id))
+		return false;
+	if (m->by_addr &&
+	    (k->family != m->family ||
+	     !(ct_match_addr(m, k->saddr) || ct_match_addr(m, k->daddr) ||
+	       ct_match_addr(m, v->nat_saddr) ||
+	       ct_match_addr(m, v->nat_daddr))))
+		return false;
+	return true;
+}
+
+/*
+ * `clear ebpf conntrack` (any pthread): the matching flows are removed by
+ * the next ageing pass, started at once, in its bounded steps on the owner
+ * pthread (a table of a million entries would hold the caller for
+ * seconds). Returns 0, or -1 if conntrack is not running.
+ */
+extern int ct_clear_request(const struct ct_match *m);
+/* Requests not finished yet. */
+extern uint32_t ct_clear_pending(void);
 
 /* Main pthread: `show|clear ebpf conntrack`. */
 extern void ct_show_init(void);

@@ -12,6 +12,12 @@
  * reply entry's too (one lookup). A reply entry is looked at only when it
  * looks expired itself and its original is gone (left over by a creation
  * race): it is removed alone.
+ *
+ * `clear ebpf conntrack` is a pass too: each request waits for the next
+ * pass, which starts at once, and every entry that pass reads is checked
+ * against it first (a flow is removed from its original entry; a reply
+ * entry only when its original is gone). The command returns at once; the
+ * table is cleared in the pass's bounded steps.
  */
 #include <zebra.h>
 
@@ -30,6 +36,12 @@
 #include "ct/ct.h"
 
 DEFINE_MTYPE_STATIC(EBPF, CT_AGE, "eBPF conntrack ageing");
+DEFINE_MTYPE_STATIC(EBPF, CT_CLEAR, "eBPF conntrack clear request");
+
+struct ct_clear_req {
+	struct ct_clear_req *next;
+	struct ct_match m;
+};
 
 DEFINE_HOOK(ct_pass_done, (const struct ct_pass *pass), (pass));
 
@@ -50,10 +62,13 @@ static struct {
 	uint32_t backend_max;
 	uint8_t *vip_ref;
 	uint32_t vip_max;
+	struct ct_clear_req *clear_next; /* for the next pass */
+	struct ct_clear_req *clear_now;	 /* applied by this pass */
 } ct;
 
 static struct {
 	_Atomic uint64_t passes, aged, cleared, entries, last_pass_ms;
+	_Atomic uint32_t clear_pending;
 } ct_stats;
 
 void ct_age_stats(struct ct_age_stats *st)
@@ -144,12 +159,39 @@ static bool ct_reply_orphan_expired(const struct dp_ct_key *key,
 	return bpf_map_lookup_elem(dp_map_fd(DP_MAP_CT), &orig_key, &orig) != 0;
 }
 
+/* Whether a clear request of this pass names the entry's flow. */
+static bool ct_cleared(const struct dp_ct_key *key,
+		       const struct dp_ct_val *val)
+{
+	struct dp_ct_key orig_key;
+	struct dp_ct_val orig;
+	struct ct_clear_req *r;
+
+	for (r = ct.clear_now; r; r = r->next)
+		if (ct_match_entry(&r->m, key, val))
+			break;
+	if (!r)
+		return false;
+	if (!(val->flags & DP_CT_F_REPLY))
+		return true;
+	/* a reply goes with its original, unless that is gone */
+	ct_peer_key(key, val, &orig_key);
+	return bpf_map_lookup_elem(dp_map_fd(DP_MAP_CT), &orig_key, &orig) != 0;
+}
+
 static void ct_age_entry(const struct dp_ct_key *key,
 			 const struct dp_ct_val *val, uint64_t now)
 {
-	bool expired = val->flags & DP_CT_F_REPLY
-			       ? ct_reply_orphan_expired(key, val, now)
-			       : ct_orig_expired(key, val, now);
+	bool expired;
+
+	if (ct.clear_now && ct_cleared(key, val)) {
+		if (ct_flow_remove(key, val) == 1)
+			ct_stats.cleared++;
+		return;
+	}
+	expired = val->flags & DP_CT_F_REPLY
+			  ? ct_reply_orphan_expired(key, val, now)
+			  : ct_orig_expired(key, val, now);
 
 	if (expired && ct_flow_remove(key, val) >= 0) {
 		if (!(val->flags & DP_CT_F_REPLY))
@@ -166,11 +208,57 @@ static void ct_age_entry(const struct dp_ct_key *key,
 
 static void ct_age_step(struct thread *t);
 
+static void ct_clear_free(struct ct_clear_req **list)
+{
+	struct ct_clear_req *r;
+
+	while ((r = *list)) {
+		*list = r->next;
+		XFREE(MTYPE_CT_CLEAR, r);
+		ct_stats.clear_pending--;
+	}
+}
+
+/* Owner pthread: a request joins the next pass, started now unless one
+ * is running (its end starts the next). */
+static void ct_clear_arrive(struct thread *t)
+{
+	struct ct_clear_req *r = THREAD_ARG(t), **tail = &ct.clear_next;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = r;
+	if (ct.in_pass)
+		return;
+	THREAD_OFF(ct.t);
+	thread_add_event(ct.master, ct_age_step, NULL, 0, &ct.t);
+}
+
+int ct_clear_request(const struct ct_match *m)
+{
+	struct ct_clear_req *r;
+
+	if (!ct.batch_open || !ct.master)
+		return -1;
+	r = XCALLOC(MTYPE_CT_CLEAR, sizeof(*r));
+	r->m = *m;
+	ct_stats.clear_pending++;
+	thread_add_event(ct.master, ct_clear_arrive, r, 0, NULL);
+	return 0;
+}
+
+uint32_t ct_clear_pending(void)
+{
+	return ct_stats.clear_pending;
+}
+
 static void ct_pass_begin(void)
 {
 	ct.in_pass = true;
 	ct.pass_start_ns = ct_now_ns();
 	ct.pass_entries = 0;
+	ct.clear_now = ct.clear_next;
+	ct.clear_next = NULL;
 	ct_filter_pass_begin();
 	memset(ct.backend_ref, 0, (ct.backend_max + 7) / 8);
 	memset(ct.vip_ref, 0, (ct.vip_max + 7) / 8);
@@ -195,7 +283,13 @@ static void ct_pass_end(void)
 	ct_flag_update(ct.pass_entries == 0);
 	ct_filter_pass_end(ct.pass_start_ns);
 	hook_call(ct_pass_done, &pass);
-	thread_add_timer(ct.master, ct_age_step, NULL, CT_AGE_INTERVAL, &ct.t);
+	ct_clear_free(&ct.clear_now);
+	/* requests that came during the pass start the next one now */
+	if (ct.clear_next)
+		thread_add_event(ct.master, ct_age_step, NULL, 0, &ct.t);
+	else
+		thread_add_timer(ct.master, ct_age_step, NULL, CT_AGE_INTERVAL,
+				 &ct.t);
 }
 
 static void ct_age_step(struct thread *t)
@@ -253,6 +347,8 @@ void ct_stop(void)
 		dp_map_batch_close(&ct.batch);
 	ct.batch_open = false;
 	ct_filter_stop();
+	ct_clear_free(&ct.clear_now);
+	ct_clear_free(&ct.clear_next);
 	XFREE(MTYPE_CT_AGE, ct.backend_ref);
 	XFREE(MTYPE_CT_AGE, ct.vip_ref);
 }

@@ -48,47 +48,11 @@
 /* Flows printed at most; the rest are counted. */
 #define CT_SHOW_MAX 1000
 
-struct ct_filter {
-	bool by_vip;
-	uint32_t vip_id;
-	bool by_addr;
-	uint8_t family;
-	uint8_t addr[16];
-	uint8_t proto; /* 0: any; IPPROTO_ICMP: ICMP and ICMPv6 */
-};
-
-static bool ct_addr_eq(const struct ct_filter *f, const __u32 *a)
-{
-	return !memcmp(a, f->addr, 16);
-}
-
-static bool ct_filter_match(const struct ct_filter *f,
-			    const struct dp_ct_key *k,
-			    const struct dp_ct_val *v)
-{
-	if (f->proto) {
-		bool icmp = k->proto == IPPROTO_ICMP ||
-			    k->proto == IPPROTO_ICMPV6;
-
-		if (f->proto == IPPROTO_ICMP ? !icmp : k->proto != f->proto)
-			return false;
-	}
-	if (f->by_vip &&
-	    (!(v->flags & DP_CT_F_LB) || v->vip_id != f->vip_id))
-		return false;
-	if (f->by_addr &&
-	    (k->family != f->family ||
-	     !(ct_addr_eq(f, k->saddr) || ct_addr_eq(f, k->daddr) ||
-	       ct_addr_eq(f, v->nat_saddr) || ct_addr_eq(f, v->nat_daddr))))
-		return false;
-	return true;
-}
-
 /*
  * The VIP id of a configured VIP, from the datapath's lb_vip_map: what its
  * flows carry. Returns 0, or a message for the user in err.
  */
-static int ct_filter_vip(const char *name, struct ct_filter *f, char *err,
+static int ct_match_vip(const char *name, struct ct_match *f, char *err,
 			 size_t errlen)
 {
 	const struct lyd_node *vip;
@@ -131,13 +95,13 @@ static int ct_filter_vip(const char *name, struct ct_filter *f, char *err,
 }
 
 /* The filter of a command's arguments; 0, or a message in err. */
-static int ct_filter_of(const char *vip, const union sockunion *addr,
-			const char *proto, struct ct_filter *f, char *err,
+static int ct_match_of(const char *vip, const union sockunion *addr,
+			const char *proto, struct ct_match *f, char *err,
 			size_t errlen)
 {
 	memset(f, 0, sizeof(*f));
 	if (vip)
-		return ct_filter_vip(vip, f, err, errlen);
+		return ct_match_vip(vip, f, err, errlen);
 	if (addr) {
 		f->by_addr = true;
 		f->family = sockunion_family(addr);
@@ -227,7 +191,7 @@ static void ct_flags_str(uint32_t flags, char *buf, size_t len)
 struct ct_show_ctx {
 	struct vty *vty;
 	json_object *jflows;
-	const struct ct_filter *f;
+	const struct ct_match *f;
 	uint64_t now;
 	uint64_t entries, matched, shown;
 	uint64_t by_proto[3]; /* tcp, udp, icmp */
@@ -307,7 +271,7 @@ static bool ct_show_cb(const struct dp_ct_key *k, const struct dp_ct_val *v,
 	struct ct_show_ctx *ctx = arg;
 
 	ctx->entries++;
-	if ((v->flags & DP_CT_F_REPLY) || !ct_filter_match(ctx->f, k, v))
+	if ((v->flags & DP_CT_F_REPLY) || !ct_match_entry(ctx->f, k, v))
 		return true;
 	ctx->matched++;
 	if (k->proto == IPPROTO_TCP)
@@ -334,14 +298,14 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 	struct ct_show_ctx ctx = {.vty = vty, .now = ct_now_ns()};
 	struct ct_age_stats age;
 	struct ct_filter_stats fs;
-	struct ct_filter f;
+	struct ct_match f;
 	json_object *json = NULL;
 	char err[256];
 	long n;
 
 	if (!dp_maps_ready())
 		return dp_show_not_loaded(vty, !!uj);
-	if (ct_filter_of(vip, addr, proto, &f, err, sizeof(err)))
+	if (ct_match_of(vip, addr, proto, &f, err, sizeof(err)))
 		return dp_show_bad_input(vty, !!uj, "%s", err);
 	ctx.f = &f;
 	if (uj) {
@@ -365,6 +329,7 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 		json_object_int_add(ja, "cleared", age.cleared);
 		json_object_int_add(ja, "lastPassMsec", age.last_pass_ms);
 		json_object_int_add(ja, "intervalSeconds", CT_AGE_INTERVAL);
+		json_object_int_add(ja, "clearPending", ct_clear_pending());
 		json_object_object_add(json, "ageing", ja);
 		json_object_boolean_add(jf, "on", fs.on);
 		json_object_int_add(jf, "addresses", fs.addresses);
@@ -393,6 +358,9 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 		" ms\n",
 		CT_AGE_INTERVAL, age.passes, age.aged, age.cleared,
 		age.last_pass_ms);
+	if (ct_clear_pending())
+		vty_out(vty, "Clearing: %u request(s) in progress\n",
+			ct_clear_pending());
 	vty_out(vty,
 		"Lookup filter %s: %u addresses (%u of %u bits set), %" PRIu64
 		" drained after their last flow\n",
@@ -408,33 +376,6 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 
 /* -------------------------------------------------------------- clear */
 
-struct ct_clear_ctx {
-	const struct ct_filter *f;
-	uint64_t removed;
-};
-
-static bool ct_clear_cb(const struct dp_ct_key *k, const struct dp_ct_val *v,
-			void *arg)
-{
-	struct ct_clear_ctx *ctx = arg;
-	struct dp_ct_key orig_key;
-	struct dp_ct_val orig;
-
-	if (v->flags & DP_CT_F_REPLY) {
-		/* only a reply entry whose original is gone is cleared
-		 * from here: the others go with their original */
-		ct_peer_key(k, v, &orig_key);
-		if (bpf_map_lookup_elem(dp_map_fd(DP_MAP_CT), &orig_key,
-					&orig) == 0)
-			return true;
-	}
-	if (!ct_filter_match(ctx->f, k, v))
-		return true;
-	if (ct_flow_remove(k, v) == 1)
-		ctx->removed++;
-	return true;
-}
-
 DEFPY(clear_ebpf_conntrack, clear_ebpf_conntrack_cmd,
       "clear ebpf conntrack [" CT_FILTERS "]",
       CLEAR_STR
@@ -442,23 +383,17 @@ DEFPY(clear_ebpf_conntrack, clear_ebpf_conntrack_cmd,
       "Remove conntrack flows (both directions; backends' active connections follow)\n"
       CT_FILTERS_HELP)
 {
-	struct ct_clear_ctx ctx = {};
-	struct ct_filter f;
+	struct ct_match m;
 	char err[256];
-	long n;
 
 	if (!dp_maps_ready())
 		return dp_show_not_loaded(vty, false);
-	if (ct_filter_of(vip, addr, proto, &f, err, sizeof(err)))
+	if (ct_match_of(vip, addr, proto, &m, err, sizeof(err)))
 		return dp_show_bad_input(vty, false, "%s", err);
-	ctx.f = &f;
-	DP_STALL_BEGIN(DP_STALL_CT_CLEAR);
-	frr_with_privs (dp_privs())
-		n = ct_walk(ct_clear_cb, &ctx);
-	DP_STALL_END(DP_STALL_CT_CLEAR);
-	ct_count_cleared(ctx.removed);
-	if (n < 0)
-		return dp_show_map_error(vty, DP_MAP_CT, n);
+	/* done by the ageing pass it starts (ct_age.c): not on this pthread */
+	if (ct_clear_request(&m))
+		return dp_show_bad_input(vty, false,
+					 "conntrack is not running: ct_map cannot be read");
 	return CMD_SUCCESS;
 }
 
