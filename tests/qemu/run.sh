@@ -48,6 +48,13 @@ say() {
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (apt-get, $cache, root-owned files in the initramfs)"
 
+# One VM at a time (make -j check runs the qemu tests side by side): apt
+# and the kernel cache are shared, and two TCG guests on two cores would
+# each run into the other's timeout.
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9
+
 work=$(mktemp -d /tmp/frr-ebpf-qemu.XXXXXX)
 keep=false
 qemu_pid=
