@@ -266,6 +266,7 @@ for _ in $(seq 1 "$rounds"); do
 	phase a
 	phase b
 done
+vtysh -d zebra -c "show ebpf dataplane json" >"$tmp/dataplane.json"
 
 echo "bench/zebra_health: Debian's zebra with dplane_ebpf.so, $backends backends in $vips VIPs: $answering"
 echo "answer (a TCP listener), $silent are silent (blackholed: each check waits for its timeout holding a"
@@ -355,4 +356,14 @@ if checks[0] < 0.9 * due:
     print("INVALID: fewer than 90% of the checks due ran")
     sys.exit(1)
 EOF
+echo
+echo "The plugin's longest hold of zebra's pthreads per kind of work over the whole run (ms; lb: the"
+echo "rings and maps rewritten when backends flip or the checks go off), the most CPU time one hold"
+echo "used, the mean hold and their count:"
+printf "%-28s %10s %10s %10s %10s\n" work longest most-cpu mean count
+python3 -c 'import json,sys
+for k, v in json.load(open(sys.argv[1]))["pthreadTime"].items():
+	if v["count"]:
+		print("{:28s} {:>10.2f} {:>10.2f} {:>10.3f} {:>10d}".format(k, v["maxUsec"] / 1000, v["maxCpuUsec"] / 1000, v["meanUsec"] / 1000, v["count"]))' \
+	"$tmp/dataplane.json"
 ok=1
