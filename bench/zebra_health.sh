@@ -94,11 +94,13 @@ tmp=$(mktemp -d /tmp/bzh_health.XXXXXX)
 chmod 755 "$tmp"
 srv_pid=""
 probe_pid=""
+kprobe_pid=""
 ok=0
 
 cleanup() {
 	set +e
 	[ -z "$probe_pid" ] || kill "$probe_pid" 2>/dev/null
+	[ -z "$kprobe_pid" ] || kill "$kprobe_pid" 2>/dev/null
 	frr_stop zebra
 	if [ -n "$srv_pid" ]; then
 		kill "$srv_pid" 2>/dev/null
@@ -207,40 +209,51 @@ json_get() { # file expression-on-j
 	python3 -c "import json,sys; j = json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
-# One phase ("a" baseline, "b" checking): lines "PHASE WHAT values..."
-# appended to $tmp/samples.
+# A vty probe's and a stall_probe's output as lines "PHASE WHAT values..."
+# (WHAT: PREFIXvty, PREFIXkernel, PREFIXwall, PREFIXcpu) in $tmp/samples.
+record() { # phase prefix vty.json kernel.json
+	python3 - "$@" >>"$tmp/samples" <<'EOF'
+import json, sys
+m, pre = sys.argv[1], sys.argv[2]
+j = json.load(open(sys.argv[3]))
+print(m, pre + "vty", " ".join(map(str, j["samples"])))
+print(m, pre + "wall", j["wall"])
+for name, (sec, wait) in j["cpu"].items():
+    name = "backends" if name.startswith("pid") else name.replace(" ", "_")
+    print(m, pre + "cpu", name, sec, wait)
+k = json.load(open(sys.argv[4]))
+print(m, pre + "kernel", " ".join(map(str, k["samples"])))
+EOF
+}
+
+# One phase ("a" baseline, "b" checking): lines in $tmp/samples.
 phase() {
 	local mode=$1 want t0 t1 c0 c1
 	want=off
 	[ "$mode" = b ] && want=on
-	# the switch itself: vty samples from before the change until after
-	# the backends settled (rise 2 x 1 s)
-	probe vty --pid "$zpid" --seconds "$switch_s" >"$tmp/switch.json" &
+	# the switch itself: vty samples and address changes from before the
+	# change until after the backends settled (rise 2 x 1 s)
+	rm -f "$tmp/done"
+	"$here/stall_probe.py" --ns $frr_ns --ifname bzh_z0 --vty-dir "$tmp" \
+		--until-file "$tmp/done" --gap 0.2 >"$tmp/sw-kernel.json" &
+	kprobe_pid=$!
+	probe vty --pid "$zpid" --also "$srv_pid" --seconds "$switch_s" >"$tmp/sw-vty.json" &
 	probe_pid=$!
 	sleep 0.5
 	echo "$mode config $(health_checks $want)" >>"$tmp/samples"
 	wait $probe_pid || die "phase $mode: the vty probe failed"
 	probe_pid=""
-	echo "$mode switch $(json_get "$tmp/switch.json" "' '.join(map(str, j['samples']))")" \
-		>>"$tmp/samples"
+	touch "$tmp/done"
+	wait $kprobe_pid || die "phase $mode: stall_probe failed"
+	kprobe_pid=""
+	record "$mode" sw- "$tmp/sw-vty.json" "$tmp/sw-kernel.json"
 	probe lb --expect $want >"$tmp/lb0.json" ||
 		die "phase $mode: backends not as expected within 30 s: $(cat "$tmp/lb0.json")"
 	t0=$(now)
 	probe vty --pid "$zpid" --also "$srv_pid" --seconds "$seconds" >"$tmp/vty.json"
-	python3 - "$tmp/vty.json" "$mode" >>"$tmp/samples" <<'EOF'
-import json, sys
-j = json.load(open(sys.argv[1]))
-m = sys.argv[2]
-print(m, "vty", " ".join(map(str, j["samples"])))
-print(m, "wall", j["wall"])
-for name, (sec, wait) in j["cpu"].items():
-    name = "backends" if name.startswith("pid") else name.replace(" ", "_")
-    print(m, "cpu", name, sec, wait)
-EOF
 	"$here/stall_probe.py" --ns $frr_ns --ifname bzh_z0 --vty-dir "$tmp" \
 		--count "$changes" >"$tmp/kernel.json"
-	echo "$mode kernel $(json_get "$tmp/kernel.json" "' '.join(map(str, j['samples']))")" \
-		>>"$tmp/samples"
+	record "$mode" "" "$tmp/vty.json" "$tmp/kernel.json"
 	probe lb --expect $want --timeout 0 >"$tmp/lb1.json" ||
 		die "phase $mode: at its end, backends not as expected: $(cat "$tmp/lb1.json")"
 	t1=$(now)
@@ -273,11 +286,12 @@ echo "answer (a TCP listener), $silent are silent (blackholed: each check waits 
 echo "socket); zebra under RLIMIT_NOFILE $nofile as Debian's frr.service. Same zebra, $rounds round(s) of"
 echo "(a) baseline: no health-check line, every backend up, then (b) checking: \`health-check tcp"
 echo "interval $interval rise 2 fall 2\` in every VIP; each phase measured once settled:"
-echo "  vty     \`show version\` round trip on zebra's vty socket, one every 10 ms, $seconds s a phase (ms)"
-echo "  switch  the same from 0.5 s before the checks are turned on/off (one vtysh for every VIP), $switch_s s"
-echo "  kernel  an address added or deleted in zebra's namespace until \`show interface\` shows it,"
-echo "          $((2 * changes)) samples a phase (ms)"
-echo "  CPU     zebra's pthreads during the vty part (main = \`zebra\`), and the backends' listener"
+echo "  vty      \`show version\` round trip on zebra's vty socket, one every 10 ms, $seconds s a phase (ms)"
+echo "  kernel   an address added or deleted in zebra's namespace until \`show interface\` shows it,"
+echo "           $((2 * changes)) samples a phase (ms)"
+echo "  sw-vty,  the same two at once (kernel: one pair every 0.2 s) across the switch: from 0.5 s"
+echo "  sw-kern  before the checks are turned on/off (one vtysh for every VIP), $switch_s s in all"
+echo "  CPU      zebra's pthreads (main = \`zebra\`) and the backends' listener, during vty / the switch"
 echo "Machine: $(nproc) CPUs, load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after."
 echo
 python3 - "$tmp/samples" "$backends" "$answering" <<'EOF'
@@ -291,12 +305,12 @@ checks = [0, 0.0]
 errors = []
 for line in open(sys.argv[1]):
     mode, what, *vals = line.split()
-    if what == "cpu":
-        c = cpu.setdefault(mode, {}).setdefault(vals[0], [0.0, 0.0])
+    if what.endswith("cpu"):
+        c = cpu.setdefault((what, mode), {}).setdefault(vals[0], [0.0, 0.0])
         c[0] += float(vals[1])
         c[1] += float(vals[2])
-    elif what == "wall":
-        wall[mode] = wall.get(mode, 0.0) + float(vals[0])
+    elif what.endswith("wall"):
+        wall[(what, mode)] = wall.get((what, mode), 0.0) + float(vals[0])
     elif what == "checks":
         checks[0] += int(vals[0])
         checks[1] += float(vals[1])
@@ -312,35 +326,37 @@ def pct(v, p):
 names = {"a": "baseline", "b": "checking"}
 print("{:7s} {:9s} {:>6s} {:>8s} {:>8s} {:>8s} {:>8s}".format(
     "case", "phase", "n", "median", "p95", "p99", "max"))
-for case in ("switch", "vty", "kernel"):
+cases = {"vty": "vty", "kernel": "kernel", "sw-vty": "sw-vty", "sw-kernel": "sw-kern"}
+for case in cases:
     for mode in ("a", "b"):
         v = data.get((case, mode), [])
         if v:
             print("{:7s} {:9s} {:>6d} {:>8.3f} {:>8.3f} {:>8.3f} {:>8.1f}".format(
-                case, names[mode], len(v), statistics.median(v) * 1e3,
+                cases[case], names[mode], len(v), statistics.median(v) * 1e3,
                 pct(v, 0.95) * 1e3, pct(v, 0.99) * 1e3, max(v) * 1e3))
     a, b = data.get((case, "a")), data.get((case, "b"))
     if a and b:
         print("{:7s} checking/baseline: median {:.2f}x, p99 {:.2f}x, max {:.2f}x".format(
-            case, statistics.median(b) / statistics.median(a),
+            cases[case], statistics.median(b) / statistics.median(a),
             pct(b, 0.99) / pct(a, 0.99), max(b) / max(a)))
 
 print()
-print("CPU during the vty part, % of one core (and % of the time runnable but waiting for a core):")
+print("CPU, % of one core (and % of the time runnable but waiting for a core):")
 cols = ("zebra", "zebra_dplane", "ebpf_health", "others", "backends")
-print("{:9s}".format("phase") + "".join("{:>15s}".format(n) for n in cols))
-for mode in ("a", "b"):
-    c = cpu.get(mode, {})
-    w = wall.get(mode) or 1
-    def p(names):
-        have = [c[n] for n in names if n in c]
-        if not have:
-            return "{:>15s}".format("-")
-        return "{:>8.1f} ({:>4.1f})".format(100 * sum(x[0] for x in have) / w,
-                                           100 * sum(x[1] for x in have) / w)
-    others = [n for n in c if n not in cols]
-    print("{:9s}".format(names[mode]) + "".join(
-        p(others if n == "others" else [n]) for n in cols))
+print("{:7s} {:9s}".format("part", "phase") + "".join("{:>15s}".format(n) for n in cols))
+for part in ("", "sw-"):
+    for mode in ("a", "b"):
+        c = cpu.get((part + "cpu", mode), {})
+        w = wall.get((part + "wall", mode)) or 1
+        def p(names):
+            have = [c[n] for n in names if n in c]
+            if not have:
+                return "{:>15s}".format("-")
+            return "{:>8.1f} ({:>4.1f})".format(100 * sum(x[0] for x in have) / w,
+                                               100 * sum(x[1] for x in have) / w)
+        others = [n for n in c if n not in cols]
+        print("{:7s} {:9s}".format(part + "vty" if part else "vty", names[mode]) + "".join(
+            p(others if n == "others" else [n]) for n in cols))
 print("(others: {}; backends: the listener of the answering ones, not zebra)".format(
     ", ".join(sorted({n for m in cpu.values() for n in m if n not in cols})) or "none"))
 
