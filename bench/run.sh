@@ -4,13 +4,13 @@
 # runs this after building the programs.
 #
 # usage: bench/run.sh [--quick] [NAME...]
-#   NAME     fib forward install failover stall maglev health lb lb-throughput
-#            (default: all, in this order)
+#   NAME     fib forward install failover stall maglev health zebra-health lb
+#            lb-throughput (default: all, in this order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
 #
 # Environment: BENCH_BIN (built programs; default: this directory),
-# EBPF_MODULE, EBPF_VTYSH (for install, failover, stall). Needs root (and nft
+# EBPF_MODULE, EBPF_VTYSH (for install, failover, stall, zebra-health). Needs root (and nft
 # for lb-throughput). Exits non-zero if a
 # benchmark failed; the others still run.
 set -u
@@ -23,11 +23,12 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover | stall | maglev | health | lb | lb-throughput) names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|lb|lb-throughput]..." >&2; exit 2 ;;
+	fib | forward | install | failover | stall | maglev | health | zebra-health | lb | lb-throughput)
+		names="$names $arg" ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|zebra-health|lb|lb-throughput]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover stall maglev health lb lb-throughput"
+[ -n "$names" ] || names="fib forward install failover stall maglev health zebra-health lb lb-throughput"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -38,6 +39,7 @@ if [ $quick = 1 ]; then
 	stall_args="--quick"
 	maglev_args="--backends 8,64,256 --flows 100K --removals 8 --rounds 2"
 	health_args="--backends 200 --seconds 6 --baseline 4"
+	zhealth_args="--quick"
 	lb_args="--flows 10K --packets 10K --syns 2K --rounds 3"
 	lbtput_args="--seconds 0.5 --rounds 1 --flows 16K --ct 1M"
 else
@@ -48,6 +50,7 @@ else
 	stall_args=""
 	maglev_args=""
 	health_args=""
+	zhealth_args=""
 	lb_args=""
 	lbtput_args=""
 fi
@@ -84,6 +87,9 @@ for name in $names; do
 	health)
 		# shellcheck disable=SC2086
 		"$bin/health" $health_args || status=1 ;;
+	zebra-health)
+		# shellcheck disable=SC2086
+		"$here/zebra_health.sh" $zhealth_args || status=1 ;;
 	lb)
 		# shellcheck disable=SC2086
 		"$bin/lb" $lb_args || status=1 ;;
