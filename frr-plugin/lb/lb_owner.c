@@ -136,7 +136,9 @@ struct lb_vip {
 	struct lb_vips_item item;
 	char name[LB_NAME_SIZE];
 	struct lb_vip_spec *spec;
-	struct lb_be *be; /* spec->n_backends */
+	struct lb_be *be; /* n_be: the backends the maps hold */
+	uint32_t n_be;
+	struct thread *t_sync; /* a sync of the maps is due */
 	uint32_t vip_id;
 	bool installed;
 	struct dp_lb_vip_key key; /* while installed */
@@ -258,11 +260,10 @@ static bool lb_be_same_key(const struct lb_be *b, const struct lb_be_spec *s)
 }
 
 /* The backends of the new spec, with the ids of those already there. */
-static void lb_vip_sync_backends(struct lb_vip *v,
-				 const struct lb_vip_spec *old_spec)
+static void lb_vip_sync_backends(struct lb_vip *v)
 {
 	const struct lb_vip_spec *s = v->spec;
-	uint32_t n_old = old_spec ? old_spec->n_backends : 0;
+	uint32_t n_old = v->n_be;
 	struct lb_be *old = v->be, *nb;
 	struct dp_lb_vip_backends list = {};
 
@@ -308,6 +309,7 @@ static void lb_vip_sync_backends(struct lb_vip *v,
 		lb_be_retire(v, &old[j]);
 	XFREE(MTYPE_LB_VIP, v->be);
 	v->be = nb;
+	v->n_be = s->n_backends;
 
 	for (uint32_t i = 0; i < s->n_backends; i++) {
 		struct lb_be *b = &nb[i];
@@ -426,7 +428,7 @@ static uint32_t lb_vip_n_up(const struct lb_vip *v)
 {
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; v->spec && i < v->spec->n_backends; i++)
+	for (uint32_t i = 0; i < v->n_be; i++)
 		n += v->be[i].up;
 	return n;
 }
@@ -580,8 +582,8 @@ static void lb_vip_write(struct lb_vip *v)
 	v->installed = true;
 }
 
-/* Bring the maps in line with v->spec (old_spec: what they held). */
-static void lb_vip_sync(struct lb_vip *v, const struct lb_vip_spec *old_spec)
+/* Bring the maps in line with v->spec. */
+static void lb_vip_sync(struct lb_vip *v)
 {
 	struct lb_range old_ring;
 
@@ -596,7 +598,7 @@ static void lb_vip_sync(struct lb_vip *v, const struct lb_vip_spec *old_spec)
 			 lb.vip_ids.max);
 		return;
 	}
-	lb_vip_sync_backends(v, old_spec);
+	lb_vip_sync_backends(v);
 	lb_vip_sync_ring(v, &old_ring);
 	lb_vip_write(v);
 	lb_ring_free(&old_ring);
@@ -607,8 +609,9 @@ static void lb_vip_remove(struct lb_vip *v)
 {
 	struct dp_lb_vip_backends none = {};
 
+	THREAD_OFF(v->t_sync);
 	lb_vip_uninstall(v);
-	for (uint32_t i = 0; v->spec && i < v->spec->n_backends; i++)
+	for (uint32_t i = 0; i < v->n_be; i++)
 		lb_be_retire(v, &v->be[i]);
 	if (v->vip_id) {
 		lb_map_write(DP_MAP_LB_VIP_BACKENDS, &v->vip_id, &none);
@@ -632,6 +635,29 @@ static void lb_vip_remove(struct lb_vip *v)
 	pthread_mutex_unlock(&lb.mtx);                                         \
 	DP_STALL_END(DP_STALL_LB)
 
+static void lb_owner_sync(struct thread *t)
+{
+	struct lb_vip *v = THREAD_ARG(t);
+
+	LB_OWNER_BEGIN() {
+		lb_vip_sync(v);
+	}
+	LB_OWNER_END();
+}
+
+/*
+ * A VIP's maps follow its spec in one rebuild per burst of changes: the
+ * rebuild runs after the events already queued (a mass health change,
+ * a configuration read line by line), however many of them touched the
+ * VIP. One rebuild per change held the owner pthread, zebra's dplane
+ * pthread, for seconds when 500 backends came up at once
+ * (bench/zebra_health.sh).
+ */
+static void lb_vip_sync_soon(struct lb_vip *v)
+{
+	thread_add_event(dp_owner_master(), lb_owner_sync, v, 0, &v->t_sync);
+}
+
 static void lb_owner_vip(struct thread *t)
 {
 	struct lb_vip_spec *spec = THREAD_ARG(t), *old;
@@ -646,7 +672,7 @@ static void lb_owner_vip(struct thread *t)
 		}
 		old = v->spec;
 		v->spec = spec;
-		lb_vip_sync(v, old);
+		lb_vip_sync_soon(v);
 		XFREE(MTYPE_LB_SPEC, old);
 	}
 	LB_OWNER_END();
@@ -714,7 +740,7 @@ static void lb_owner_health(struct thread *t)
 			    bs->healthy == ev->be.healthy)
 				continue;
 			bs->healthy = ev->be.healthy;
-			lb_vip_sync(v, v->spec);
+			lb_vip_sync_soon(v);
 			break;
 		}
 	}
@@ -831,7 +857,7 @@ static void lb_fnat_recheck(void)
 			     lb_route_src(s->family, s->be[0].addr, src) ||
 			     !memcmp(src, v->fnat_src, sizeof(src))))
 				continue;
-			lb_vip_sync(v, s);
+			lb_vip_sync(v);
 		}
 	}
 	LB_OWNER_END();
@@ -881,7 +907,7 @@ static int lb_local_changed(int family, const union g_addr *addr,
 		frr_each (lb_vips, &lb.vips, v)
 			if (v->spec->nat_mode == DP_LB_NAT_FULLNAT &&
 			    !v->spec->fnat_src_set && v->vip_id)
-				lb_vip_sync(v, v->spec);
+				lb_vip_sync(v);
 	}
 	LB_OWNER_END();
 	return 0;
@@ -947,7 +973,7 @@ bool lb_owner_status(const char *name, struct lb_vip_status *st)
 				sizeof(st->announce_error));
 		memcpy(st->fnat_src, v->fnat_src, sizeof(st->fnat_src));
 		st->n_up = lb_vip_n_up(v);
-		for (uint32_t i = 0; i < v->spec->n_backends &&
+		for (uint32_t i = 0; i < v->n_be &&
 				     st->n < array_size(st->be);
 		     i++) {
 			struct lb_be_status *b = &st->be[st->n++];
