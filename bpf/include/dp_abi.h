@@ -721,6 +721,59 @@ static inline __u32 dp_ct_filter_bit(__u32 family, __u32 role,
 	return (__u32)(h >> (64 - DP_CT_FILTER_ORDER));
 }
 
+/* --------------------------------------------------------------- policers */
+
+/*
+ * Token-bucket meters: RFC 2697 (srTCM: CIR, CBS, EBS) and RFC 2698
+ * (trTCM: CIR, CBS, PIR, PBS), colour-blind or colour-aware. Rates are in
+ * kbit/s (8 .. 400,000,000: 8 kbit/s to 400 Gbit/s), bursts in bytes
+ * (at most DP_POLICER_BURST_MAX: a bucket is 32 bits). Nothing is rounded:
+ * the tokens credited up to time t are floor(t * rate), computed exactly
+ * in integers (bpf/lib/policer.h), so the long-run rate is the configured
+ * one whatever the packet rate.
+ */
+#define DP_POLICER_KBPS_MIN 8ull
+#define DP_POLICER_KBPS_MAX 400000000ull
+#define DP_POLICER_BURST_MAX 0xffffffffull
+
+enum dp_policer_mode {
+	DP_POLICER_SRTCM = 1, /* RFC 2697 */
+	DP_POLICER_TRTCM = 2, /* RFC 2698 */
+};
+
+enum dp_colour {
+	DP_GREEN = 0,
+	DP_YELLOW = 1,
+	DP_RED = 2,
+	DP_COLOURS = 3,
+};
+
+/* dp_policer_conf.flags */
+#define DP_POLICER_F_COLOUR_AWARE 0x1 /* the packet's DSCP pre-colours it */
+
+/* What a policer's meter is (configuration, written by the plugin). */
+struct dp_policer_conf {
+	__u32 mode;  /* enum dp_policer_mode */
+	__u32 flags; /* DP_POLICER_F_* */
+	__u64 cir_kbps;
+	__u64 pir_kbps;	  /* trTCM */
+	__u32 cbs;	  /* bytes */
+	__u32 ebs_or_pbs; /* srTCM: EBS; trTCM: PBS */
+};
+
+/*
+ * A meter's state, shared by every CPU and changed only by atomic
+ * compare-and-swap (no lock): `tokens` holds both buckets, the committed
+ * one (Tc) in the high half and the other (srTCM: Te, trTCM: Tp) in the
+ * low half, so that a packet's colour and the tokens it takes are one
+ * atomic step; `last_ns` is when tokens were last credited, moved by the
+ * one CPU whose compare-and-swap wins the credit for the time since.
+ */
+struct dp_policer_state {
+	__u64 last_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u64 tokens;  /* Tc << 32 | Te (srTCM) or Tp (trTCM), in bytes */
+};
+
 /* ------------------------------------------------------------ source NAT */
 
 #define DP_NAT_POOL_MAX 8
