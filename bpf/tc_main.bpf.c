@@ -24,6 +24,7 @@
 #include "nat.h"
 #include "neigh.h"
 #include "pipeline.h"
+#include "police.h"
 #include "stats.h"
 #include "xdp_meta.h"
 
@@ -87,10 +88,25 @@ static __always_inline int dp_tc_send(struct __sk_buff *ctx,
 			dp_tc_xlate(ctx, pkt, fl);
 		dp_count(DP_HOOK_TC, DP_R_FWD_NEIGH, pkt->len, istats);
 		return bpf_redirect_neigh(eg->ifindex, &nh, sizeof(nh), 0);
+	case DP_R_DROP_POLICED:
+		dp_count(DP_HOOK_TC, reason, pkt->len, istats);
+		return TC_ACT_SHOT;
 	default:
 		dp_count(DP_HOOK_TC, reason, pkt->len, istats);
 		return TC_ACT_OK;
 	}
+}
+
+/* Policers, unless XDP metered the packet already (lib/police.h). */
+static __always_inline enum dp_reason dp_tc_police(struct __sk_buff *ctx,
+						   struct dp_pkt *pkt,
+						   __u32 flags)
+{
+	bool metered = false;
+
+	if (dp_xdp_meta_policed(ctx))
+		return DP_CONTINUE;
+	return dp_police(ctx, pkt, ctx_ingress_ifindex(ctx), flags, &metered);
 }
 
 /*
@@ -113,6 +129,8 @@ int dp_tc_ct(struct __sk_buff *ctx)
 	ctx_load_pkt(ctx, &pkt);
 	/* Parse and check the packet as the kernel would: lib/pipeline.h */
 	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags);
+	if (reason == DP_CONTINUE)
+		reason = dp_tc_police(ctx, &pkt, flags);
 	/* Its flow, made now for a VIP's new flow: lib/ct_stage.h */
 	if (reason == DP_CONTINUE)
 		reason = dp_ct_slow(&pkt, flags, &fl);
@@ -166,6 +184,8 @@ int dp_tc_main(struct __sk_buff *ctx)
 	ctx_load_pkt(ctx, &pkt);
 	/* The routing decision, step by step: lib/pipeline.h */
 	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags);
+	if (reason == DP_CONTINUE)
+		reason = dp_tc_police(ctx, &pkt, flags);
 	if (reason == DP_CONTINUE)
 		reason = dp_pipeline_route(ctx, &pkt, intf, flags, &eg);
 	reason = dp_tc_neigh(ctx, &pkt, &eg, reason);

@@ -17,6 +17,7 @@
 #include "nat.h"
 #include "neigh.h"
 #include "pipeline.h"
+#include "police.h"
 #include "stats.h"
 #include "xdp_meta.h"
 
@@ -28,6 +29,7 @@ int dp_xdp_main(struct xdp_md *ctx)
 	struct dp_egress eg = {};
 	enum dp_reason reason;
 	struct dp_flow fl;
+	bool policed = false;
 	struct dp_pkt pkt;
 	__u32 flags = 0;
 
@@ -35,6 +37,14 @@ int dp_xdp_main(struct xdp_md *ctx)
 	ctx_load_pkt(ctx, &pkt);
 	/* Parse and check the packet as the kernel would: lib/pipeline.h */
 	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags);
+	/* Policers that apply, and their actions: lib/police.h */
+	if (reason == DP_CONTINUE)
+		reason = dp_police(ctx, &pkt, ctx_ingress_ifindex(ctx), flags,
+				   &policed);
+	if (reason == DP_R_DROP_POLICED) {
+		dp_count(DP_HOOK_XDP, reason, pkt.len, istats);
+		return XDP_DROP;
+	}
 	/* An established flow's rewrite and destination: lib/ct_stage.h */
 	if (reason == DP_CONTINUE)
 		reason = dp_ct_fast(&pkt, flags, &fl);
@@ -67,7 +77,7 @@ int dp_xdp_main(struct xdp_md *ctx)
 	/* What TC takes over, TC counts, when TC runs behind XDP here. */
 	if (!DP_REASON_TC_TAKES(reason) || !dp_intf_has_tc(intf))
 		dp_count(DP_HOOK_XDP, reason, pkt.len, istats);
-	dp_xdp_meta_store(ctx, reason);
+	dp_xdp_meta_store(ctx, reason, policed ? DP_XDP_META_F_POLICED : 0);
 	return XDP_PASS;
 }
 

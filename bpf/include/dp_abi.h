@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define DP_ABI_VERSION 4
+#define DP_ABI_VERSION 5
 
 /*
  * Where maps are pinned: one directory per zebra instance, this one for
@@ -303,6 +303,9 @@ enum dp_reason {
 				  * cannot be translated (a DSR flow's, or
 				  * not sent to the inner packet's source):
 				  * the kernel gets it untranslated */
+	DP_R_DROP_POLICED,     /* dropped by a policer's action for its
+				* colour: the one drop the configuration
+				* asks for */
 	DP_R_MAX,
 };
 
@@ -345,7 +348,12 @@ struct dp_intf_stats {
 struct dp_xdp_meta {
 	__u16 magic;  /* DP_XDP_META_MAGIC */
 	__u16 reason; /* enum dp_reason XDP decided */
+	__u16 flags;  /* DP_XDP_META_F_* */
+	__u16 pad;
 };
+
+/* XDP metered the packet already: TC must not meter it again. */
+#define DP_XDP_META_F_POLICED 0x1
 
 /* The reasons XDP hands to TC (which forwards and counts the packet). */
 #define DP_REASON_TC_TAKES(reason)                                             \
@@ -394,6 +402,9 @@ struct dp_meta {
  * where the filter looks (see there): packets with none are not looked
  * up in ct_map before routing. */
 #define DP_META_F_CT_FILTER	  0x200
+/* A policer is attached somewhere: the police stage looks (one flag test
+ * otherwise). */
+#define DP_META_F_POLICE	  0x400
 
 /* punt_v4_map / punt_v6_map value: why the range goes to the kernel. */
 struct dp_punt {
@@ -772,6 +783,55 @@ struct dp_policer_conf {
 struct dp_policer_state {
 	__u64 last_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u64 tokens;  /* Tc << 32 | Te (srTCM) or Tp (trTCM), in bytes */
+};
+
+/*
+ * Policers in the datapath (bpf/lib/police.h). A policer id (1 ..
+ * DP_POLICERS_MAX - 1; 0 is none) indexes policer_map (what it is),
+ * policer_state_map (its meter, changed by the datapath only after the
+ * plugin has set it full) and policer_stats_map (per CPU, index
+ * id * DP_COLOURS + colour). Attach points name ids: policer_intf_map
+ * (ifindex -> id, the interface's ingress), policer_match_map (a source
+ * or destination prefix, with a protocol and destination port or 0 for
+ * any) and policer_vip_map (vip id -> id). A packet is metered by each
+ * policer that applies, interface first, then source match, destination
+ * match, VIP; the first whose action for its colour is drop drops it.
+ */
+#define DP_POLICERS_MAX 1024
+
+enum dp_police_action {
+	DP_POLICE_TRANSMIT = 0,
+	DP_POLICE_DROP = 1,
+	DP_POLICE_SET_DSCP = 2,
+};
+
+struct dp_policer {
+	struct dp_policer_conf meter;
+	__u8 action[DP_COLOURS]; /* enum dp_police_action, by colour */
+	__u8 dscp[DP_COLOURS];	 /* DP_POLICE_SET_DSCP: 0..63 */
+	__u16 pad;
+};
+
+struct dp_policer_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* policer_match_map key (LPM trie): the direction and family word is part
+ * of the prefix, so prefixlen = 32 + the prefix's length. */
+#define DP_POLICE_MATCH_SRC 0x000
+#define DP_POLICE_MATCH_DST 0x100
+struct dp_police_match_key {
+	__u32 prefixlen;
+	__u32 dir_family; /* DP_POLICE_MATCH_SRC/DST | AF_INET/AF_INET6 */
+	__u32 addr[4];
+};
+
+struct dp_police_match {
+	__u32 policer_id;
+	__u8 proto;   /* 0: any */
+	__u8 pad;
+	__be16 dport; /* 0: any (TCP and UDP) */
 };
 
 /* ------------------------------------------------------------ source NAT */

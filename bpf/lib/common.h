@@ -40,6 +40,7 @@
 #define DP_ICMPV6_ND_LAST 137
 
 #define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
 #define TC_ACT_REDIRECT 7
 
 #endif /* DP_BPF_COMMON_H */

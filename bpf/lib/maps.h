@@ -280,6 +280,56 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ct_filter_map SEC(".maps");
 
+/* Policers and where they are attached (dp_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct dp_policer);
+	__uint(max_entries, DP_POLICERS_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} policer_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct dp_policer_state);
+	__uint(max_entries, DP_POLICERS_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} policer_state_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct dp_policer_stats);
+	__uint(max_entries, DP_POLICERS_MAX * DP_COLOURS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} policer_stats_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, DP_INTF_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} policer_intf_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_police_match_key);
+	__type(value, struct dp_police_match);
+	__uint(max_entries, DP_POLICERS_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} policer_match_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, DP_LB_VIPS_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} policer_vip_map SEC(".maps");
+
 /* (family, source prefix) -> source NAT rule. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);

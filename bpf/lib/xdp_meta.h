@@ -14,7 +14,8 @@
 
 /* XDP side. If the driver has no metadata room, TC simply decides again. */
 static __always_inline void dp_xdp_meta_store(struct xdp_md *ctx,
-					      enum dp_reason reason)
+					      enum dp_reason reason,
+					      __u16 flags)
 {
 	struct dp_xdp_meta *meta;
 	void *data;
@@ -27,6 +28,8 @@ static __always_inline void dp_xdp_meta_store(struct xdp_md *ctx,
 		return;
 	meta->magic = DP_XDP_META_MAGIC;
 	meta->reason = reason;
+	meta->flags = flags;
+	meta->pad = 0;
 }
 
 /* TC side: XDP has decided (and counted) this packet; leave it alone. */
@@ -39,6 +42,18 @@ static __always_inline bool dp_xdp_meta_decided(struct __sk_buff *ctx)
 		return false;
 	return meta->magic == DP_XDP_META_MAGIC &&
 	       !DP_REASON_TC_TAKES(meta->reason);
+}
+
+/* TC side: XDP metered this packet (police.h): not again. */
+static __always_inline bool dp_xdp_meta_policed(struct __sk_buff *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	struct dp_xdp_meta *meta = (void *)(long)ctx->data_meta;
+
+	if ((void *)(meta + 1) > data)
+		return false;
+	return meta->magic == DP_XDP_META_MAGIC &&
+	       (meta->flags & DP_XDP_META_F_POLICED);
 }
 
 #endif /* DP_BPF_XDP_META_H */

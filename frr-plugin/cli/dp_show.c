@@ -628,6 +628,7 @@ static const struct {
 				  "toKernelConntrackInvalid"},
 	[DP_R_PASS_CT_ICMP_ERROR] = {"to-kernel: conntrack-icmp-error",
 				     "toKernelConntrackIcmpError"},
+	[DP_R_DROP_POLICED] = {"dropped: policer", "droppedPolicer"},
 };
 _Static_assert(array_size(dp_reason_names) == DP_R_MAX,
 	       "every enum dp_reason needs a name");

@@ -65,6 +65,15 @@ static const struct {
 	[DP_MAP_NAT_SRC] = {sizeof(struct dp_nat_src_key),
 			    sizeof(struct dp_nat_src)},
 	[DP_MAP_CT_FILTER] = {sizeof(uint32_t), sizeof(uint64_t)},
+	[DP_MAP_POLICER] = {sizeof(uint32_t), sizeof(struct dp_policer)},
+	[DP_MAP_POLICER_STATE] = {sizeof(uint32_t),
+				  sizeof(struct dp_policer_state)},
+	[DP_MAP_POLICER_STATS] = {sizeof(uint32_t),
+				  sizeof(struct dp_policer_stats)},
+	[DP_MAP_POLICER_INTF] = {sizeof(uint32_t), sizeof(uint32_t)},
+	[DP_MAP_POLICER_MATCH] = {sizeof(struct dp_police_match_key),
+				  sizeof(struct dp_police_match)},
+	[DP_MAP_POLICER_VIP] = {sizeof(uint32_t), sizeof(uint32_t)},
 };
 
 /* A per-CPU value occupies a multiple of 8 bytes per CPU. */

@@ -48,6 +48,12 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_LB_RR] = "lb_rr_map",	  [DP_MAP_LB_PERSIST] = "lb_persist_map",
 	[DP_MAP_CT] = "ct_map",		  [DP_MAP_NAT_SRC] = "nat_src_map",
 	[DP_MAP_CT_FILTER] = "ct_filter_map",
+	[DP_MAP_POLICER] = "policer_map",
+	[DP_MAP_POLICER_STATE] = "policer_state_map",
+	[DP_MAP_POLICER_STATS] = "policer_stats_map",
+	[DP_MAP_POLICER_INTF] = "policer_intf_map",
+	[DP_MAP_POLICER_MATCH] = "policer_match_map",
+	[DP_MAP_POLICER_VIP] = "policer_vip_map",
 };
 
 static struct {
@@ -193,7 +199,7 @@ struct dp_map_size {
  * per nexthop group plus room for connected, local and special routes.
  * Fills set[] and returns how many entries it holds.
  */
-#define DP_SIZED_MAPS 18
+#define DP_SIZED_MAPS 19
 static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 			      struct dp_map_size set[DP_SIZED_MAPS])
 {
@@ -220,6 +226,8 @@ static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 		{ DP_MAP_LB_PERSIST, sizes->lb_persist },
 		{ DP_MAP_CT, sizes->ct },
 		{ DP_MAP_NAT_SRC, sizes->nat_src },
+		/* a VIP's policer, by vip id */
+		{ DP_MAP_POLICER_VIP, sizes->lb_vips },
 	};
 
 	memcpy(set, s, sizeof(s));

@@ -40,6 +40,12 @@ enum dp_map_id {
 	DP_MAP_CT,	   /* ct_map */
 	DP_MAP_NAT_SRC,	   /* nat_src_map */
 	DP_MAP_CT_FILTER,  /* ct_filter_map */
+	DP_MAP_POLICER,	   /* policer_map */
+	DP_MAP_POLICER_STATE, /* policer_state_map */
+	DP_MAP_POLICER_STATS, /* policer_stats_map */
+	DP_MAP_POLICER_INTF, /* policer_intf_map */
+	DP_MAP_POLICER_MATCH, /* policer_match_map */
+	DP_MAP_POLICER_VIP, /* policer_vip_map */
 	DP_MAP_MAX,
 };
 

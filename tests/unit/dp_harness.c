@@ -50,6 +50,7 @@ static const char *const reason_names[DP_R_MAX] = {
 	[DP_R_PASS_LB_UNSUPPORTED] = "PASS_LB_UNSUPPORTED",
 	[DP_R_PASS_CT_INVALID] = "PASS_CT_INVALID",
 	[DP_R_PASS_CT_ICMP_ERROR] = "PASS_CT_ICMP_ERROR",
+	[DP_R_DROP_POLICED] = "DROP_POLICED",
 };
 
 const char *h_reason_name(enum dp_reason reason)

@@ -38,6 +38,7 @@ int main(void)
 	test_ct(&h);
 	test_lb(&h);
 	test_nat(&h);
+	test_police(&h);
 
 	h_close(&h);
 	return t_summary();

@@ -19,6 +19,7 @@ void test_fib(struct harness *h);	/* test_fib.c */
 void test_failsafe(struct harness *h);	/* test_failsafe.c */
 void test_ct(struct harness *h);	/* test_ct.c */
 void test_lb(struct harness *h);	/* test_lb.c */
-void test_nat(struct harness *h);	/* test_nat.c */
+void test_nat(struct harness *h);
+void test_police(struct harness *h);	/* test_police.c */	/* test_nat.c */
 
 #endif /* TESTS_H */
