@@ -33,6 +33,7 @@
 #include "expect.h"
 #include "tests.h"
 #include "topo.h"
+#include "xdp_main.skel.h"
 
 #define LIVE_IN_STATS 20
 #define LIVE_OUT_STATS 21
@@ -289,6 +290,52 @@ void test_live(struct harness *h)
 	     "tc FWD_NEIGH count");
 	T_EQ(hook_total(h, DP_HOOK_XDP) - xdp0, 0, "packets counted by XDP");
 	live_check_arrival(&l, &p, 0x5102);
+	t_end();
+
+	t_begin("live: a packet XDP meters and hands to TC is metered once");
+	{
+		struct dp_policer pol = {
+			.meter = {.mode = DP_POLICER_SRTCM, .cir_kbps = 8,
+				  .cbs = 100000},
+		};
+		struct dp_policer_state st = {
+			.tokens = (__u64)100000 << 32,
+		};
+		struct dp_policer_stats v[256];
+		uint32_t id = 9, idx = id * DP_COLOURS + DP_GREEN;
+		uint64_t green = 0;
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		st.last_ns = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+		memset(v, 0, sizeof(v));
+		bpf_map_update_elem(bpf_map__fd(h->xdp->maps.policer_map), &id,
+				    &pol, BPF_ANY);
+		bpf_map_update_elem(
+			bpf_map__fd(h->xdp->maps.policer_state_map), &id, &st,
+			BPF_ANY);
+		bpf_map_update_elem(
+			bpf_map__fd(h->xdp->maps.policer_stats_map), &idx, v,
+			BPF_ANY);
+		bpf_map_update_elem(bpf_map__fd(h->xdp->maps.policer_intf_map),
+				    &l.in, &id, BPF_ANY);
+		h_meta_flags(h, DP_META_F_POLICE);
+		tpkt_ipv4(&p, SRC4, "198.51.101.8", IPPROTO_UDP, 1, 7, 10);
+		tpkt_ip4(&p)->id = htons(0x5103);
+		tpkt_ipv4_fix_csum(&p);
+		base = h_count(h, DP_HOOK_TC, DP_R_FWD_NEIGH);
+		T_EQ(live_send(&l, p.buf, p.len), 0, "send");
+		T_EQ(wait_count(h, DP_HOOK_TC, DP_R_FWD_NEIGH, base, 1), 1,
+		     "tc FWD_NEIGH count");
+		bpf_map_lookup_elem(
+			bpf_map__fd(h->xdp->maps.policer_stats_map), &idx, v);
+		for (int i = 0; i < h->ncpus; i++)
+			green += v[i].packets;
+		T_EQ(green, 1, "green packets metered (XDP, not again at TC)");
+		bpf_map_delete_elem(bpf_map__fd(h->xdp->maps.policer_intf_map),
+				    &l.in);
+		h_meta_flags(h, 0);
+	}
 	t_end();
 
 	t_begin("live: TC alone decides and counts what XDP no longer sees");
