@@ -162,7 +162,15 @@ __attribute__((noinline)) __u32 dp_police_id(__u32 id, __u64 now, __u32 len,
 		cnt->packets++;
 		cnt->bytes += len;
 	}
-	return DP_POLICE_VERDICT(p->action[colour], p->dscp[colour] & 0x3f);
+	/* constant indexes: 6.1's verifier loses the bound of colour */
+	switch (colour) {
+	case DP_GREEN:
+		return DP_POLICE_VERDICT(p->action[0], p->dscp[0] & 0x3f);
+	case DP_YELLOW:
+		return DP_POLICE_VERDICT(p->action[1], p->dscp[1] & 0x3f);
+	default:
+		return DP_POLICE_VERDICT(p->action[2], p->dscp[2] & 0x3f);
+	}
 }
 
 /*

@@ -84,6 +84,9 @@ static __always_inline bool dp_policer_refill(struct dp_policer_state *st,
 		     dp_policer_credit(last, c->pir_kbps);
 	if (!ic && !ix)
 		return true;
+	/* unrolled: Debian's 6.1 refuses the back-edge clang lays out for
+	 * this loop (a fallthrough into its head, "back-edge from insn") */
+#pragma unroll
 	for (int i = 0; i < DP_POLICER_TRIES; i++) {
 		w = *(volatile __u64 *)&st->tokens;
 		tc = w >> 32;
@@ -122,6 +125,7 @@ static __always_inline __u32 dp_policer_meter(struct dp_policer_state *st,
 	dp_policer_refill(st, c, now);
 	if (!(c->flags & DP_POLICER_F_COLOUR_AWARE))
 		pre = DP_GREEN;
+#pragma unroll
 	for (int i = 0; i < DP_POLICER_TRIES; i++) {
 		w = *(volatile __u64 *)&st->tokens;
 		tc = w >> 32;
