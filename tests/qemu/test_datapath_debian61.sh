@@ -19,6 +19,8 @@ bin=${TEST_DATAPATH:-$top/tests/unit/test_datapath}
 	echo "FAIL: $bin is missing (make tests/unit/test_datapath)"
 	exit 1
 }
+# Under TCG the tests take 3-4 minutes (run.sh's default allows 4).
+export QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
 ip=$(command -v ip)
 [ -L "$ip" ] && ip=$(readlink -f "$ip")
 exec "$here/run.sh" \
