@@ -29,30 +29,12 @@ CPU of its pthreads, and the load balancer's view of its backends.
 import argparse
 import json
 import os
-import socket
 import sys
 import time
 
-
-class Vty:
-    """One connection to a daemon's vty socket. The protocol is vtysh's: a
-    command ends with NUL, the answer with three NULs and a status byte."""
-
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
-
-    def ask(self, command):
-        self.sock.sendall(command.encode() + b"\0")
-        buf = b""
-        while len(buf) < 4 or buf[-4:-1] != b"\0\0\0":
-            chunk = self.sock.recv(1 << 20)
-            if not chunk:
-                raise SystemExit("zebra closed its vty")
-            buf += chunk
-        if buf[-1] != 0:
-            raise SystemExit("zebra refused {!r}: {}".format(command, buf[:-4]))
-        return buf[:-4].decode()
+# the vty client of bench/stall_probe.py (this script's directory is on
+# sys.path when it runs)
+from stall_probe import Vty
 
 
 def thread_cpu(pid):

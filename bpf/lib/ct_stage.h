@@ -276,17 +276,20 @@ static __always_inline void dp_flow_init(struct dp_flow *fl)
  * A packet the filter let pass unlooked-up, once routed: if it leaves
  * through the interface of a source NAT rule for its source, it may be
  * that rule's flow, in the original direction. Its entry now; source NAT
- * leaves the destination alone, so the route found stands.
+ * leaves the destination alone, so the route found stands. Returns
+ * whether such a rule applies (false too when the packet was looked up
+ * before routing: the caller asks the rule then).
  */
-static __always_inline void dp_ct_find_late(__u32 flags, struct dp_flow *fl,
+static __always_inline bool dp_ct_find_late(__u32 flags, struct dp_flow *fl,
 					    const struct dp_egress *eg)
 {
 	if (!fl->late || !(flags & DP_META_F_SNAT) ||
 	    !dp_nat_src_rule(&fl->key, eg->ifindex))
-		return;
+		return false;
 	fl->ct = dp_ct_lookup_key(&fl->key);
 	if (fl->ct)
 		dp_flow_from_ct(fl);
+	return true;
 }
 
 /* XDP, before routing: an established flow's rewrite, or to TC. */
@@ -309,10 +312,11 @@ dp_ct_fast_done(const struct dp_pkt *pkt, __u32 flags, struct dp_flow *fl,
 		const struct dp_egress *eg,
 		enum dp_reason reason)
 {
-	if (!(flags & DP_META_F_CT))
-		return reason;
-	if (dp_reason_routed(reason))
-		dp_ct_find_late(flags, fl, eg);
+	bool rule;
+
+	if (!(flags & DP_META_F_CT) || !dp_reason_routed(reason))
+		return fl->ct ? DP_R_PASS_CT_SLOW : reason;
+	rule = dp_ct_find_late(flags, fl, eg);
 	if (fl->ct) {
 		if (fl->late && !dp_ct_fast_ok(pkt, fl->ct))
 			return DP_R_PASS_CT_SLOW;
@@ -320,9 +324,10 @@ dp_ct_fast_done(const struct dp_pkt *pkt, __u32 flags, struct dp_flow *fl,
 			return DP_R_FWD;
 		return DP_R_PASS_CT_SLOW;
 	}
+	/* the rule was asked already for a packet the filter skipped */
 	if ((flags & DP_META_F_SNAT) && fl->has_key &&
-	    dp_reason_routed(reason) && dp_nat_opens_flow(pkt, &fl->key) &&
-	    dp_nat_src_rule(&fl->key, eg->ifindex))
+	    dp_nat_opens_flow(pkt, &fl->key) &&
+	    (fl->late ? rule : !!dp_nat_src_rule(&fl->key, eg->ifindex)))
 		return DP_R_PASS_CT_SLOW;
 	return reason;
 }

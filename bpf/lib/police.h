@@ -17,6 +17,7 @@
 
 #include "common.h"
 #include "csum.h"
+#include "lb.h"
 #include "maps.h"
 #include "parse.h"
 #include "policer.h"
@@ -98,32 +99,18 @@ static __always_inline __u32 dp_police_match(const struct dp_pkt *pkt,
 	return m->policer_id;
 }
 
-/* The policer of the VIP the packet is for (its exact port, then the
- * VIP's all-ports form), 0 if none. */
+/* The policer of the VIP the packet is for (found as conntrack finds it:
+ * lb.h), 0 if none. */
 static __always_inline __u32 dp_police_vip(const struct dp_pkt *pkt)
 {
-	struct dp_lb_vip_key k = {.proto = pkt->l4_proto};
 	const struct dp_lb_vip *vip;
+	struct dp_ct_key key;
 	const __u32 *id;
 	__u32 vip_id;
 
-	if (!pkt->has_ports)
+	if (!dp_ct_key_of(pkt, &key))
 		return 0;
-	k.port = pkt->dport;
-	if (pkt->ip4) {
-		k.family = DP_AF_INET;
-		k.addr[0] = pkt->ip4->daddr;
-	} else if (pkt->ip6) {
-		k.family = DP_AF_INET6;
-		__builtin_memcpy(k.addr, &pkt->ip6->daddr, 16);
-	} else {
-		return 0;
-	}
-	vip = bpf_map_lookup_elem(&lb_vip_map, &k);
-	if (!vip) {
-		k.port = 0;
-		vip = bpf_map_lookup_elem(&lb_vip_map, &k);
-	}
+	vip = dp_lb_vip_lookup(&key);
 	if (!vip)
 		return 0;
 	vip_id = vip->vip_id;

@@ -147,24 +147,28 @@ static bool ct_orig_expired(const struct dp_ct_key *key,
 }
 
 /* Whether a reply entry is an orphan (no original) that has expired. */
-static bool ct_reply_orphan_expired(const struct dp_ct_key *key,
-				    const struct dp_ct_val *val, uint64_t now)
+/* Whether the reply entry (key, val) has lost its original. */
+static bool ct_reply_orphan(const struct dp_ct_key *key,
+			    const struct dp_ct_val *val)
 {
 	struct dp_ct_key orig_key;
 	struct dp_ct_val orig;
 
-	if (now < val->last_seen + ct_ttl_ns(val->state))
-		return false;
 	ct_peer_key(key, val, &orig_key);
 	return bpf_map_lookup_elem(dp_map_fd(DP_MAP_CT), &orig_key, &orig) != 0;
+}
+
+static bool ct_reply_orphan_expired(const struct dp_ct_key *key,
+				    const struct dp_ct_val *val, uint64_t now)
+{
+	return now >= val->last_seen + ct_ttl_ns(val->state) &&
+	       ct_reply_orphan(key, val);
 }
 
 /* Whether a clear request of this pass names the entry's flow. */
 static bool ct_cleared(const struct dp_ct_key *key,
 		       const struct dp_ct_val *val)
 {
-	struct dp_ct_key orig_key;
-	struct dp_ct_val orig;
 	struct ct_clear_req *r;
 
 	for (r = ct.clear_now; r; r = r->next)
@@ -172,11 +176,8 @@ static bool ct_cleared(const struct dp_ct_key *key,
 			break;
 	if (!r)
 		return false;
-	if (!(val->flags & DP_CT_F_REPLY))
-		return true;
 	/* a reply goes with its original, unless that is gone */
-	ct_peer_key(key, val, &orig_key);
-	return bpf_map_lookup_elem(dp_map_fd(DP_MAP_CT), &orig_key, &orig) != 0;
+	return !(val->flags & DP_CT_F_REPLY) || ct_reply_orphan(key, val);
 }
 
 static void ct_age_entry(const struct dp_ct_key *key,
