@@ -43,6 +43,7 @@
 #include "ct/ct.h"
 #include "lb/lb.h"
 #include "nat/nat.h"
+#include "police/police.h"
 #include "cli/dp_nb.h"
 #include "cli/dp_vty.h"
 
@@ -182,6 +183,7 @@ static void dp_features_start(struct thread *t)
 {
 	lb_owner_start();
 	nat_owner_start();
+	police_owner_start();
 	ct_start();
 }
 
@@ -236,11 +238,15 @@ static int dp_late_init(struct thread_master *tm)
 	lb_vty_init();
 	nat_init();
 	nat_vty_init();
+	police_init();
+	police_vty_init();
+	police_show_init();
 	ct_show_init();
 	/* one model: the `ebpf` node's callbacks, then each feature's */
 	dp_nb_init();
 	dp_nb_attach(&lb_nb_info);
 	dp_nb_attach(&nat_nb_info);
+	dp_nb_attach(&police_nb_info);
 	dp_nb_validate();
 
 	ret = dplane_provider_register(DP_PROVIDER_NAME, DPLANE_PRIO_POSTPROCESS,

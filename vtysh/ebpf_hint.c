@@ -147,6 +147,8 @@ static const struct ebpf_hint_node {
 	{EBPF_VIP_NODE, "vip",
 	 "enter \"ebpf\", \"load-balancer\", then \"vip NAME\" first"},
 	{EBPF_NAT_NODE, "nat", "enter \"ebpf\", then \"nat\" first"},
+	{EBPF_POLICER_NODE, "policer",
+	 "enter \"ebpf\", then \"policer NAME\" first"},
 };
 
 /*

@@ -26,7 +26,7 @@
 #include "ebpf_hint.h"
 
 /* As the module declares its nodes (frr-plugin/cli/dp_vty.c,
- * lb/lb_vty.c, nat/nat_vty.c). */
+ * lb/lb_vty.c, nat/nat_vty.c, police/police_vty.c). */
 static struct cmd_node ebpf_node = {
 	.name = "ebpf",
 	.node = EBPF_NODE,
@@ -53,6 +53,13 @@ static struct cmd_node ebpf_nat_node = {
 	.node = EBPF_NAT_NODE,
 	.parent_node = EBPF_NODE,
 	.prompt = "%s(config-ebpf-nat)# ",
+};
+
+static struct cmd_node ebpf_policer_node = {
+	.name = "policer",
+	.node = EBPF_POLICER_NODE,
+	.parent_node = EBPF_NODE,
+	.prompt = "%s(config-ebpf-policer)# ",
 };
 
 /*
@@ -86,6 +93,15 @@ DEFUNSH(VTYSH_ZEBRA, vtysh_ebpf_nat, vtysh_ebpf_nat_cmd, "nat",
 	"Source NAT of the traffic the datapath forwards\n")
 {
 	vty->node = EBPF_NAT_NODE;
+	return CMD_SUCCESS;
+}
+
+DEFUNSH(VTYSH_ZEBRA, vtysh_ebpf_policer, vtysh_ebpf_policer_cmd,
+	"policer NAME",
+	"A policer: token-bucket meter (RFC 2697/2698), actions, attach points\n"
+	"Name of the policer\n")
+{
+	vty->node = EBPF_POLICER_NODE;
 	return CMD_SUCCESS;
 }
 
@@ -140,6 +156,7 @@ void vtysh_init_vty(void)
 	 */
 	struct cmd_node *const nodes[] = {
 		&ebpf_node, &ebpf_lb_node, &ebpf_vip_node, &ebpf_nat_node,
+		&ebpf_policer_node,
 	};
 
 	/* (_install_element: install_element's xref wants a constant node) */
@@ -153,5 +170,6 @@ void vtysh_init_vty(void)
 	install_element(CONFIG_NODE, &vtysh_ebpf_cmd);
 	install_element(EBPF_NODE, &vtysh_ebpf_lb_cmd);
 	install_element(EBPF_NODE, &vtysh_ebpf_nat_cmd);
+	install_element(EBPF_NODE, &vtysh_ebpf_policer_cmd);
 	install_element(EBPF_LB_NODE, &vtysh_ebpf_vip_cmd);
 }

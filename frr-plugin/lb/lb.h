@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/hook.h"
 #include "lib/northbound.h"
 
 #include "dp_abi.h"
@@ -115,6 +116,14 @@ struct lb_vip_status {
 /* Any pthread: a copy of the owner's state of VIP name; false if the
  * owner has not seen it (yet). */
 extern bool lb_owner_status(const char *name, struct lb_vip_status *st);
+
+/*
+ * Owner pthread, lb.mtx held: VIP name was given datapath id vip_id, or
+ * gave its id up (vip_id 0). What other features attach to a VIP by name
+ * (police/) follows it through this hook.
+ */
+DECLARE_HOOK(lb_vip_id_changed, (const char *name, uint32_t vip_id),
+	     (name, vip_id));
 
 /* Owner's totals, for show. */
 struct lb_totals {

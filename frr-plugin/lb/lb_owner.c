@@ -44,6 +44,9 @@
 #include "lb/lb.h"
 #include "lb/lb_ring.h"
 
+DEFINE_HOOK(lb_vip_id_changed, (const char *name, uint32_t vip_id),
+	    (name, vip_id));
+
 DEFINE_MTYPE_STATIC(EBPF, LB_VIP, "eBPF load-balancer VIP");
 DEFINE_MTYPE_STATIC(EBPF, LB_SPEC, "eBPF load-balancer VIP configuration");
 DEFINE_MTYPE_STATIC(EBPF, LB_IDS, "eBPF load-balancer ids");
@@ -592,11 +595,14 @@ static void lb_vip_sync(struct lb_vip *v)
 		snprintf(v->why, sizeof(v->why), "the datapath is not loaded");
 		return;
 	}
-	if (!v->vip_id && lb_id_get(&lb.vip_ids, &v->vip_id)) {
-		snprintf(v->why, sizeof(v->why),
-			 "no VIP id left (module argument lb-vips=%u)",
-			 lb.vip_ids.max);
-		return;
+	if (!v->vip_id) {
+		if (lb_id_get(&lb.vip_ids, &v->vip_id)) {
+			snprintf(v->why, sizeof(v->why),
+				 "no VIP id left (module argument lb-vips=%u)",
+				 lb.vip_ids.max);
+			return;
+		}
+		hook_call(lb_vip_id_changed, v->name, v->vip_id);
 	}
 	lb_vip_sync_backends(v);
 	lb_vip_sync_ring(v, &old_ring);
@@ -614,6 +620,7 @@ static void lb_vip_remove(struct lb_vip *v)
 	for (uint32_t i = 0; i < v->n_be; i++)
 		lb_be_retire(v, &v->be[i]);
 	if (v->vip_id) {
+		hook_call(lb_vip_id_changed, v->name, 0);
 		lb_map_write(DP_MAP_LB_VIP_BACKENDS, &v->vip_id, &none);
 		lb_id_drain(&lb.vip_ids, v->vip_id);
 	}

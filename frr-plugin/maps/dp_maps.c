@@ -324,6 +324,9 @@ static const enum dp_map_id dp_rebuilt_maps[] = {
 	DP_MAP_LB_PERSIST,
 	DP_MAP_CT,
 	DP_MAP_NAT_SRC,
+	/* policers: ids of the run that gave them (police/police_owner.c) */
+	DP_MAP_POLICER_INTF,
+	DP_MAP_POLICER_MATCH,
 };
 
 /* Keys deleted per call while emptying a map. */

@@ -121,5 +121,34 @@ check "An interface name has no '/'" "bad interface name" \
 check "Mandatory" "NAT rule without a translation" \
 	"$(nat "{\"prefix\": \"10.0.0.0/8\", \"out-interface\": \"eth0\"}")"
 
+# Policers (issue 8).
+pol() {
+	printf '{"frr-zebra-ebpf:ebpf": {"policer": [{"name": "gold", %s}]}}' "$1"
+}
+sr='"srtcm": {"cir": "20000", "cbs": 50000, "ebs": 50000}'
+tr='"trtcm": {"cir": "10000", "cbs": 20000, "pir": "40000", "pbs": 40000}'
+check ok "the issue's gold policer" "$(pol "$sr, \"conform-action\": {\"action\": \"transmit\"},
+ \"exceed-action\": {\"action\": \"set-dscp\", \"dscp\": 10}, \"violate-action\": {\"action\": \"drop\"},
+ \"apply-interface\": [{\"name\": \"eth0\"}]")"
+check ok "the issue's silver policer" "$(pol "$tr, \"color-aware\": [null],
+ \"apply-vip\": [{\"name\": \"web4\"}],
+ \"apply-match\": [{\"direction\": \"source\", \"prefix\": \"10.1.0.0/16\", \"protocol\": 17}]")"
+check ok "8 kbit/s and 400 Gbit/s" "$(pol "\"trtcm\": {\"cir\": \"8\", \"cbs\": 1, \"pir\": \"400000000\", \"pbs\": 4294967295}")"
+check ok "srTCM with EBS 0, IPv6 match with a port" "$(pol "\"srtcm\": {\"cir\": \"1000\", \"cbs\": 1500, \"ebs\": 0},
+ \"apply-match\": [{\"direction\": \"destination\", \"prefix\": \"2001:db8::/32\", \"protocol\": 6, \"port\": 443}]")"
+check ok "a policer with no meter yet" "$(pol "\"apply-interface\": [{\"name\": \"eth1\"}]")"
+check "A rate is 8 to 400000000 kbit/s" "CIR 7 kbit/s" "$(pol "\"srtcm\": {\"cir\": \"7\", \"cbs\": 1, \"ebs\": 0}")"
+check "A rate is 8 to 400000000 kbit/s" "PIR 400000001 kbit/s" "$(pol "\"trtcm\": {\"cir\": \"8\", \"cbs\": 1, \"pir\": \"400000001\", \"pbs\": 1}")"
+check "A burst is 1 to 4294967295 bytes" "CBS 0" "$(pol "\"srtcm\": {\"cir\": \"8\", \"cbs\": 0, \"ebs\": 0}")"
+check "must be at least the committed rate" "PIR below CIR" "$(pol "\"trtcm\": {\"cir\": \"2000\", \"cbs\": 1, \"pir\": \"1000\", \"pbs\": 1}")"
+check "A DSCP is 0 to 63" "DSCP 64" "$(pol "\"exceed-action\": {\"action\": \"set-dscp\", \"dscp\": 64}")"
+check "set-dscp needs a DSCP value" "set-dscp without a DSCP" "$(pol "\"exceed-action\": {\"action\": \"set-dscp\"}")"
+check "A DSCP is given only with set-dscp" "a DSCP with drop" "$(pol "\"exceed-action\": {\"action\": \"drop\", \"dscp\": 10}")"
+check "A port needs protocol tcp or udp" "a port with icmp" "$(pol "\"apply-match\": [{\"direction\": \"source\", \"prefix\": \"10.0.0.0/8\", \"protocol\": 1, \"port\": 80}]")"
+check "A port needs protocol tcp or udp" "a port with no protocol" "$(pol "\"apply-match\": [{\"direction\": \"source\", \"prefix\": \"10.0.0.0/8\", \"port\": 80}]")"
+check "A name starts with a letter or digit" "policer name with a space" \
+	'{"frr-zebra-ebpf:ebpf": {"policer": [{"name": "a b"}]}}'
+check "Invalid enumeration value" "an unknown action" "$(pol "\"violate-action\": {\"action\": \"mark\"}")"
+
 echo "test_model: $pass passed, $fail failed"
 [ $fail = 0 ]
