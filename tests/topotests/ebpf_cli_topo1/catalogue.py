@@ -36,6 +36,7 @@ NODES = {
     "vipdns": ["configure terminal", "ebpf", "load-balancer", "vip dns"],
     "vipnew": ["configure terminal", "ebpf", "load-balancer", "vip fresh"],
     "nat": ["configure terminal", "ebpf", "nat"],
+    "policer": ["configure terminal", "ebpf", "policer gold"],
 }
 
 
@@ -841,6 +842,73 @@ def _nat():
     return e
 
 
+
+def _policer():
+    e, add = _section("policer")
+    name_rule = VIP_RULE
+    add("ebpf", "policer", incomplete("policer", "NAME"))
+    add("ebpf", "policer bad/x",
+        r'% Invalid policer name "bad/x": it holds[^\n]*\. ' + name_rule)
+    add("ebpf", "policer " + LONG,
+        r'% Invalid policer name "{}": [^\n]*\. '.format(q(LONG_ECHO)) + name_rule)
+    add("ebpf", "no policer nosuch", q('% No policer "nosuch" (configured: gold, silver)'))
+    add("ebpf", "srtcm cir 1000 cbs 1 ebs 0", [r"% Unknown command: ",
+        q('% This is a command of the policer node: enter "ebpf", then "policer NAME" first')])
+    add("policer", "srtcm cir 7 cbs 1 ebs 0", hint("srtcm cir", "7", "(8-400000000)"))
+    add("policer", "srtcm cir 400000001 cbs 1 ebs 0",
+        hint("srtcm cir", "400000001", "(8-400000000)"))
+    add("policer", "srtcm cir 1000 cbs 0 ebs 0", hint("srtcm cir 1000 cbs", "0", "(1-4294967295)"))
+    add("policer", "srtcm cir 1000 cbs 1", incomplete("srtcm cir 1000 cbs 1", "ebs"))
+    add("policer", "srtcm cir 1000 cbs 1 ebs 0 blind",
+        hint("srtcm cir 1000 cbs 1 ebs 0", "blind", "<cr>", "color-aware"))
+    add("policer", "trtcm cir 2000 cbs 1 pir 1000 pbs 1",
+        q("% The peak rate (pir 1000) must be at least the committed rate (cir 2000) (RFC 2698)"))
+    add("policer", "trtcm cir 2000 cbs 1 pir 3000", incomplete("trtcm cir 2000 cbs 1 pir 3000", "pbs"))
+    add("policer", "conform-action set-dscp 64", hint("conform-action set-dscp", "64", "(0-63)"))
+    add("policer", "conform-action mark",
+        hint("conform-action", "mark", "transmit", "drop", "set-dscp"))
+    add("policer", "violate-action set-dscp", incomplete("violate-action set-dscp", "(0-63)"))
+    add("policer", "apply vip nosuch",
+        nb_failed(q("policer gold: apply vip nosuch: the load-balancer block has no VIP nosuch")))
+    add("policer", "apply vip bad/x", bad_vip_name("bad/x", "it holds"))
+    add("policer", "apply interface eth9", nb_failed("interface eth9 does not exist"))
+    add("policer", "apply interface a/b", bad_ifname("a/b", "it contains"))
+    add("policer", "apply match sideways 10.0.0.0/8",
+        hint("apply match", "sideways", "source", "destination"))
+    add("policer", "apply match source 10.0.0.0/33",
+        hint("apply match source", "10.0.0.0/33", "A.B.C.D/M", "X:X::X:X/M"))
+    add("policer", "apply match source 10.0.0.0/8 protocol icmp port 80",
+        q("% A port needs protocol tcp or udp"))
+    add("policer", "apply match source 2001:db8::/32 protocol icmp",
+        q("% Protocol icmp is not of the prefix's address family: use icmpv6"))
+    add("policer", "apply match source 10.0.0.0/8 protocol 256",
+        hint("apply match source 10.0.0.0/8 protocol", "256", "tcp", "udp", "(1-255)"))
+    add("policer", "apply match destination fd00::1/64",
+        nb_failed(q("policer silver: apply match destination fd00::/64: policer gold applies "
+                    "there already (one policer per direction and prefix)")))
+    add("policer", "no apply interface r1-eth1",
+        q("% This policer is not applied to interface r1-eth1"))
+    add("policer", "no apply match source 10.8.0.0/16",
+        q("% This policer has no match on source 10.8.0.0/16"))
+    add("policer", "no trtcm", q("% This policer has no trtcm meter"))
+    add("ebpf", ["policer other", "apply interface r1-eth0"],
+        nb_failed(q("policer other: apply interface r1-eth0: policer gold applies there "
+                    "already (one policer per interface)")),
+        undo=("ebpf", ["no policer other"]))
+    add("lb", "no vip web4",
+        nb_failed(q("policer gold: apply vip web4: the load-balancer block has no VIP web4")))
+    add("policer", "exceed-action drop", SILENT,
+        undo=("policer", ["exceed-action set-dscp 10"]))
+    add("policer", ["apply match source 10.8.0.0/16 protocol tcp port 443",
+                    "no apply match source 10.8.0.0/16"], SILENT)
+    add("enable", "show ebpf policer nosuch", q('% No policer "nosuch"'))
+    add("enable", "show ebpf policer nosuch json", r"\A\{\s*\}\s*\Z", json=True)
+    add("enable", "show ebpf policer gold junk",
+        hint("show ebpf policer gold", "junk", "<cr>", "json"))
+    add("enable", "show ebpf policer gold json", r'"gold":\s*\{', json=True)
+    add("enable", "show ebpf policer", r"Datapath policer ids: 4 of 1023 in use")
+    return e
+
 def _show_lb():
     e, add_in = _section("show ebpf load-balancer, nat, conntrack")
 
@@ -898,6 +966,7 @@ CATALOGUE = (
     + _vip_address()
     + _vip_options()
     + _vip_health_check()
+    + _policer()
     + _vip_backend()
     + _nat()
     + _show_lb()
@@ -926,6 +995,9 @@ SHOW_JSON = (
     "show ebpf conntrack vip web4 json",
     "show ebpf conntrack protocol udp json",
     "show ebpf conntrack address 198.18.0.10 json",
+    "show ebpf policer json",
+    "show ebpf policer gold json",
+    "show ebpf policer nosuch json",
 )
 
 # Output that would mean a refusal did not say what is valid, or that

@@ -297,6 +297,19 @@ ebpf
   source 10.0.0.0/8 out-interface r1-eth0 masquerade
   source fd00::/8 out-interface r1-eth0 pool fd00::100 fd00::103
  exit
+ policer gold
+  srtcm cir 20000 cbs 50000 ebs 50000
+  exceed-action set-dscp 10
+  apply interface r1-eth0
+  apply vip web4
+  apply match source 10.7.0.0/16 protocol udp port 53
+ exit
+ policer silver
+  trtcm cir 10000 cbs 20000 pir 40000 pbs 40000 color-aware
+  conform-action set-dscp 18
+  violate-action transmit
+  apply match destination fd00::/64
+ exit
 exit
 """
 
@@ -321,7 +334,7 @@ def _boot_apply_unchanged(router, before, pid):
 def test_config_roundtrip():
     """After the catalogue the configuration still round-trips: `show
     running-config` prints the whole ebpf block of r1/frr.conf (interfaces,
-    load balancer with every VIP command, NAT) in its canonical form,
+    load balancer with every VIP command, NAT, policers) in its canonical form,
     `write memory` saves it as shown, and `vtysh -b` applies the saved
     frr.conf to the running zebra without an error, leaving the running
     configuration byte-identical and zebra in place."""
