@@ -18,7 +18,6 @@
 #include "core/dp_vty_input.h"
 #include "maps/dp_mapdump.h"
 #include "maps/dp_maps.h"
-#include "cli/dp_show.h"
 #include "police/police.h"
 #ifndef VTYSH_EXTRACT_PL
 #include "police/police_show_clippy.c"

@@ -31,6 +31,7 @@ fwd	core maps kernel fib
 ct	core maps kernel fib fwd
 lb	core maps kernel fib fwd ct
 nat	core maps kernel fib fwd ct
+police	core maps kernel fib fwd ct lb
 cli	core maps kernel fib fwd
 '
 
