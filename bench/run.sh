@@ -5,7 +5,7 @@
 #
 # usage: bench/run.sh [--quick] [NAME...]
 #   NAME     fib forward install failover stall maglev health zebra-health lb
-#            lb-throughput (default: all, in this order)
+#            lb-throughput policer (default: all, in this order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
 #
@@ -23,12 +23,12 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover | stall | maglev | health | zebra-health | lb | lb-throughput)
+	fib | forward | install | failover | stall | maglev | health | zebra-health | lb | lb-throughput | policer)
 		names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|zebra-health|lb|lb-throughput]..." >&2; exit 2 ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|zebra-health|lb|lb-throughput|policer]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover stall maglev health zebra-health lb lb-throughput"
+[ -n "$names" ] || names="fib forward install failover stall maglev health zebra-health lb lb-throughput policer"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -42,6 +42,7 @@ if [ $quick = 1 ]; then
 	zhealth_args="--quick"
 	lb_args="--flows 10K --packets 10K --syns 2K --rounds 3"
 	lbtput_args="--seconds 0.5 --rounds 1 --flows 16K --ct 1M"
+	policer_args="--packets 10K --rounds 2 --seconds 0.5"
 else
 	fib_args=""
 	forward_args=""
@@ -53,6 +54,7 @@ else
 	zhealth_args=""
 	lb_args=""
 	lbtput_args=""
+	policer_args=""
 fi
 
 echo "frr-ebpf benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -93,6 +95,9 @@ for name in $names; do
 	lb)
 		# shellcheck disable=SC2086
 		"$bin/lb" $lb_args || status=1 ;;
+	policer)
+		# shellcheck disable=SC2086
+		"$bin/policer" $policer_args || status=1 ;;
 	lb-throughput)
 		# shellcheck disable=SC2086
 		"$bin/lb_throughput" $lbtput_args || status=1 ;;

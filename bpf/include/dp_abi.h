@@ -402,9 +402,16 @@ struct dp_meta {
  * where the filter looks (see there): packets with none are not looked
  * up in ct_map before routing. */
 #define DP_META_F_CT_FILTER	  0x200
-/* A policer is attached somewhere: the police stage looks (one flag test
- * otherwise). */
-#define DP_META_F_POLICE	  0x400
+/* Policers are attached to interfaces, source matches, destination
+ * matches, VIPs: the police stage looks each kind up only while some are
+ * attached (one flag test when none is). */
+#define DP_META_F_POLICE_INTF	  0x400
+#define DP_META_F_POLICE_SRC	  0x800
+#define DP_META_F_POLICE_DST	  0x1000
+#define DP_META_F_POLICE_VIP	  0x2000
+#define DP_META_F_POLICE                                                      \
+	(DP_META_F_POLICE_INTF | DP_META_F_POLICE_SRC | DP_META_F_POLICE_DST | \
+	 DP_META_F_POLICE_VIP)
 
 /* punt_v4_map / punt_v6_map value: why the range goes to the kernel. */
 struct dp_punt {

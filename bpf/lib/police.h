@@ -3,8 +3,9 @@
  * The police stage: after the ingress checks, before conntrack, every
  * policer that applies to the packet meters it (policer.h) and acts on
  * its colour: transmit, drop (counted, DP_R_DROP_POLICED) or set its
- * DSCP. Attach points and ids: dp_abi.h. Without DP_META_F_POLICE the
- * stage is one flag test. XDP marks what it metered in the packet's
+ * DSCP. Attach points and ids: dp_abi.h. Each kind of attach point is
+ * looked up only while its DP_META_F_POLICE_* flag says some exist; with
+ * none the stage is one flag test. XDP marks what it metered in the packet's
  * metadata so that TC, when it takes the packet over, does not meter it
  * twice.
  *
@@ -175,11 +176,16 @@ static __always_inline enum dp_reason dp_police(struct dp_ctx *ctx,
 
 	if (!(flags & DP_META_F_POLICE) || (!pkt->ip4 && !pkt->ip6))
 		return DP_CONTINUE;
-	intf_id = bpf_map_lookup_elem(&policer_intf_map, &ifindex);
-	ids[0] = intf_id ? *intf_id : 0;
-	ids[1] = dp_police_match(pkt, DP_POLICE_MATCH_SRC);
-	ids[2] = dp_police_match(pkt, DP_POLICE_MATCH_DST);
-	ids[3] = (flags & DP_META_F_LB) ? dp_police_vip(pkt) : 0;
+	if (flags & DP_META_F_POLICE_INTF) {
+		intf_id = bpf_map_lookup_elem(&policer_intf_map, &ifindex);
+		ids[0] = intf_id ? *intf_id : 0;
+	}
+	if (flags & DP_META_F_POLICE_SRC)
+		ids[1] = dp_police_match(pkt, DP_POLICE_MATCH_SRC);
+	if (flags & DP_META_F_POLICE_DST)
+		ids[2] = dp_police_match(pkt, DP_POLICE_MATCH_DST);
+	if ((flags & DP_META_F_POLICE_VIP) && (flags & DP_META_F_LB))
+		ids[3] = dp_police_vip(pkt);
 	pre = dp_dscp_colour(dp_pkt_dscp(pkt));
 	now = bpf_ktime_get_ns();
 	for (int i = 0; i < DP_POLICE_MAX_IDS; i++) {

@@ -74,7 +74,7 @@ static struct {
 	uint8_t used[DP_POLICERS_MAX]; /* id 0 is never given */
 	uint32_t n_used;
 	uint32_t next_id;
-	uint32_t installed; /* attach entries in the maps */
+	uint32_t installed[4]; /* attach entries in the maps, by flag below */
 	bool started;
 } police = {.mtx = PTHREAD_MUTEX_INITIALIZER, .next_id = 1};
 
@@ -147,10 +147,33 @@ static uint32_t police_vip_id(const char *name)
 	return 0;
 }
 
-static void police_meta_update(void)
+/* The meta flag of an attach point's kind (matches by direction), and
+ * its slot in police.installed. */
+static const uint32_t police_flags[4] = {
+	DP_META_F_POLICE_INTF, DP_META_F_POLICE_SRC, DP_META_F_POLICE_DST,
+	DP_META_F_POLICE_VIP};
+
+static int police_slot(const struct police_at *at)
 {
-	dp_meta_set_flags(DP_META_F_POLICE,
-			  police.installed ? DP_META_F_POLICE : 0);
+	switch (at->kind) {
+	case POLICE_AT_INTF:
+		return 0;
+	case POLICE_AT_MATCH:
+		return at->dir == DP_POLICE_MATCH_SRC ? 1 : 2;
+	default:
+		return 3;
+	}
+}
+
+static void police_count(const struct police_at *at, int delta)
+{
+	uint32_t want = 0;
+
+	police.installed[police_slot(at)] += delta;
+	for (int i = 0; i < 4; i++)
+		if (police.installed[i])
+			want |= police_flags[i];
+	dp_meta_set_flags(DP_META_F_POLICE, want);
 }
 
 static void police_inst_detach(struct police_inst *in)
@@ -176,8 +199,7 @@ static void police_inst_detach(struct police_inst *in)
 	}
 	in->st.installed = false;
 	in->st.target = 0;
-	police.installed--;
-	police_meta_update();
+	police_count(&in->st.at, -1);
 }
 
 static void police_inst_remove(struct police_inst *in)
@@ -258,10 +280,8 @@ static void police_inst_attach(struct police_inst *in)
 		police_inst_detach(in);
 		return;
 	}
-	if (!in->st.installed) {
-		police.installed++;
-		police_meta_update();
-	}
+	if (!in->st.installed)
+		police_count(at, 1);
 	in->st.installed = true;
 	in->st.target = target;
 }

@@ -309,6 +309,53 @@ static void test_match_and_vip(struct pol *t, struct harness *h)
 	pol_reset(t, false, 0);
 }
 
+/* Each kind of attach point is looked up only while its flag is set:
+ * the plugin sets the flags of the kinds it has attached. */
+static void test_kind_flags(struct pol *t)
+{
+	struct dp_policer drop_all = srtcm(0, 0, DP_POLICE_DROP, DP_POLICE_DROP,
+					   DP_POLICE_DROP, 0);
+	static const struct {
+		uint32_t flag;
+		const char *what;
+	} kinds[] = {
+		{DP_META_F_POLICE_INTF, "interface"},
+		{DP_META_F_POLICE_SRC, "source match"},
+		{DP_META_F_POLICE_DST, "destination match"},
+	};
+	struct tpkt pkt;
+	char what[96];
+
+	tpkt_ipv4(&pkt, SRC4, DST4_FWD, IPPROTO_UDP, 1, 2, PAYLOAD);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		pol_reset(t, false, 0);
+		pol_set(t, ID, &drop_all);
+		if (kinds[k].flag == DP_META_F_POLICE_INTF)
+			attach_intf(t, H_IN_IFINDEX, ID);
+		else
+			attach_match(t,
+				     kinds[k].flag == DP_META_F_POLICE_SRC
+					     ? DP_POLICE_MATCH_SRC
+					     : DP_POLICE_MATCH_DST,
+				     kinds[k].flag == DP_META_F_POLICE_SRC
+					     ? "10.0.0.0"
+					     : "198.51.100.0",
+				     kinds[k].flag == DP_META_F_POLICE_SRC ? 8
+									   : 24,
+				     0, 0, ID);
+		/* every other kind's flag on: this one's lookup is skipped */
+		h_meta_flags(t->h, DP_META_F_POLICE & ~kinds[k].flag);
+		snprintf(what, sizeof(what), "%s policer, its flag off",
+			 kinds[k].what);
+		forwarded(t, DP_HOOK_XDP, &pkt, NULL, what);
+		h_meta_flags(t->h, kinds[k].flag);
+		snprintf(what, sizeof(what), "%s policer, only its flag on",
+			 kinds[k].what);
+		dropped(t, DP_HOOK_XDP, &pkt, what);
+	}
+	pol_reset(t, false, 0);
+}
+
 void test_police(struct harness *h)
 {
 	struct pol t;
@@ -319,5 +366,6 @@ void test_police(struct harness *h)
 	test_set_dscp(&t);
 	test_aware(&t);
 	test_match_and_vip(&t, h);
+	test_kind_flags(&t);
 	pol_reset(&t, false, 0);
 }
