@@ -93,7 +93,7 @@ static __always_inline int dp_tc_send(struct __sk_buff *ctx,
 		return TC_ACT_SHOT;
 	default:
 		dp_count(DP_HOOK_TC, reason, pkt->len, istats);
-		return TC_ACT_OK;
+		return DP_VERDICT_PASS;
 	}
 }
 
@@ -167,7 +167,7 @@ int dp_tc_main(struct __sk_buff *ctx)
 
 	/* XDP already passed this packet to the kernel and counted it. */
 	if (dp_xdp_meta_decided(ctx))
-		return TC_ACT_OK;
+		return DP_VERDICT_PASS;
 	/* Conntrack in use: the pipeline with it (dp_tc_ct above). */
 	if (dp_meta_flags() & DP_META_F_CT) {
 		bpf_tail_call(ctx, &tc_prog_map, DP_TC_PROG_CT);
@@ -176,7 +176,7 @@ int dp_tc_main(struct __sk_buff *ctx)
 		dp_count(DP_HOOK_TC, DP_R_PASS_CT_SLOW, pkt.len,
 			 dp_intf_stats_slot(dp_intf_lookup(
 				 ctx_ingress_ifindex(ctx))));
-		return TC_ACT_OK;
+		return DP_VERDICT_PASS;
 	}
 
 	intf = dp_intf_lookup(ctx_ingress_ifindex(ctx));

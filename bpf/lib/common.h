@@ -39,6 +39,7 @@
 #define DP_ICMPV6_ND_FIRST 133
 #define DP_ICMPV6_ND_LAST 137
 
+#define TC_ACT_UNSPEC (-1)
 #define TC_ACT_OK 0
 #define TC_ACT_SHOT 2
 #define TC_ACT_REDIRECT 7

@@ -10,7 +10,14 @@
 
 #define dp_ctx __sk_buff
 #define DP_HOOK_SELF DP_HOOK_TC
-#define DP_VERDICT_PASS TC_ACT_OK
+/*
+ * "Not ours: the kernel's." TC_ACT_UNSPEC, not TC_ACT_OK: both let the
+ * packet go up the stack, but TC_ACT_OK also ends the hook (cls_bpf stops
+ * at the filter, tcx calls it TCX_PASS), so programs chained after ours
+ * would never see what we pass up; TC_ACT_UNSPEC (tcx: TCX_NEXT) lets
+ * them run, and with none after ours the kernel takes the packet.
+ */
+#define DP_VERDICT_PASS TC_ACT_UNSPEC
 
 /*
  * Enough linear bytes for every header the pipeline reads: Ethernet, an

@@ -80,7 +80,7 @@ static const char *verdict_name(enum dp_hook hook, uint32_t v)
 	if (v == h_verdict_fwd(hook))
 		return hook == DP_HOOK_XDP ? "XDP_REDIRECT" : "TC_ACT_REDIRECT";
 	if (v == h_verdict_pass(hook))
-		return hook == DP_HOOK_XDP ? "XDP_PASS" : "TC_ACT_OK";
+		return hook == DP_HOOK_XDP ? "XDP_PASS" : "TC_ACT_UNSPEC";
 	return "other";
 }
 

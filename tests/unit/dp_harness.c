@@ -72,7 +72,7 @@ uint32_t h_verdict_fwd(enum dp_hook hook)
 
 uint32_t h_verdict_pass(enum dp_hook hook)
 {
-	return hook == DP_HOOK_XDP ? XDP_PASS_ : TC_ACT_OK_;
+	return hook == DP_HOOK_XDP ? XDP_PASS_ : TC_ACT_UNSPEC_;
 }
 
 static void h_unpin(struct bpf_object *obj)

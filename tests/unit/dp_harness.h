@@ -27,7 +27,7 @@
 
 #define XDP_PASS_ 2 /* enum xdp_action, without pulling in linux/bpf.h here */
 #define XDP_REDIRECT_ 4
-#define TC_ACT_OK_ 0
+#define TC_ACT_UNSPEC_ 0xffffffffu /* the TC program passes with -1 */
 #define TC_ACT_REDIRECT_ 7
 
 struct xdp_main;

@@ -8,7 +8,8 @@
  *  - XDP and TC really send packets out of the right interface, rewritten;
  *  - TC forwards to an unresolved neighbour with bpf_redirect_neigh: the
  *    kernel resolves it (ARP) and the packet arrives;
- *  - TC handles frames shorter than an IP header (test_run refuses them).
+ *  - TC handles frames shorter than an IP header (test_run refuses them);
+ *  - a filter after ours on TC ingress sees what we pass up, and only that.
  *
  *   sender dpu1 ==veth== dpu0 [XDP + TC ingress] ... dpu2 ==veth== dpu3 capture
  */
@@ -40,6 +41,7 @@
 #define LIVE_NHG_OK 400
 #define LIVE_NHG_ARP 401
 #define LIVE_GW "192.0.2.77" /* dpu3's address: answers ARP */
+#define LIVE_TC_PRIO 0xc000	  /* ours, as maps/dp_maps.c attaches it */
 
 struct live {
 	int in, sender, out, capture; /* ifindexes of dpu0..dpu3 */
@@ -141,6 +143,7 @@ static int live_setup(struct harness *h, struct live *l)
 	if (err)
 		return err;
 	tc.prog_fd = h->prog_fd[DP_HOOK_TC];
+	tc.priority = LIVE_TC_PRIO;
 	err = bpf_tc_attach(&hook, &tc);
 	if (err)
 		return err;
@@ -225,6 +228,57 @@ static void live_check_arrival(struct live *l, const struct tpkt *p,
 		"source MAC is not dpu2's");
 	T_EQ(ip4->ttl, 63, "TTL on arrival");
 	T_EQ(tpkt_csum(ip4, sizeof(*ip4)), 0, "IPv4 checksum verifies");
+}
+
+/*
+ * A user's TC filter after ours (a higher priority number): counts every
+ * packet it sees in count_fd's only element and returns TC_ACT_UNSPEC.
+ * Written as instructions, so that it is a program of nobody's build but
+ * the kernel's verifier.
+ */
+static int live_counter_attach(int ifindex, int count_fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, tc, .priority = LIVE_TC_PRIO + 1);
+	const struct bpf_insn insns[] = {
+		/* *(u32 *)(fp - 4) = 0 */
+		{.code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = 10, .off = -4},
+		/* r1 = count map */
+		{.code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = 1,
+		 .src_reg = BPF_PSEUDO_MAP_FD, .imm = count_fd},
+		{},
+		/* r2 = fp - 4 */
+		{.code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 2,
+		 .src_reg = 10},
+		{.code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 2, .imm = -4},
+		{.code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem},
+		/* if r0 == 0 goto exit */
+		{.code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = 0, .off = 2},
+		/* lock *(u64 *)r0 += 1 */
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 1, .imm = 1},
+		{.code = BPF_STX | BPF_DW | BPF_ATOMIC, .dst_reg = 0,
+		 .src_reg = 1, .imm = BPF_ADD},
+		/* return TC_ACT_UNSPEC */
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = -1},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "live_count", "GPL",
+			       insns, sizeof(insns) / sizeof(insns[0]), NULL);
+
+	if (fd < 0)
+		return fd;
+	tc.prog_fd = fd;
+	return bpf_tc_attach(&hook, &tc);
+}
+
+static uint64_t live_counted(int count_fd)
+{
+	uint32_t key = 0;
+	uint64_t n = 0;
+
+	bpf_map_lookup_elem(count_fd, &key, &n);
+	return n;
 }
 
 void test_live(struct harness *h)
@@ -335,6 +389,52 @@ void test_live(struct harness *h)
 		bpf_map_delete_elem(bpf_map__fd(h->xdp->maps.policer_intf_map),
 				    &l.in);
 		h_meta_flags(h, 0);
+	}
+	t_end();
+
+	t_begin("live: a filter after ours on TC ingress sees what we pass up, "
+		"not what we forward");
+	{
+		int count_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "live_count",
+					      4, 8, 1, NULL);
+		uint64_t c0;
+
+		T_CHECK(count_fd >= 0, "counter map: %s", strerror(errno));
+		T_EQ(live_counter_attach(l.in, count_fd), 0,
+		     "the counting filter attached after ours");
+		c0 = live_counted(count_fd);
+		/* passed up: XDP to TC (metadata), TC to the next filter */
+		tpkt_ipv4(&p, SRC4, DST4_LOCAL, IPPROTO_UDP, 1, 7, 10);
+		base = h_count(h, DP_HOOK_XDP, DP_R_PASS_LOCAL);
+		T_EQ(live_send(&l, p.buf, p.len), 0, "send");
+		T_EQ(wait_count(h, DP_HOOK_XDP, DP_R_PASS_LOCAL, base, 1), 1,
+		     "xdp PASS_LOCAL count");
+		msleep(50);
+		T_EQ(live_counted(count_fd) - c0, 1,
+		     "the local packet reached the filter after ours");
+		/* forwarded by XDP, and by TC: neither reaches it */
+		tpkt_ipv4(&p, SRC4, "198.51.100.7", IPPROTO_UDP, 1, 7, 10);
+		tpkt_ip4(&p)->id = htons(0x5104);
+		tpkt_ipv4_fix_csum(&p);
+		T_EQ(live_send(&l, p.buf, p.len), 0, "send");
+		live_check_arrival(&l, &p, 0x5104);
+		tpkt_ipv4(&p, SRC4, "198.51.101.9", IPPROTO_UDP, 1, 7, 10);
+		tpkt_ip4(&p)->id = htons(0x5105);
+		tpkt_ipv4_fix_csum(&p);
+		T_EQ(live_send(&l, p.buf, p.len), 0, "send");
+		live_check_arrival(&l, &p, 0x5105);
+		T_EQ(live_counted(count_fd) - c0, 1,
+		     "forwarded packets (XDP, TC) never reached it");
+		{
+			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = l.in,
+				    .attach_point = BPF_TC_INGRESS);
+			LIBBPF_OPTS(bpf_tc_opts, tc,
+				    .priority = LIVE_TC_PRIO + 1, .handle = 1);
+
+			bpf_tc_detach(&hook, &tc);
+		}
+		if (count_fd >= 0)
+			close(count_fd);
 	}
 	t_end();
 

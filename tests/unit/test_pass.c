@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Every reason to hand a packet to the kernel, at both hooks: the packet
- * is passed unchanged (XDP_PASS / TC_ACT_OK), counted once under that
+ * is passed unchanged (XDP_PASS / TC_ACT_UNSPEC), counted once under that
  * reason, and at XDP tagged with the reason in its metadata.
  */
 #include <arpa/inet.h>
