@@ -44,6 +44,7 @@
 #include "lb/lb.h"
 #include "nat/nat.h"
 #include "police/police.h"
+#include "chain/chain.h"
 #include "cli/dp_nb.h"
 #include "cli/dp_vty.h"
 
@@ -216,6 +217,7 @@ static int dp_provider_fini(struct zebra_dplane_provider *prov, bool early)
 	}
 	/* the owner pthread has stopped: its VIPs' routes go */
 	lb_owner_fini();
+	chain_fini();
 	frr_with_privs (dp_privs()) {
 		dp_intf_fini();
 		dp_route_maps_closing();
@@ -241,12 +243,16 @@ static int dp_late_init(struct thread_master *tm)
 	police_init();
 	police_vty_init();
 	police_show_init();
+	chain_init();
+	chain_vty_init();
+	chain_show_init();
 	ct_show_init();
 	/* one model: the `ebpf` node's callbacks, then each feature's */
 	dp_nb_init();
 	dp_nb_attach(&lb_nb_info);
 	dp_nb_attach(&nat_nb_info);
 	dp_nb_attach(&police_nb_info);
+	dp_nb_attach(&chain_nb_info);
 	dp_nb_validate();
 
 	ret = dplane_provider_register(DP_PROVIDER_NAME, DPLANE_PRIO_POSTPROCESS,

@@ -149,6 +149,7 @@ static const struct ebpf_hint_node {
 	{EBPF_NAT_NODE, "nat", "enter \"ebpf\", then \"nat\" first"},
 	{EBPF_POLICER_NODE, "policer",
 	 "enter \"ebpf\", then \"policer NAME\" first"},
+	{EBPF_CHAIN_NODE, "chain", "enter \"ebpf\", then \"chain NAME\" first"},
 };
 
 /*

@@ -26,7 +26,7 @@
 #include "ebpf_hint.h"
 
 /* As the module declares its nodes (frr-plugin/cli/dp_vty.c,
- * lb/lb_vty.c, nat/nat_vty.c, police/police_vty.c). */
+ * lb/lb_vty.c, nat/nat_vty.c, police/police_vty.c, chain/chain_vty.c). */
 static struct cmd_node ebpf_node = {
 	.name = "ebpf",
 	.node = EBPF_NODE,
@@ -60,6 +60,13 @@ static struct cmd_node ebpf_policer_node = {
 	.node = EBPF_POLICER_NODE,
 	.parent_node = EBPF_NODE,
 	.prompt = "%s(config-ebpf-policer)# ",
+};
+
+static struct cmd_node ebpf_chain_node = {
+	.name = "chain",
+	.node = EBPF_CHAIN_NODE,
+	.parent_node = EBPF_NODE,
+	.prompt = "%s(config-ebpf-chain)# ",
 };
 
 /*
@@ -102,6 +109,15 @@ DEFUNSH(VTYSH_ZEBRA, vtysh_ebpf_policer, vtysh_ebpf_policer_cmd,
 	"Name of the policer\n")
 {
 	vty->node = EBPF_POLICER_NODE;
+	return CMD_SUCCESS;
+}
+
+DEFUNSH(VTYSH_ZEBRA, vtysh_ebpf_chain, vtysh_ebpf_chain_cmd,
+	"chain NAME",
+	"A user's program chained with ours\n"
+	"Name of the chain entry\n")
+{
+	vty->node = EBPF_CHAIN_NODE;
 	return CMD_SUCCESS;
 }
 
@@ -156,7 +172,7 @@ void vtysh_init_vty(void)
 	 */
 	struct cmd_node *const nodes[] = {
 		&ebpf_node, &ebpf_lb_node, &ebpf_vip_node, &ebpf_nat_node,
-		&ebpf_policer_node,
+		&ebpf_policer_node, &ebpf_chain_node,
 	};
 
 	/* (_install_element: install_element's xref wants a constant node) */
@@ -171,5 +187,6 @@ void vtysh_init_vty(void)
 	install_element(EBPF_NODE, &vtysh_ebpf_lb_cmd);
 	install_element(EBPF_NODE, &vtysh_ebpf_nat_cmd);
 	install_element(EBPF_NODE, &vtysh_ebpf_policer_cmd);
+	install_element(EBPF_NODE, &vtysh_ebpf_chain_cmd);
 	install_element(EBPF_LB_NODE, &vtysh_ebpf_vip_cmd);
 }

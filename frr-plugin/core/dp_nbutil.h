@@ -40,4 +40,23 @@ extern void dp_nb_cli_show_block_end(struct vty *vty,
 /* yang_dnode_iterate() callback that counts nodes in *(uint32_t *)arg. */
 extern int dp_nb_count_cb(const struct lyd_node *dnode, void *arg);
 
+/*
+ * Whether dnode is the first entry of its list under its parent: checks
+ * that look across a list's entries run in that entry's pre_validate
+ * (libfrr calls pre_validate on every node of the candidate), once.
+ */
+extern bool dp_nb_first_entry(const struct lyd_node *dnode);
+
+/*
+ * `KIND NAME` in the ebpf node for a list keyed by name (policer, chain):
+ * the name checked, the entry created, its node (node) entered.
+ */
+extern int dp_vty_enter_entry(struct vty *vty, const char *kind,
+			      const char *list_xpath, const char *name,
+			      int node);
+
+/* `no KIND NAME`: the entry removed, or why not with the configured ones. */
+extern int dp_vty_remove_entry(struct vty *vty, const char *kind,
+			       const char *list_xpath, const char *name);
+
 #endif /* DP_NBUTIL_H */

@@ -26,10 +26,6 @@
 #include "xdp_main.skel.h"
 #include "tc_main.skel.h"
 
-/* cls_bpf priority and handle of our TC ingress filter: users' own filters
- * can run before (lower priority number) or after us (TC_ACT_UNSPEC). */
-#define DP_TC_PRIO   0xc000
-#define DP_TC_HANDLE 0xfeb0
 
 static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_RT4] = "rt_v4_map",	  [DP_MAP_RT6] = "rt_v6_map",
@@ -123,6 +119,11 @@ uint32_t dp_prog_id_xdp(void)
 uint32_t dp_prog_id_tc(void)
 {
 	return dp_prog_id(dp_m.tc_prog_fd);
+}
+
+int dp_prog_fd_xdp(void)
+{
+	return dp_maps_ready() ? dp_m.xdp_prog_fd : -1;
 }
 
 /* Set around bpf_tc_hook_create(): an existing clsact qdisc (ours from an
@@ -647,6 +648,18 @@ void dp_prog_detach_xdp(int ifindex)
 	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
 }
 
+int dp_clsact_ensure(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS);
+	int ret;
+
+	dp_libbpf_qdisc_may_exist = true;
+	ret = bpf_tc_hook_create(&hook);
+	dp_libbpf_qdisc_may_exist = false;
+	return ret == -EEXIST ? 0 : ret;
+}
+
 int dp_prog_attach_tc(int ifindex, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
@@ -660,10 +673,8 @@ int dp_prog_attach_tc(int ifindex, char *err, size_t errlen)
 	if (ret)
 		return ret;
 
-	dp_libbpf_qdisc_may_exist = true;
-	ret = bpf_tc_hook_create(&hook);
-	dp_libbpf_qdisc_may_exist = false;
-	if (ret && ret != -EEXIST) {
+	ret = dp_clsact_ensure(ifindex);
+	if (ret) {
 		snprintf(err, errlen, "cannot create the clsact qdisc on %s: %s",
 			 ifname, strerror(-ret));
 		return ret;

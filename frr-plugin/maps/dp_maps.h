@@ -83,9 +83,18 @@ extern const char *dp_pin_dir(void);
 extern int dp_meta_set_flags(uint32_t mask, uint32_t value);
 extern uint32_t dp_meta_flags(void);
 
+/*
+ * cls_bpf priority of our TC ingress filter: a user's filter at a lower
+ * number runs before it, at a higher one after it (chain/).
+ */
+#define DP_TC_PRIO 0xc000
+#define DP_TC_HANDLE 0xfeb0
+
 /* Program ids (0 if not loaded), for show commands. */
 extern uint32_t dp_prog_id_xdp(void);
 extern uint32_t dp_prog_id_tc(void);
+/* The XDP program's fd (-1 if not loaded): what freplace would attach to. */
+extern int dp_prog_fd_xdp(void);
 
 /*
  * Attach the XDP program (native mode only: an interface whose driver has no
@@ -95,6 +104,8 @@ extern uint32_t dp_prog_id_tc(void);
 extern int dp_prog_attach_xdp(int ifindex, char *err, size_t errlen);
 extern int dp_prog_attach_tc(int ifindex, char *err, size_t errlen);
 extern void dp_prog_detach_xdp(int ifindex);
+/* The clsact qdisc on ifindex, made if absent (quietly if present). */
+extern int dp_clsact_ensure(int ifindex);
 extern void dp_prog_detach_tc(int ifindex);
 
 #endif /* DP_MAPS_H */

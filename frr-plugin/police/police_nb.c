@@ -271,7 +271,6 @@ static int police_validate_cb(const struct lyd_node *dnode, void *arg)
 static int police_nb_pre_validate(struct nb_cb_pre_validate_args *args)
 {
 	const struct lyd_node *ebpf = lyd_parent(args->dnode);
-	const struct lyd_node *first = lyd_child(ebpf);
 	struct police_validate_ctx v = {
 		.ebpf = ebpf,
 		.max = DP_POLICERS_MAX - 1,
@@ -279,9 +278,7 @@ static int police_nb_pre_validate(struct nb_cb_pre_validate_args *args)
 		.errmsg_len = args->errmsg_len,
 	};
 
-	while (first && first->schema != args->dnode->schema)
-		first = first->next;
-	if (first != args->dnode)
+	if (!dp_nb_first_entry(args->dnode))
 		return NB_OK;
 	v.claims = XCALLOC(MTYPE_TMP, sizeof(*v.claims) * v.max);
 	yang_dnode_iterate(police_validate_cb, &v, ebpf, "./policer");

@@ -55,17 +55,6 @@ const char *police_proto_name(uint8_t proto, char *buf, size_t len)
 	}
 }
 
-/* The configured policers of a candidate, for messages. */
-static int police_vty_names_cb(const struct lyd_node *dnode, void *arg)
-{
-	char *buf = arg;
-
-	if (buf[0])
-		strlcat(buf, ", ", 256);
-	strlcat(buf, yang_dnode_get_string(dnode, "./name"), 256);
-	return YANG_ITER_CONTINUE;
-}
-
 /* ------------------------------------------------------ policer NAME */
 
 /* vtysh enters the node with its own DEFUNSH (vtysh/), hence NOSH. */
@@ -74,22 +63,8 @@ DEFPY_YANG_NOSH(police_enter, police_enter_cmd,
 		"A policer: token-bucket meter (RFC 2697/2698), actions, attach points\n"
 		"Name of the policer\n")
 {
-	const char *why = dp_vty_name_error(name);
-	char xpath[XPATH_MAXLEN], echo[DP_VTY_ECHO_SIZE];
-	int ret;
-
-	if (why) {
-		vty_out(vty, "%% Invalid policer name \"%s\": %s. %s\n",
-			dp_vty_echo(name, echo, sizeof(echo)), why,
-			DP_NAME_RULE);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
-	snprintf(xpath, sizeof(xpath), POLICE_XPATH "[name='%s']", name);
-	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
-	ret = nb_cli_apply_changes(vty, NULL);
-	if (ret == CMD_SUCCESS)
-		VTY_PUSH_XPATH(EBPF_POLICER_NODE, xpath);
-	return ret;
+	return dp_vty_enter_entry(vty, "policer", POLICE_XPATH, name,
+				  EBPF_POLICER_NODE);
 }
 
 DEFPY_YANG(no_police, no_police_cmd,
@@ -98,24 +73,7 @@ DEFPY_YANG(no_police, no_police_cmd,
 	   "A policer, detached from everything it applies to\n"
 	   "Name of the policer\n")
 {
-	char xpath[XPATH_MAXLEN], names[256] = "", echo[DP_VTY_ECHO_SIZE];
-	const struct lyd_node *ebpf;
-
-	snprintf(xpath, sizeof(xpath), POLICE_XPATH "[name='%s']", name);
-	if (dp_vty_name_error(name) ||
-	    !yang_dnode_exists(vty->candidate_config->dnode, xpath)) {
-		ebpf = yang_dnode_get(vty->candidate_config->dnode,
-				      "/frr-zebra-ebpf:ebpf");
-		if (ebpf)
-			yang_dnode_iterate(police_vty_names_cb, names, ebpf,
-					   "./policer");
-		vty_out(vty, "%% No policer \"%s\" (configured: %s)\n",
-			dp_vty_echo(name, echo, sizeof(echo)),
-			names[0] ? names : "none");
-		return CMD_WARNING_CONFIG_FAILED;
-	}
-	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
-	return nb_cli_apply_changes(vty, NULL);
+	return dp_vty_remove_entry(vty, "policer", POLICE_XPATH, name);
 }
 
 /* ------------------------------------------------------------- meters */

@@ -32,6 +32,7 @@ ct	core maps kernel fib fwd
 lb	core maps kernel fib fwd ct
 nat	core maps kernel fib fwd ct
 police	core maps kernel fib fwd ct lb
+chain	core maps kernel fib fwd
 cli	core maps kernel fib fwd
 '
 

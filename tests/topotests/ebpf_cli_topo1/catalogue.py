@@ -909,6 +909,41 @@ def _policer():
     add("enable", "show ebpf policer", r"Datapath policer ids: 4 of 1023 in use")
     return e
 
+
+def _chain():
+    e, add = _section("chain")
+    undo = ("ebpf", ["no chain c1"])
+    add("ebpf", "chain", incomplete("chain", "NAME"))
+    add("ebpf", "chain bad/x", r'% Invalid chain name "bad/x": it holds[^\n]*\. ' + VIP_RULE)
+    add("ebpf", "no chain nosuch", q('% No chain "nosuch" (configured: none)'))
+    add("ebpf", ["chain c1", "hook xdp"], nb_failed(r"chain c1: hook xdp: "), undo=undo)
+    add("ebpf", ["chain c1", "object /nonexistent.o program p"],
+        nb_failed(q("chain c1: cannot open object /nonexistent.o: No such file or directory")),
+        undo=undo)
+    add("ebpf", ["chain c1", "object relative.o program p"],
+        q('% Invalid object "relative.o" program "p": An object is given by its absolute path'),
+        undo=undo)
+    add("ebpf", ["chain c1", "object /x.o program 1bad"],
+        q('% Invalid object "/x.o" program "1bad": A program name is a C identifier'),
+        undo=undo)
+    add("ebpf", ["chain c1", "object /x.o"], incomplete("object /x.o", "program"), undo=undo)
+    add("ebpf", ["chain c1", "position sideways"],
+        hint("position", "sideways", "before", "after"), undo=undo)
+    add("ebpf", ["chain c1", "position before priority 0"],
+        hint("position before priority", "0", "(1-1000)"), undo=undo)
+    add("ebpf", ["chain c1", "hook egress"], hint("hook", "egress", "tc-ingress", "xdp"), undo=undo)
+    add("ebpf", ["chain c1", "interface a/b"], bad_ifname("a/b", "it contains"), undo=undo)
+    add("ebpf", ["chain c1", "interface eth9"], nb_failed("interface eth9 does not exist"),
+        undo=undo)
+    add("ebpf", ["chain c1", "no interface r1-eth0"],
+        q("% This chain is not on interface r1-eth0"), undo=undo)
+    add("ebpf", "object /x.o program p", [r"% Unknown command: ",
+        q('% This is a command of the chain node: enter "ebpf", then "chain NAME" first')])
+    add("enable", "show ebpf chain junk", hint("show ebpf chain", "junk", "<cr>", "json"))
+    add("enable", "show ebpf chain json", r'"xdpChaining":\s*"unavailable"', json=True)
+    add("enable", "show ebpf chain", r"XDP chaining: unavailable: ")
+    return e
+
 def _show_lb():
     e, add_in = _section("show ebpf load-balancer, nat, conntrack")
 
@@ -967,6 +1002,7 @@ CATALOGUE = (
     + _vip_options()
     + _vip_health_check()
     + _policer()
+    + _chain()
     + _vip_backend()
     + _nat()
     + _show_lb()
@@ -998,6 +1034,7 @@ SHOW_JSON = (
     "show ebpf policer json",
     "show ebpf policer gold json",
     "show ebpf policer nosuch json",
+    "show ebpf chain json",
 )
 
 # Output that would mean a refusal did not say what is valid, or that

@@ -32,10 +32,9 @@ CWD = os.path.dirname(os.path.realpath(__file__))
 sys.path.append(os.path.join(CWD, ".."))
 
 # pylint: disable=C0413
-from lib import topotest
-from lib.topogen import Topogen, TopoRouter, get_topogen
+from lib.topogen import Topogen, get_topogen
 
-from ebpftest import bpfmaps, lbmaps, settings, show, traffic
+from ebpftest import bpfmaps, lbmaps, settings, show, traffic, vty
 from ebpftest.capture import Capture
 
 pytestmark = [pytest.mark.ebpf]
@@ -62,18 +61,8 @@ def setup_module(mod):
         h.net.cmd_raises("sysctl -qw net.ipv4.ip_forward=0")
         h.net.cmd_raises("ip -6 addr add {}::2/64 dev {}-eth0 nodad".format(v6, hname))
         h.net.cmd_raises("ip -6 route add default via {}::1".format(v6))
-    # veth artefacts (DESIGN.md §5): native XDP redirect into a veth needs
-    # GRO on the receiving peer, and checksum offload off on the senders.
-    for gear in tgen.gears.values():
-        for ifname in gear.links:
-            gear.net.cmd_raises("ethtool -K {} tx off".format(ifname))
-    tgen.gears["h2"].net.cmd_raises("ethtool -K h2-eth0 gro on")
-    tgen.gears["h1"].net.cmd_raises("ethtool -K h1-eth0 gro on")
-    r1 = tgen.gears["r1"]
-    settings.load_router_frr_conf(tgen, r1, CWD)
-    r1.load_config(TopoRouter.RD_ZEBRA, None, settings.zebra_args())
-    tgen.start_router()
-    assert r1.check_router_running() == ""
+    traffic.veths_for_xdp(tgen, ("h1", "h2"))
+    traffic.start_r1_with_plugin(tgen, CWD)
 
 
 def teardown_module(mod):
@@ -87,32 +76,8 @@ def _r1():
     return get_topogen().gears["r1"]
 
 
-def _poll(func, timeout=30, wait=0.5):
-    _, result = topotest.run_and_expect(func, None, count=int(timeout / wait), wait=wait)
-    return result
-
-
-def _vtysh(router, *lines):
-    """Configure lines under `ebpf`; returns vtysh's output."""
-    cmd = ["vtysh", "-c", "configure terminal", "-c", "ebpf"]
-    for line in lines:
-        cmd += ["-c", line]
-    _, out, err = router.net.cmd_status(cmd, warn=False)
-    return out + err
-
-
-def _config(router, *lines):
-    out = _vtysh(router, *lines)
-    assert "%" not in out, "{}: {} -> {}".format(router.name, lines, out)
-
-
 def _policers(router, name=None):
     return show.vtysh_json(router, "show ebpf policer" + (" " + name if name else ""))
-
-
-def _forwarding_off(router):
-    for key in ("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"):
-        assert router.net.cmd_raises("sysctl -n " + key).strip() == "0", key
 
 
 def _installed(router, name, n):
@@ -122,7 +87,7 @@ def _installed(router, name, n):
             return "policer {} not shown with {} attach points: {}".format(name, n, data)
         missing = [a for a in data["attachPoints"] if not a["installed"]]
         return "not installed: {}".format(missing) if missing else None
-    assert _poll(check) is None
+    assert vty.poll(check) is None
 
 
 def _reachable():
@@ -182,7 +147,7 @@ def test_configuration_round_trip():
     interface policer meets no datapath."""
     settings.require_plugin("policers")
     r1 = _r1()
-    _forwarding_off(r1)
+    vty.forwarding_off(r1)
     text = r1.vtysh_cmd("show running-config")
     block = re.search(r"(?ms)^ policer gold\n.*?^ exit\n policer silver\n.*?^ exit\n", text)
     assert block, text
@@ -239,7 +204,7 @@ def test_udp_rate_within_5_percent():
     `dropped: policer`."""
     settings.require_plugin("policers")
     r1 = _r1()
-    _forwarding_off(r1)
+    vty.forwarding_off(r1)
     _reachable()
     h2 = get_topogen().gears["h2"]
     seconds = 4
@@ -248,7 +213,7 @@ def test_udp_rate_within_5_percent():
     for cir, attach in ((8000, "apply interface r1-eth0"),
                         (40000, "apply match destination 10.2.0.2/32 protocol udp")):
         cbs = 15000
-        _config(r1, "policer rate", "srtcm cir {} cbs {} ebs 0".format(cir, cbs), attach)
+        vty.ebpf_ok(r1, "policer rate", "srtcm cir {} cbs {} ebs 0".format(cir, cbs), attach)
         _installed(r1, "rate", 1)
         rx0 = traffic.link_counters(h2, "h2-eth0")["rx"]
         drop0 = bpfmaps.reason_count(r1, "DP_R_DROP_POLICED")
@@ -278,7 +243,7 @@ def test_udp_rate_within_5_percent():
         assert green_pkts - slack <= received <= green_pkts, (received, green_pkts)
         assert received <= rx <= green_pkts + 200, (received, green_pkts, rx)
         assert drops == col["red"][0], (drops, col)
-        _config(r1, "no policer rate")
+        vty.ebpf_ok(r1, "no policer rate")
 
 
 def test_trtcm_rates():
@@ -287,9 +252,9 @@ def test_trtcm_rates():
     forwarded, red dropped."""
     settings.require_plugin("policers")
     r1 = _r1()
-    _forwarding_off(r1)
+    vty.forwarding_off(r1)
     cir, pir, burst = 10000, 30000, 15000
-    _config(r1, "policer rate2",
+    vty.ebpf_ok(r1, "policer rate2",
             "trtcm cir {} cbs {} pir {} pbs {}".format(cir, burst, pir, burst),
             "exceed-action set-dscp 12",
             "apply match destination 10.2.0.2/32 protocol udp")
@@ -305,7 +270,7 @@ def test_trtcm_rates():
     assert abs(green / cir - 1) <= 0.05, green
     assert abs(peak / pir - 1) <= 0.05, peak
     assert col["red"][0] > 0
-    _config(r1, "no policer rate2")
+    vty.ebpf_ok(r1, "no policer rate2")
 
 
 def test_tcp_limited_by_policer():
@@ -315,11 +280,11 @@ def test_tcp_limited_by_policer():
     most of the rate."""
     settings.require_plugin("policers")
     r1 = _r1()
-    _forwarding_off(r1)
+    vty.forwarding_off(r1)
     tgen = get_topogen()
     h1, h2 = tgen.gears["h1"], tgen.gears["h2"]
     cir, cbs, seconds = 10000, 250000, 6
-    _config(r1, "policer tcp", "srtcm cir {} cbs {} ebs 0".format(cir, cbs),
+    vty.ebpf_ok(r1, "policer tcp", "srtcm cir {} cbs {} ebs 0".format(cir, cbs),
             "apply match destination 10.2.0.2/32 protocol tcp port 5401")
     _installed(r1, "tcp", 1)
     server = _iperf_servers(h2, [5401])[0]
@@ -333,7 +298,7 @@ def test_tcp_limited_by_policer():
     col = _colours(_policers(r1, "tcp")["tcp"])
     print("tcp through a {} kbit/s policer: {:.0f} kbit/s received (ceiling {:.0f}), "
           "green {} red {} pkts".format(cir, goodput, ceiling, col["green"][0], col["red"][0]))
-    _config(r1, "no policer tcp")
+    vty.ebpf_ok(r1, "no policer tcp")
     assert goodput <= ceiling * 1.05, goodput
     assert goodput >= cir * 0.5, goodput
     assert col["red"][0] > 0 and col["green"][0] > 0
@@ -346,10 +311,10 @@ def test_set_dscp_and_colour_aware():
     as green."""
     settings.require_plugin("policers")
     r1 = _r1()
-    _forwarding_off(r1)
+    vty.forwarding_off(r1)
     tgen = get_topogen()
     h1, h2 = tgen.gears["h1"], tgen.gears["h2"]
-    _config(r1, "policer mark", "srtcm cir 100000 cbs 100000 ebs 0",
+    vty.ebpf_ok(r1, "policer mark", "srtcm cir 100000 cbs 100000 ebs 0",
             "conform-action set-dscp 46",
             "apply match destination 10.2.0.2/32 protocol icmp",
             "apply match destination 2001:db8:2::2/128 protocol icmpv6")
@@ -363,15 +328,15 @@ def test_set_dscp_and_colour_aware():
     assert cap6.count() == 5
 
     # AF13 (DSCP 14, TOS 0x38): red for a colour-aware meter
-    _config(r1, "policer mark", "srtcm cir 100000 cbs 100000 ebs 0 color-aware",
+    vty.ebpf_ok(r1, "policer mark", "srtcm cir 100000 cbs 100000 ebs 0 color-aware",
             "conform-action transmit")
     _installed(r1, "mark", 2)
     assert traffic_ping(h1, H2, tos="0x38") == 0
     col = _colours(_policers(r1, "mark")["mark"])
     assert col["red"][0] >= 5, col
-    _config(r1, "policer mark", "srtcm cir 100000 cbs 100000 ebs 0")
+    vty.ebpf_ok(r1, "policer mark", "srtcm cir 100000 cbs 100000 ebs 0")
     assert traffic_ping(h1, H2, tos="0x38") == 5
-    _config(r1, "no policer mark")
+    vty.ebpf_ok(r1, "no policer mark")
 
 
 def traffic_ping(node, dst, tos, count=5):
@@ -389,10 +354,10 @@ def test_interface_follows_the_link():
     installed under its new ifindex."""
     settings.require_plugin("policers")
     r1 = _r1()
-    out = _vtysh(r1, "policer gold", "apply interface nosuch0")
+    out = vty.ebpf(r1, "policer gold", "apply interface nosuch0")
     assert "interface nosuch0 does not exist" in out, out
     r1.net.cmd_raises("ip link add pol0 type veth peer name pol0p")
-    _config(r1, "policer gold", "apply interface pol0")
+    vty.ebpf_ok(r1, "policer gold", "apply interface pol0")
     _installed(r1, "gold", 2)
     r1.net.cmd_raises("ip link del pol0")
 
@@ -402,7 +367,7 @@ def test_interface_follows_the_link():
         if a["installed"] or "does not exist" not in a.get("notInstalled", ""):
             return a
         return None
-    assert _poll(gone) is None
+    assert vty.poll(gone) is None
     r1.net.cmd_raises("ip link add pol0 type veth peer name pol0p")
     ifindex = int(r1.net.cmd_raises("cat /sys/class/net/pol0/ifindex"))
     _installed(r1, "gold", 2)
@@ -410,7 +375,7 @@ def test_interface_follows_the_link():
     assert ats["interface pol0"]["ifindex"] == ifindex
     val = lbmaps.lookup(r1, "policer_intf_map", ifindex.to_bytes(4, "little"))
     assert int.from_bytes(val[:4], "little") == ats["interface pol0"]["id"]
-    _config(r1, "policer gold", "no apply interface pol0")
+    vty.ebpf_ok(r1, "policer gold", "no apply interface pol0")
     r1.net.cmd_raises("ip link del pol0")
 
 
@@ -440,10 +405,10 @@ def test_bad_input_is_refused():
         (["load-balancer", "no vip web4"], "the load-balancer block has no VIP web4"),
     ]
     for lines, expect in cases:
-        out = _vtysh(r1, *lines)
+        out = vty.ebpf(r1, *lines)
         assert expect in out, "{}: expected {!r}, got {!r}".format(lines, expect, out)
     # `policer bronze` was created by the failed line's node entry: drop it
-    _vtysh(r1, "no policer bronze")
+    vty.ebpf(r1, "no policer bronze")
     assert r1.vtysh_cmd("show running-config") == before
     assert r1.net.cmd_raises("cat /var/run/frr/zebra.pid").strip() == pid
     assert r1.net.cmd_raises("kill -0 " + pid) == ""

@@ -11,6 +11,8 @@ import os
 import re
 import time
 
+from ebpftest import settings
+
 PYTHON = "/usr/bin/python3"
 FLOWTOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "flowtool.py")
 
@@ -104,3 +106,25 @@ def link_counters(node, ifname):
 def rx_packets(node, ifnames):
     """{ifname: rx packets} for several interfaces of one node."""
     return {ifname: link_counters(node, ifname)["rx"] for ifname in ifnames}
+
+
+def veths_for_xdp(tgen, hosts):
+    """veth artefacts (DESIGN.md §5): native XDP redirect into a veth needs
+    GRO on the receiving peer, and TCP over it needs checksum offload off
+    on the senders. Every link of every gear gets tx off; each host's
+    HOST-eth0 gets GRO on."""
+    for gear in tgen.gears.values():
+        for ifname in gear.links:
+            gear.net.cmd_raises("ethtool -K {} tx off".format(ifname))
+    for host in hosts:
+        tgen.gears[host].net.cmd_raises("ethtool -K {}-eth0 gro on".format(host))
+
+
+def start_r1_with_plugin(tgen, topo_dir):
+    """r1 with its frr.conf (topo_dir/r1) and zebra with the plugin."""
+    r1 = tgen.gears["r1"]
+    settings.load_router_frr_conf(tgen, r1, topo_dir)
+    r1.load_config(r1.RD_ZEBRA, None, settings.zebra_args())
+    tgen.start_router()
+    assert r1.check_router_running() == ""
+    return r1

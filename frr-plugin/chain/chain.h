@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Users' own programs chained with ours (`chain NAME` in the ebpf block),
+ * with no chaining code in theirs: no prog-array, no tail call, no map of
+ * the next program. Everything here runs on zebra's main pthread.
+ *
+ *   chain_prog.c   load a user's program from its object file; attach it
+ *                  to an interface's TC ingress at the priority of its
+ *                  place; what the kernel can chain (freplace probe)
+ *   chain_nb.c     northbound: load at PREPARE (a bad object fails the
+ *                  commit, the chain stays as it was), attach at APPLY
+ *   chain_vty.c    the `chain` node, its commands, how it reads back
+ *   chain_show.c   `show ebpf chain`: each hook's order per interface
+ *
+ * TC ingress: cls_bpf filters in priority order on the clsact qdisc ours
+ * hangs off (DP_TC_PRIO). A program before ours gets priority
+ * DP_TC_PRIO - CHAIN_PRIO_SPAN + its priority, after ours DP_TC_PRIO +
+ * its priority: a lower number runs first. A program says "next" with
+ * TC_ACT_UNSPEC (the TC convention), as ours does when it passes a packet
+ * up. XDP: libxdp's dispatcher (freplace); not built, and refused where
+ * the kernel refuses freplace programs. See doc/architecture.md,
+ * "Chaining".
+ */
+#ifndef CHAIN_H
+#define CHAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/northbound.h"
+
+#include "maps/dp_maps.h" /* DP_TC_PRIO */
+
+#define CHAIN_XPATH "/frr-zebra-ebpf:ebpf/chain"
+
+/* Priorities a user gives among their own programs: 1 .. CHAIN_PRIO_SPAN. */
+#define CHAIN_PRIO_SPAN 1000
+
+enum chain_hook {
+	CHAIN_HOOK_TC_INGRESS = 0,
+	CHAIN_HOOK_XDP = 1,
+};
+
+enum chain_pos {
+	CHAIN_BEFORE = 0,
+	CHAIN_AFTER = 1,
+};
+
+/* A chain entry as configured. */
+struct chain_spec {
+	char name[64];
+	char object[256];
+	char program[64];
+	uint8_t hook;	  /* enum chain_hook */
+	uint8_t position; /* enum chain_pos */
+	uint16_t priority;
+};
+
+/* cls_bpf priority of a place at TC ingress. */
+static inline uint16_t chain_tc_prio(uint8_t position, uint16_t priority)
+{
+	return position == CHAIN_BEFORE
+		       ? (uint16_t)(DP_TC_PRIO - CHAIN_PRIO_SPAN - 1 + priority)
+		       : (uint16_t)(DP_TC_PRIO + priority);
+}
+
+/* --- chain_prog.c */
+
+/*
+ * Load program `program` of object file `object` as a program of hook's
+ * type (with the privileges it needs). Returns its fd, or -errno with a
+ * message (the verifier's last lines included) in err.
+ */
+extern int chain_prog_load(const char *object, const char *program,
+			   uint8_t hook, char *err, size_t errlen);
+
+/*
+ * Attach / replace / detach prog_fd as the cls_bpf filter (prio, handle)
+ * on ifindex's TC ingress. Each chain entry has its own handle, so that
+ * two entries trading places in one commit never replace each other's
+ * filter on the way. 0 or -errno (and err).
+ */
+extern int chain_tc_attach(int ifindex, uint16_t prio, uint32_t handle,
+			   int prog_fd, char *err, size_t errlen);
+extern void chain_tc_detach(int ifindex, uint16_t prio, uint32_t handle);
+/* The id of the program of the cls_bpf filter (prio, handle) on ifindex's
+ * TC ingress, 0 if none. */
+extern uint32_t chain_tc_query(int ifindex, uint16_t prio, uint32_t handle);
+/* The id of the program behind fd, 0 if none. */
+extern uint32_t chain_prog_id_of(int fd);
+/* A program's name and run count (kernel stats), by id; false if gone. */
+extern bool chain_prog_info(uint32_t id, char name[16], uint64_t *runs);
+/* cls_bpf handles of chain entries: 1 .. CHAIN_MAX (ours: DP_TC_HANDLE). */
+#define CHAIN_MAX 4095
+
+/* Why XDP programs cannot be chained with ours here (a phrase), or NULL. */
+extern const char *chain_xdp_refusal(void);
+
+/* Run counts: switched on while any chain is configured (kernel stats). */
+extern void chain_stats_enable(bool on);
+
+/* --- chain_nb.c */
+
+extern const struct frr_yang_module_info chain_nb_info;
+extern void chain_init(void);
+extern void chain_fini(void);
+extern void chain_spec_of(const struct lyd_node *dnode, struct chain_spec *s);
+
+/* A chain's state on one interface, for show. */
+struct chain_intf_status {
+	char ifname[16];
+	int ifindex;
+	bool attached;
+	char why[300];
+};
+
+/* A chain's loaded program (id 0: none), cls_bpf handle and interfaces;
+ * -1 if unknown. */
+extern int chain_status(const char *name, uint32_t *prog_id, uint32_t *handle,
+			struct chain_intf_status *st, int max);
+
+/* --- chain_vty.c / chain_show.c */
+
+extern void chain_vty_init(void);
+extern void chain_show_init(void);
+extern void chain_cli_show(struct vty *vty, const struct lyd_node *dnode,
+			   bool show_defaults);
+extern void chain_cli_show_end(struct vty *vty, const struct lyd_node *dnode);
+extern int chain_cli_cmp(const struct lyd_node *a, const struct lyd_node *b);
+extern const char *chain_hook_name(uint8_t hook);
+
+#endif /* CHAIN_H */

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Users' programs for the chaining tests: written as anyone writes a TC
+ * or XDP program, with no chaining code (no prog-array, no tail call, no
+ * map of a next program). At TC a program that has no opinion returns
+ * TC_ACT_UNSPEC, the TC convention for "next".
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#define TC_ACT_UNSPEC (-1)
+#define TC_ACT_SHOT 2
+#define ETH_P_IP 0x0800
+
+/* 10.1.0.3: the source the tests drop (h1's second address). */
+#define DROPPED_SRC 0x0a010003
+
+/* Drops IPv4 packets from DROPPED_SRC; everything else goes on. */
+SEC("tc")
+int drop_src(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+
+	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return TC_ACT_UNSPEC;
+	return ip->saddr == bpf_htonl(DROPPED_SRC) ? TC_ACT_SHOT
+						   : TC_ACT_UNSPEC;
+}
+
+/* Sees packets and lets them go on: the kernel counts its runs. */
+SEC("tc")
+int count_all(struct __sk_buff *skb)
+{
+	return TC_ACT_UNSPEC;
+}
+
+/* An XDP program: not for hook tc-ingress. */
+SEC("xdp")
+int xdp_pass(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+/* Reads the packet without checking its length: the verifier refuses. */
+SEC("tc")
+int unchecked(struct __sk_buff *skb)
+{
+	unsigned char *data = (void *)(long)skb->data;
+
+	return data[20] == 1 ? TC_ACT_SHOT : TC_ACT_UNSPEC;
+}
+
+char LICENSE[] SEC("license") = "GPL";
