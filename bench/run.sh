@@ -5,7 +5,7 @@
 #
 # usage: bench/run.sh [--quick] [NAME...]
 #   NAME     fib forward install failover stall maglev health zebra-health lb
-#            lb-throughput policer (default: all, in this order)
+#            lb-throughput policer chain (default: all, in this order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
 #
@@ -23,12 +23,12 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover | stall | maglev | health | zebra-health | lb | lb-throughput | policer)
+	fib | forward | install | failover | stall | maglev | health | zebra-health | lb | lb-throughput | policer | chain)
 		names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|zebra-health|lb|lb-throughput|policer]..." >&2; exit 2 ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|zebra-health|lb|lb-throughput|policer|chain]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover stall maglev health zebra-health lb lb-throughput policer"
+[ -n "$names" ] || names="fib forward install failover stall maglev health zebra-health lb lb-throughput policer chain"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -43,6 +43,7 @@ if [ $quick = 1 ]; then
 	lb_args="--flows 10K --packets 10K --syns 2K --rounds 3"
 	lbtput_args="--seconds 0.5 --rounds 1 --flows 16K --ct 1M"
 	policer_args="--packets 10K --rounds 2 --seconds 0.5"
+	chain_args="--seconds 0.5 --rounds 1"
 else
 	fib_args=""
 	forward_args=""
@@ -55,6 +56,7 @@ else
 	lb_args=""
 	lbtput_args=""
 	policer_args=""
+	chain_args=""
 fi
 
 echo "frr-ebpf benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -98,6 +100,9 @@ for name in $names; do
 	policer)
 		# shellcheck disable=SC2086
 		"$bin/policer" $policer_args || status=1 ;;
+	chain)
+		# shellcheck disable=SC2086
+		"$bin/chain" $chain_args || status=1 ;;
 	lb-throughput)
 		# shellcheck disable=SC2086
 		"$bin/lb_throughput" $lbtput_args || status=1 ;;
