@@ -3,7 +3,8 @@
 # Debian 12's own kernel 6.1 under qemu: the verifier users have checks
 # every program path the tests take (XDP flow creation, the conntrack
 # claim loop, Maglev probing, NAT rewrites, ICMP errors), and 6.1's map
-# operations run them. See guest/datapath_tests.sh.
+# operations run them, with the live veth tests on its network stack. See
+# guest/datapath_tests.sh.
 #
 # Exit status: 0 pass, 1 fail, 77 skip (no qemu or no kernel package).
 set -eu
@@ -26,5 +27,7 @@ ip=$(command -v ip)
 exec "$here/run.sh" \
 	--bin "$bin=/test/test_datapath" \
 	--bin "$ip=/usr/bin/ip" \
+	--bin "$(command -v ethtool)=/usr/sbin/ethtool" \
 	--kmod veth --kmod sch_ingress --kmod cls_bpf --kmod xfrm_user \
+	--env DP_TEST_IP=/usr/bin/ip \
 	"$here/guest/datapath_tests.sh"

@@ -106,7 +106,17 @@ static int live_setup(struct harness *h, struct live *l)
 	if (unshare(CLONE_NEWNET))
 		return -errno;
 	for (size_t i = 0; i < sizeof(live_cmds) / sizeof(live_cmds[0]); i++) {
-		if (system(live_cmds[i])) {
+		char cmd[512];
+
+		/*
+		 * $DP_TEST_IP: iproute2's ip where a busybox shell would run
+		 * its own ip applet first (no veth there): Debian 6.1 under
+		 * qemu (tests/qemu).
+		 */
+		snprintf(cmd, sizeof(cmd),
+			 "ip() { command \"${DP_TEST_IP:-ip}\" \"$@\"; }; %s",
+			 live_cmds[i]);
+		if (system(cmd)) {
 			t_note("failed: %s", live_cmds[i]);
 			return -ENODEV;
 		}
