@@ -191,6 +191,7 @@ def test_seed_order_two_before_ours():
     runs0 = _runs("limiter")
     assert _ping("10.1.0.3")[1] == 0
     assert _runs("limiter") - runs0 >= 5
+    print(r1.vtysh_cmd("show ebpf chain"))
 
 
 def test_reorder_loses_nothing():
