@@ -137,6 +137,16 @@ def _colours(data):
     return {c: (total[c]["packets"], total[c]["bytes"]) for c in ("green", "yellow", "red")}
 
 
+@pytest.fixture(autouse=True)
+def _remove_test_policers():
+    """The policers a test adds go with it, also when it fails (the
+    others would then meet one policer per prefix already taken)."""
+    yield
+    if not settings.dry_run():
+        for name in ("rate", "rate2", "tcp", "mark"):
+            vty.ebpf(get_topogen().gears["r1"], "no policer " + name)
+
+
 # -------------------------------------------------------------------- tests
 
 
@@ -236,12 +246,13 @@ def test_udp_rate_within_5_percent():
         # what the meter let through arrived: the receivers' count, and
         # h2's interface (the senders' TCP control connections on top)
         # (an interface policer also meters the senders' TCP control
-        # connections: a few dozen packets)
+        # connections, a few dozen packets; iperf3's receiver cannot see
+        # losses after the last datagram it got, which it then counts as
+        # received: 0.5 % either way)
         received = sum(rep["end"]["sum"]["packets"] - rep["end"]["sum"]["lost_packets"]
                        for rep in reports)
-        slack = 3 if "match" in attach else 100
-        assert green_pkts - slack <= received <= green_pkts, (received, green_pkts)
-        assert received <= rx <= green_pkts + 200, (received, green_pkts, rx)
+        assert abs(received - green_pkts) <= max(100, green_pkts // 200), (received, green_pkts)
+        assert rx <= green_pkts + 200, (green_pkts, rx)
         assert drops == col["red"][0], (drops, col)
         vty.ebpf_ok(r1, "no policer rate")
 
