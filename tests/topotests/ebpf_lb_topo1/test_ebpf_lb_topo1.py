@@ -674,7 +674,7 @@ def test_algorithms(alg):
         assert rep["ok"] == 60 and rep["switched"] == 0, rep
         assert check(rep["backends"]), "{}: spread {}".format(alg, rep["backends"])
         if alg == "least-connections":
-            proc, first = _hold(tgen, WEB4D, 12)
+            proc, first = _hold(tgen, WEB4D, 30)
             _hold_end(proc)
             held = {b: list(first.values()).count(b) for b in BACKENDS}
             logger.info("least-connections, 12 held: %s", held)
@@ -685,8 +685,8 @@ def test_algorithms(alg):
 
 
 def test_backend_removed():
-    """`no backend 10.2.0.13 port 8080` on web4d (lb1, maglev) while 12
-    connections are open: every open connection, b3's included, goes on
+    """`no backend 10.2.0.13 port 8080` on web4d (lb1, maglev) while 30
+    connections are open (12 left none on b3 in about 1 run of 130): every open connection, b3's included, goes on
     with its backend (the removed backend's entry stays for its flows); the
     same 90 tuples (fixed source ports) opened again go to b1 and b2 only,
     and those that were on b1 or b2 before mostly stay there (Maglev's
@@ -697,7 +697,7 @@ def test_backend_removed():
     lb1 = tgen.gears["lb1"]
     before = _tcp(tgen, WEB4D, 90, msgs=1, sport=21000)
     assert before["ok"] == 90 and len(before["backends"]) == 3, before
-    proc, first = _hold(tgen, WEB4D, 12)
+    proc, first = _hold(tgen, WEB4D, 30)
     try:
         assert "b3" in first.values(), first
         _vip_config(lb1, "web4d", "no backend 10.2.0.13 port 8080")
