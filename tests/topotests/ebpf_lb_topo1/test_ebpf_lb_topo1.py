@@ -674,7 +674,7 @@ def test_algorithms(alg):
         assert rep["ok"] == 60 and rep["switched"] == 0, rep
         assert check(rep["backends"]), "{}: spread {}".format(alg, rep["backends"])
         if alg == "least-connections":
-            proc, first = _hold(tgen, WEB4D, 30)
+            proc, first = _hold(tgen, WEB4D, 12)
             _hold_end(proc)
             held = {b: list(first.values()).count(b) for b in BACKENDS}
             logger.info("least-connections, 12 held: %s", held)
@@ -686,8 +686,8 @@ def test_algorithms(alg):
 
 def test_backend_removed():
     """`no backend 10.2.0.13 port 8080` on web4d (lb1, maglev) while 30
-    connections are open (12 left none on b3 in about 1 run of 130): every open connection, b3's included, goes on
-    with its backend (the removed backend's entry stays for its flows); the
+    connections are open (12 left none on b3 in about 1 run of 130): every
+    open connection, b3's included, goes on with its backend (the removed backend's entry stays for its flows); the
     same 90 tuples (fixed source ports) opened again go to b1 and b2 only,
     and those that were on b1 or b2 before mostly stay there (Maglev's
     minimal disruption: at most 10 % of them move). The backend comes back
