@@ -306,7 +306,7 @@ static void chain_nb_apply_finish(struct nb_cb_apply_finish_args *args)
 	} else if (old) {
 		strlcpy(c->load_error, old->load_error, sizeof(c->load_error));
 	}
-	c->prog_id = chain_prog_id_of(c->prog_fd);
+	c->prog_id = dp_prog_id(c->prog_fd);
 
 	/* where the old entry is attached, the new one takes over */
 	for (uint32_t i = 0; old && i < c->n_if; i++)

@@ -155,19 +155,6 @@ uint32_t chain_tc_query(int ifindex, uint16_t prio, uint32_t handle)
 	return ret ? 0 : opts.prog_id;
 }
 
-uint32_t chain_prog_id_of(int fd)
-{
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	int ret = -1;
-
-	if (fd < 0)
-		return 0;
-	frr_with_privs (dp_privs())
-		ret = bpf_obj_get_info_by_fd(fd, &info, &len);
-	return ret ? 0 : info.id;
-}
-
 bool chain_prog_info(uint32_t id, char name[16], uint64_t *runs)
 {
 	struct bpf_prog_info info = {};

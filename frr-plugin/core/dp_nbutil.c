@@ -112,3 +112,19 @@ int dp_vty_remove_entry(struct vty *vty, const char *kind,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+const char *dp_proto_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	default:
+		snprintf(buf, len, "%u", proto);
+		return buf;
+	}
+}

@@ -37,6 +37,10 @@ extern void dp_nb_cli_show_block(struct vty *vty, const struct lyd_node *dnode,
 extern void dp_nb_cli_show_block_end(struct vty *vty,
 				     const struct lyd_node *dnode);
 
+/* An IP protocol's name for show and configuration text (tcp, udp, icmp,
+ * icmpv6), or its number in buf. */
+extern const char *dp_proto_name(uint8_t proto, char *buf, size_t len);
+
 /* yang_dnode_iterate() callback that counts nodes in *(uint32_t *)arg. */
 extern int dp_nb_count_cb(const struct lyd_node *dnode, void *arg);
 

@@ -20,6 +20,7 @@
 #include "lib/yang.h"
 
 #include "dp_abi.h"
+#include "core/dp_nbutil.h"
 #include "core/dp_nodes.h"
 #include "core/dp_plugin.h"
 #include "core/dp_stall.h"
@@ -140,21 +141,6 @@ static const char *ct_state_name(uint64_t state)
 	return state < DP_CT_STATE_MAX ? names[state] : "?";
 }
 
-static const char *ct_proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	}
-	return "?";
-}
-
 /* "addr:port" ("[addr]:port" for IPv6). */
 static const char *ct_endpoint(uint8_t family, const __u32 *addr, __be16 port,
 			       char *buf, size_t len)
@@ -203,7 +189,7 @@ static void ct_show_flow(struct ct_show_ctx *ctx, const struct dp_ct_key *k,
 	struct dp_ct_key peer;
 	struct dp_ct_val reply = {};
 	uint64_t last = v->last_seen, ttl;
-	char src[64], dst[64], xsrc[64], xdst[64], flags[64];
+	char src[64], dst[64], xsrc[64], xdst[64], flags[64], pbuf[8];
 	int64_t idle, expires;
 
 	if (!(v->flags & DP_CT_F_DSR)) {
@@ -228,7 +214,8 @@ static void ct_show_flow(struct ct_show_ctx *ctx, const struct dp_ct_key *k,
 	if (ctx->jflows) {
 		json_object *j = json_object_new_object();
 
-		json_object_string_add(j, "protocol", ct_proto_name(k->proto));
+		json_object_string_add(j, "protocol",
+				       dp_proto_name(k->proto, pbuf, sizeof(pbuf)));
 		json_object_string_add(j, "source", src);
 		json_object_string_add(j, "destination", dst);
 		json_object_string_add(j, "translatedSource", xsrc);
@@ -248,7 +235,8 @@ static void ct_show_flow(struct ct_show_ctx *ctx, const struct dp_ct_key *k,
 		json_object_array_add(ctx->jflows, j);
 		return;
 	}
-	vty_out(ctx->vty, "%-6s %s -> %s", ct_proto_name(k->proto), src, dst);
+	vty_out(ctx->vty, "%-6s %s -> %s",
+		dp_proto_name(k->proto, pbuf, sizeof(pbuf)), src, dst);
 	if (strcmp(src, xsrc) || strcmp(dst, xdst))
 		vty_out(ctx->vty, " as %s -> %s", xsrc, xdst);
 	vty_out(ctx->vty, "\n       %s, idle %" PRId64 " s, expires in %" PRId64

@@ -98,7 +98,7 @@ const char *dp_pin_dir(void)
 }
 
 /* Show commands ask from zebra's main pthread, unprivileged there. */
-static uint32_t dp_prog_id(int fd)
+uint32_t dp_prog_id(int fd)
 {
 	struct bpf_prog_info info = {};
 	uint32_t len = sizeof(info);

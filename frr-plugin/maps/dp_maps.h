@@ -90,6 +90,9 @@ extern uint32_t dp_meta_flags(void);
 #define DP_TC_PRIO 0xc000
 #define DP_TC_HANDLE 0xfeb0
 
+/* The id of the program behind fd (0 if none), read with privileges. */
+extern uint32_t dp_prog_id(int fd);
+
 /* Program ids (0 if not loaded), for show commands. */
 extern uint32_t dp_prog_id_xdp(void);
 extern uint32_t dp_prog_id_tc(void);

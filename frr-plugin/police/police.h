@@ -104,6 +104,5 @@ extern int police_cli_cmp(const struct lyd_node *a, const struct lyd_node *b);
 
 /* Names of what the configuration holds, for show and messages. */
 extern const char *police_action_name(uint8_t action);
-extern const char *police_proto_name(uint8_t proto, char *buf, size_t len);
 
 #endif /* POLICE_H */

@@ -14,6 +14,7 @@
 #include "lib/prefix.h"
 #include "lib/vty.h"
 
+#include "core/dp_nbutil.h"
 #include "core/dp_nodes.h"
 #include "core/dp_vty_input.h"
 #include "maps/dp_mapdump.h"
@@ -55,7 +56,7 @@ static void police_at_name(const struct police_at *at, char *buf, size_t len)
 		   &at->prefix);
 	if (at->proto)
 		snprintf(buf + strlen(buf), len - strlen(buf), " protocol %s",
-			 police_proto_name(at->proto, pbuf, sizeof(pbuf)));
+			 dp_proto_name(at->proto, pbuf, sizeof(pbuf)));
 	if (at->port)
 		snprintf(buf + strlen(buf), len - strlen(buf), " port %u",
 			 at->port);

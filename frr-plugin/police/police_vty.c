@@ -38,23 +38,6 @@ const char *police_action_name(uint8_t action)
 	}
 }
 
-const char *police_proto_name(uint8_t proto, char *buf, size_t len)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	default:
-		snprintf(buf, len, "%u", proto);
-		return buf;
-	}
-}
-
 /* ------------------------------------------------------ policer NAME */
 
 /* vtysh enters the node with its own DEFUNSH (vtysh/), hence NOSH. */
@@ -356,7 +339,7 @@ static int police_show_at_cb(const struct lyd_node *dnode, void *arg)
 		yang_dnode_get_string(dnode, "./prefix"));
 	if (yang_dnode_exists(dnode, "./protocol"))
 		vty_out(vty, " protocol %s",
-			police_proto_name(yang_dnode_get_uint8(dnode,
+			dp_proto_name(yang_dnode_get_uint8(dnode,
 							       "./protocol"),
 					  buf, sizeof(buf)));
 	if (yang_dnode_exists(dnode, "./port"))
