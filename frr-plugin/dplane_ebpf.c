@@ -338,12 +338,37 @@ static void dp_boot(const char *args)
 	dp_policy_boot();
 }
 
+/*
+ * libxdp keeps its dispatcher's state in files under /sys/fs/bpf/xdp,
+ * and Debian's systemd mounts /sys/fs/bpf root-owned 0700: zebra, user
+ * frr, reaches them only with CAP_DAC_OVERRIDE, raised like its other
+ * capabilities only inside frr_with_privs. Asked for only where the
+ * dispatcher can run, and before zprivs_init() reads the list.
+ */
+static void dp_privs_for_dispatcher(void)
+{
+	static zebra_capabilities_t caps[ZCAP_MAX];
+	int n = 0;
+
+	if (!dp_maps_ready() || dp_xdp_dispatch_refusal())
+		return;
+	for (int i = 0; i < zserv_privs.cap_num_p && n < ZCAP_MAX - 1; i++) {
+		if (zserv_privs.caps_p[i] == ZCAP_DAC_OVERRIDE)
+			return;
+		caps[n++] = zserv_privs.caps_p[i];
+	}
+	caps[n++] = ZCAP_DAC_OVERRIDE;
+	zserv_privs.caps_p = caps;
+	zserv_privs.cap_num_p = n;
+}
+
 /* Runs as root, before zebra drops its privileges (lib/libfrr.c:
  * frrmod_load() precedes zprivs_init()). */
 static int dp_module_init(void)
 {
 	dp_version_guard();
 	dp_boot(THIS_MODULE->load_args);
+	dp_privs_for_dispatcher();
 	hook_register(frr_late_init, dp_late_init);
 	hook_register(frr_config_post, dp_config_post);
 	return 0;

@@ -6,7 +6,9 @@
  *
  *   chain_prog.c   load a user's program from its object file; attach it
  *                  to an interface's TC ingress at the priority of its
- *                  place; what the kernel can chain (freplace probe)
+ *                  place
+ *   chain_xdp.c    a user's XDP program in libxdp's dispatcher, at the
+ *                  run priority of its place
  *   chain_nb.c     northbound: load at PREPARE (a bad object fails the
  *                  commit, the chain stays as it was), attach at APPLY
  *   chain_vty.c    the `chain` node, its commands, how it reads back
@@ -17,9 +19,11 @@
  * DP_TC_PRIO - CHAIN_PRIO_SPAN + its priority, after ours DP_TC_PRIO +
  * its priority: a lower number runs first. A program says "next" with
  * TC_ACT_UNSPEC (the TC convention), as ours does when it passes a packet
- * up. XDP: libxdp's dispatcher (freplace); not built, and refused where
- * the kernel refuses freplace programs. See doc/architecture.md,
- * "Chaining".
+ * up. XDP: libxdp's dispatcher runs ours at run priority DP_XDP_RUN_PRIO
+ * (maps/dp_xdp_dispatch.c); a user's program before ours gets its
+ * priority, after ours DP_XDP_RUN_PRIO + its priority; the next program
+ * runs when one returns XDP_PASS. Refused where the kernel refuses
+ * freplace programs. See doc/architecture.md, "Chaining".
  */
 #ifndef CHAIN_H
 #define CHAIN_H
@@ -64,6 +68,15 @@ static inline uint16_t chain_tc_prio(uint8_t position, uint16_t priority)
 		       : (uint16_t)(DP_TC_PRIO + priority);
 }
 
+/* libxdp run priority of a place at XDP. */
+static inline unsigned int chain_xdp_prio(uint8_t position, uint16_t priority)
+{
+	return position == CHAIN_BEFORE ? priority : DP_XDP_RUN_PRIO + priority;
+}
+
+/* libxdp's dispatcher holds 10 programs, ours among them. */
+#define CHAIN_XDP_MAX_PER_INTF 9
+
 /* --- chain_prog.c */
 
 /*
@@ -91,11 +104,40 @@ extern bool chain_prog_info(uint32_t id, char name[16], uint64_t *runs);
 /* cls_bpf handles of chain entries: 1 .. CHAIN_MAX (ours: DP_TC_HANDLE). */
 #define CHAIN_MAX 4095
 
-/* Why XDP programs cannot be chained with ours here (a phrase), or NULL. */
-extern const char *chain_xdp_refusal(void);
 
 /* Run counts: switched on while any chain is configured (kernel stats). */
 extern void chain_stats_enable(bool on);
+
+/* --- chain_xdp.c */
+
+/* Why XDP programs cannot be chained with ours here (a phrase), or NULL. */
+extern const char *chain_xdp_refusal(void);
+
+struct chain_xdp;
+/*
+ * Program `program` of object file `object` at run priority run_prio,
+ * opened, not loaded: libxdp loads it as an freplace program of the
+ * first dispatcher it joins (the commit's PREPARE has verified it as an
+ * XDP program). NULL and err on failure.
+ */
+extern struct chain_xdp *chain_xdp_open(const char *object,
+					const char *program,
+					unsigned int run_prio, char *err,
+					size_t errlen);
+extern int chain_xdp_attach(struct chain_xdp *x, int ifindex, char *err,
+			    size_t errlen);
+extern void chain_xdp_detach(struct chain_xdp *x, int ifindex);
+extern uint32_t chain_xdp_id(const struct chain_xdp *x);
+extern void chain_xdp_close(struct chain_xdp *x);
+
+/* One program of an interface's dispatcher. */
+struct chain_xdp_slot {
+	uint32_t id;
+	unsigned int run_prio;
+	char name[16];
+};
+/* ifindex's dispatcher programs in run order; -1: no dispatcher there. */
+extern int chain_xdp_list(int ifindex, struct chain_xdp_slot *out, int max);
 
 /* --- chain_nb.c */
 

@@ -10,7 +10,7 @@
  * then the old place goes, so the traffic the chain lets through never
  * misses it. pre_validate refuses what the hooks cannot hold: XDP where
  * the kernel cannot chain there, two chains at one place of one
- * interface.
+ * interface, more XDP programs than libxdp's dispatcher holds.
  */
 #include <zebra.h>
 
@@ -43,8 +43,9 @@ struct chain_ent {
 	struct chain_ent *next;
 	struct chain_spec spec;
 	uint32_t handle; /* cls_bpf handle, the entry's for its life */
-	int prog_fd; /* -1: none loaded */
+	int prog_fd; /* -1: none loaded (XDP: the program verified at PREPARE) */
 	uint32_t prog_id;
+	struct chain_xdp *xdp; /* hook xdp: the program libxdp attaches */
 	char load_error[256];
 	uint32_t n_if;
 	struct chain_if *ifs;
@@ -129,11 +130,38 @@ void chain_spec_of(const struct lyd_node *dnode, struct chain_spec *s)
 
 /* ------------------------------------------------------ attach, detach */
 
-static void chain_if_detach(struct chain_if *ci)
+static void chain_if_detach(struct chain_ent *c, struct chain_if *ci)
 {
-	if (ci->ifindex)
+	if (ci->ifindex && c->spec.hook == CHAIN_HOOK_XDP)
+		chain_xdp_detach(c->xdp, ci->ifindex);
+	else if (ci->ifindex)
 		chain_tc_detach(ci->ifindex, ci->prio, ci->handle);
 	ci->ifindex = 0;
+}
+
+/*
+ * XDP: each commit of a chain opens its program afresh (libxdp fixes the
+ * run priority when it links a program), so a changed place is a new
+ * program joining the dispatcher before the old one leaves.
+ */
+static void chain_if_sync_xdp(struct chain_ent *c, struct chain_if *ci,
+			      int ifindex)
+{
+	if (!c->xdp) {
+		snprintf(ci->why, sizeof(ci->why), "%s",
+			 c->load_error[0] ? c->load_error
+					  : "the program did not open");
+		ci->ifindex = 0;
+		return;
+	}
+	if (ci->ifindex == ifindex)
+		return;
+	if (chain_xdp_attach(c->xdp, ifindex, ci->why, sizeof(ci->why))) {
+		ci->ifindex = 0;
+		return;
+	}
+	ci->ifindex = ifindex;
+	c->prog_id = chain_xdp_id(c->xdp);
 }
 
 /*
@@ -149,7 +177,7 @@ static void chain_if_sync(struct chain_ent *c, struct chain_if *ci)
 	if (c->prog_fd < 0) {
 		snprintf(ci->why, sizeof(ci->why), "no program loaded: %s",
 			 c->load_error[0] ? c->load_error : "none configured");
-		chain_if_detach(ci);
+		chain_if_detach(c, ci);
 		return;
 	}
 	if (!ifindex) {
@@ -159,9 +187,13 @@ static void chain_if_sync(struct chain_ent *c, struct chain_if *ci)
 		ci->ifindex = 0;
 		return;
 	}
+	if (c->spec.hook == CHAIN_HOOK_XDP) {
+		chain_if_sync_xdp(c, ci, ifindex);
+		return;
+	}
 	if (chain_tc_attach(ifindex, prio, c->handle, c->prog_fd, ci->why,
 			    sizeof(ci->why))) {
-		chain_if_detach(ci);
+		chain_if_detach(c, ci);
 		return;
 	}
 	if (ci->ifindex && (ci->ifindex != ifindex || ci->prio != prio))
@@ -174,11 +206,12 @@ static void chain_if_sync(struct chain_ent *c, struct chain_if *ci)
 static void chain_ent_free(struct chain_ent *c, bool keep_handle)
 {
 	for (uint32_t i = 0; i < c->n_if; i++)
-		chain_if_detach(&c->ifs[i]);
+		chain_if_detach(c, &c->ifs[i]);
 	if (!keep_handle)
 		chain_handles[c->handle] = 0;
 	if (c->prog_fd >= 0)
 		close(c->prog_fd);
+	chain_xdp_close(c->xdp);
 	XFREE(MTYPE_CHAIN, c->ifs);
 	XFREE(MTYPE_CHAIN, c);
 }
@@ -231,7 +264,7 @@ static int chain_nb_load(enum nb_event event, const struct nb_context *ctx,
 		chain_pending_drop(s.name);
 		if (!s.object[0] || !s.program[0])
 			return NB_OK; /* the model says both, or neither */
-		if (s.hook == CHAIN_HOOK_XDP)
+		if (s.hook == CHAIN_HOOK_XDP && chain_xdp_refusal())
 			return NB_OK; /* refused at validation */
 		fd = chain_prog_load(s.object, s.program, s.hook, err,
 				     sizeof(err));
@@ -307,9 +340,22 @@ static void chain_nb_apply_finish(struct nb_cb_apply_finish_args *args)
 		strlcpy(c->load_error, old->load_error, sizeof(c->load_error));
 	}
 	c->prog_id = dp_prog_id(c->prog_fd);
+	if (c->spec.hook == CHAIN_HOOK_XDP) {
+		c->prog_id = 0; /* the dispatcher's copy's, once attached */
+		if (c->prog_fd >= 0)
+			c->xdp = chain_xdp_open(
+				c->spec.object, c->spec.program,
+				chain_xdp_prio(c->spec.position,
+					       c->spec.priority),
+				c->load_error, sizeof(c->load_error));
+	}
 
-	/* where the old entry is attached, the new one takes over */
-	for (uint32_t i = 0; old && i < c->n_if; i++)
+	/* where the old entry is attached at TC, the new one takes over; at
+	 * XDP the old program leaves after the new one is in */
+	for (uint32_t i = 0; old && i < c->n_if &&
+			     c->spec.hook == CHAIN_HOOK_TC_INGRESS &&
+			     old->spec.hook == CHAIN_HOOK_TC_INGRESS;
+	     i++)
 		for (uint32_t j = 0; j < old->n_if; j++)
 			if (strmatch(c->ifs[i].ifname, old->ifs[j].ifname)) {
 				c->ifs[i].ifindex = old->ifs[j].ifindex;
@@ -350,6 +396,7 @@ static int chain_nb_intf_create(struct nb_cb_create_args *args)
 struct chain_place {
 	const char *chain;
 	const char *ifname;
+	uint8_t hook;
 	uint8_t position;
 	uint16_t priority;
 };
@@ -368,12 +415,22 @@ static int chain_validate_intf_cb(const struct lyd_node *dnode, void *arg)
 {
 	struct chain_validate_ctx *v = arg;
 	const char *ifname = yang_dnode_get_string(dnode, "./name");
+	uint32_t n_xdp = v->s->hook == CHAIN_HOOK_XDP;
 
 	for (uint32_t i = 0; i < v->n; i++) {
 		struct chain_place *p = &v->places[i];
 
-		if (!strmatch(p->ifname, ifname) ||
-		    p->position != v->s->position ||
+		if (!strmatch(p->ifname, ifname) || p->hook != v->s->hook)
+			continue;
+		if (p->hook == CHAIN_HOOK_XDP &&
+		    ++n_xdp > CHAIN_XDP_MAX_PER_INTF) {
+			snprintf(v->errmsg, v->errmsg_len,
+				 "chain %s: more than %u chains at hook xdp on %s: libxdp's dispatcher runs 10 programs, ours among them",
+				 v->chain, CHAIN_XDP_MAX_PER_INTF, ifname);
+			v->failed = true;
+			return YANG_ITER_STOP;
+		}
+		if (p->position != v->s->position ||
 		    p->priority != v->s->priority)
 			continue;
 		snprintf(v->errmsg, v->errmsg_len,
@@ -389,6 +446,7 @@ static int chain_validate_intf_cb(const struct lyd_node *dnode, void *arg)
 	v->places[v->n++] = (struct chain_place){
 		.chain = v->chain,
 		.ifname = ifname,
+		.hook = v->s->hook,
 		.position = v->s->position,
 		.priority = v->s->priority,
 	};
@@ -404,11 +462,10 @@ static int chain_validate_cb(const struct lyd_node *dnode, void *arg)
 	chain_spec_of(dnode, &s);
 	v->s = &s;
 	v->chain = yang_dnode_get_string(dnode, "./name");
-	if (s.hook == CHAIN_HOOK_XDP) {
-		why = chain_xdp_refusal();
-		snprintf(v->errmsg, v->errmsg_len,
-			 "chain %s: hook xdp: %s", v->chain,
-			 why ? why : "not available");
+	why = s.hook == CHAIN_HOOK_XDP ? chain_xdp_refusal() : NULL;
+	if (why) {
+		snprintf(v->errmsg, v->errmsg_len, "chain %s: hook xdp: %s",
+			 v->chain, why);
 		v->failed = true;
 		return YANG_ITER_STOP;
 	}

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A user's program: loaded from its object file, attached as a cls_bpf
- * filter at the priority of its place on an interface's TC ingress, and
- * what the kernel lets us chain at XDP (chain.h).
+ * filter at the priority of its place on an interface's TC ingress
+ * (chain.h); XDP is chain_xdp.c.
  */
 #include <zebra.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
@@ -174,74 +173,6 @@ bool chain_prog_info(uint32_t id, char name[16], uint64_t *runs)
 	strlcpy(name, info.name, 16);
 	*runs = info.run_cnt;
 	return true;
-}
-
-/* ------------------------------------------------------------------ XDP */
-
-/*
- * libxdp's dispatcher runs each program as an freplace (BPF_PROG_TYPE_EXT)
- * of one of its slots. Try the same kind of program against a global
- * function of our XDP program: a kernel that refuses it (these machines:
- * EPERM) cannot run the dispatcher.
- */
-static int chain_freplace_probe(void)
-{
-	const struct bpf_insn ret0[] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0},
-		{.code = BPF_JMP | BPF_EXIT},
-	};
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	int xdp_fd = dp_prog_fd_xdp(), fd, id;
-	struct btf *btf;
-
-	if (xdp_fd < 0)
-		return -ENOENT;
-	if (bpf_obj_get_info_by_fd(xdp_fd, &info, &len) || !info.btf_id)
-		return -ENOENT;
-	btf = btf__load_from_kernel_by_id(info.btf_id);
-	if (libbpf_get_error(btf))
-		return -ENOENT;
-	id = btf__find_by_name_kind(btf, "dp_police_id", BTF_KIND_FUNC);
-	btf__free(btf);
-	if (id <= 0)
-		return -ENOENT;
-	{
-		LIBBPF_OPTS(bpf_prog_load_opts, o, .attach_prog_fd = xdp_fd,
-			    .attach_btf_id = id);
-
-		fd = bpf_prog_load(BPF_PROG_TYPE_EXT, "dp_probe_ext", "GPL",
-				   ret0, 2, &o);
-	}
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
-const char *chain_xdp_refusal(void)
-{
-	static char why[200];
-	static bool probed;
-	int ret;
-
-	if (probed)
-		return why[0] ? why : NULL;
-	frr_with_privs (dp_privs())
-		ret = chain_freplace_probe();
-	if (ret == -EPERM || ret == -EACCES || ret == -EINVAL)
-		snprintf(why, sizeof(why),
-			 "this kernel refuses freplace (BPF_PROG_TYPE_EXT) programs (%s), which libxdp's XDP dispatcher needs; chain at tc-ingress",
-			 strerror(-ret));
-	else if (ret == -ENOENT)
-		snprintf(why, sizeof(why),
-			 "the datapath's XDP program is not loaded");
-	else
-		snprintf(why, sizeof(why),
-			 "XDP chaining through libxdp's dispatcher is not built yet; chain at tc-ingress");
-	/* only the kernel's answer is final: not loaded may change */
-	probed = ret != -ENOENT;
-	return why;
 }
 
 /* ---------------------------------------------------------- run counts */

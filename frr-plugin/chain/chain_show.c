@@ -33,11 +33,12 @@
 
 /* One program on one hook of one interface. */
 struct chain_slot {
-	uint16_t prio;	   /* TC: cls_bpf priority */
+	uint16_t prio;	   /* TC: cls_bpf priority; XDP: libxdp run priority */
 	uint32_t id;	   /* 0: none there */
 	const char *chain; /* its chain entry, NULL: ours */
 	uint8_t position;
 	uint16_t priority;
+	bool freplace; /* a dispatcher's slot: the kernel counts no runs */
 };
 
 struct chain_show_ctx {
@@ -104,8 +105,9 @@ static void chain_show_prog(struct vty *vty, json_object *jarr,
 
 	if (jarr) {
 		j = json_object_new_object();
-		if (!strmatch(hook, "xdp"))
-			json_object_int_add(j, "tcPriority", s->prio);
+		json_object_int_add(j, strmatch(hook, "xdp") ? "runPriority"
+							     : "tcPriority",
+				    s->prio);
 		json_object_int_add(j, "id", s->id);
 		json_object_string_add(j, "name", name);
 		json_object_boolean_add(j, "ours", !s->chain);
@@ -117,36 +119,99 @@ static void chain_show_prog(struct vty *vty, json_object *jarr,
 						       : "after");
 			json_object_int_add(j, "priority", s->priority);
 		}
-		json_object_int_add(j, "runs", known ? (int64_t)runs : -1);
+		json_object_int_add(j, "runs",
+				    known && !s->freplace ? (int64_t)runs : -1);
 		json_object_array_add(jarr, j);
 		return;
 	}
-	if (strmatch(hook, "xdp"))
-		vty_out(vty, "    id %-6u %-16s", s->id, name);
-	else
-		vty_out(vty, "    prio %-5u id %-6u %-16s", s->prio, s->id,
-			name);
+	vty_out(vty, "    prio %-5u id %-6u %-16s", s->prio, s->id, name);
 	if (s->chain)
 		vty_out(vty, " chain %s (%s, priority %u)", s->chain,
 			s->position == CHAIN_BEFORE ? "before" : "after",
 			s->priority);
 	else
 		vty_out(vty, " ours");
-	if (known)
+	if (s->freplace)
+		vty_out(vty, ", runs not counted (freplace)");
+	else if (known)
 		vty_out(vty, ", %" PRIu64 " runs", runs);
 	vty_out(vty, "\n");
+}
+
+/*
+ * XDP: libxdp's dispatcher's programs in run order, each named by the
+ * chain whose program it is; or the one program attached without it.
+ */
+static void chain_show_xdp(struct vty *vty, json_object *jif, json_object *jx,
+			   const struct chain_show_ctx *c, int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, xq);
+	struct chain_xdp_slot xs[CHAIN_SHOW_MAX_PROGS];
+	struct chain_slot slot;
+	char name[16];
+	uint64_t runs;
+	int n = chain_xdp_list(ifindex, xs, CHAIN_SHOW_MAX_PROGS);
+
+	frr_with_privs (dp_privs()) {
+		if (bpf_xdp_query(ifindex, 0, &xq))
+			xq.prog_id = 0;
+	}
+	if (n >= 0) {
+		/* the kernel counts the dispatcher's runs, not its slots' */
+		if (!chain_prog_info(xq.prog_id, name, &runs))
+			runs = 0;
+		if (jif) {
+			json_object *jd = json_object_new_object();
+
+			json_object_int_add(jd, "id", xq.prog_id);
+			json_object_int_add(jd, "runs", runs);
+			json_object_object_add(jif, "xdpDispatcher", jd);
+		} else {
+			vty_out(vty,
+				"  xdp: libxdp dispatcher, id %u, %" PRIu64
+				" runs\n",
+				xq.prog_id, runs);
+		}
+		for (int i = 0; i < n; i++) {
+			slot = (struct chain_slot){.prio = xs[i].run_prio,
+						   .id = xs[i].id,
+						   .freplace = true};
+			for (int k = 0; k < c->n_chains; k++) {
+				struct chain_intf_status st;
+				uint32_t id = 0, h;
+
+				if (c->chains[k].hook != CHAIN_HOOK_XDP)
+					continue;
+				chain_status(c->chains[k].name, &id, &h, &st,
+					     0);
+				if (id != xs[i].id)
+					continue;
+				slot.chain = c->chains[k].name;
+				slot.position = c->chains[k].position;
+				slot.priority = c->chains[k].priority;
+			}
+			if (!slot.chain && !strmatch(xs[i].name, "dp_xdp_main"))
+				slot.chain = "(not ours, not a chain)";
+			chain_show_prog(vty, jx, "xdp", &slot);
+		}
+		return;
+	}
+	slot = (struct chain_slot){.id = xq.prog_id};
+	if (slot.id && chain_prog_info(slot.id, name, &runs) &&
+	    !strmatch(name, "dp_xdp_main"))
+		slot.chain = "(not ours, not a chain)";
+	if (!jx)
+		vty_out(vty, "  xdp:%s\n", slot.id ? "" : " none");
+	if (slot.id)
+		chain_show_prog(vty, jx, "xdp", &slot);
 }
 
 static void chain_show_if(struct vty *vty, json_object *json,
 			  const struct chain_show_ctx *c, const char *ifname)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, xq);
 	struct chain_slot slots[CHAIN_SHOW_MAX_PROGS + 1];
 	int ifindex = if_nametoindex(ifname), n = 0;
 	json_object *jif = NULL, *jx = NULL, *jt = NULL;
-	struct chain_slot xdp = {};
-	char name[16];
-	uint64_t runs;
 
 	if (json) {
 		jif = json_object_new_object();
@@ -164,18 +229,7 @@ static void chain_show_if(struct vty *vty, json_object *json,
 			vty_out(vty, "  does not exist\n");
 		goto out;
 	}
-	frr_with_privs (dp_privs()) {
-		if (bpf_xdp_query(ifindex, 0, &xq))
-			xq.prog_id = 0;
-	}
-	xdp.id = xq.prog_id;
-	if (xdp.id && chain_prog_info(xdp.id, name, &runs) &&
-	    !strmatch(name, "dp_xdp_main"))
-		xdp.chain = "(not ours, not a chain)";
-	if (!json)
-		vty_out(vty, "  xdp:%s\n", xdp.id ? "" : " none");
-	if (xdp.id)
-		chain_show_prog(vty, jx, "xdp", &xdp);
+	chain_show_xdp(vty, jif, jx, c, ifindex);
 
 	slots[n] = (struct chain_slot){.prio = DP_TC_PRIO};
 	slots[n].id = chain_tc_query(ifindex, DP_TC_PRIO, DP_TC_HANDLE);

@@ -165,10 +165,12 @@ void chain_cli_show(struct vty *vty, const struct lyd_node *dnode,
 
 	chain_spec_of(dnode, &s);
 	vty_out(vty, " chain %s\n", s.name);
-	if (s.object[0])
-		vty_out(vty, "  object %s program %s\n", s.object, s.program);
+	/* the hook first: typed line by line, the object is loaded for the
+	 * hook already configured */
 	if (show_defaults || s.hook != CHAIN_HOOK_TC_INGRESS)
 		vty_out(vty, "  hook %s\n", chain_hook_name(s.hook));
+	if (s.object[0])
+		vty_out(vty, "  object %s program %s\n", s.object, s.program);
 	if (show_defaults || s.position != CHAIN_BEFORE || s.priority != 100) {
 		vty_out(vty, "  position %s",
 			s.position == CHAIN_BEFORE ? "before" : "after");

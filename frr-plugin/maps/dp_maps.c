@@ -235,8 +235,8 @@ static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 	return DP_SIZED_MAPS;
 }
 
-static void dp_set_sizes(struct bpf_object *obj,
-			 const struct dp_map_sizes *sizes)
+void dp_maps_set_sizes(struct bpf_object *obj,
+		       const struct dp_map_sizes *sizes)
 {
 	struct dp_map_size set[DP_SIZED_MAPS];
 	size_t i, n = dp_sizes_expand(sizes, set);
@@ -485,7 +485,7 @@ static int dp_load_object(struct bpf_object *obj, const char *what,
 			 safe_strerror(-ret));
 		return ret;
 	}
-	dp_set_sizes(obj, sizes);
+	dp_maps_set_sizes(obj, sizes);
 	ret = bpf_object__load(obj);
 	if (ret)
 		snprintf(err, errlen,
@@ -562,6 +562,7 @@ void dp_maps_close(void)
 	}
 	if (dp_m.tc)
 		tc_main__destroy(dp_m.tc);
+	dp_xdp_dispatch_close();
 	if (dp_m.xdp)
 		xdp_main__destroy(dp_m.xdp);
 	dp_m.tc = NULL;
@@ -606,6 +607,7 @@ int dp_prog_attach_xdp(int ifindex, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	char ifname[IF_NAMESIZE] = "?";
+	bool dispatched, ours;
 	int ret;
 
 	ret = dp_attach_ready(ifindex, ifname, err, errlen);
@@ -613,12 +615,29 @@ int dp_prog_attach_xdp(int ifindex, char *err, size_t errlen)
 		return ret;
 
 	/* Replace only our own program (left by an earlier run); a user's
-	 * XDP program is never silently displaced. */
-	if (bpf_xdp_query(ifindex, 0, &q) == 0 && q.prog_id &&
-	    !dp_prog_is_ours(q.prog_id, "dp_xdp_main")) {
+	 * XDP program is never silently displaced. A dispatcher is joined. */
+	if (bpf_xdp_query(ifindex, 0, &q))
+		q.prog_id = 0;
+	dispatched = q.prog_id && dp_xdp_dispatched(ifindex);
+	ours = q.prog_id && dp_prog_is_ours(q.prog_id, "dp_xdp_main");
+	if (q.prog_id && !dispatched && !ours) {
 		snprintf(err, errlen,
 			 "interface %s already runs XDP program id %u; detach it first or use mode tc",
 			 ifname, q.prog_id);
+		return -EBUSY;
+	}
+
+	if (!dp_xdp_dispatch_refusal()) {
+		/* libxdp replaces no plain program, not even ours: it goes
+		 * first (once, on the first start with a dispatcher). */
+		if (ours)
+			bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+		return dp_xdp_dispatch_attach(ifindex, ifname, err, errlen);
+	}
+	if (dispatched) {
+		snprintf(err, errlen,
+			 "interface %s runs libxdp's dispatcher, which this kernel cannot extend; detach it first or use mode tc",
+			 ifname);
 		return -EBUSY;
 	}
 
@@ -642,10 +661,14 @@ void dp_prog_detach_xdp(int ifindex)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
-	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id ||
-	    !dp_prog_is_ours(q.prog_id, "dp_xdp_main"))
+	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id)
 		return;
-	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	if (dp_xdp_dispatched(ifindex)) {
+		dp_xdp_dispatch_detach(ifindex);
+		return;
+	}
+	if (dp_prog_is_ours(q.prog_id, "dp_xdp_main"))
+		bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
 }
 
 int dp_clsact_ensure(int ifindex)

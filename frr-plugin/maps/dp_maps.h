@@ -107,6 +107,29 @@ extern int dp_prog_fd_xdp(void);
 extern int dp_prog_attach_xdp(int ifindex, char *err, size_t errlen);
 extern int dp_prog_attach_tc(int ifindex, char *err, size_t errlen);
 extern void dp_prog_detach_xdp(int ifindex);
+/* Max entries of the sized maps of obj, before it loads (dp_xdp_dispatch.c). */
+struct bpf_object;
+extern void dp_maps_set_sizes(struct bpf_object *obj,
+			      const struct dp_map_sizes *sizes);
+
+/*
+ * libxdp's dispatcher (dp_xdp_dispatch.c): where the kernel runs freplace
+ * programs, our XDP program is one of the dispatcher's programs, at run
+ * priority DP_XDP_RUN_PRIO; users' programs (chain/) sit before (lower)
+ * or after (higher) it. Privileges held by the caller.
+ */
+#define DP_XDP_RUN_PRIO 1001
+/* Why the dispatcher cannot run here (a phrase), or NULL if it can. */
+extern const char *dp_xdp_dispatch_refusal(void);
+/* ifindex runs libxdp's dispatcher (ours or anyone's). */
+extern bool dp_xdp_dispatched(int ifindex);
+extern int dp_xdp_dispatch_attach(int ifindex, const char *ifname, char *err,
+				  size_t errlen);
+extern void dp_xdp_dispatch_detach(int ifindex);
+/* Our dispatcher program's id (0: not attached anywhere yet). */
+extern uint32_t dp_xdp_dispatch_prog_id(void);
+extern void dp_xdp_dispatch_close(void);
+
 /* The clsact qdisc on ifindex, made if absent (quietly if present). */
 extern int dp_clsact_ensure(int ifindex);
 extern void dp_prog_detach_tc(int ifindex);

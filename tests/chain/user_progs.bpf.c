@@ -38,6 +38,53 @@ int count_all(struct __sk_buff *skb)
 	return TC_ACT_UNSPEC;
 }
 
+/* 10.0.1.3: the source the XDP test drops (h1's second address in
+ * tests/qemu/guest/xdp_chain.sh). */
+#define XDP_DROPPED_SRC 0x0a000103
+
+/* Drops IPv4 packets from XDP_DROPPED_SRC; everything else goes on. */
+SEC("xdp")
+int xdp_drop_src(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+
+	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return XDP_PASS;
+	return ip->saddr == bpf_htonl(XDP_DROPPED_SRC) ? XDP_DROP : XDP_PASS;
+}
+
+/* What it saw, per IPv4 source's last byte: the test reads it with
+ * bpftool (the kernel keeps no run count of an freplace program). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u64);
+} xdp_seen_map SEC(".maps");
+
+/* Counts IPv4 packets by source and lets everything go on. */
+SEC("xdp")
+int xdp_count(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+	__u32 key;
+	__u64 *n;
+
+	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return XDP_PASS;
+	key = bpf_ntohl(ip->saddr) & 0xff;
+	n = bpf_map_lookup_elem(&xdp_seen_map, &key);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	return XDP_PASS;
+}
+
 /* An XDP program: not for hook tc-ingress. */
 SEC("xdp")
 int xdp_pass(struct xdp_md *ctx)

@@ -84,6 +84,14 @@ for need in ip:iproute2 tc:iproute2 bpftool:bpftool ping:iputils-ping ethtool:et
 		exit 1
 	}
 done
+# libxdp (the module links it) loads its dispatcher from this object.
+dispatcher=/usr/lib/x86_64-linux-gnu/bpf/xdp-dispatcher.o
+for f in "$dispatcher" "$top/tests/chain/user_progs.bpf.o"; do
+	[ -f "$f" ] || {
+		echo "FAIL: $f is missing (libxdp1 installs the first, the build the second)"
+		exit 1
+	}
+done
 ip=$(command -v ip)
 [ -L "$ip" ] && ip=$(readlink -f "$ip")
 set -- \
@@ -95,6 +103,9 @@ set -- \
 	--bin "$(command -v bpftool)=/usr/sbin/bpftool" \
 	--bin "$(command -v ping)=/usr/bin/ping" \
 	--bin "$(command -v ethtool)=/usr/sbin/ethtool" \
+	--file "$here/guest/xdp_chain.sh=/test/xdp_chain.sh" \
+	--file "$top/tests/chain/user_progs.bpf.o=/test/user_progs.bpf.o" \
+	--file "$dispatcher" \
 	--kmod veth --kmod sch_ingress --kmod cls_bpf \
 	--kmod xfrm_user \
 	--kmod vrf --kmod bonding --kmod mpls_router --kmod mpls_iptunnel \

@@ -594,6 +594,14 @@ for cmd in "show ebpf dataplane" "show ebpf interface" "show ip route" "show ipv
 	timeout 20 vtysh -c "$cmd" 2>&1 | indent || true
 done
 
+# ------------------------------------------ chaining at XDP (libxdp)
+
+if [ -f /test/xdp_chain.sh ]; then
+	. /test/xdp_chain.sh
+else
+	fail "xdp_chain.sh is in the VM (the host's run.sh --file)"
+fi
+
 # ------------------------------------------------------- clean shutdown
 
 if [ -n "$zebra_pid" ] && kill -0 "$zebra_pid" 2>/dev/null; then
