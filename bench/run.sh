@@ -44,6 +44,7 @@ if [ $quick = 1 ]; then
 	lbtput_args="--seconds 0.5 --rounds 1 --flows 16K --ct 1M"
 	policer_args="--packets 10K --rounds 2 --seconds 0.5"
 	chain_args="--seconds 0.5 --rounds 1"
+	chain_xdp_args="--packets 1000 --rounds 2"
 else
 	fib_args=""
 	forward_args=""
@@ -57,6 +58,7 @@ else
 	lbtput_args=""
 	policer_args=""
 	chain_args=""
+	chain_xdp_args="--packets 10000 --rounds 5"
 fi
 
 echo "frr-ebpf benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -102,7 +104,16 @@ for name in $names; do
 		"$bin/policer" $policer_args || status=1 ;;
 	chain)
 		# shellcheck disable=SC2086
-		"$bin/chain" $chain_args || status=1 ;;
+		"$bin/chain" $chain_args || status=1
+		# libxdp's dispatcher: only where freplace runs, Debian's 6.1
+		echo
+		# shellcheck disable=SC2086
+		"$here/chain_xdp_qemu.sh" $chain_xdp_args && rc=0 || rc=$?
+		case $rc in
+		0) ;;
+		77) echo "chain_xdp: skipped (no qemu or no Debian 6.1 kernel package)" ;;
+		*) status=1 ;;
+		esac ;;
 	lb-throughput)
 		# shellcheck disable=SC2086
 		"$bin/lb_throughput" $lbtput_args || status=1 ;;

@@ -114,11 +114,18 @@ void bn_shf(const char *fmt, ...)
 		bn_die("command failed: %s", cmd);
 }
 
+const char *bn_ip(void)
+{
+	const char *ip = getenv("BENCH_IP");
+
+	return ip && *ip ? ip : "ip";
+}
+
 void bn_netns_cleanup(void)
 {
 	bn_netns_enter(NULL);
 	while (bn_n_netns > 0)
-		bn_sh("ip netns del %s 2>/dev/null", bn_netns[--bn_n_netns]);
+		bn_sh("%s netns del %s 2>/dev/null", bn_ip(), bn_netns[--bn_n_netns]);
 }
 
 /* Remember the namespace to come back to (first call only). */
@@ -148,10 +155,10 @@ void bn_netns_add(const char *name)
 		signal(SIGINT, bn_on_signal);
 		signal(SIGTERM, bn_on_signal);
 	}
-	bn_sh("ip netns del %s 2>/dev/null", name);
-	bn_shf("ip netns add %s", name);
+	bn_sh("%s netns del %s 2>/dev/null", bn_ip(), name);
+	bn_shf("%s netns add %s", bn_ip(), name);
 	snprintf(bn_netns[bn_n_netns++], sizeof(bn_netns[0]), "%s", name);
-	bn_shf("ip -n %s link set lo up", name);
+	bn_shf("%s -n %s link set lo up", bn_ip(), name);
 }
 
 void bn_netns_enter(const char *name)
@@ -174,7 +181,11 @@ void bn_netns_enter(const char *name)
 
 FILE *bn_ip_batch_open(void)
 {
-	FILE *ip = popen("ip -batch -", "w");
+	char cmd[300];
+	FILE *ip;
+
+	snprintf(cmd, sizeof(cmd), "%s -batch -", bn_ip());
+	ip = popen(cmd, "w");
 
 	if (!ip)
 		bn_die("ip -batch: %s", strerror(errno));

@@ -34,6 +34,10 @@ struct bn_stat {
 };
 struct bn_stat bn_stat_of(double *v, size_t n);
 
+/* ip(8) for shell commands: $BENCH_IP, or "ip" from the PATH (a VM
+ * whose busybox shell would run its own ip applet names the real one). */
+const char *bn_ip(void);
+
 /* Run a shell command; bn_shf dies if it fails. */
 int bn_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bn_shf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
