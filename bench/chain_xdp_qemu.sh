@@ -29,6 +29,6 @@ out=$(QEMU_TIMEOUT=${QEMU_TIMEOUT:-600} "$top/tests/qemu/run.sh" \
 	--env "BENCH_IP=/usr/bin/ip" \
 	--env "CHAIN_XDP_ARGS=$*" \
 	"$guest") && rc=0 || rc=$?
-echo "$out" | sed -n '/^bench\/chain_xdp:/,/^runs left out/p'
+echo "$out" | sed -n '/^bench\/chain_xdp:/,/^packets left out/p'
 [ $rc -eq 0 ] || echo "$out" | tail -n 30
 exit $rc
