@@ -126,7 +126,16 @@ extern struct chain_xdp *chain_xdp_open(const char *object,
 					size_t errlen);
 extern int chain_xdp_attach(struct chain_xdp *x, int ifindex, char *err,
 			    size_t errlen);
-extern void chain_xdp_detach(struct chain_xdp *x, int ifindex);
+/* x, just attached to ifindex for chain name, takes the place of the
+ * chain's earlier program there (a move's, or an earlier run's). */
+extern void chain_xdp_adopt(struct chain_xdp *x, const char *name,
+			    int ifindex);
+/* Chain name's program x leaves ifindex's dispatcher. */
+extern void chain_xdp_release(struct chain_xdp *x, const char *name,
+			      int ifindex);
+/* Programs pinned for chains that claimed(name, ifindex) denies leave
+ * their dispatchers (chains removed while zebra was down). */
+extern void chain_xdp_sweep(bool (*claimed)(const char *name, int ifindex));
 extern uint32_t chain_xdp_id(const struct chain_xdp *x);
 extern void chain_xdp_close(struct chain_xdp *x);
 

@@ -27,6 +27,7 @@
 #include "core/dp_hooks.h"
 #include "core/dp_nbutil.h"
 #include "core/dp_plugin.h"
+#include "maps/dp_sync.h" /* DP_SYNC_SWEEP_DELAY */
 #include "chain/chain.h"
 
 DEFINE_MTYPE_STATIC(EBPF, CHAIN, "eBPF chained program");
@@ -133,7 +134,7 @@ void chain_spec_of(const struct lyd_node *dnode, struct chain_spec *s)
 static void chain_if_detach(struct chain_ent *c, struct chain_if *ci)
 {
 	if (ci->ifindex && c->spec.hook == CHAIN_HOOK_XDP)
-		chain_xdp_detach(c->xdp, ci->ifindex);
+		chain_xdp_release(c->xdp, c->spec.name, ci->ifindex);
 	else if (ci->ifindex)
 		chain_tc_detach(ci->ifindex, ci->prio, ci->handle);
 	ci->ifindex = 0;
@@ -162,6 +163,7 @@ static void chain_if_sync_xdp(struct chain_ent *c, struct chain_if *ci,
 	}
 	ci->ifindex = ifindex;
 	c->prog_id = chain_xdp_id(c->xdp);
+	chain_xdp_adopt(c->xdp, c->spec.name, ifindex);
 }
 
 /*
@@ -365,6 +367,14 @@ static void chain_nb_apply_finish(struct nb_cb_apply_finish_args *args)
 			}
 	for (uint32_t i = 0; i < c->n_if; i++)
 		chain_if_sync(c, &c->ifs[i]);
+	/* at XDP the new program took the old one's place already */
+	for (uint32_t i = 0; old && i < c->n_if; i++)
+		for (uint32_t j = 0; j < old->n_if; j++)
+			if (c->spec.hook == CHAIN_HOOK_XDP &&
+			    old->spec.hook == CHAIN_HOOK_XDP &&
+			    c->ifs[i].ifindex &&
+			    c->ifs[i].ifindex == old->ifs[j].ifindex)
+				old->ifs[j].ifindex = 0;
 	if (old) {
 		c->next = old->next;
 		*pc = c;
@@ -558,16 +568,42 @@ static int chain_config_removed(const struct lyd_node *ebpf)
 	return 0;
 }
 
+/* An XDP program pinned for chain name on ifindex is that chain's. */
+static bool chain_xdp_claimed(const char *name, int ifindex)
+{
+	struct chain_ent *c = *chain_find(name);
+
+	for (uint32_t i = 0; c && c->spec.hook == CHAIN_HOOK_XDP && i < c->n_if;
+	     i++)
+		if (c->ifs[i].ifindex == ifindex)
+			return true;
+	return false;
+}
+
+static struct thread *t_sweep;
+
+/* An earlier run's XDP chains that this run's configuration no longer
+ * has: swept as long after start as the maps' stale entries are
+ * (maps/dp_sync.h), time for `vtysh -b` to have applied frr.conf. */
+static void chain_sweep(struct thread *t)
+{
+	if (!chain_xdp_refusal())
+		chain_xdp_sweep(chain_xdp_claimed);
+}
+
 void chain_init(void)
 {
 	hook_register(dp_config_removed, chain_config_removed);
 	hook_register(dp_link_appeared, chain_link_appeared);
 	hook_register(dp_link_changed, chain_link_changed);
+	thread_add_timer(zrouter.master, chain_sweep, NULL, DP_SYNC_SWEEP_DELAY,
+			 &t_sweep);
 }
 
 /* Shutdown or `no ebpf`: every chained program comes off. */
 void chain_fini(void)
 {
+	THREAD_OFF(t_sweep);
 	while (chains) {
 		struct chain_ent *c = chains;
 

@@ -4,9 +4,18 @@
  * libxdp loads it at its first attach as an freplace program of that
  * interface's dispatcher and links the same program into the others;
  * every change swaps the whole dispatcher at once (maps/dp_xdp_dispatch.c).
+ *
+ * libxdp's own pins keep a dispatcher's programs running when zebra stops
+ * or dies, but say nothing of whose they are: each chain's program is also
+ * pinned as <pin dir>/xdp-chain/NAME@IFINDEX, so that the next program of
+ * that chain on that interface (a move, or the next run's) replaces it,
+ * and one no chain claims any more goes.
  */
 #include <zebra.h>
 
+#include <dirent.h>
+
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
@@ -95,12 +104,6 @@ int chain_xdp_attach(struct chain_xdp *x, int ifindex, char *err,
 	return ret;
 }
 
-void chain_xdp_detach(struct chain_xdp *x, int ifindex)
-{
-	frr_with_privs (dp_privs())
-		xdp_program__detach(x->prog, ifindex, XDP_MODE_NATIVE, 0);
-}
-
 uint32_t chain_xdp_id(const struct chain_xdp *x)
 {
 	return x && x->prog ? xdp_program__id(x->prog) : 0;
@@ -115,6 +118,98 @@ void chain_xdp_close(struct chain_xdp *x)
 	/* created from our object: libxdp leaves it to us */
 	bpf_object__close(x->obj);
 	XFREE(MTYPE_CHAIN_XDP, x);
+}
+
+static void chain_xdp_pin_path(char *buf, size_t len, const char *name,
+			       int ifindex)
+{
+	snprintf(buf, len, "%s/xdp-chain/%s@%d", dp_pin_dir(), name, ifindex);
+}
+
+/* Program id out of ifindex's dispatcher. Privileges held. */
+static void chain_xdp_detach_id(int ifindex, uint32_t id)
+{
+	struct xdp_program *p = xdp_program__from_id(id);
+
+	if (libxdp_get_error(p))
+		return;
+	xdp_program__detach(p, ifindex, XDP_MODE_NATIVE, 0);
+	xdp_program__close(p);
+}
+
+/* The program pinned at path, out of ifindex's dispatcher and unpinned.
+ * Privileges held. */
+static void chain_xdp_drop_pinned(const char *path, int ifindex,
+				  uint32_t keep_id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.id != keep_id)
+		chain_xdp_detach_id(ifindex, info.id);
+	close(fd);
+	unlink(path);
+}
+
+void chain_xdp_adopt(struct chain_xdp *x, const char *name, int ifindex)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+
+	chain_xdp_pin_path(path, sizeof(path), name, ifindex);
+	snprintf(dir, sizeof(dir), "%s/xdp-chain", dp_pin_dir());
+	frr_with_privs (dp_privs()) {
+		chain_xdp_drop_pinned(path, ifindex, chain_xdp_id(x));
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			break;
+		if (bpf_obj_pin(xdp_program__fd(x->prog), path))
+			zlog_warn("ebpf: chain %s: cannot pin its program at %s: %s",
+				  name, path, safe_strerror(errno));
+	}
+}
+
+void chain_xdp_release(struct chain_xdp *x, const char *name, int ifindex)
+{
+	char path[PATH_MAX];
+
+	chain_xdp_pin_path(path, sizeof(path), name, ifindex);
+	frr_with_privs (dp_privs()) {
+		xdp_program__detach(x->prog, ifindex, XDP_MODE_NATIVE, 0);
+		unlink(path);
+	}
+}
+
+void chain_xdp_sweep(bool (*claimed)(const char *name, int ifindex))
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2], name[256];
+	struct dirent *de;
+	DIR *d;
+	int ifindex;
+
+	snprintf(dir, sizeof(dir), "%s/xdp-chain", dp_pin_dir());
+	frr_with_privs (dp_privs()) {
+		d = opendir(dir);
+		if (!d)
+			break;
+		while ((de = readdir(d))) {
+			char *at = strrchr(de->d_name, '@');
+
+			if (!at || at == de->d_name)
+				continue;
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)(at - de->d_name), de->d_name);
+			ifindex = atoi(at + 1);
+			if (claimed(name, ifindex))
+				continue;
+			zlog_notice("ebpf: chain %s is no longer configured: its program leaves ifindex %d's XDP dispatcher",
+				    name, ifindex);
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			chain_xdp_drop_pinned(path, ifindex, 0);
+		}
+		closedir(d);
+	}
 }
 
 int chain_xdp_list(int ifindex, struct chain_xdp_slot *out, int max)

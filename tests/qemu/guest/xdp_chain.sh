@@ -165,6 +165,58 @@ order=$(xdp_order)
 check "the dispatcher runs xdp_drop_src, xdp_count, ours ($order)" \
 	[ "$order" = "xdp_drop_src xdp_count dp_xdp_main " ]
 
+# --- zebra killed and started again: the dispatcher keeps running while
+# it is dead; the next run's programs take the old ones' places (ours and
+# both chains), nothing doubled. (Loss-free restart is issue 9's: the
+# FIB is rebuilt after a start, so the pings wait for it.)
+out=$(timeout 30 vtysh -c 'write memory' 2>&1) || true
+conf_chain=$(sed -n '/^ chain drop$/,/^ exit$/p' /etc/frr/frr.conf | tr '\n' '|')
+check "write memory saves chain drop, hook before object ($conf_chain)" \
+	contains "$conf_chain" " chain drop|  hook xdp|  object $chain_obj program xdp_drop_src|"
+ours_before=$(xdp_prog_id dp_xdp_main)
+kill -9 "$zebra_pid"
+sleep 1
+got=$(replies_from 10.0.1.2 "$pings")
+check "zebra dead: 10.0.1.2 still forwarded by the datapath ($got/$pings replies)" \
+	[ "${got:-0}" -eq "$pings" ]
+got=$(replies_from 10.0.1.3 "$pings")
+check "zebra dead: 10.0.1.3 still dropped by chain drop ($got/$pings replies)" \
+	[ "${got:-1}" -eq 0 ]
+if in_ns r1 /usr/lib/frr/zebra $zebra_args >/tmp/zebra2.out 2>&1; then
+	pass "zebra starts again"
+else
+	fail "zebra starts again (status $?)"
+	indent </tmp/zebra2.out
+fi
+zebra_pid=$(cat /var/run/frr/zebra.pid 2>/dev/null || true)
+timeout 60 vtysh -b >/tmp/vtysh-b2.out 2>&1 || indent </tmp/vtysh-b2.out
+i=0
+while [ $i -lt 20 ]; do
+	order=$(xdp_order)
+	[ "$order" = "xdp_drop_src xdp_count dp_xdp_main " ] && break
+	sleep 1
+	i=$((i + 1))
+done
+check "after the restart the dispatcher runs xdp_drop_src, xdp_count, ours, each once ($order)" \
+	[ "$order" = "xdp_drop_src xdp_count dp_xdp_main " ]
+ours_after=$(xdp_prog_id dp_xdp_main)
+check "ours is the new run's copy (id ${ours_before:-?} -> ${ours_after:-?})" \
+	[ -n "$ours_after" ] && [ "$ours_after" != "$ours_before" ]
+pins=$(ls "$pin_dir/xdp-chain" 2>/dev/null | tr '\n' ' ')
+check "one pin per chain and interface ($pins)" [ "$pins" = "drop@2 seen@2 " ]
+i=0
+while [ $i -lt 15 ]; do
+	got=$(replies_from 10.0.1.2 2 0.2)
+	[ "${got:-0}" -eq 2 ] && break
+	i=$((i + 1))
+done
+got=$(replies_from 10.0.1.2 "$pings")
+check "after the restart 10.0.1.2 is forwarded ($got/$pings replies)" \
+	[ "${got:-0}" -eq "$pings" ]
+got=$(replies_from 10.0.1.3 "$pings")
+check "after the restart 10.0.1.3 is dropped ($got/$pings replies)" \
+	[ "${got:-1}" -eq 0 ]
+
 # --- `no` takes one program off and leaves the others
 seen_id=$(xdp_prog_id xdp_count)
 out=$(vty_ebpf "no chain drop")
@@ -178,4 +230,6 @@ got=$(replies_from 10.0.1.3 "$pings")
 check "10.0.1.3 is forwarded again ($got/$pings replies)" [ "${got:-0}" -eq "$pings" ]
 info "vtysh -c 'show ebpf chain':"
 timeout 20 vtysh -c 'show ebpf chain' 2>&1 | indent
+pins=$(ls "$pin_dir/xdp-chain" 2>/dev/null | tr '\n' ' ')
+check "no chain drop took its pin ($pins)" [ "$pins" = "seen@2 " ]
 # chain seen stays: the clean stop below must take it and ours off.

@@ -633,7 +633,11 @@ fi
 
 sleep 1
 # busybox syslogd writes "DATE HOST FACILITY.LEVEL PROGRAM[PID]: MESSAGE".
-errors=$(grep -E ' [a-z0-9]+\.(err|crit|alert|emerg) (zebra|staticd)\[' "$log" || true)
+# zebra itself logs the one excepted error when it starts over the routes
+# a killed instance left in the kernel with their nexthop ids
+# (rt_netlink.c; xdp_chain.sh kills and restarts it): not the plugin's.
+errors=$(grep -E ' [a-z0-9]+\.(err|crit|alert|emerg) (zebra|staticd)\[' "$log" |
+	grep -v 'Zebra failed to find the nexthop hash entry for id=' || true)
 if [ -z "$errors" ]; then
 	pass "no errors in zebra's log"
 else
