@@ -99,6 +99,9 @@ extern void chain_tc_detach(int ifindex, uint16_t prio, uint32_t handle);
 /* The id of the program of the cls_bpf filter (prio, handle) on ifindex's
  * TC ingress, 0 if none. */
 extern uint32_t chain_tc_query(int ifindex, uint16_t prio, uint32_t handle);
+/* Ids of the tcx programs on ifindex's ingress in run order (they run
+ * before every cls_bpf filter); -1 where the kernel has no tcx. */
+extern int chain_tcx_list(int ifindex, uint32_t *ids, int max);
 /* A program's name and run count (kernel stats), by id; false if gone. */
 extern bool chain_prog_info(uint32_t id, char name[16], uint64_t *runs);
 /* cls_bpf handles of chain entries: 1 .. CHAIN_MAX (ours: DP_TC_HANDLE). */

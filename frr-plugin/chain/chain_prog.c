@@ -175,6 +175,25 @@ bool chain_prog_info(uint32_t id, char name[16], uint64_t *runs)
 	return true;
 }
 
+/*
+ * tcx programs (another tool's: ours and chains are cls_bpf filters) on
+ * ifindex's ingress, in the order they run, all before every cls_bpf
+ * filter. BPF_TCX_INGRESS (46) is newer than libbpf 1.1's headers; its
+ * query is the ordinary BPF_PROG_QUERY. -1 where the kernel has no tcx.
+ */
+#define CHAIN_BPF_TCX_INGRESS 46
+
+int chain_tcx_list(int ifindex, uint32_t *ids, int max)
+{
+	LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = ids,
+		    .prog_cnt = max);
+	int ret;
+
+	frr_with_privs (dp_privs())
+		ret = bpf_prog_query_opts(ifindex, CHAIN_BPF_TCX_INGRESS, &q);
+	return ret ? -1 : (int)q.prog_cnt;
+}
+
 /* ---------------------------------------------------------- run counts */
 
 void chain_stats_enable(bool on)

@@ -35,10 +35,12 @@
 struct chain_slot {
 	uint16_t prio;	   /* TC: cls_bpf priority; XDP: libxdp run priority */
 	uint32_t id;	   /* 0: none there */
-	const char *chain; /* its chain entry, NULL: ours */
+	const char *chain; /* its chain entry, NULL: ours or foreign */
+	const char *foreign; /* neither ours nor a chain's: why it is there */
 	uint8_t position;
 	uint16_t priority;
 	bool freplace; /* a dispatcher's slot: the kernel counts no runs */
+	bool tcx;      /* a tcx program: runs before every cls_bpf filter */
 };
 
 struct chain_show_ctx {
@@ -105,12 +107,19 @@ static void chain_show_prog(struct vty *vty, json_object *jarr,
 
 	if (jarr) {
 		j = json_object_new_object();
-		json_object_int_add(j, strmatch(hook, "xdp") ? "runPriority"
-							     : "tcPriority",
-				    s->prio);
+		if (s->tcx)
+			json_object_boolean_add(j, "tcx", true);
+		else
+			json_object_int_add(j,
+					    strmatch(hook, "xdp")
+						    ? "runPriority"
+						    : "tcPriority",
+					    s->prio);
 		json_object_int_add(j, "id", s->id);
 		json_object_string_add(j, "name", name);
-		json_object_boolean_add(j, "ours", !s->chain);
+		json_object_boolean_add(j, "ours", !s->chain && !s->foreign);
+		if (s->foreign)
+			json_object_string_add(j, "note", s->foreign);
 		if (s->chain) {
 			json_object_string_add(j, "chain", s->chain);
 			json_object_string_add(j, "position",
@@ -124,8 +133,14 @@ static void chain_show_prog(struct vty *vty, json_object *jarr,
 		json_object_array_add(jarr, j);
 		return;
 	}
-	vty_out(vty, "    prio %-5u id %-6u %-16s", s->prio, s->id, name);
-	if (s->chain)
+	if (s->tcx)
+		vty_out(vty, "    tcx        id %-6u %-16s", s->id, name);
+	else
+		vty_out(vty, "    prio %-5u id %-6u %-16s", s->prio, s->id,
+			name);
+	if (s->foreign)
+		vty_out(vty, " %s", s->foreign);
+	else if (s->chain)
 		vty_out(vty, " chain %s (%s, priority %u)", s->chain,
 			s->position == CHAIN_BEFORE ? "before" : "after",
 			s->priority);
@@ -191,7 +206,7 @@ static void chain_show_xdp(struct vty *vty, json_object *jif, json_object *jx,
 				slot.priority = c->chains[k].priority;
 			}
 			if (!slot.chain && !strmatch(xs[i].name, "dp_xdp_main"))
-				slot.chain = "(not ours, not a chain)";
+				slot.foreign = "(not ours, not a chain)";
 			chain_show_prog(vty, jx, "xdp", &slot);
 		}
 		return;
@@ -199,7 +214,7 @@ static void chain_show_xdp(struct vty *vty, json_object *jif, json_object *jx,
 	slot = (struct chain_slot){.id = xq.prog_id};
 	if (slot.id && chain_prog_info(slot.id, name, &runs) &&
 	    !strmatch(name, "dp_xdp_main"))
-		slot.chain = "(not ours, not a chain)";
+		slot.foreign = "(not ours, not a chain)";
 	if (!jx)
 		vty_out(vty, "  xdp:%s\n", slot.id ? "" : " none");
 	if (slot.id)
@@ -209,8 +224,8 @@ static void chain_show_xdp(struct vty *vty, json_object *jif, json_object *jx,
 static void chain_show_if(struct vty *vty, json_object *json,
 			  const struct chain_show_ctx *c, const char *ifname)
 {
-	struct chain_slot slots[CHAIN_SHOW_MAX_PROGS + 1];
-	int ifindex = if_nametoindex(ifname), n = 0;
+	struct chain_slot slots[CHAIN_SHOW_MAX_PROGS * 2 + 1];
+	int ifindex = if_nametoindex(ifname), n = 0, n_tcx = 0;
 	json_object *jif = NULL, *jx = NULL, *jt = NULL;
 
 	if (json) {
@@ -231,6 +246,19 @@ static void chain_show_if(struct vty *vty, json_object *json,
 	}
 	chain_show_xdp(vty, jif, jx, c, ifindex);
 
+	/* another tool's tcx programs run first: list them first */
+	{
+		uint32_t ids[CHAIN_SHOW_MAX_PROGS / 2];
+		int k = chain_tcx_list(ifindex, ids, array_size(ids));
+
+		n_tcx = k > 0 ? k : 0;
+		for (int i = 0; i < k; i++)
+			slots[n++] = (struct chain_slot){
+				.id = ids[i],
+				.tcx = true,
+				.foreign = "(tcx: runs before every cls_bpf filter; not ours, not a chain)",
+			};
+	}
 	slots[n] = (struct chain_slot){.prio = DP_TC_PRIO};
 	slots[n].id = chain_tc_query(ifindex, DP_TC_PRIO, DP_TC_HANDLE);
 	if (slots[n].id)
@@ -253,7 +281,8 @@ static void chain_show_if(struct vty *vty, json_object *json,
 		if (slots[n].id)
 			n++;
 	}
-	qsort(slots, n, sizeof(slots[0]), chain_slot_cmp);
+	/* cls_bpf filters by priority; tcx programs stay first, in order */
+	qsort(slots + n_tcx, n - n_tcx, sizeof(slots[0]), chain_slot_cmp);
 	if (!json)
 		vty_out(vty, "  tc-ingress:%s\n", n ? "" : " none");
 	for (int i = 0; i < n; i++)

@@ -37,6 +37,7 @@ pytestmark = [pytest.mark.ebpf]
 
 REPO = os.path.abspath(os.path.join(CWD, "..", "..", ".."))
 BUILT_OBJECT = os.path.join(REPO, "tests", "chain", "user_progs.bpf.o")
+TCX_ATTACH = os.path.join(REPO, "tests", "chain", "tcx_attach")
 H2 = "10.2.0.2"
 OBJ_DIR = None  # a copy zebra (user frr) can read
 
@@ -137,6 +138,33 @@ def test_xdp_chaining_refused():
     assert "hook xdp:" in out and ("freplace" in out or "not built yet" in out), out
     vty.ebpf(r1, "no chain x1")
     assert r1.vtysh_cmd("show running-config") == before
+
+
+def test_another_tools_tcx_program_is_listed_first():
+    """Another tool's tcx program on r1-eth0 (this kernel has tcx; ours and
+    the chains are cls_bpf filters, which tcx programs run before): show
+    ebpf chain lists it first at tc-ingress, marked tcx and not ours; it
+    returns TCX_NEXT and ours still forwards (kernel forwarding off); gone
+    from the list when its link goes."""
+    settings.require_plugin("chaining")
+    r1 = _r1()
+    vty.forwarding_off(r1)
+    pin = "/sys/fs/bpf/ebpf_chain_topo1_tcx_link"
+    rc, out, err = r1.net.cmd_status([TCX_ATTACH, "r1-eth0", pin], warn=False)
+    if rc == 77:
+        pytest.skip("the kernel has no tcx: " + err)
+    assert rc == 0, out + err
+    try:
+        tc = _chain()["interfaces"]["r1-eth0"]["tcIngress"]
+        assert [(p["name"], p.get("tcx", False), p["ours"]) for p in tc] == [
+            ("other_tcx", True, False), ("dp_tc_main", False, True)], tc
+        assert "before every cls_bpf filter" in tc[0]["note"], tc
+        text = r1.vtysh_cmd("show ebpf chain")
+        assert re.search(r"(?m)^    tcx +id \d+ +other_tcx +\(tcx: runs before", text), text
+        assert _ping("10.1.0.2")[1] == 5
+    finally:
+        r1.net.cmd_status(["rm", "-f", pin], warn=False)
+    assert _tc_order() == [("dp_tc_main", None)]
 
 
 def test_drop_before_ours():
