@@ -322,14 +322,24 @@ static void dp_boot(const char *args)
 	if (dp_boot_read_args(args, default_dir))
 		return;
 
+	/* A directory another zebra holds is left alone, with its programs. */
 	ret = dp_pin_dir_claim(a->pin_dir, err, sizeof(err));
-	if (!ret)
-		ret = dp_maps_open(a->pin_dir, &a->sizes, &reused, err,
-				   sizeof(err));
+	if (ret) {
+		dp_boot_fail(err);
+		return;
+	}
+	ret = dp_maps_open(a->pin_dir, &a->sizes, &reused, err, sizeof(err));
 	if (!ret)
 		ret = dp_route_open_fib(err, sizeof(err));
 	if (ret) {
+		int n;
+
 		dp_maps_close();
+		n = dp_detach_leftovers();
+		if (n)
+			snprintf(err + strlen(err), sizeof(err) - strlen(err),
+				 "; the programs an earlier run left on %d interface%s were detached (they would forward from maps nothing updates): the kernel forwards",
+				 n, n == 1 ? "" : "s");
 		dp_boot_fail(err);
 		return;
 	}

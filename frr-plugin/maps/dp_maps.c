@@ -130,13 +130,15 @@ int dp_prog_fd_xdp(void)
  * earlier run, or another tool's) is expected, yet libbpf logs the
  * kernel's refusal to create it again as a warning. */
 static _Thread_local bool dp_libbpf_qdisc_may_exist;
+/* set while probing every interface for an earlier run's programs */
+static _Thread_local bool dp_libbpf_quiet;
 
 static int dp_libbpf_log(enum libbpf_print_level level, const char *fmt,
 			 va_list ap)
 {
 	char buf[1024];
 
-	if (level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG || dp_libbpf_quiet)
 		return 0;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	buf[strcspn(buf, "\n")] = '\0';
@@ -669,6 +671,51 @@ void dp_prog_detach_xdp(int ifindex)
 	}
 	if (dp_prog_is_ours(q.prog_id, "dp_xdp_main"))
 		bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+}
+
+/* ifindex's TC ingress runs our filter (DP_TC_PRIO, DP_TC_HANDLE) with a
+ * program named dp_tc_main. */
+static bool dp_tc_is_ours(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+		    .priority = DP_TC_PRIO);
+
+	return bpf_tc_query(&hook, &opts) == 0 &&
+	       dp_prog_is_ours(opts.prog_id, "dp_tc_main");
+}
+
+int dp_detach_leftovers(void)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	int n = 0;
+
+	/* most interfaces have no clsact qdisc: the kernel says so, at length */
+	dp_libbpf_quiet = true;
+	for (i = ifs; i && i->if_index; i++) {
+		bool any = false;
+
+		if (!bpf_xdp_query(i->if_index, 0, &q) && q.prog_id &&
+		    (dp_xdp_dispatched(i->if_index) ||
+		     dp_prog_is_ours(q.prog_id, "dp_xdp_main"))) {
+			dp_prog_detach_xdp(i->if_index);
+			any = true;
+		}
+		if (dp_tc_is_ours(i->if_index)) {
+			dp_prog_detach_tc(i->if_index);
+			any = true;
+		}
+		if (any)
+			zlog_warn("ebpf: %s: an earlier run's programs detached",
+				  i->if_name);
+		n += any;
+	}
+	dp_libbpf_quiet = false;
+	if (ifs)
+		if_freenameindex(ifs);
+	return n;
 }
 
 int dp_clsact_ensure(int ifindex)

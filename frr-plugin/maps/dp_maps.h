@@ -130,6 +130,14 @@ extern void dp_xdp_dispatch_detach(int ifindex);
 extern uint32_t dp_xdp_dispatch_prog_id(void);
 extern void dp_xdp_dispatch_close(void);
 
+/*
+ * A start that cannot use its pin directory's maps (another layout, a map
+ * that will not load): the programs an earlier run left attached in this
+ * network namespace would forward from maps nobody updates any more, so
+ * they go, and the kernel forwards. Returns on how many interfaces.
+ */
+extern int dp_detach_leftovers(void);
+
 /* The clsact qdisc on ifindex, made if absent (quietly if present). */
 extern int dp_clsact_ensure(int ifindex);
 extern void dp_prog_detach_tc(int ifindex);

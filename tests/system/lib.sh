@@ -93,6 +93,10 @@ in_ns() { # NS COMMAND...
 }
 
 # wait_for SECONDS COMMAND...: poll every 0.2 s until the command succeeds.
+contains() { # TEXT PART
+	case $1 in *"$2"*) return 0 ;; esac
+	return 1
+}
 wait_for() {
 	st_n=$(($1 * 5))
 	shift

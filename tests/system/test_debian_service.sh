@@ -452,10 +452,50 @@ else
 	info "detaching on the final stop not checked: nothing was attached"
 fi
 
+# ---------------------- maps of another layout under an earlier run's programs
+
+# An upgrade to a build whose maps have another layout, and zebra started
+# again by watchfrr after a crash: the earlier run's programs are still
+# attached and would forward from maps nothing updates any more. The new
+# zebra refuses the pins (the operator decides about them), detaches
+# those programs so that the kernel forwards, and says why.
+lines_ok=$(wc -l <"$log")
+service_start "before the crash"
+check_attached "before the crash"
+meta_json=$(bpftool -j map lookup pinned "$pin_dir/meta_map" key 0 0 0 0 2>&1) || true
+abi=$(echo "$meta_json" | jget - formatted.value.abi_version)
+mflags=$(echo "$meta_json" | jget - formatted.value.flags)
+bpftool map update pinned "$pin_dir/meta_map" key 0 0 0 0 \
+	value $(le32 $((${abi:-0} + 1000))) $(le32 "${mflags:-0}") 2>&1 | indent
+old_pid=$(pidof_daemon zebra)
+kill -9 "$old_pid"
+new_zebra() {
+	p=$(pidof_daemon zebra)
+	[ -n "$p" ] && [ "$p" != "$old_pid" ] && alive "$p"
+}
+# (watchfrr restarts a daemon at most once a minute: -m, 60 s by default)
+if wait_for 150 new_zebra; then
+	pass "watchfrr starts zebra again after kill -9 (pid $(pidof_daemon zebra))"
+else
+	fail "watchfrr starts zebra again after kill -9 (pid file: '$(pidof_daemon zebra)', killed $old_pid)"
+	ps -eo pid,args | grep '[z]ebra' | indent
+fi
+check "the new zebra detached the earlier run's programs" wait_for 30 not any_attached
+vt 'show ebpf dataplane json' "$ST_TMP/dp3.json" || true
+err3=$(jget "$ST_TMP/dp3.json" error)
+check "show ebpf dataplane json: not loaded, layout refused, programs detached (${err3:-no error})" \
+	both "$(jget "$ST_TMP/dp3.json" loaded)" false \
+	"$(contains "$err3" "layout version" && contains "$err3" "were detached" && echo yes)" yes
+check "zebra's log names the interfaces whose programs it detached" \
+	grep -q "ebpf: r1-eth0: an earlier run's programs detached" "$log"
+service_stop "after the layout refusal"
+
 # ------------------------------------------------------------ the logs
 
 privcheck_verdict "$privlog" "zebra"
-errors=$(grep -E '\[EC [0-9]+\]' "$log" | grep -i -e ebpf -e bpf -e xdp || true)
+# up to the layout section, which logs its refusal on purpose
+errors=$(head -n "$lines_ok" "$log" | grep -E '\[EC [0-9]+\]' |
+	grep -i -e ebpf -e bpf -e xdp || true)
 if [ -z "$errors" ]; then
 	pass "no error about the datapath in zebra's log"
 else
