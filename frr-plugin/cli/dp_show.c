@@ -58,6 +58,8 @@ static const struct {
 	DP_COUNTER(ctx_ignored, "dplane contexts ignored", "ctxIgnored"),
 	DP_COUNTER(route_add, "routes written", "routeAdd"),
 	DP_COUNTER(route_del, "routes deleted", "routeDel"),
+	DP_COUNTER(truth_write_failed, "rt_v4/rt_v6 map writes refused",
+		   "truthWriteFailed"),
 	DP_COUNTER(route_fail, "route additions the FIB refused",
 		   "routeFail"),
 	DP_COUNTER(route_skip_vrf, "routes skipped: other table",

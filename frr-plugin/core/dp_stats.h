@@ -15,6 +15,7 @@ struct dp_plugin_stats {
 	_Atomic uint64_t ctx_ignored;	    /* ops the plugin does not handle */
 	_Atomic uint64_t route_add;	    /* rt_v4/rt_v6 entries written */
 	_Atomic uint64_t route_del;
+	_Atomic uint64_t truth_write_failed; /* rt_v4/rt_v6 writes refused */
 	_Atomic uint64_t route_fail;	    /* did not fit the FIB: punted */
 	_Atomic uint64_t route_skip_vrf;    /* non-default VRF/table: skipped */
 	_Atomic uint64_t route_skip_nh;	    /* no usable nexthop: kernel only */

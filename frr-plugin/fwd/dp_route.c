@@ -28,6 +28,7 @@
 #include "lib/jhash.h"
 #include "lib/memory.h"
 #include "lib/frr_pthread.h"
+#include "lib/thread.h"
 #include "zebra/zebra_dplane.h"
 
 #include <linux/lwtunnel.h>
@@ -36,6 +37,7 @@
 #include "core/dp_hash.h"
 #include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
+#include "core/dp_stall.h"
 #include "core/dp_stats.h"
 #include "maps/dp_maps.h"
 #include "maps/dp_sync.h"
@@ -50,6 +52,7 @@ DEFINE_MTYPE_STATIC(EBPF, EBPF_ROUTE, "eBPF route mirror");
 PREDECL_HASH(dp_routes);
 PREDECL_DLIST(dp_missing);
 PREDECL_DLIST(dp_onlink);
+PREDECL_DLIST(dp_truth_dirty);
 
 /* What the plugin knows of one prefix: zebra's route, the local table's
  * entry, and what the datapath holds for it. */
@@ -57,10 +60,13 @@ struct dp_route {
 	struct dp_routes_item item;
 	struct dp_missing_item missing_item; /* on dp_missing while missing */
 	struct dp_onlink_item onlink_item;   /* on dp_onlink while on_link */
+	struct dp_truth_dirty_item dirty_item; /* on dp_truth_dirty while dirty */
 	bool missing;	  /* not as it should be in the datapath: retried */
 	bool punted;	  /* its range is in the punt map */
 	bool unpunted;	  /* should be punted, the punt map refused it */
-	bool in_truth;	  /* rt_v4_map / rt_v6_map holds it */
+	bool in_truth;	  /* rt_v4_map / rt_v6_map is to hold it (counted) */
+	bool truth_written; /* ... and holds it now */
+	bool truth_dirty; /* its entry there is still to be written */
 	bool on_link;	  /* zebra's route is CONNECTED (egress-dependent) */
 	uint8_t family;
 	uint8_t prefixlen;
@@ -89,6 +95,7 @@ static uint32_t dp_route_hash(const struct dp_route *r)
 DECLARE_HASH(dp_routes, struct dp_route, item, dp_route_cmp, dp_route_hash);
 DECLARE_DLIST(dp_missing, struct dp_route, missing_item);
 DECLARE_DLIST(dp_onlink, struct dp_route, onlink_item);
+DECLARE_DLIST(dp_truth_dirty, struct dp_route, dirty_item);
 
 static struct dp_routes_head dp_routes = INIT_HASH(dp_routes);
 /* Routes the module arguments size the datapath for (dp_hash.h). */
@@ -342,40 +349,157 @@ static bool dp_route_truth_full(const struct dp_route *r)
 		       dp_map_max_entries(dp_route_key(r, &key));
 }
 
+/*
+ * The update-side copy is written after the FIB, when zebra's dplane
+ * pthread has had no context for DP_TRUTH_IDLE_MS: one bpf() call per
+ * route (1.6-2.8 us, 60-90 % of the plugin's cost per route) is not paid
+ * while a table is being installed (issue 9). What is to be written is
+ * kept per route (a route that changes twice is written once, with its
+ * latest value); a route that leaves after its entry was written leaves
+ * the key to delete. Deletions go first, so a prefix deleted and added
+ * again ends up present. The capacity (dp_truth_n) counts what is to be
+ * held, at once, so the decision to punt a route does not wait.
+ */
+static struct dp_truth_dirty_head dp_truth_dirty = INIT_DLIST(dp_truth_dirty);
+
+struct dp_truth_del {
+	struct dp_truth_del *next;
+	enum dp_map_id map;
+	union dp_rt_key key;
+};
+static struct dp_truth_del *dp_truth_dels, **dp_truth_dels_tail = &dp_truth_dels;
+
+#define DP_TRUTH_IDLE_MS 100
+#define DP_TRUTH_BUDGET_NS (2 * 1000 * 1000)
+static struct thread *dp_truth_timer;
+
+static void dp_truth_dirty_set(struct dp_route *r, bool dirty)
+{
+	if (r->truth_dirty == dirty)
+		return;
+	r->truth_dirty = dirty;
+	if (dirty)
+		dp_truth_dirty_add_tail(&dp_truth_dirty, r);
+	else
+		dp_truth_dirty_del(&dp_truth_dirty, r);
+}
+
+/* r's entry is in the map and must go: its key outlives r. */
+static void dp_truth_queue_delete(struct dp_route *r)
+{
+	struct dp_truth_del *d;
+
+	if (!r->truth_written)
+		return;
+	d = XCALLOC(MTYPE_EBPF_ROUTE, sizeof(*d));
+	d->map = dp_route_key(r, &d->key);
+	*dp_truth_dels_tail = d;
+	dp_truth_dels_tail = &d->next;
+	r->truth_written = false;
+}
+
 static int dp_route_truth_write(struct dp_route *r, const struct dp_rt_val *val)
 {
-	union dp_rt_key key;
-	enum dp_map_id map = dp_route_key(r, &key);
-	int fd = dp_map_fd(map), af = dp_af(r->family);
-	struct dp_rt_val v;
+	int af = dp_af(r->family);
 
 	if (!val) {
 		if (!r->in_truth)
 			return 0;
-		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
-			return -errno;
+		dp_truth_dirty_set(r, false);
+		dp_truth_queue_delete(r);
 		r->in_truth = false;
 		dp_truth_n[af]--;
 		return 0;
 	}
 	if (dp_route_truth_full(r))
 		return -ENOSPC;
-	v = *val;
-	if (r->punted || r->missing)
-		v.flags |= DP_RT_F_PUNTED;
-	if (bpf_map_update_elem(fd, &key, &v, BPF_ANY)) {
-		int err = -errno;
-		struct prefix p;
-
-		dp_dbg("cannot write %s entry %pFX: %s", dp_map_name(map),
-		       dp_route_prefix(r, &p), safe_strerror(-err));
-		return err;
-	}
 	if (!r->in_truth)
 		dp_truth_n[af]++;
 	r->in_truth = true;
-	dp_sync_touch(map, &key);
+	dp_truth_dirty_set(r, true);
 	return 0;
+}
+
+/* Write r's entry as r now says (owner pthread). */
+static void dp_truth_flush_one(struct dp_route *r)
+{
+	union dp_rt_key key;
+	enum dp_map_id map = dp_route_key(r, &key);
+	struct dp_rt_val v;
+
+	dp_route_value(r, &v);
+	if (r->punted || r->missing)
+		v.flags |= DP_RT_F_PUNTED;
+	if (bpf_map_update_elem(dp_map_fd(map), &key, &v, BPF_ANY)) {
+		struct prefix p;
+
+		DP_STAT_INC(truth_write_failed);
+		dp_dbg("cannot write %s entry %pFX: %s", dp_map_name(map),
+		       dp_route_prefix(r, &p), safe_strerror(errno));
+		return;
+	}
+	r->truth_written = true;
+	dp_sync_touch(map, &key);
+}
+
+static void dp_truth_flush(struct thread *t)
+{
+	uint64_t start = dp_stall_now();
+	struct dp_truth_del *d;
+	struct dp_route *r;
+	unsigned int n = 0;
+
+	if (!dp_maps_ready())
+		return;
+	frr_with_privs (dp_privs()) {
+		while ((d = dp_truth_dels)) {
+			if ((++n & 63) == 0 &&
+			    dp_stall_now() - start > DP_TRUTH_BUDGET_NS)
+				break;
+			dp_truth_dels = d->next;
+			if (!dp_truth_dels)
+				dp_truth_dels_tail = &dp_truth_dels;
+			bpf_map_delete_elem(dp_map_fd(d->map), &d->key);
+			XFREE(MTYPE_EBPF_ROUTE, d);
+		}
+		while (!dp_truth_dels && (r = dp_truth_dirty_pop(&dp_truth_dirty))) {
+			r->truth_dirty = false;
+			dp_truth_flush_one(r);
+			if ((++n & 63) == 0 &&
+			    dp_stall_now() - start > DP_TRUTH_BUDGET_NS)
+				break;
+		}
+	}
+	/* more to do: again soon, after any context that is waiting */
+	if (dp_truth_dels || dp_truth_dirty_count(&dp_truth_dirty))
+		thread_add_timer_msec(dp_owner_master(), dp_truth_flush, NULL,
+				      1, &dp_truth_timer);
+}
+
+/* After each batch: the copy waits until the batches stop coming. */
+static void dp_truth_schedule(void)
+{
+	if (!dp_truth_dels && !dp_truth_dirty_count(&dp_truth_dirty))
+		return;
+	THREAD_OFF(dp_truth_timer);
+	thread_add_timer_msec(dp_owner_master(), dp_truth_flush, NULL,
+			      DP_TRUTH_IDLE_MS, &dp_truth_timer);
+}
+
+/* Nothing more will be written (maps closing): drop what is pending. */
+static void dp_truth_drop(void)
+{
+	struct dp_truth_del *d;
+	struct dp_route *r;
+
+	THREAD_OFF(dp_truth_timer);
+	while ((d = dp_truth_dels)) {
+		dp_truth_dels = d->next;
+		XFREE(MTYPE_EBPF_ROUTE, d);
+	}
+	dp_truth_dels_tail = &dp_truth_dels;
+	while ((r = dp_truth_dirty_pop(&dp_truth_dirty)))
+		r->truth_dirty = false;
 }
 
 /*
@@ -471,6 +595,7 @@ int dp_route_open_fib(char *err, size_t errlen)
 
 void dp_route_maps_closing(void)
 {
+	dp_truth_drop();
 	if (dp_fib)
 		dp_fib_close(dp_fib);
 	dp_fib = NULL;
@@ -501,6 +626,7 @@ void dp_route_batch_done(void)
 	}
 	dp_route_meta_update();
 	dp_route_publish_stats();
+	dp_truth_schedule();
 }
 
 void dp_route_publish_stats(void)
@@ -554,6 +680,8 @@ static void dp_route_put(struct dp_route *r)
 		return;
 	dp_route_set_missing(r, false);
 	dp_route_punt(r, 0);
+	dp_truth_dirty_set(r, false);
+	dp_truth_queue_delete(r);
 	dp_routes_del(&dp_routes, r);
 	atomic_fetch_sub_explicit(&dp_route_n[dp_af(r->family)], 1,
 				  memory_order_relaxed);
