@@ -15,8 +15,11 @@
 # runs before the kernel, and the kernel have them). Run (b) also records
 # when the plugin's provider has passed all N route contexts on (`show
 # zebra dplane providers`) and then checks `fib.ipv4Routes` and the
-# plugin's counters in `show ebpf dataplane json` (read once at the end: it
-# walks rt_v4_map, which would stall zebra's main thread if polled).
+# plugin's counters in `show ebpf dataplane json` (read once at the end of
+# the install: it walks rt_v4_map, which would stall zebra's main thread
+# if polled). rt_v4_map itself is written after the FIB, once the contexts
+# stop coming: then (b) polls it every 0.5 s until it holds every route,
+# and reports when, and zebra's CPU time until then.
 # Reported per run: wall time, sharpd's own figure, zebra's peak RSS and
 # the CPU time of zebra's threads (the dplane pthread runs the plugin and
 # the kernel provider's netlink writes, so the difference in its CPU time
