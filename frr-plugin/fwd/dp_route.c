@@ -371,7 +371,16 @@ static struct dp_truth_del *dp_truth_dels, **dp_truth_dels_tail = &dp_truth_dels
 
 #define DP_TRUTH_IDLE_MS 100
 #define DP_TRUTH_BUDGET_NS (2 * 1000 * 1000)
+/*
+ * Routes that never stop changing would keep the copy waiting for ever:
+ * once its oldest pending entry is a second old it is written even while
+ * contexts come, a slice every DP_TRUTH_BUSY_MS (a tenth of the pthread).
+ */
+#define DP_TRUTH_MAX_WAIT_NS (1000ULL * 1000 * 1000)
+#define DP_TRUTH_BUSY_MS 20
 static struct thread *dp_truth_timer;
+static uint64_t dp_truth_since; /* when the oldest pending write came; 0: none */
+static uint64_t dp_truth_last_batch; /* when the last batch of contexts ended */
 
 static void dp_truth_dirty_set(struct dp_route *r, bool dirty)
 {
@@ -470,29 +479,59 @@ static void dp_truth_flush(struct thread *t)
 				break;
 		}
 	}
-	/* more to do: again soon, after any context that is waiting */
-	if (dp_truth_dels || dp_truth_dirty_count(&dp_truth_dirty))
-		thread_add_timer_msec(dp_owner_master(), dp_truth_flush, NULL,
-				      1, &dp_truth_timer);
+	if (!dp_truth_dels && !dp_truth_dirty_count(&dp_truth_dirty)) {
+		dp_truth_since = 0;
+		return;
+	}
+	/* more to do: again soon, or a slice now and then while contexts
+	 * come (we are overdue) */
+	thread_add_timer_msec(dp_owner_master(), dp_truth_flush, NULL,
+			      dp_stall_now() - dp_truth_last_batch <
+					      DP_TRUTH_IDLE_MS * 1000000ULL
+				      ? DP_TRUTH_BUSY_MS
+				      : 1,
+			      &dp_truth_timer);
 }
 
 /* After each batch: the copy waits until the batches stop coming. */
 static void dp_truth_schedule(void)
 {
+	uint64_t now = dp_stall_now();
+
+	dp_truth_last_batch = now;
 	if (!dp_truth_dels && !dp_truth_dirty_count(&dp_truth_dirty))
 		return;
+	if (!dp_truth_since)
+		dp_truth_since = now;
+	if (now - dp_truth_since > DP_TRUTH_MAX_WAIT_NS) {
+		/* overdue: a slice now and then, contexts or not */
+		if (!dp_truth_timer ||
+		    thread_timer_remain_msec(dp_truth_timer) > DP_TRUTH_BUSY_MS) {
+			THREAD_OFF(dp_truth_timer);
+			thread_add_timer_msec(dp_owner_master(), dp_truth_flush,
+					      NULL, DP_TRUTH_BUSY_MS,
+					      &dp_truth_timer);
+		}
+		return;
+	}
 	THREAD_OFF(dp_truth_timer);
 	thread_add_timer_msec(dp_owner_master(), dp_truth_flush, NULL,
 			      DP_TRUTH_IDLE_MS, &dp_truth_timer);
 }
 
-/* Nothing more will be written (maps closing): drop what is pending. */
+/*
+ * Nothing more will be written (maps closing): drop what is pending. Runs
+ * on zebra's main pthread once the owner pthread has stopped (or before it
+ * started): its timer never runs again and cannot be cancelled from here
+ * (libfrr asserts that a timer is cancelled by its own pthread).
+ */
 static void dp_truth_drop(void)
 {
 	struct dp_truth_del *d;
 	struct dp_route *r;
 
-	THREAD_OFF(dp_truth_timer);
+	dp_truth_timer = NULL;
+	dp_truth_since = 0;
 	while ((d = dp_truth_dels)) {
 		dp_truth_dels = d->next;
 		XFREE(MTYPE_EBPF_ROUTE, d);
