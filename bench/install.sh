@@ -169,6 +169,12 @@ run() {
 		base=$(dp_json "j['fib']['ipv4Routes']")
 		base_rt=$(dp_json "j['maps']['rt_v4_map']['entries']")
 	fi
+	# zebra applies bi_i0's address from its configuration a moment after
+	# it answers vtysh
+	for _ in $(seq 1 25); do
+		in_ns ping -c 1 -W 1 10.254.0.2 >/dev/null 2>&1 && break
+		sleep 0.2
+	done
 	in_ns ping -c 1 -W 2 10.254.0.2 >/dev/null || die "10.254.0.2 does not answer"
 	zpid=$(cat "$tmp/zebra.pid")
 	cpu0=$(thread_cpu "$zpid")

@@ -373,11 +373,11 @@ static struct dp_truth_del *dp_truth_dels, **dp_truth_dels_tail = &dp_truth_dels
 #define DP_TRUTH_BUDGET_NS (2 * 1000 * 1000)
 /*
  * Routes that never stop changing would keep the copy waiting for ever:
- * once its oldest pending entry is a second old it is written even while
- * contexts come, a slice every DP_TRUTH_BUSY_MS (a tenth of the pthread).
+ * once its oldest pending entry is 30 s old it is written even while
+ * contexts come, a slice every DP_TRUTH_BUSY_MS (4 % of the pthread).
  */
-#define DP_TRUTH_MAX_WAIT_NS (1000ULL * 1000 * 1000)
-#define DP_TRUTH_BUSY_MS 20
+#define DP_TRUTH_MAX_WAIT_NS (30ULL * 1000 * 1000 * 1000)
+#define DP_TRUTH_BUSY_MS 50
 static struct thread *dp_truth_timer;
 static uint64_t dp_truth_since; /* when the oldest pending write came; 0: none */
 static uint64_t dp_truth_last_batch; /* when the last batch of contexts ended */
