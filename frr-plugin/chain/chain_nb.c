@@ -319,6 +319,7 @@ static void chain_nb_apply_finish(struct nb_cb_apply_finish_args *args)
 		yang_dnode_get_string(args->dnode, "./name"));
 	struct chain_ent *c = *pc, *old;
 	struct chain_pending *p;
+	bool keep_xdp;
 	uint32_t n = 0;
 
 	old = c;
@@ -342,7 +343,17 @@ static void chain_nb_apply_finish(struct nb_cb_apply_finish_args *args)
 		strlcpy(c->load_error, old->load_error, sizeof(c->load_error));
 	}
 	c->prog_id = dp_prog_id(c->prog_fd);
-	if (c->spec.hook == CHAIN_HOOK_XDP) {
+	/*
+	 * At XDP libxdp fixes a program's run priority when it links it: the
+	 * same program at the same place stays (only interfaces changed), a
+	 * new place or program is a new program that takes the old one's
+	 * place (chain_xdp_adopt).
+	 */
+	keep_xdp = old && !p && old->xdp && c->spec.hook == CHAIN_HOOK_XDP &&
+		   old->spec.hook == CHAIN_HOOK_XDP &&
+		   old->spec.position == c->spec.position &&
+		   old->spec.priority == c->spec.priority;
+	if (c->spec.hook == CHAIN_HOOK_XDP && !keep_xdp) {
 		c->prog_id = 0; /* the dispatcher's copy's, once attached */
 		if (c->prog_fd >= 0)
 			c->xdp = chain_xdp_open(
@@ -352,11 +363,12 @@ static void chain_nb_apply_finish(struct nb_cb_apply_finish_args *args)
 				c->load_error, sizeof(c->load_error));
 	}
 
-	/* where the old entry is attached at TC, the new one takes over; at
-	 * XDP the old program leaves after the new one is in */
+	/* where the old entry is attached at TC, or with the same XDP
+	 * program, the new one takes over */
 	for (uint32_t i = 0; old && i < c->n_if &&
-			     c->spec.hook == CHAIN_HOOK_TC_INGRESS &&
-			     old->spec.hook == CHAIN_HOOK_TC_INGRESS;
+			     ((c->spec.hook == CHAIN_HOOK_TC_INGRESS &&
+			       old->spec.hook == CHAIN_HOOK_TC_INGRESS) ||
+			      keep_xdp);
 	     i++)
 		for (uint32_t j = 0; j < old->n_if; j++)
 			if (strmatch(c->ifs[i].ifname, old->ifs[j].ifname)) {
@@ -365,6 +377,14 @@ static void chain_nb_apply_finish(struct nb_cb_apply_finish_args *args)
 				c->ifs[i].handle = old->ifs[j].handle;
 				old->ifs[j].ifindex = 0;
 			}
+	if (keep_xdp) {
+		/* interfaces no longer configured let go of it first */
+		for (uint32_t j = 0; j < old->n_if; j++)
+			chain_if_detach(old, &old->ifs[j]);
+		c->xdp = old->xdp;
+		c->prog_id = old->prog_id;
+		old->xdp = NULL;
+	}
 	for (uint32_t i = 0; i < c->n_if; i++)
 		chain_if_sync(c, &c->ifs[i]);
 	/* at XDP the new program took the old one's place already */

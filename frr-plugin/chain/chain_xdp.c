@@ -219,13 +219,9 @@ int chain_xdp_list(int ifindex, struct chain_xdp_slot *out, int max)
 	int n = 0;
 
 	frr_with_privs (dp_privs())
-		mp = xdp_multiprog__get_from_ifindex(ifindex);
-	if (libxdp_get_error(mp) || !mp)
+		mp = dp_xdp_dispatcher_of(ifindex);
+	if (!mp)
 		return -1;
-	if (xdp_multiprog__is_legacy(mp)) {
-		xdp_multiprog__close(mp);
-		return -1;
-	}
 	while ((p = xdp_multiprog__next_prog(p, mp)) && n < max) {
 		out[n].id = xdp_program__id(p);
 		out[n].run_prio = xdp_program__run_prio(p);

@@ -659,18 +659,17 @@ int dp_prog_attach_xdp(int ifindex, char *err, size_t errlen)
 	return 0;
 }
 
-void dp_prog_detach_xdp(int ifindex)
+bool dp_prog_detach_xdp(int ifindex)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
 	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id)
-		return;
-	if (dp_xdp_dispatched(ifindex)) {
-		dp_xdp_dispatch_detach(ifindex);
-		return;
-	}
-	if (dp_prog_is_ours(q.prog_id, "dp_xdp_main"))
-		bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+		return false;
+	if (dp_xdp_dispatched(ifindex))
+		return dp_xdp_dispatch_detach(ifindex);
+	if (!dp_prog_is_ours(q.prog_id, "dp_xdp_main"))
+		return false;
+	return bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL) == 0;
 }
 
 /* ifindex's TC ingress runs our filter (DP_TC_PRIO, DP_TC_HANDLE) with a
@@ -688,21 +687,14 @@ static bool dp_tc_is_ours(int ifindex)
 
 int dp_detach_leftovers(void)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct if_nameindex *ifs = if_nameindex(), *i;
 	int n = 0;
 
 	/* most interfaces have no clsact qdisc: the kernel says so, at length */
 	dp_libbpf_quiet = true;
 	for (i = ifs; i && i->if_index; i++) {
-		bool any = false;
+		bool any = dp_prog_detach_xdp(i->if_index);
 
-		if (!bpf_xdp_query(i->if_index, 0, &q) && q.prog_id &&
-		    (dp_xdp_dispatched(i->if_index) ||
-		     dp_prog_is_ours(q.prog_id, "dp_xdp_main"))) {
-			dp_prog_detach_xdp(i->if_index);
-			any = true;
-		}
 		if (dp_tc_is_ours(i->if_index)) {
 			dp_prog_detach_tc(i->if_index);
 			any = true;

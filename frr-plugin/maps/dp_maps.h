@@ -106,7 +106,9 @@ extern int dp_prog_fd_xdp(void);
  */
 extern int dp_prog_attach_xdp(int ifindex, char *err, size_t errlen);
 extern int dp_prog_attach_tc(int ifindex, char *err, size_t errlen);
-extern void dp_prog_detach_xdp(int ifindex);
+/* Our XDP program off ifindex (plain, or out of a dispatcher); false if
+ * it was not there. */
+extern bool dp_prog_detach_xdp(int ifindex);
 /* Max entries of the sized maps of obj, before it loads (dp_xdp_dispatch.c). */
 struct bpf_object;
 extern void dp_maps_set_sizes(struct bpf_object *obj,
@@ -121,13 +123,15 @@ extern void dp_maps_set_sizes(struct bpf_object *obj,
 #define DP_XDP_RUN_PRIO 1001
 /* Why the dispatcher cannot run here (a phrase), or NULL if it can. */
 extern const char *dp_xdp_dispatch_refusal(void);
-/* ifindex runs libxdp's dispatcher (ours or anyone's). */
+/* ifindex's dispatcher (ours or anyone's; the caller closes it with
+ * xdp_multiprog__close), NULL if it runs none. */
+struct xdp_multiprog;
+extern struct xdp_multiprog *dp_xdp_dispatcher_of(int ifindex);
 extern bool dp_xdp_dispatched(int ifindex);
 extern int dp_xdp_dispatch_attach(int ifindex, const char *ifname, char *err,
 				  size_t errlen);
-extern void dp_xdp_dispatch_detach(int ifindex);
-/* Our dispatcher program's id (0: not attached anywhere yet). */
-extern uint32_t dp_xdp_dispatch_prog_id(void);
+/* Our program out of ifindex's dispatcher; false if it was not there. */
+extern bool dp_xdp_dispatch_detach(int ifindex);
 extern void dp_xdp_dispatch_close(void);
 
 /*

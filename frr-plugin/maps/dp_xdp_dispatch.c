@@ -177,119 +177,94 @@ static struct xdp_program *dp_xdp_slot(char *err, size_t errlen)
 	return prog;
 }
 
-/* ifindex's dispatcher in *mpp (the caller closes it); false when ifindex
- * runs none (nothing, or a program of its own). */
-static bool dp_xdp_slots(int ifindex, struct xdp_multiprog **mpp)
+struct xdp_multiprog *dp_xdp_dispatcher_of(int ifindex)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 
-	if (libxdp_get_error(mp) || !mp) {
-		*mpp = NULL;
-		return false;
-	}
+	if (libxdp_get_error(mp) || !mp)
+		return NULL;
 	if (xdp_multiprog__is_legacy(mp)) {
 		xdp_multiprog__close(mp);
-		*mpp = NULL;
-		return false;
+		return NULL;
 	}
-	*mpp = mp;
-	return true;
+	return mp;
 }
 
 bool dp_xdp_dispatched(int ifindex)
 {
-	struct xdp_multiprog *mp;
-	bool ret = dp_xdp_slots(ifindex, &mp);
+	struct xdp_multiprog *mp = dp_xdp_dispatcher_of(ifindex);
 
 	xdp_multiprog__close(mp);
-	return ret;
+	return mp != NULL;
 }
 
-/* Our slots in mp other than keep_id (an earlier run's copies). */
-static size_t dp_xdp_ours(struct xdp_multiprog *mp, uint32_t keep_id,
-			  struct xdp_program **out, size_t max, bool *have)
+/* ifindex's dispatcher runs program id. */
+static bool dp_xdp_runs(int ifindex, uint32_t id)
 {
+	struct xdp_multiprog *mp = dp_xdp_dispatcher_of(ifindex);
 	struct xdp_program *p = NULL;
+	bool found = false;
+
+	while (id && (p = xdp_multiprog__next_prog(p, mp)))
+		found = found || xdp_program__id(p) == id;
+	xdp_multiprog__close(mp);
+	return found;
+}
+
+/* Every copy of ours in ifindex's dispatcher but keep_id leaves it (all
+ * of them for keep_id 0); how many left. */
+static size_t dp_xdp_detach_ours(int ifindex, uint32_t keep_id)
+{
+	struct xdp_multiprog *mp = dp_xdp_dispatcher_of(ifindex);
+	struct xdp_program *p = NULL, *ours[8];
 	size_t n = 0;
 
-	*have = false;
-	while ((p = xdp_multiprog__next_prog(p, mp))) {
-		if (strcmp(xdp_program__name(p), DP_XDP_PROG_NAME))
-			continue;
-		if (keep_id && xdp_program__id(p) == keep_id)
-			*have = true;
-		else if (n < max)
-			out[n++] = p;
-	}
+	while ((p = xdp_multiprog__next_prog(p, mp)))
+		if (!strcmp(xdp_program__name(p), DP_XDP_PROG_NAME) &&
+		    xdp_program__id(p) != keep_id && n < array_size(ours))
+			ours[n++] = p;
+	if (n)
+		xdp_program__detach_multi(ours, n, ifindex, XDP_MODE_NATIVE,
+					  0);
+	xdp_multiprog__close(mp);
 	return n;
 }
 
 int dp_xdp_dispatch_attach(int ifindex, const char *ifname, char *err,
 			   size_t errlen)
 {
-	struct xdp_program *prog = dp_xdp_slot(err, errlen), *stale[8];
-	struct xdp_multiprog *mp;
-	size_t n_stale;
-	bool have = false;
+	struct xdp_program *prog = dp_xdp_slot(err, errlen);
 	int ret;
 
 	if (!prog)
 		return -EINVAL;
-	if (dp_xdp_slots(ifindex, &mp)) {
-		n_stale = dp_xdp_ours(mp, xdp_program__id(prog), stale,
-				      array_size(stale), &have);
-		xdp_multiprog__close(mp);
-		if (have && !n_stale)
-			return 0;
-	}
-	ret = have ? 0 : xdp_program__attach(prog, ifindex, XDP_MODE_NATIVE, 0);
-	if (ret == -EOPNOTSUPP) {
-		snprintf(err, errlen,
-			 "interface %s does not support native XDP; use mode tc",
-			 ifname);
-		return ret;
-	}
-	if (ret) {
-		snprintf(err, errlen,
-			 "cannot attach XDP (libxdp's dispatcher) to %s: %s",
-			 ifname, strerror(-ret));
-		return ret;
+	if (!dp_xdp_runs(ifindex, xdp_program__id(prog))) {
+		ret = xdp_program__attach(prog, ifindex, XDP_MODE_NATIVE, 0);
+		if (ret == -EOPNOTSUPP) {
+			snprintf(err, errlen,
+				 "interface %s does not support native XDP; use mode tc",
+				 ifname);
+			return ret;
+		}
+		if (ret) {
+			snprintf(err, errlen,
+				 "cannot attach XDP (libxdp's dispatcher) to %s: %s",
+				 ifname, strerror(-ret));
+			return ret;
+		}
 	}
 	/*
 	 * An earlier run's copy of ours leaves after ours is in: for the
 	 * moment between the two swaps a packet it passes up meets ours
 	 * again, rather than no datapath at all.
 	 */
-	if (dp_xdp_slots(ifindex, &mp)) {
-		n_stale = dp_xdp_ours(mp, xdp_program__id(prog), stale,
-				      array_size(stale), &have);
-		if (n_stale)
-			xdp_program__detach_multi(stale, n_stale, ifindex,
-						  XDP_MODE_NATIVE, 0);
-		xdp_multiprog__close(mp);
-	}
+	dp_xdp_detach_ours(ifindex, xdp_program__id(prog));
 	return 0;
 }
 
-void dp_xdp_dispatch_detach(int ifindex)
+bool dp_xdp_dispatch_detach(int ifindex)
 {
-	struct xdp_program *ours[8];
-	struct xdp_multiprog *mp;
-	size_t n;
-	bool have;
-
-	if (!dp_xdp_slots(ifindex, &mp))
-		return;
-	n = dp_xdp_ours(mp, 0, ours, array_size(ours), &have);
-	if (n)
-		xdp_program__detach_multi(ours, n, ifindex, XDP_MODE_NATIVE,
-					  0);
-	xdp_multiprog__close(mp);
-}
-
-uint32_t dp_xdp_dispatch_prog_id(void)
-{
-	return dp_xd.prog ? xdp_program__id(dp_xd.prog) : 0;
+	return dp_xdp_detach_ours(ifindex, 0) > 0;
 }
 
 void dp_xdp_dispatch_close(void)

@@ -13,6 +13,17 @@
 #define TC_ACT_SHOT 2
 #define ETH_P_IP 0x0800
 
+/* The IPv4 header of an Ethernet frame [data, end), or NULL. */
+static __always_inline struct iphdr *ipv4_of(void *data, void *end)
+{
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+
+	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return NULL;
+	return ip;
+}
+
 /* 10.1.0.3: the source the tests drop (h1's second address). */
 #define DROPPED_SRC 0x0a010003
 
@@ -20,12 +31,10 @@
 SEC("tc")
 int drop_src(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data;
-	void *end = (void *)(long)skb->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = data + sizeof(*eth);
+	struct iphdr *ip = ipv4_of((void *)(long)skb->data,
+				   (void *)(long)skb->data_end);
 
-	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+	if (!ip)
 		return TC_ACT_UNSPEC;
 	return ip->saddr == bpf_htonl(DROPPED_SRC) ? TC_ACT_SHOT
 						   : TC_ACT_UNSPEC;
@@ -46,12 +55,10 @@ int count_all(struct __sk_buff *skb)
 SEC("xdp")
 int xdp_drop_src(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = data + sizeof(*eth);
+	struct iphdr *ip = ipv4_of((void *)(long)ctx->data,
+				   (void *)(long)ctx->data_end);
 
-	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+	if (!ip)
 		return XDP_PASS;
 	return ip->saddr == bpf_htonl(XDP_DROPPED_SRC) ? XDP_DROP : XDP_PASS;
 }
@@ -69,14 +76,12 @@ struct {
 SEC("xdp")
 int xdp_count(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = data + sizeof(*eth);
+	struct iphdr *ip = ipv4_of((void *)(long)ctx->data,
+				   (void *)(long)ctx->data_end);
 	__u32 key;
 	__u64 *n;
 
-	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+	if (!ip)
 		return XDP_PASS;
 	key = bpf_ntohl(ip->saddr) & 0xff;
 	n = bpf_map_lookup_elem(&xdp_seen_map, &key);

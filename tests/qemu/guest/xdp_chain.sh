@@ -56,6 +56,17 @@ vty_ebpf() {
 	done
 	eval "timeout 30 vtysh -c 'configure terminal' -c ebpf $args" 2>&1 || true
 }
+# The dispatcher's order as `show ebpf chain` gives it is EXPECTED.
+order_is() { # WHAT EXPECTED
+	order=$(xdp_order)
+	check "$1 ($order)" [ "$order" = "$2" ]
+}
+# Chain NAME runs PROGRAM at XDP on r1-eth0, POSITION ours, PRIORITY.
+add_chain() { # NAME PROGRAM POSITION PRIORITY
+	out=$(vty_ebpf "chain $1" "hook xdp" "object $chain_obj program $2" \
+		"position $3 priority $4" "interface r1-eth0")
+	check "chain $1 ($2, $3 ours) is accepted${out:+: $out}" [ -z "$out" ]
+}
 contains() { # TEXT PART
 	case $1 in *"$2"*) return 0 ;; esac
 	return 1
@@ -81,9 +92,7 @@ else
 	fail "show ebpf chain: XDP chaining available"
 	echo "$out" | indent
 fi
-order=$(xdp_order)
-check "the dispatcher holds ours alone before any chain ($order)" \
-	[ "$order" = "dp_xdp_main " ]
+order_is "the dispatcher holds ours alone before any chain" "dp_xdp_main "
 
 in_ns h1 ip addr add 10.0.1.3/24 dev h1-eth0
 # warm-up: r1 learns 10.0.1.3's MAC
@@ -93,12 +102,8 @@ check "before chaining, 10.0.1.3 is forwarded ($got/$pings replies)" \
 	[ "${got:-0}" -eq "$pings" ]
 
 # --- a program before ours that drops one source
-out=$(vty_ebpf "chain drop" "hook xdp" "object $chain_obj program xdp_drop_src" \
-	"position before priority 10" "interface r1-eth0")
-check "chain drop (xdp_drop_src, before ours) is accepted${out:+: $out}" [ -z "$out" ]
-order=$(xdp_order)
-check "the dispatcher runs xdp_drop_src, then ours ($order)" \
-	[ "$order" = "xdp_drop_src dp_xdp_main " ]
+add_chain drop xdp_drop_src before 10
+order_is "the dispatcher runs xdp_drop_src, then ours" "xdp_drop_src dp_xdp_main "
 got=$(replies_from 10.0.1.3 "$pings")
 check "10.0.1.3 is dropped before ours ($got/$pings replies)" [ "${got:-1}" -eq 0 ]
 before=$(fwd_packets) || before=0
@@ -114,12 +119,8 @@ check "... by our datapath: stats_map counts $((after - before)) forwarded (>= $
 # XDP (to a port in mode tc it passes them up, for TC to forward).
 out=$(vty_ebpf "interface r1-eth1")
 check "r1-eth1 in mode xdp${out:+: $out}" [ -z "$out" ]
-out=$(vty_ebpf "chain seen" "hook xdp" "object $chain_obj program xdp_count" \
-	"position after priority 10" "interface r1-eth0")
-check "chain seen (xdp_count, after ours) is accepted${out:+: $out}" [ -z "$out" ]
-order=$(xdp_order)
-check "the dispatcher runs xdp_drop_src, ours, xdp_count ($order)" \
-	[ "$order" = "xdp_drop_src dp_xdp_main xdp_count " ]
+add_chain seen xdp_count after 10
+order_is "the dispatcher runs xdp_drop_src, ours, xdp_count" "xdp_drop_src dp_xdp_main xdp_count "
 s0=$(seen_from 2) || s0=
 got=$(replies_from 10.0.1.2 "$pings")
 s1=$(seen_from 2) || s1=
@@ -141,9 +142,7 @@ out=$(vty_ebpf "chain bad" "hook xdp" "object $chain_obj program count_all")
 check "a TC program at hook xdp is refused ($out)" \
 	contains "$out" "is not a XDP program"
 vty_ebpf "no chain bad" >/dev/null
-order=$(xdp_order)
-check "the chain is as it was ($order)" \
-	[ "$order" = "xdp_drop_src dp_xdp_main xdp_count " ]
+order_is "the chain is as it was" "xdp_drop_src dp_xdp_main xdp_count "
 
 # --- moving programs loses nothing of the rest
 n=150
@@ -161,9 +160,7 @@ wait $ping_pid || true
 got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' /tmp/chain-ping.out)
 check "$n pings at 20 ms while chains move four times: ${got:-0}/$n replies" \
 	[ "${got:-0}" -eq $n ]
-order=$(xdp_order)
-check "the dispatcher runs xdp_drop_src, xdp_count, ours ($order)" \
-	[ "$order" = "xdp_drop_src xdp_count dp_xdp_main " ]
+order_is "the dispatcher runs xdp_drop_src, xdp_count, ours" "xdp_drop_src xdp_count dp_xdp_main "
 
 # --- zebra killed and started again: the dispatcher keeps running while
 # it is dead; the next run's programs take the old ones' places (ours and
@@ -221,15 +218,28 @@ check "after the restart 10.0.1.3 is dropped ($got/$pings replies)" \
 seen_id=$(xdp_prog_id xdp_count)
 out=$(vty_ebpf "no chain drop")
 check "no chain drop${out:+: $out}" [ -z "$out" ]
-order=$(xdp_order)
-check "the dispatcher runs xdp_count, ours ($order)" \
-	[ "$order" = "xdp_count dp_xdp_main " ]
+order_is "the dispatcher runs xdp_count, ours" "xdp_count dp_xdp_main "
 check "xdp_count kept its program (id ${seen_id:-?} -> $(xdp_prog_id xdp_count))" \
 	same "$seen_id" "$(xdp_prog_id xdp_count)"
 got=$(replies_from 10.0.1.3 "$pings")
 check "10.0.1.3 is forwarded again ($got/$pings replies)" [ "${got:-0}" -eq "$pings" ]
+
+# --- interfaces added to or taken from a chain keep its program (libxdp
+# links the same program into another dispatcher; nothing is reloaded)
+out=$(vty_ebpf "chain seen" "interface r1-eth1")
+check "chain seen also on r1-eth1${out:+: $out}" [ -z "$out" ]
+name=$(xdp_attached_name r1-eth1) || name=
+check "r1-eth1 (mode tc: no XDP of ours) now runs a dispatcher ($name)" \
+	[ "$name" = xdp_dispatcher ]
+check "xdp_count kept its program on r1-eth0 (id $seen_id -> $(xdp_prog_id xdp_count))" \
+	same "$seen_id" "$(xdp_prog_id xdp_count)"
+out=$(vty_ebpf "chain seen" "no interface r1-eth1")
+check "chain seen off r1-eth1 again${out:+: $out}" [ -z "$out" ]
+check "r1-eth1 runs no XDP program any more" not xdp_attached_name r1-eth1
+check "xdp_count still has its program on r1-eth0 (id $(xdp_prog_id xdp_count))" \
+	same "$seen_id" "$(xdp_prog_id xdp_count)"
 info "vtysh -c 'show ebpf chain':"
 timeout 20 vtysh -c 'show ebpf chain' 2>&1 | indent
 pins=$(ls "$pin_dir/xdp-chain" 2>/dev/null | tr '\n' ' ')
-check "no chain drop took its pin ($pins)" [ "$pins" = "seen@2 " ]
+check "no chain drop took its pin, and r1-eth1's went with it ($pins)" [ "$pins" = "seen@2 " ]
 # chain seen stays: the clean stop below must take it and ours off.
