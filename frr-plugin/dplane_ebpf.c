@@ -31,6 +31,7 @@
 #include "core/dp_stall.h"
 #include "core/dp_stats.h"
 #include "maps/dp_maps.h"
+#include "maps/dp_hold.h"
 #include "maps/dp_pin.h"
 #include "maps/dp_sync.h"
 #include "kernel/dp_neigh.h"
@@ -57,6 +58,10 @@ extern union _frrmod_runtime_u frrmod_default;
 DEFINE_MGROUP(EBPF, "frr-ebpf plugin");
 
 struct dp_plugin_stats dp_stats;
+
+/* zebra's own options (zebra/main.c): -K and -r. */
+extern int graceful_restart;
+extern int retain_mode;
 
 static struct zebra_dplane_provider *dp_provider;
 
@@ -198,6 +203,7 @@ static int dp_provider_start(struct zebra_dplane_provider *prov)
 	dp_owner_start();
 	if (!dp_maps_ready())
 		return 0;
+	dp_hold_start();
 	dp_netlink_start(owner, dp_boot_args()->nl_rcvbuf);
 	dp_xdpfeat_start(owner);
 	dp_neigh_refresh_start(owner);
@@ -208,6 +214,7 @@ static int dp_provider_start(struct zebra_dplane_provider *prov)
 static int dp_provider_fini(struct zebra_dplane_provider *prov, bool early)
 {
 	if (early) {
+		dp_hold_stop();
 		ct_stop();
 		dp_netlink_stop();
 		dp_xdpfeat_stop();
@@ -219,7 +226,10 @@ static int dp_provider_fini(struct zebra_dplane_provider *prov, bool early)
 	lb_owner_fini();
 	chain_fini();
 	frr_with_privs (dp_privs()) {
-		dp_intf_fini();
+		/* zebra -r leaves its routes in the kernel: the programs stay
+		 * and forward from them for the hold time, or until the next
+		 * zebra takes over. */
+		dp_intf_fini(!retain_mode);
 		dp_route_maps_closing();
 		dp_maps_close();
 	}
@@ -304,6 +314,27 @@ static void dp_version_guard(void)
 }
 
 /*
+ * How long the datapath trusts its tables without zebra: what the user
+ * said, or as long as zebra itself keeps the routes an earlier run left
+ * (-K), or the default. A failed first write leaves DP_META_F_HOLD clear:
+ * the datapath forwards without a deadline, as before there was one.
+ */
+static void dp_hold_boot_args(const struct dp_boot_args *a)
+{
+	enum dp_hold_source source = DP_HOLD_DEFAULT;
+	uint32_t hold = DP_HOLD_DEFAULT_S;
+
+	if (a->hold_time) {
+		hold = a->hold_time;
+		source = DP_HOLD_ARG;
+	} else if (graceful_restart > 0) {
+		hold = graceful_restart;
+		source = DP_HOLD_ZEBRA_GR;
+	}
+	dp_hold_boot(hold, source);
+}
+
+/*
  * Module load, as root: read the arguments and bring the datapath up: the
  * pin directory, the maps and programs, the FIB over them. Everything after
  * runs with the descriptors opened here and zebra's own privileges. On
@@ -344,6 +375,7 @@ static void dp_boot(const char *args)
 		return;
 	}
 	dp_sync_begin(reused);
+	dp_hold_boot_args(a);
 	/* Before any route reaches the FIB: none may bypass IPsec. */
 	dp_policy_boot();
 }

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define DP_ABI_VERSION 5
+#define DP_ABI_VERSION 6
 
 /*
  * Where maps are pinned: one directory per zebra instance, this one for
@@ -306,6 +306,8 @@ enum dp_reason {
 	DP_R_DROP_POLICED,     /* dropped by a policer's action for its
 				* colour: the one drop the configuration
 				* asks for */
+	DP_R_PASS_HOLD_EXPIRED, /* zebra has not renewed the datapath's
+				 * trust within its hold time */
 	DP_R_MAX,
 };
 
@@ -366,8 +368,9 @@ struct dp_xdp_meta {
  * pinned maps, written by whoever created them, and the datapath-wide
  * switches below. */
 struct dp_meta {
-	__u32 abi_version; /* DP_ABI_VERSION at creation */
-	__u32 flags;	   /* DP_META_F_* */
+	__u32 abi_version;    /* DP_ABI_VERSION at creation */
+	__u32 flags;	      /* DP_META_F_* */
+	__u64 trusted_until; /* with DP_META_F_HOLD: CLOCK_MONOTONIC ns */
 };
 
 /*
@@ -409,6 +412,13 @@ struct dp_meta {
 #define DP_META_F_POLICE_SRC	  0x800
 #define DP_META_F_POLICE_DST	  0x1000
 #define DP_META_F_POLICE_VIP	  0x2000
+/*
+ * The plugin renews trusted_until while zebra lives (its hold time ahead).
+ * Past it, zebra is dead or stuck, nothing follows the kernel's links,
+ * neighbours and routes any more, and every packet goes to the kernel
+ * (DP_R_PASS_HOLD_EXPIRED) until a zebra takes the maps over again.
+ */
+#define DP_META_F_HOLD		  0x4000
 #define DP_META_F_POLICE                                                      \
 	(DP_META_F_POLICE_INTF | DP_META_F_POLICE_SRC | DP_META_F_POLICE_DST | \
 	 DP_META_F_POLICE_VIP)

@@ -39,6 +39,27 @@ static __always_inline __u32 dp_meta_flags(void)
 	return m ? m->flags : 0;
 }
 
+/*
+ * The switches, if zebra still vouches for the tables: past the hold time
+ * nothing keeps them true (a link gone down, a neighbour moved), so the
+ * kernel, which zebra's death does not freeze, takes every packet.
+ */
+static __always_inline enum dp_reason dp_meta_trusted(__u32 *flags)
+{
+	__u32 key = 0;
+	const struct dp_meta *m = bpf_map_lookup_elem(&meta_map, &key);
+
+	if (!m) {
+		*flags = 0;
+		return DP_CONTINUE;
+	}
+	*flags = m->flags;
+	if ((m->flags & DP_META_F_HOLD) &&
+	    bpf_ktime_get_coarse_ns() > m->trusted_until)
+		return DP_R_PASS_HOLD_EXPIRED;
+	return DP_CONTINUE;
+}
+
 /* IPv4 up to the FIB lookup: what the kernel checks before routing. */
 static __always_inline enum dp_reason dp_check_ipv4(struct dp_pkt *pkt,
 						    __u32 flags)
@@ -134,6 +155,8 @@ static __always_inline enum dp_reason
 dp_pipeline_ingress(struct dp_ctx *ctx, struct dp_pkt *pkt,
 		    const struct dp_intf *intf, __u32 *flags)
 {
+	enum dp_reason reason;
+
 	if (!dp_intf_enabled(intf))
 		return DP_R_PASS_DISABLED;
 	if (!dp_parse_eth(pkt))
@@ -145,7 +168,9 @@ dp_pipeline_ingress(struct dp_ctx *ctx, struct dp_pkt *pkt,
 	if (ctx_vlan_offloaded(ctx))
 		return DP_R_PASS_NON_IP;
 
-	*flags = dp_meta_flags();
+	reason = dp_meta_trusted(flags);
+	if (reason != DP_CONTINUE)
+		return reason;
 	if (pkt->proto == bpf_htons(ETH_P_IP))
 		return dp_check_ipv4(pkt, *flags);
 	if (pkt->proto == bpf_htons(ETH_P_IPV6))

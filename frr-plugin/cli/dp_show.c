@@ -20,6 +20,7 @@
 #include "core/dp_stall.h"
 #include "core/dp_stats.h"
 #include "core/dp_vty_input.h"
+#include "maps/dp_hold.h"
 #include "maps/dp_mapdump.h"
 #include "maps/dp_maps.h"
 #include "kernel/dp_policy.h"
@@ -327,6 +328,38 @@ static void dp_show_policy(struct vty *vty, json_object *json)
 		vty_out(vty, "  none found\n");
 }
 
+/* How long the datapath goes on without zebra (maps/dp_hold.h). */
+static void dp_show_hold(struct vty *vty, json_object *json,
+			 const struct dp_meta *meta)
+{
+	bool on = meta->flags & DP_META_F_HOLD;
+	struct dp_hold_state st;
+
+	dp_hold_get(&st);
+	if (json) {
+		json_object *j = json_object_new_object();
+
+		json_object_int_add(j, "holdTimeSeconds", st.hold_s);
+		json_object_string_add(j, "source",
+				       dp_hold_source_name(st.source));
+		json_object_boolean_add(j, "enforced", on);
+		json_object_int_add(j, "trustedForMsec", st.trusted_ms);
+		json_object_int_add(j, "renewals", st.renewals);
+		json_object_int_add(j, "renewalFailures", st.failures);
+		json_object_object_add(json, "holdTime", j);
+		return;
+	}
+	vty_out(vty, "  Hold time:       %u s (%s)", st.hold_s,
+		dp_hold_source_name(st.source));
+	if (!on)
+		vty_out(vty, ", NOT enforced: meta_map could not be written\n");
+	else
+		vty_out(vty, ", %" PRId64 " ms of trust left, %" PRIu64
+			     " renewals%s\n",
+			st.trusted_ms, st.renewals,
+			st.failures ? ", renewal FAILING" : "");
+}
+
 /* How long the plugin held zebra's pthreads (dp_stall.h). */
 static void dp_show_stalls(struct vty *vty, json_object *json)
 {
@@ -392,6 +425,7 @@ DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
 					    dp_prog_id_xdp());
 			json_object_int_add(json, "tcProgId", dp_prog_id_tc());
 			json_object_int_add(json, "metaFlags", meta.flags);
+			dp_show_hold(vty, json, &meta);
 			dp_show_maps(vty, json);
 			dp_show_fib(vty, json);
 			dp_show_policy(vty, json);
@@ -413,6 +447,7 @@ DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
 				meta.abi_version, DP_ABI_VERSION);
 		vty_out(vty, "  XDP program id:  %u\n", dp_prog_id_xdp());
 		vty_out(vty, "  TC program id:   %u\n", dp_prog_id_tc());
+		dp_show_hold(vty, NULL, &meta);
 		dp_show_maps(vty, NULL);
 		dp_show_fib(vty, NULL);
 		dp_show_policy(vty, NULL);
@@ -631,6 +666,8 @@ static const struct {
 	[DP_R_PASS_CT_ICMP_ERROR] = {"to-kernel: conntrack-icmp-error",
 				     "toKernelConntrackIcmpError"},
 	[DP_R_DROP_POLICED] = {"dropped: policer", "droppedPolicer"},
+	[DP_R_PASS_HOLD_EXPIRED] = {"to-kernel: hold-time-expired",
+				    "toKernelHoldTimeExpired"},
 };
 _Static_assert(array_size(dp_reason_names) == DP_R_MAX,
 	       "every enum dp_reason needs a name");

@@ -22,6 +22,9 @@
  *   conntrack=N       conntrack entries, two per flow (1024-16777216;
  *                     preallocated)
  *   nat-rules=N       source NAT rules (16-65536)
+ *   hold-time=S       seconds the datapath goes on forwarding from its
+ *                     tables once zebra stops renewing them (1-86400;
+ *                     default: zebra's -K time, else 5)
  *   pin-dir=PATH      pin directory, on a bpf filesystem
  */
 #ifndef DP_BOOT_H
@@ -54,6 +57,7 @@ struct dp_boot_args {
 	char pin_dir[256]; /* resolved: the default unless pin-dir= */
 	struct dp_map_sizes sizes;
 	uint32_t nl_rcvbuf;
+	uint32_t hold_time; /* seconds; 0: not given */
 };
 
 /*

@@ -424,12 +424,13 @@ void dp_intf_init(void)
 
 /* Shutdown: programs come off so that nothing forwards from a RIB that is
  * no longer maintained; the pinned maps stay for the next start. */
-void dp_intf_fini(void)
+void dp_intf_fini(bool detach)
 {
 	struct dp_cfg *c;
 
 	while ((c = dp_cfgs_pop(&dp_cfgs))) {
-		dp_cfg_detach(c, false);
+		if (detach)
+			dp_cfg_detach(c, false);
 		XFREE(MTYPE_EBPF_INTF_CFG, c);
 	}
 }

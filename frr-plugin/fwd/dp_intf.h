@@ -60,6 +60,8 @@ extern void dp_intf_foreach(void (*cb)(const struct dp_intf_info *info,
 /* Main thread, at init: zebra's interface hooks, and dp_link_appeared
  * (core/dp_hooks.h), after which the configured interface is attached. */
 extern void dp_intf_init(void);
-extern void dp_intf_fini(void);
+/* zebra stopping: forget the configuration; detach the programs unless
+ * they are to go on forwarding (zebra -r). */
+extern void dp_intf_fini(bool detach);
 
 #endif /* DP_INTF_H */

@@ -65,6 +65,7 @@ static struct {
 	int xdp_prog_fd;
 	int tc_prog_fd;
 	uint32_t meta_flags; /* what meta_map holds (one writer) */
+	uint64_t trusted_until;
 } dp_m = { .xdp_prog_fd = -1, .tc_prog_fd = -1 };
 
 const char *dp_map_name(enum dp_map_id id)
@@ -442,16 +443,29 @@ static int dp_mmap_maps(char *err, size_t errlen)
 	return 0;
 }
 
+/* meta_map as this run keeps it (one writer: see dp_maps.h). */
+static int dp_meta_store(uint32_t flags, uint64_t trusted_until)
+{
+	struct dp_meta meta = {
+		.abi_version = DP_ABI_VERSION,
+		.flags = flags,
+		.trusted_until = trusted_until,
+	};
+	uint32_t key = 0;
+
+	if (bpf_map_update_elem(dp_m.map_fd[DP_MAP_META], &key, &meta,
+				BPF_ANY))
+		return -errno;
+	dp_m.meta_flags = flags;
+	dp_m.trusted_until = trusted_until;
+	return 0;
+}
+
 /* What an earlier run left in the switches is not ours to trust: every
  * condition they record is re-evaluated by this run. */
 static int dp_write_meta(void)
 {
-	struct dp_meta meta = { .abi_version = DP_ABI_VERSION };
-	uint32_t key = 0;
-
-	dp_m.meta_flags = 0;
-	return bpf_map_update_elem(dp_m.map_fd[DP_MAP_META], &key, &meta,
-				   BPF_ANY);
+	return dp_meta_store(0, 0);
 }
 
 uint32_t dp_meta_flags(void)
@@ -461,17 +475,21 @@ uint32_t dp_meta_flags(void)
 
 int dp_meta_set_flags(uint32_t mask, uint32_t value)
 {
-	struct dp_meta meta = { .abi_version = DP_ABI_VERSION };
-	uint32_t key = 0;
+	uint32_t flags = (dp_m.meta_flags & ~mask) | (value & mask);
 
-	meta.flags = (dp_m.meta_flags & ~mask) | (value & mask);
-	if (meta.flags == dp_m.meta_flags)
+	if (flags == dp_m.meta_flags)
 		return 0;
-	if (bpf_map_update_elem(dp_m.map_fd[DP_MAP_META], &key, &meta,
-				BPF_ANY))
-		return -errno;
-	dp_m.meta_flags = meta.flags;
-	return 0;
+	return dp_meta_store(flags, dp_m.trusted_until);
+}
+
+int dp_meta_set_trust(uint64_t until_ns)
+{
+	return dp_meta_store(dp_m.meta_flags | DP_META_F_HOLD, until_ns);
+}
+
+uint64_t dp_meta_trusted_until(void)
+{
+	return dp_m.trusted_until;
 }
 
 /* Load one opened object (NULL: the open failed, errno says why). */
@@ -530,10 +548,10 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	dp_m.xdp_prog_fd = bpf_program__fd(dp_m.xdp->progs.dp_xdp_main);
 	dp_m.tc_prog_fd = bpf_program__fd(dp_m.tc->progs.dp_tc_main);
 
-	if (dp_write_meta()) {
-		ret = -errno;
+	ret = dp_write_meta();
+	if (ret) {
 		snprintf(err, errlen, "cannot write meta_map: %s",
-			 safe_strerror(errno));
+			 safe_strerror(-ret));
 		goto fail;
 	}
 	ret = dp_clear_rebuilt(err, errlen);

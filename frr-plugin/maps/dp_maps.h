@@ -84,6 +84,13 @@ extern int dp_meta_set_flags(uint32_t mask, uint32_t value);
 extern uint32_t dp_meta_flags(void);
 
 /*
+ * Until when (CLOCK_MONOTONIC ns) the datapath may trust its tables
+ * (DP_META_F_HOLD): maps/dp_hold.c renews it. Same thread rule.
+ */
+extern int dp_meta_set_trust(uint64_t until_ns);
+extern uint64_t dp_meta_trusted_until(void);
+
+/*
  * cls_bpf priority of our TC ingress filter: a user's filter at a lower
  * number runs before it, at a higher one after it (chain/).
  */

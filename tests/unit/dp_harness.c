@@ -51,6 +51,7 @@ static const char *const reason_names[DP_R_MAX] = {
 	[DP_R_PASS_CT_INVALID] = "PASS_CT_INVALID",
 	[DP_R_PASS_CT_ICMP_ERROR] = "PASS_CT_ICMP_ERROR",
 	[DP_R_DROP_POLICED] = "DROP_POLICED",
+	[DP_R_PASS_HOLD_EXPIRED] = "PASS_HOLD_EXPIRED",
 };
 
 const char *h_reason_name(enum dp_reason reason)
@@ -235,7 +236,14 @@ static struct dp_rt_val h_rt_val(uint8_t type, uint32_t arg)
 
 void h_meta_flags(struct harness *h, uint32_t flags)
 {
-	struct dp_meta m = {.abi_version = DP_ABI_VERSION, .flags = flags};
+	h_meta(h, flags, 0);
+}
+
+void h_meta(struct harness *h, uint32_t flags, uint64_t trusted_until)
+{
+	struct dp_meta m = {.abi_version = DP_ABI_VERSION,
+			    .flags = flags,
+			    .trusted_until = trusted_until};
 	uint32_t key = 0;
 
 	assert(bpf_map_update_elem(bpf_map__fd(h->xdp->maps.meta_map), &key,

@@ -76,6 +76,8 @@ void h_route6(struct harness *h, const char *prefix, uint8_t type,
 	      uint32_t arg);
 /* meta_map's switches (DP_META_F_*). */
 void h_meta_flags(struct harness *h, uint32_t flags);
+/* meta_map with a deadline (DP_META_F_HOLD among flags to enforce it). */
+void h_meta(struct harness *h, uint32_t flags, uint64_t trusted_until);
 /* An address range the datapath hands to the kernel (punt map). */
 void h_punt(struct harness *h, const char *prefix, enum dp_reason reason);
 /* One of the router's own (DP_ADDR_LOCAL) or broadcast addresses. */

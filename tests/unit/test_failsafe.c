@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <netinet/in.h>
 
 #include <bpf/bpf.h>
@@ -300,6 +301,52 @@ static void test_ipsec(struct harness *h)
 	h_meta_flags(h, 0);
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * zebra renews the datapath's trust (DP_META_F_HOLD): before the deadline
+ * routing goes on, past it every packet goes to the kernel, and the
+ * deadline means nothing without the flag.
+ */
+static void test_hold_time(struct harness *h)
+{
+	uint64_t now = monotonic_ns();
+	struct h_result r;
+	struct tpkt p;
+
+	for (int i = 0; i < DP_HOOK_MAX; i++) {
+		t_begin("%s: ipv4 forwarded with the hold time 10 s ahead",
+			h_hook_name(hooks[i]));
+		h_meta(h, DP_META_F_HOLD, now + 10000000000ULL);
+		tpkt_ipv4(&p, SRC4, DST4_FWD, IPPROTO_UDP, 1000, 53, 20);
+		h_run(h, hooks[i], &p, &r);
+		expect_fwd(&r, hooks[i], &p, DP_R_FWD, TAG_NHG100);
+		t_end();
+		t_begin("%s: ipv4 forwarded past a deadline not enforced",
+			h_hook_name(hooks[i]));
+		h_meta(h, 0, now - 1000000000ULL);
+		h_run(h, hooks[i], &p, &r);
+		expect_fwd(&r, hooks[i], &p, DP_R_FWD, TAG_NHG100);
+		t_end();
+	}
+	h_meta(h, DP_META_F_HOLD, now - 1000000000ULL);
+	tpkt_ipv4(&p, SRC4, DST4_FWD, IPPROTO_UDP, 1000, 53, 20);
+	pass_both(h, "routable ipv4 a second past the hold time", &p,
+		  DP_R_PASS_HOLD_EXPIRED);
+	tpkt_ipv6(&p, SRC6, DST6_FWD, IPPROTO_UDP, 1000, 53, 20);
+	pass_both(h, "routable ipv6 a second past the hold time", &p,
+		  DP_R_PASS_HOLD_EXPIRED);
+	tpkt_arp(&p, 1);
+	pass_both(h, "arp past the hold time", &p, DP_R_PASS_ARP);
+	h_meta_flags(h, 0);
+}
+
 /*
  * The neighbour a packet is forwarded to is marked used in
  * neigh_hit_map, through a path (NHG) or a connected route's dmac_map
@@ -361,5 +408,6 @@ void test_failsafe(struct harness *h)
 	test_rpf(h);
 	test_trailer(h);
 	test_ipsec(h);
+	test_hold_time(h);
 	test_neigh_hits(h);
 }

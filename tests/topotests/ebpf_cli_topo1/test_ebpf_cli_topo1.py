@@ -390,7 +390,7 @@ def number(key, value):
 
 USAGE = (r"\(valid: ipv4-routes=N, ipv6-routes=N, nexthop-groups=N, neighbors=N, "
          r"netlink-rcvbuf=BYTES, lb-vips=N, lb-backends=N, lb-ring=N, lb-persist=N, "
-         r"conntrack=N, nat-rules=N, pin-dir=PATH, separated by commas\)")
+         r"conntrack=N, nat-rules=N, hold-time=SECONDS, pin-dir=PATH, separated by commas\)")
 
 BAD_MODULE_ARGS = [
     ("foo=1", r"unknown module argument 'foo' " + USAGE),
@@ -424,6 +424,8 @@ BAD_MODULE_ARGS = [
     ("conntrack=0", number("conntrack", "0")),
     ("nat-rules=65537", number("nat-rules", "65537")),
     ("conntrack=4096,conntrack=8192", r"module argument conntrack is given more than once"),
+    ("hold-time=0", number("hold-time", "0")),
+    ("hold-time=86401", number("hold-time", "86401")),
 ]
 
 

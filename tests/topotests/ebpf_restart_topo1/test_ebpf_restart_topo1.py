@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+ebpf_restart_topo1: what the datapath does while zebra is dead, and when
+it comes back.
+
+    h1 ---- r1 ==== h2 (172.16.5.1, 2001:db8:5::1 on its loopback)
+      eth0    eth1, eth2
+
+h1 192.168.1.2/24 2001:db8:1::2/64; r1-eth1/h2-eth0 10.0.1.0/24 fd00:1::/64,
+r1-eth2/h2-eth1 10.0.2.0/24 fd00:2::/64 (r1 .1, h2 .2).
+
+r1 runs Debian's zebra with the plugin (module argument hold-time=4) and
+staticd: h2's loopbacks through a two-way ECMP group. zebra is killed with
+SIGKILL and started again as watchfrr starts it (the daemon, then its part
+of frr.conf applied with vtysh). The datapath keeps forwarding from its
+tables for the hold time after the last renewal, then hands every packet
+to the kernel (counted as hold-time-expired) until a zebra renews it.
+Tests of the datapath's own forwarding run with kernel forwarding off;
+the test of what the kernel takes over runs with it on, and reads the
+datapath's counters to tell who forwarded.
+"""
+
+import os
+import sys
+import time
+
+import pytest
+
+CWD = os.path.dirname(os.path.realpath(__file__))
+sys.path.append(os.path.join(CWD, ".."))
+
+# pylint: disable=C0413
+from lib import topotest
+from lib.topogen import Topogen, get_topogen
+
+from ebpftest import bpfmaps, settings, show, traffic
+
+pytestmark = [pytest.mark.ebpf]
+
+HOLD = 4
+MODULE_ARGS = "hold-time={}".format(HOLD)
+TARGETS = {"v4": "172.16.5.1", "v6": "2001:db8:5::1"}
+EXPIRED = "DP_R_PASS_HOLD_EXPIRED"
+
+
+def build_topo(tgen):
+    r1 = tgen.add_router("r1")
+    h1 = tgen.add_host("h1", "192.168.1.2/24", "via 192.168.1.1")
+    h2 = tgen.add_host("h2", "10.0.1.2/24", "via 10.0.1.1")
+    tgen.add_link(h1, r1, "h1-eth0", "r1-eth0")
+    tgen.add_link(h2, r1, "h2-eth0", "r1-eth1")
+    tgen.add_link(h2, r1, "h2-eth1", "r1-eth2")
+
+
+def setup_module(mod):
+    tgen = Topogen(build_topo, mod.__name__)
+    tgen.start_topology()
+    h1, h2 = tgen.gears["h1"], tgen.gears["h2"]
+    h1.net.cmd_raises("ip -6 addr add 2001:db8:1::2/64 dev h1-eth0 nodad")
+    h1.net.cmd_raises("ip -6 route add default via 2001:db8:1::1")
+    for cmd in (
+        "ip -6 addr add fd00:1::2/64 dev h2-eth0 nodad",
+        "ip addr add 10.0.2.2/24 dev h2-eth1",
+        "ip -6 addr add fd00:2::2/64 dev h2-eth1 nodad",
+        "ip addr add 172.16.5.1/32 dev lo",
+        "ip -6 addr add 2001:db8:5::1/128 dev lo",
+        # back to h1 over both links; a link whose peer is down is not used
+        "sysctl -qw net.ipv4.conf.all.ignore_routes_with_linkdown=1",
+        "sysctl -qw net.ipv6.conf.all.ignore_routes_with_linkdown=1",
+        "ip route del default",
+        "ip route add 192.168.1.0/24 nexthop via 10.0.1.1 nexthop via 10.0.2.1",
+        "ip -6 route add 2001:db8:1::/64 nexthop via fd00:1::1 nexthop via fd00:2::1",
+    ):
+        h2.net.cmd_raises(cmd)
+    for gear in (h1, h2):
+        gear.net.cmd_raises("sysctl -qw net.ipv4.ip_forward=0")
+        gear.net.cmd_raises("sysctl -qw net.ipv6.conf.all.forwarding=0")
+    traffic.veths_for_xdp(tgen, ["h1"])
+    for ifname in ("h2-eth0", "h2-eth1"):
+        h2.net.cmd_raises("ethtool -K {} gro on".format(ifname))
+
+    r1 = tgen.gears["r1"]
+    # Debian: systemd mounts bpffs root-owned 0700 before FRR starts.
+    r1.net.cmd_raises("mount -t bpf bpf /sys/fs/bpf -o mode=0700")
+    settings.load_router_frr_conf(tgen, r1, CWD)
+    args = settings.zebra_args()
+    r1.load_config(r1.RD_ZEBRA, None, args and args + ":" + MODULE_ARGS)
+    r1.load_config(r1.RD_STATIC)
+    tgen.start_router()
+    assert r1.check_router_running() == ""
+
+
+def teardown_module(mod):
+    get_topogen().stop_topology()
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _gear(name):
+    return get_topogen().gears[name]
+
+
+def _forwarding(on):
+    v = "1" if on else "0"
+    r1 = _gear("r1")
+    r1.net.cmd_raises("sysctl -qw net.ipv4.ip_forward=" + v)
+    r1.net.cmd_raises("sysctl -qw net.ipv6.conf.all.forwarding=" + v)
+
+
+def _zebra_pid():
+    _, out, _ = _gear("r1").net.cmd_status("cat /var/run/frr/zebra.pid", warn=False)
+    out = out.strip()
+    return int(out) if out.isdigit() else None
+
+
+def _alive(pid):
+    rc, _, _ = _gear("r1").net.cmd_status("kill -0 {}".format(pid), warn=False)
+    return rc == 0
+
+
+def _kill_zebra():
+    """SIGKILL to r1's zebra; returns when it is gone."""
+    pid = _zebra_pid()
+    assert pid and _alive(pid), "r1: zebra is not running"
+    _gear("r1").net.cmd_raises("kill -9 {}".format(pid))
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid), "r1: zebra {} survived SIGKILL".format(pid)
+    return time.monotonic()
+
+
+def _start_zebra():
+    """zebra again, as watchfrr restarts it: the daemon, then frr.conf
+    applied with vtysh (staticd never stopped)."""
+    r1 = _gear("r1")
+    r1.startDaemons(["zebra"])
+    r1.net.cmd_raises("vtysh -f /etc/frr/frr.conf")
+
+
+def _reachable_all(timeout=30):
+    h1 = _gear("h1")
+    return all(traffic.reachable(h1, dst, timeout) for dst in TARGETS.values())
+
+
+def _ping_all(count, interval=0.1):
+    """{family: (sent, received)} from h1 to h2's loopbacks."""
+    h1 = _gear("h1")
+    return {f: traffic.ping(h1, dst, count=count, interval=interval, wait=1)
+            for f, dst in TARGETS.items()}
+
+
+def _counts():
+    """(forwarded, hold-expired) packets in the datapath's counters."""
+    c = bpfmaps.stats(_gear("r1"))
+    fwd = sum(c.get((h, r), (0, 0))[0] for h in bpfmaps.HOOKS
+              for r in bpfmaps.FWD_REASONS)
+    expired = sum(c.get((h, EXPIRED), (0, 0))[0] for h in bpfmaps.HOOKS)
+    return fwd, expired
+
+
+def _wait_renewed(timeout=30):
+    """The restarted zebra's plugin has taken the datapath over."""
+    def renewed():
+        try:
+            hold = show.dataplane(_gear("r1")).get("holdTime", {})
+        except AssertionError:
+            return False
+        return hold.get("enforced") and hold.get("trustedForMsec", 0) > 0
+
+    _, ok = topotest.run_and_expect(renewed, True, count=timeout * 4, wait=0.25)
+    return ok
+
+
+# -------------------------------------------------------------------- tests
+
+
+def test_datapath_forwards_with_hold_time():
+    """Kernel forwarding off: h1 reaches h2's loopbacks through the
+    datapath, and `show ebpf dataplane` shows the hold time of the module
+    argument, enforced and renewed."""
+    settings.require_plugin("the datapath's hold time")
+    r1 = _gear("r1")
+    kfwd = r1.net.cmd_raises(
+        "sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding").split()
+    assert kfwd == ["0", "0"], "r1: kernel forwarding is on: {}".format(kfwd)
+    assert _reachable_all(), "h1 cannot reach h2's loopbacks through r1"
+    fwd0, _ = _counts()
+    got = _ping_all(5)
+    assert all(rx == 5 for _, rx in got.values()), got
+    fwd1, _ = _counts()
+    assert fwd1 - fwd0 >= 20, "the datapath forwarded {} of 20 packets".format(fwd1 - fwd0)
+
+    hold = show.dataplane(r1).get("holdTime")
+    assert hold, "show ebpf dataplane json has no holdTime"
+    assert hold["holdTimeSeconds"] == HOLD, hold
+    assert hold["source"] == "module argument hold-time", hold
+    assert hold["enforced"] is True, hold
+    assert 0 < hold["trustedForMsec"] <= HOLD * 1000, hold
+    renewals = hold["renewals"]
+    time.sleep(1.5)
+    assert show.dataplane(r1)["holdTime"]["renewals"] > renewals, \
+        "the hold time is not renewed"
+
+
+def test_dead_zebra_forwards_for_the_hold_time_then_the_kernel():
+    """zebra killed: the datapath forwards for the hold time (kernel
+    forwarding off, every ping answered), then sends every packet to the
+    kernel (none answered, all counted hold-time-expired, none forwarded);
+    zebra started again takes the datapath over and it forwards again."""
+    settings.require_plugin("the datapath's hold time")
+    killed = _kill_zebra()
+    got = _ping_all(8)
+    elapsed = time.monotonic() - killed
+    assert elapsed < HOLD, "the pings took {:.1f} s, past the hold time".format(elapsed)
+    assert all(rx == 8 for _, rx in got.values()), \
+        "zebra dead {:.1f} s, within the hold time: {}".format(elapsed, got)
+
+    time.sleep(max(0, killed + HOLD + 1.5 - time.monotonic()))
+    fwd0, exp0 = _counts()
+    got = _ping_all(5, interval=0.2)
+    fwd1, exp1 = _counts()
+    assert all(rx == 0 for _, rx in got.values()), \
+        "answered past the hold time with kernel forwarding off: {}".format(got)
+    assert fwd1 == fwd0, "the datapath forwarded {} packets past the hold time".format(fwd1 - fwd0)
+    assert exp1 - exp0 >= 10, "hold-time-expired counted {} of 10 packets".format(exp1 - exp0)
+
+    _start_zebra()
+    assert _wait_renewed(), "the restarted zebra did not renew the hold time"
+    assert _reachable_all(), "h2's loopbacks unreachable after zebra's restart"
+    fwd0, exp0 = _counts()
+    got = _ping_all(5)
+    fwd1, exp1 = _counts()
+    assert all(rx == 5 for _, rx in got.values()), got
+    assert fwd1 - fwd0 >= 20 and exp1 == exp0, (fwd1 - fwd0, exp1 - exp0)
+
+
+def test_link_down_while_zebra_is_dead():
+    """Kernel forwarding on. zebra killed, then r1-eth1 (one of the ECMP
+    links) taken down: nothing tells the datapath, so past the hold time
+    the kernel, which saw the link go, takes every packet: flows of many
+    ICMP ids all answered, none forwarded by the datapath."""
+    settings.require_plugin("the datapath's hold time")
+    r1 = _gear("r1")
+    _forwarding(True)
+    try:
+        killed = _kill_zebra()
+        r1.net.cmd_raises("ip link set r1-eth1 down")
+        time.sleep(max(0, killed + HOLD + 1.5 - time.monotonic()))
+        fwd0, exp0 = _counts()
+        lost = []
+        for i in range(6):  # one ICMP id per ping, hashed over both paths
+            for f, (tx, rx) in _ping_all(2, interval=0.05).items():
+                if rx != tx:
+                    lost.append((i, f, tx, rx))
+        fwd1, exp1 = _counts()
+        assert not lost, "lost with r1-eth1 down, past the hold time: {}".format(lost)
+        assert fwd1 == fwd0, "the datapath forwarded {} packets".format(fwd1 - fwd0)
+        assert exp1 - exp0 >= 24, "hold-time-expired counted {} of 24".format(exp1 - exp0)
+    finally:
+        r1.net.cmd_raises("ip link set r1-eth1 up")
+        if not _zebra_pid() or not _alive(_zebra_pid()):
+            _start_zebra()
+        _forwarding(False)
+    assert _wait_renewed(), "the restarted zebra did not renew the hold time"
+    assert _reachable_all(), "h2's loopbacks unreachable after zebra's restart"
+
+
+if __name__ == "__main__":
+    args = ["-s"] + sys.argv[1:]
+    sys.exit(pytest.main(args))
