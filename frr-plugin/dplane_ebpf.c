@@ -361,7 +361,7 @@ static void dp_boot(const char *args)
 	}
 	ret = dp_maps_open(a->pin_dir, &a->sizes, &reused, err, sizeof(err));
 	if (!ret)
-		ret = dp_route_open_fib(err, sizeof(err));
+		ret = dp_route_open_fib(reused, err, sizeof(err));
 	if (ret) {
 		int n;
 

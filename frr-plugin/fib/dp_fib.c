@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fib/dp_fib_int.h"
 
@@ -44,6 +45,153 @@ struct dp_fib *dp_fib_open(const struct dp_fib_maps *maps)
 		return NULL;
 	}
 	return fib;
+}
+
+/* IPv6 routes, longest first (then by address). */
+static int dp_fib_route_cmp(const void *a, const void *b)
+{
+	const struct dp_fib_route *x = a, *y = b;
+
+	if (x->plen != y->plen)
+		return x->plen > y->plen ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
+/* fib6_map's prefixes, shortest first. */
+static int dp_fib6_prefix_cmp(const void *a, const void *b)
+{
+	const struct dp_fib6_prefix *x = a, *y = b;
+
+	if (x->key.prefixlen != y->key.prefixlen)
+		return x->key.prefixlen < y->key.prefixlen ? -1 : 1;
+	return memcmp(x->key.addr, y->key.addr, sizeof(x->key.addr));
+}
+
+/*
+ * IPv6, the trie rebuilt as the map is (from fib6_map's own prefixes):
+ * the routes are now applied as ordinary updates, adds and replacements
+ * longest first, then deletes shortest first. Then every address goes
+ * from its old answer straight to its new one: until the route that
+ * answers it anew is written, nothing longer than its old answer covers
+ * it, and its old answer, if gone, goes only after every shorter route
+ * that does not stay. Returns the updates that changed something, or
+ * -errno.
+ */
+static int dp_fib_adopt6_apply(struct dp_fib *fib, struct dp_fib_route *v6,
+			       size_t n)
+{
+	struct dp_fib6 *f = &fib->v6;
+	struct dp_fib_route probe;
+	uint32_t i, k, changes = 0;
+	int err;
+
+	qsort(v6, n, sizeof(*v6), dp_fib_route_cmp);
+	qsort(f->adopt, f->nadopt, sizeof(*f->adopt), dp_fib6_prefix_cmp);
+	for (i = 0; i < n; i++) {
+		uint32_t before = dp_fib_lookup6(fib, v6[i].addr);
+
+		err = dp_fib_add6(fib, v6[i].addr, v6[i].plen, &v6[i].val);
+		if (err)
+			return err;
+		changes += dp_fib_lookup6(fib, v6[i].addr) != before;
+	}
+	for (k = 0; k < f->nadopt; k++) {
+		memset(&probe, 0, sizeof(probe));
+		probe.plen = f->adopt[k].key.prefixlen;
+		memcpy(probe.addr, f->adopt[k].key.addr, sizeof(probe.addr));
+		if (bsearch(&probe, v6, n, sizeof(*v6), dp_fib_route_cmp))
+			continue;
+		err = dp_fib_del6(fib, probe.addr, probe.plen);
+		if (err && err != -ENOENT)
+			return err;
+		changes++;
+	}
+	return changes;
+}
+
+struct dp_fib *dp_fib_adopt(const struct dp_fib_maps *maps,
+			    const struct dp_fib_route *routes, size_t n,
+			    struct dp_fib_adopted *st)
+{
+	struct dp_fib_route *v6 = NULL;
+	size_t i, n6 = 0;
+	uint8_t *held = NULL;
+	struct dp_fib *fib;
+	int err = -ENOMEM;
+
+	memset(st, 0, sizeof(*st));
+	if (maps->vals_max < 2 || maps->vals_max > DP_FIB4_TBL8 ||
+	    !maps->tbl8_groups ||
+	    maps->tbl8_groups > DP_FIB4_TBL8 / DP_FIB4_TBL8_GROUP_ENTRIES) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fib = calloc(1, sizeof(*fib));
+	held = calloc(maps->vals_max, 1);
+	v6 = calloc(n + 1, sizeof(*v6));
+	if (!fib || !held || !v6)
+		goto fail;
+	fib->maps = *maps;
+	fib->grace.wait = dp_fib_grace_rcu;
+	/* The ids the tables name keep their values: re-adding the routes
+	 * that made them finds the same ids, so the copy equals the table. */
+	err = dp_fib4_init_adopt(&fib->v4, maps, &fib->grace, held);
+	if (!err)
+		err = dp_fib6_init_adopt(&fib->v6, maps->fib6_fd,
+					 maps->fib6_max, held, maps->vals_max);
+	if (!err)
+		err = dp_fib_vals_init_held(&fib->vals, maps->val_fd,
+					    maps->vals_max, &fib->grace, held);
+	/* IPv4 from the routes into the copy; IPv6 from fib6_map itself
+	 * (its prefix nodes say exactly what built it). */
+	for (i = 0; !err && i < n; i++) {
+		if (routes[i].v6) {
+			v6[n6++] = routes[i];
+			continue;
+		}
+		err = dp_fib_add4(fib, routes[i].addr[0], routes[i].plen,
+				  &routes[i].val);
+	}
+	for (i = 0; !err && i < fib->v6.nadopt; i++) {
+		const struct dp_fib6_prefix *p = &fib->v6.adopt[i];
+
+		err = dp_fib_add6(fib, p->key.addr, p->key.prefixlen,
+				  &fib->vals.val[p->val_id]);
+	}
+	if (err)
+		goto fail;
+	/* Nothing the packets read has changed so far. */
+	st->v4_writes = dp_fib4_adopt_finish(&fib->v4);
+	err = dp_fib6_adopt_finish(&fib->v6);
+	if (err >= 0) {
+		st->v6_writes = err;
+		err = dp_fib_adopt6_apply(fib, v6, n6);
+	}
+	if (err < 0) {
+		/* fib6_map partly rewritten: empty, as dp_fib_open() does */
+		dp_fib_close(fib);
+		free(held);
+		free(v6);
+		memset(st, 0, sizeof(*st));
+		errno = -err;
+		return dp_fib_open(maps);
+	}
+	st->v6_writes += err;
+	st->routes = n;
+	dp_fib_vals_unhold(&fib->vals, held);
+	free(fib->v6.adopt);
+	fib->v6.adopt = NULL;
+	fib->v6.nadopt = 0;
+	free(held);
+	free(v6);
+	return fib;
+
+fail:
+	dp_fib_close(fib);
+	free(held);
+	free(v6);
+	errno = -err;
+	return NULL;
 }
 
 int dp_fib_reserve(struct dp_fib *fib, const struct dp_rt_val *val)

@@ -14,6 +14,7 @@
 #define DP_FIB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dp_abi.h"
@@ -37,6 +38,34 @@ struct dp_fib_maps {
  */
 extern struct dp_fib *dp_fib_open(const struct dp_fib_maps *maps);
 extern void dp_fib_close(struct dp_fib *fib);
+
+/* A route of the earlier run whose tables dp_fib_adopt() takes over. */
+struct dp_fib_route {
+	uint32_t addr[4]; /* network byte order; IPv4: addr[0] */
+	uint8_t plen;
+	bool v6;
+	struct dp_rt_val val;
+};
+
+struct dp_fib_adopted {
+	uint32_t routes;    /* taken over */
+	uint32_t v4_writes; /* tbl24 and tbl8 entries that differed */
+	uint32_t v6_writes; /* fib6_map nodes written or deleted */
+};
+
+/*
+ * Like dp_fib_open(), but without emptying the tables an earlier run left
+ * under live programs: this run's bookkeeping is built beside them from
+ * that run's routes (n of them), taking over the value ids and tbl8 groups
+ * the tables name, and then only the entries where the tables and the
+ * routes disagree are stored, each from its old answer to its new one
+ * (none when the routes are what built the tables). NULL with errno set
+ * when the tables cannot be taken over (not written by this code, a
+ * route that does not fit); they are then as they were.
+ */
+extern struct dp_fib *dp_fib_adopt(const struct dp_fib_maps *maps,
+				   const struct dp_fib_route *routes,
+				   size_t n, struct dp_fib_adopted *st);
 
 /*
  * Keep val interned for the FIB's whole life, so that adding a route

@@ -52,6 +52,16 @@ static void dp_fib4_store(uint32_t *entry, uint32_t v)
 	DP_FIB4_STORE(entry, v);
 }
 
+/* An entry of the tables the FIB works on: while adopting, a private
+ * copy no packet reads. */
+static void dp_fib4_set(const struct dp_fib4 *f, uint32_t *entry, uint32_t v)
+{
+	if (f->live24)
+		*entry = v;
+	else
+		dp_fib4_store(entry, v);
+}
+
 static uint32_t dp_fib4_mask(uint8_t len)
 {
 	return len ? 0xffffffffu << (32 - len) : 0;
@@ -192,7 +202,7 @@ static void dp_fib4_tbl8_fill(struct dp_fib4 *f, uint32_t g, uint32_t from,
 			continue;
 		f->depth8[e] = depth;
 		if (f->tbl8[e] != val)
-			dp_fib4_store(&f->tbl8[e], val);
+			dp_fib4_set(f, &f->tbl8[e], val);
 	}
 }
 
@@ -213,7 +223,7 @@ static void dp_fib4_tbl24_fill(struct dp_fib4 *f, uint32_t from, uint32_t n,
 			continue;
 		f->depth24[i] = depth;
 		if (e != val)
-			dp_fib4_store(&f->tbl24[i], val);
+			dp_fib4_set(f, &f->tbl24[i], val);
 	}
 }
 
@@ -228,7 +238,7 @@ static void dp_fib4_expand(struct dp_fib4 *f, uint32_t i, uint32_t g)
 		f->tbl8[base + j] = e;
 		f->depth8[base + j] = depth;
 	}
-	dp_fib4_store(&f->tbl24[i], DP_FIB4_TBL8 | g);
+	dp_fib4_set(f, &f->tbl24[i], DP_FIB4_TBL8 | g);
 }
 
 /*
@@ -244,8 +254,30 @@ static void dp_fib4_collapse(struct dp_fib4 *f, uint32_t i)
 		if (f->depth8[base + j] > 24)
 			return;
 	f->depth24[i] = f->depth8[base];
-	dp_fib4_store(&f->tbl24[i], f->tbl8[base]);
+	dp_fib4_set(f, &f->tbl24[i], f->tbl8[base]);
 	dp_fib_pool_put(&f->group_pool, g);
+}
+
+/*
+ * A tbl8 group for tbl24 entry i. Adopting, the group the earlier run's
+ * table gives the entry is taken over, so that the copy built here names
+ * the same groups as the table and the two compare equal.
+ */
+static int dp_fib4_group_get(struct dp_fib4 *f, uint32_t i, uint32_t *g)
+{
+	uint32_t e;
+
+	if (f->held8) {
+		e = f->live24[i];
+		if ((e & DP_FIB4_TBL8) &&
+		    (e & ~DP_FIB4_TBL8) < f->groups &&
+		    f->held8[e & ~DP_FIB4_TBL8] == 1) {
+			*g = e & ~DP_FIB4_TBL8;
+			f->held8[*g] = 2;
+			return 0;
+		}
+	}
+	return dp_fib_pool_get(&f->group_pool, g);
 }
 
 /* Write rule (addr, len) -> (val, depth) over its range. */
@@ -289,7 +321,7 @@ int dp_fib_add4(struct dp_fib *fib, uint32_t addr_be, uint8_t plen,
 	}
 	expand = plen > 24 && !(f->tbl24[addr >> 8] & DP_FIB4_TBL8);
 	if (expand) {
-		err = dp_fib_pool_get(&f->group_pool, &g);
+		err = dp_fib4_group_get(f, addr >> 8, &g);
 		if (err) {
 			dp_fib_val_unget(&fib->vals, id);
 			return err;
@@ -366,23 +398,13 @@ static void dp_fib4_clear(uint32_t *tbl, size_t n)
 			dp_fib4_store(&tbl[i], 0);
 }
 
-int dp_fib4_init(struct dp_fib4 *f, const struct dp_fib_maps *maps,
-		 struct dp_fib_grace *grace)
+/* Everything but the tables themselves and the group pool. */
+static int dp_fib4_alloc(struct dp_fib4 *f, const struct dp_fib_maps *maps)
 {
 	size_t n8 = (size_t)maps->tbl8_groups * TBL8_N;
 	uint32_t rules = RULES_MIN;
-	int err;
 
-	memset(f, 0, sizeof(*f));
 	f->groups = maps->tbl8_groups;
-	f->tbl24 = dp_fib4_map(maps->tbl24_fd, TBL24_BYTES);
-	f->tbl8 = dp_fib4_map(maps->tbl8_fd, dp_fib4_tbl8_bytes(f->groups));
-	if (!f->tbl24 || !f->tbl8) {
-		err = -errno;
-		goto fail;
-	}
-	dp_fib4_clear(f->tbl24, DP_FIB4_TBL24_ENTRIES);
-	dp_fib4_clear(f->tbl8, n8);
 	f->depth24 = calloc(DP_FIB4_TBL24_ENTRIES, 1);
 	f->depth8 = calloc(n8, 1);
 	/* Sized for the routes expected: growing the table rehashes every
@@ -392,22 +414,149 @@ int dp_fib4_init(struct dp_fib4 *f, const struct dp_fib_maps *maps,
 		rules <<= 1;
 	f->rules = calloc(rules, sizeof(*f->rules));
 	f->rules_mask = rules - 1;
-	err = dp_fib_pool_init(&f->group_pool, 0, f->groups, grace);
-	if (!err && (!f->depth24 || !f->depth8 || !f->rules))
-		err = -ENOMEM;
+	if (!f->depth24 || !f->depth8 || !f->rules)
+		return -ENOMEM;
+	return 0;
+}
+
+static int dp_fib4_map_tables(const struct dp_fib_maps *maps, uint32_t **t24,
+			      uint32_t **t8)
+{
+	*t24 = dp_fib4_map(maps->tbl24_fd, TBL24_BYTES);
+	*t8 = dp_fib4_map(maps->tbl8_fd,
+			  dp_fib4_tbl8_bytes(maps->tbl8_groups));
+	return *t24 && *t8 ? 0 : -errno;
+}
+
+int dp_fib4_init(struct dp_fib4 *f, const struct dp_fib_maps *maps,
+		 struct dp_fib_grace *grace)
+{
+	int err;
+
+	memset(f, 0, sizeof(*f));
+	f->groups = maps->tbl8_groups;
+	err = dp_fib4_map_tables(maps, &f->tbl24, &f->tbl8);
+	if (!err) {
+		dp_fib4_clear(f->tbl24, DP_FIB4_TBL24_ENTRIES);
+		dp_fib4_clear(f->tbl8, (size_t)maps->tbl8_groups * TBL8_N);
+		err = dp_fib4_alloc(f, maps);
+	}
+	if (!err)
+		err = dp_fib_pool_init(&f->group_pool, 0, f->groups, grace);
 	if (!err)
 		return 0;
+	dp_fib4_fini(f);
+	return err;
+}
+
+int dp_fib4_init_adopt(struct dp_fib4 *f, const struct dp_fib_maps *maps,
+		       struct dp_fib_grace *grace, uint8_t *val_held)
+{
+	size_t n8 = (size_t)maps->tbl8_groups * TBL8_N;
+	uint32_t i, j, e, g;
+	int err;
+
+	memset(f, 0, sizeof(*f));
+	f->groups = maps->tbl8_groups;
+	err = dp_fib4_map_tables(maps, &f->live24, &f->live8);
+	if (!err)
+		err = dp_fib4_alloc(f, maps);
+	if (err)
+		goto fail;
+	f->tbl24 = calloc(DP_FIB4_TBL24_ENTRIES, sizeof(uint32_t));
+	f->tbl8 = calloc(n8 ? n8 : 1, sizeof(uint32_t));
+	f->held8 = calloc(f->groups ? f->groups : 1, 1);
+	if (!f->tbl24 || !f->tbl8 || !f->held8) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	/* What the earlier run's tables name: groups, and value ids. */
+	for (i = 0; i < DP_FIB4_TBL24_ENTRIES; i++) {
+		e = f->live24[i];
+		if (!(e & DP_FIB4_TBL8)) {
+			if (e >= maps->vals_max)
+				goto alien;
+			val_held[e] = 1;
+			continue;
+		}
+		g = e & ~DP_FIB4_TBL8;
+		if (g >= f->groups)
+			goto alien;
+		f->held8[g] = 1;
+		for (j = 0; j < TBL8_N; j++) {
+			e = f->live8[g * TBL8_N + j];
+			if (e >= maps->vals_max || (e & DP_FIB4_TBL8))
+				goto alien;
+			val_held[e] = 1;
+		}
+	}
+	val_held[0] = 0;
+	err = dp_fib_pool_init_held(&f->group_pool, 0, f->groups, grace,
+				    f->held8);
+	if (!err)
+		return 0;
+	goto fail;
+alien:
+	err = -EINVAL; /* not tables this code wrote: nothing to take over */
 fail:
 	dp_fib4_fini(f);
 	return err;
 }
 
+uint32_t dp_fib4_adopt_finish(struct dp_fib4 *f)
+{
+	uint32_t i, j, e, g, n = 0;
+	uint32_t *live;
+
+	for (i = 0; i < DP_FIB4_TBL24_ENTRIES; i++) {
+		e = f->tbl24[i];
+		if (e & DP_FIB4_TBL8) {
+			/* taken over (entries change in place, each to its
+			 * new answer) or fresh (unseen until the entry below) */
+			live = &f->live8[(e & ~DP_FIB4_TBL8) * TBL8_N];
+			for (j = 0; j < TBL8_N; j++) {
+				if (live[j] == f->tbl8[(e & ~DP_FIB4_TBL8) *
+							       TBL8_N + j])
+					continue;
+				dp_fib4_store(&live[j],
+					      f->tbl8[(e & ~DP_FIB4_TBL8) *
+							      TBL8_N + j]);
+				n++;
+			}
+		}
+		if (f->live24[i] != e) {
+			dp_fib4_store(&f->live24[i], e);
+			n++;
+		}
+	}
+	free(f->tbl24);
+	free(f->tbl8);
+	f->tbl24 = f->live24;
+	f->tbl8 = f->live8;
+	f->live24 = f->live8 = NULL;
+	/* Groups only the earlier run used: free once no packet reads them. */
+	for (g = 0; g < f->groups; g++)
+		if (f->held8[g] == 1)
+			dp_fib_pool_put(&f->group_pool, g);
+	free(f->held8);
+	f->held8 = NULL;
+	return n;
+}
+
 void dp_fib4_fini(struct dp_fib4 *f)
 {
+	if (f->live24) {
+		/* adoption abandoned: the private copies */
+		free(f->tbl24);
+		free(f->tbl8);
+		f->tbl24 = f->live24;
+		f->tbl8 = f->live8;
+	}
 	if (f->tbl24)
 		munmap(f->tbl24, TBL24_BYTES);
 	if (f->tbl8)
 		munmap(f->tbl8, dp_fib4_tbl8_bytes(f->groups));
+	free(f->held8);
 	dp_fib_pool_fini(&f->group_pool);
 	free(f->depth24);
 	free(f->depth8);

@@ -315,6 +315,8 @@ static int dp_fib6_apply(struct dp_fib6 *f)
 	uint32_t i, j;
 	int err;
 
+	if (f->adopting) /* dp_fib6_adopt_finish() writes the difference */
+		return 0;
 	for (i = 0; i < f->nops; i++) {
 		op = &f->ops[i];
 		err = dp_fib6_write(f->fd, &op->key, op->has_new, &op->new);
@@ -590,6 +592,105 @@ int dp_fib6_init(struct dp_fib6 *f, int fd, uint32_t max)
 	return 0;
 }
 
+int dp_fib6_init_adopt(struct dp_fib6 *f, int fd, uint32_t max,
+		       uint8_t *val_held, uint32_t vals_max)
+{
+	struct dp_fib6_key key, *prev = NULL;
+	struct dp_fib6_prefix *more;
+	struct dp_fib6_node node;
+	uint32_t cap = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	f->max = max;
+	f->adopting = true;
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &node))
+			continue; /* deleted meanwhile */
+		if (node.val_id >= vals_max || key.prefixlen > 128)
+			return -EINVAL; /* not a map this code wrote */
+		if (node.val_id)
+			val_held[node.val_id] = 1;
+		if (!(node.flags & DP_FIB6_F_PREFIX))
+			continue;
+		/* a prefix's node holds its own value */
+		if (f->nadopt == cap) {
+			cap = cap ? cap * 2 : 1024;
+			more = realloc(f->adopt, cap * sizeof(*more));
+			if (!more)
+				return -ENOMEM;
+			f->adopt = more;
+		}
+		f->adopt[f->nadopt].key = key;
+		f->adopt[f->nadopt++].val_id = node.val_id;
+	}
+	return 0;
+}
+
+/* The map as the trie says it should be, node by node. */
+static int dp_fib6_adopt_write(struct dp_fib6 *f, struct dp_fib6_tnode *n,
+			       uint32_t *writes)
+{
+	struct dp_fib6_snap want;
+	struct dp_fib6_node have;
+	struct dp_fib6_key key;
+	int err;
+
+	if (!n)
+		return 0;
+	if (n->flags) {
+		dp_fib6_snap(n, &want);
+		dp_fib6_mkkey(n->addr, n->len, &key);
+		if (bpf_map_lookup_elem(f->fd, &key, &have) ||
+		    memcmp(&have, &want.node, sizeof(have))) {
+			err = dp_fib6_write(f->fd, &key, true, &want.node);
+			if (err)
+				return err;
+			(*writes)++;
+		}
+	}
+	err = dp_fib6_adopt_write(f, n->child[0], writes);
+	return err ? err : dp_fib6_adopt_write(f, n->child[1], writes);
+}
+
+int dp_fib6_adopt_finish(struct dp_fib6 *f)
+{
+	struct dp_fib6_key key, *prev = NULL, *gone = NULL, *more;
+	const struct dp_fib6_tnode *n;
+	uint32_t writes = 0, ngone = 0, cap = 0, addr[4], w;
+	int err;
+
+	err = dp_fib6_adopt_write(f, f->root, &writes);
+	/* Then what the earlier run had and this one has not. */
+	while (!err && !bpf_map_get_next_key(f->fd, prev, &key)) {
+		for (w = 0; w < 4; w++)
+			addr[w] = ntohl(key.addr[w]);
+		n = key.prefixlen <= 128 ? dp_fib6_find(f, addr, key.prefixlen)
+					 : NULL;
+		if (!n || !n->flags) {
+			if (ngone == cap) {
+				cap = cap ? cap * 2 : 256;
+				more = realloc(gone, cap * sizeof(*gone));
+				if (!more) {
+					err = -ENOMEM;
+					break;
+				}
+				gone = more;
+			}
+			gone[ngone++] = key;
+		}
+		prev = &key;
+	}
+	for (w = 0; !err && w < ngone; w++) {
+		err = dp_fib6_write(f->fd, &gone[w], false, NULL);
+		writes++;
+	}
+	free(gone);
+	f->adopting = false;
+	return err ? err : (int)writes;
+}
+
 static void dp_fib6_free_tree(struct dp_fib6_tnode *n)
 {
 	if (!n)
@@ -609,5 +710,6 @@ void dp_fib6_fini(struct dp_fib6 *f)
 		free(n);
 	}
 	free(f->ops);
+	free(f->adopt);
 	memset(f, 0, sizeof(*f));
 }

@@ -48,6 +48,11 @@ struct dp_fib_pool {
 
 extern int dp_fib_pool_init(struct dp_fib_pool *p, uint32_t first,
 			    uint32_t end, struct dp_fib_grace *grace);
+/* The same, with the ids where held[id] is set already handed out (in
+ * use by tables an earlier run left). */
+extern int dp_fib_pool_init_held(struct dp_fib_pool *p, uint32_t first,
+				 uint32_t end, struct dp_fib_grace *grace,
+				 const uint8_t *held);
 extern void dp_fib_pool_fini(struct dp_fib_pool *p);
 /* An id in *id, or -ENOSPC, or the grace wait's error. */
 extern int dp_fib_pool_get(struct dp_fib_pool *p, uint32_t *id);
@@ -70,6 +75,13 @@ struct dp_fib_vals {
 
 extern int dp_fib_vals_init(struct dp_fib_vals *v, int fd, uint32_t max,
 			    struct dp_fib_grace *grace);
+/* The same, taking over the ids where held[id] is set: their values are
+ * read from fib_val_map and each keeps one reference until
+ * dp_fib_vals_unhold(). */
+extern int dp_fib_vals_init_held(struct dp_fib_vals *v, int fd, uint32_t max,
+				 struct dp_fib_grace *grace,
+				 const uint8_t *held);
+extern void dp_fib_vals_unhold(struct dp_fib_vals *v, const uint8_t *held);
 extern void dp_fib_vals_fini(struct dp_fib_vals *v);
 /*
  * A reference to the id of *val, creating it (and writing fib_val_map)
@@ -91,8 +103,12 @@ struct dp_fib4_rule {
 };
 
 struct dp_fib4 {
-	uint32_t *tbl24; /* mmap of fib4_tbl24 */
-	uint32_t *tbl8;	 /* mmap of fib4_tbl8 */
+	uint32_t *tbl24; /* mmap of fib4_tbl24 (adopting: a private copy) */
+	uint32_t *tbl8;	 /* mmap of fib4_tbl8 (adopting: a private copy) */
+	/* Adopting an earlier run's tables (dp_fib_adopt): the maps, and per
+	 * group 1 if they use it, 2 once this run has taken it over. */
+	uint32_t *live24, *live8;
+	uint8_t *held8;
 	uint8_t *depth24; /* shadow: length of the rule behind each entry */
 	uint8_t *depth8;
 	uint32_t groups;
@@ -105,10 +121,26 @@ struct dp_fib4 {
 
 extern int dp_fib4_init(struct dp_fib4 *f, const struct dp_fib_maps *maps,
 			struct dp_fib_grace *grace);
+/*
+ * Adopting: map the tables without clearing them, build into private
+ * copies, and mark in val_held[] the value ids the tables name. finish:
+ * store into the tables each entry that differs from the copy (groups
+ * before the tbl24 entries that name them), then work on them directly;
+ * returns the entries stored.
+ */
+extern int dp_fib4_init_adopt(struct dp_fib4 *f, const struct dp_fib_maps *maps,
+			      struct dp_fib_grace *grace, uint8_t *val_held);
+extern uint32_t dp_fib4_adopt_finish(struct dp_fib4 *f);
 extern void dp_fib4_fini(struct dp_fib4 *f);
 
 struct dp_fib6_tnode;
 struct dp_fib6_op;
+
+/* A prefix of an adopted fib6_map, and the value id its node holds. */
+struct dp_fib6_prefix {
+	struct dp_fib6_key key;
+	uint32_t val_id;
+};
 
 struct dp_fib6 {
 	int fd;
@@ -120,9 +152,22 @@ struct dp_fib6 {
 	uint32_t entries; /* prefixes + markers: fib6_map's entries */
 	struct dp_fib6_op *ops; /* map writes of the update under way */
 	uint32_t nops, ops_cap;
+	bool adopting;		/* updates change the trie only */
+	struct dp_fib6_prefix *adopt; /* the map's prefixes when adopted */
+	uint32_t nadopt;
 };
 
 extern int dp_fib6_init(struct dp_fib6 *f, int fd, uint32_t max);
+/*
+ * Adopting: keep fib6_map, mark in val_held[] the value ids it names and
+ * list its prefixes (f->adopt), from which the trie is rebuilt alone;
+ * finish: write the nodes the map lacks or holds otherwise (none when the
+ * map is consistent), delete those it should not hold, and update it from
+ * then on. Returns the map writes, or -errno.
+ */
+extern int dp_fib6_init_adopt(struct dp_fib6 *f, int fd, uint32_t max,
+			      uint8_t *val_held, uint32_t vals_max);
+extern int dp_fib6_adopt_finish(struct dp_fib6 *f);
 extern void dp_fib6_fini(struct dp_fib6 *f);
 
 struct dp_fib {

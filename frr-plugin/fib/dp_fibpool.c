@@ -49,6 +49,29 @@ int dp_fib_pool_init(struct dp_fib_pool *p, uint32_t first, uint32_t end,
 	return 0;
 }
 
+int dp_fib_pool_init_held(struct dp_fib_pool *p, uint32_t first, uint32_t end,
+			  struct dp_fib_grace *grace, const uint8_t *held)
+{
+	uint32_t id;
+	int err;
+
+	err = dp_fib_pool_init(p, first, end, grace);
+	if (err)
+		return err;
+	/* The held ids are out; the rest were free before this run and are
+	 * reusable at once, lowest first. */
+	for (id = first; id < end; id++) {
+		if (held[id]) {
+			p->used++;
+			continue;
+		}
+		p->ring[p->count] = id;
+		p->stamp[p->count++] = 0;
+	}
+	p->fresh = end;
+	return 0;
+}
+
 void dp_fib_pool_fini(struct dp_fib_pool *p)
 {
 	free(p->ring);

@@ -29,11 +29,9 @@ static bool dp_fib_val_eq(const struct dp_rt_val *a, const struct dp_rt_val *b)
 	       a->type == b->type;
 }
 
-int dp_fib_vals_init(struct dp_fib_vals *v, int fd, uint32_t max,
-		     struct dp_fib_grace *grace)
+static int dp_fib_vals_alloc(struct dp_fib_vals *v, int fd, uint32_t max)
 {
 	uint32_t nb = 1;
-	int err;
 
 	memset(v, 0, sizeof(*v));
 	while (nb < max)
@@ -45,9 +43,55 @@ int dp_fib_vals_init(struct dp_fib_vals *v, int fd, uint32_t max,
 	v->refs = calloc(max, sizeof(*v->refs));
 	v->next = calloc(max, sizeof(*v->next));
 	v->bucket = calloc(nb, sizeof(*v->bucket));
-	err = dp_fib_pool_init(&v->pool, 1, max, grace);
-	if (!err && (!v->val || !v->refs || !v->next || !v->bucket))
-		err = -ENOMEM;
+	if (!v->val || !v->refs || !v->next || !v->bucket)
+		return -ENOMEM;
+	return 0;
+}
+
+int dp_fib_vals_init(struct dp_fib_vals *v, int fd, uint32_t max,
+		     struct dp_fib_grace *grace)
+{
+	int err;
+
+	err = dp_fib_vals_alloc(v, fd, max);
+	if (!err)
+		err = dp_fib_pool_init(&v->pool, 1, max, grace);
+	if (err)
+		dp_fib_vals_fini(v);
+	return err;
+}
+
+static void dp_fib_val_link(struct dp_fib_vals *v, uint32_t id)
+{
+	uint32_t *head = &v->bucket[dp_fib_val_hash(&v->val[id]) & v->mask];
+
+	v->next[id] = *head;
+	*head = id;
+}
+
+int dp_fib_vals_init_held(struct dp_fib_vals *v, int fd, uint32_t max,
+			  struct dp_fib_grace *grace, const uint8_t *held)
+{
+	struct dp_rt_val val;
+	uint32_t id;
+	int err;
+
+	err = dp_fib_vals_alloc(v, fd, max);
+	if (!err)
+		err = dp_fib_pool_init_held(&v->pool, 1, max, grace, held);
+	for (id = 1; !err && id < max; id++) {
+		if (!held[id])
+			continue;
+		if (bpf_map_lookup_elem(fd, &id, &val)) {
+			err = -errno;
+			break;
+		}
+		v->val[id] = (struct dp_rt_val){ .nhg_id = val.nhg_id,
+						 .ifindex = val.ifindex,
+						 .type = val.type };
+		v->refs[id] = 1;
+		dp_fib_val_link(v, id);
+	}
 	if (err)
 		dp_fib_vals_fini(v);
 	return err;
@@ -95,8 +139,7 @@ int dp_fib_val_get(struct dp_fib_vals *v, const struct dp_rt_val *val,
 	}
 	v->val[id] = key;
 	v->refs[id] = 1;
-	v->next[id] = *head;
-	*head = id;
+	dp_fib_val_link(v, id);
 	*idp = id;
 	*fresh = true;
 	return 0;
@@ -120,6 +163,17 @@ void dp_fib_val_put(struct dp_fib_vals *v, uint32_t id)
 {
 	if (dp_fib_val_release(v, id))
 		dp_fib_pool_put(&v->pool, id);
+}
+
+/* The tables no longer name what only they named: those ids go, after a
+ * grace period. */
+void dp_fib_vals_unhold(struct dp_fib_vals *v, const uint8_t *held)
+{
+	uint32_t id;
+
+	for (id = 1; id < v->max; id++)
+		if (held[id])
+			dp_fib_val_put(v, id);
 }
 
 void dp_fib_val_unget(struct dp_fib_vals *v, uint32_t id)

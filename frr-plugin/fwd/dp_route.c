@@ -151,6 +151,8 @@ static struct prefix *dp_route_prefix(const struct dp_route *r,
 
 /* The datapath's own lookup structure (dp_fib.h); NULL until loaded. */
 static struct dp_fib *dp_fib;
+/* Routes it took over from an earlier run (dp_route_adopt_fib). */
+static uint32_t dp_adopted_routes;
 
 /* What the FIB answers for a route it has no room for. */
 static const struct dp_rt_val dp_punt_val = { .type = DP_RT_PUNT };
@@ -597,7 +599,70 @@ static int dp_route_write(struct dp_route *r)
 
 /* ------------------------------------------------------- FIB lifecycle */
 
-int dp_route_open_fib(char *err, size_t errlen)
+/* Adds rt map `map`'s routes to *out (grown as needed): the copy an
+ * earlier run kept of what its FIB held. */
+static int dp_route_read_truth(enum dp_map_id map, struct dp_fib_route **out,
+			       size_t *n, size_t *cap)
+{
+	union dp_rt_key key, *prev = NULL;
+	int fd = dp_map_fd(map);
+	struct dp_fib_route *r;
+	struct dp_rt_val v;
+
+	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 4096;
+			*out = XREALLOC(MTYPE_EBPF_ROUTE, *out,
+					*cap * sizeof(**out));
+		}
+		r = &(*out)[(*n)++];
+		memset(r, 0, sizeof(*r));
+		r->v6 = map == DP_MAP_RT6;
+		r->plen = r->v6 ? key.v6.prefixlen : key.v4.prefixlen;
+		memcpy(r->addr, r->v6 ? (void *)key.v6.addr : (void *)&key.v4.addr,
+		       r->v6 ? 16 : 4);
+		/* what the FIB held for it: its value, or "no room" */
+		r->val = (v.flags & DP_RT_F_PUNTED) ? dp_punt_val : v;
+		r->val.flags = 0;
+	}
+	return 0;
+}
+
+/*
+ * Maps reused: the FIB the programs read is taken over, not emptied, so
+ * that forwarding goes on while zebra replays. The earlier run's routes
+ * come from its copy in rt_v4_map / rt_v6_map (IPv6 from fib6_map itself);
+ * where that copy lags the tables (a stop before a deferred write), the
+ * tables follow the copy, entry by entry, until zebra's replay.
+ */
+static struct dp_fib *dp_route_adopt_fib(const struct dp_fib_maps *m)
+{
+	struct dp_fib_route *routes = NULL;
+	size_t n = 0, cap = 0;
+	struct dp_fib_adopted st;
+	struct dp_fib *fib;
+	uint64_t t0 = dp_stall_now();
+
+	dp_route_read_truth(DP_MAP_RT4, &routes, &n, &cap);
+	dp_route_read_truth(DP_MAP_RT6, &routes, &n, &cap);
+	fib = dp_fib_adopt(m, routes, n, &st);
+	XFREE(MTYPE_EBPF_ROUTE, routes);
+	if (!fib) {
+		zlog_warn("ebpf: cannot take over the FIB an earlier run left (%s): it is emptied and filled as zebra replays its routes",
+			  safe_strerror(errno));
+		return NULL;
+	}
+	dp_adopted_routes = st.routes;
+	zlog_notice("ebpf: took over the FIB an earlier run left: %u routes, %u IPv4 entries and %u IPv6 nodes rewritten, in %" PRIu64 " ms; routes zebra does not confirm go when zebra removes them or at the resync",
+		    st.routes, st.v4_writes, st.v6_writes,
+		    (dp_stall_now() - t0) / 1000000);
+	return fib;
+}
+
+int dp_route_open_fib(bool reused, char *err, size_t errlen)
 {
 	struct dp_fib_maps m = {
 		.val_fd = dp_map_fd(DP_MAP_FIB_VAL),
@@ -614,7 +679,9 @@ int dp_route_open_fib(char *err, size_t errlen)
 	dp_routes_expected = dp_map_max_entries(DP_MAP_RT4) +
 			     dp_map_max_entries(DP_MAP_RT6);
 	dp_hash_presize(&dp_routes.hh, dp_routes_expected);
-	dp_fib = dp_fib_open(&m);
+	dp_fib = reused ? dp_route_adopt_fib(&m) : NULL;
+	if (!dp_fib)
+		dp_fib = dp_fib_open(&m);
 	if (!dp_fib) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot set up the datapath FIB: %s",
@@ -890,6 +957,44 @@ static bool dp_route_translate(struct zebra_dplane_ctx *ctx,
 	return true;
 }
 
+/*
+ * A route the FIB took over from an earlier run, unknown to this one:
+ * zebra removed it (its sweep of what it found in the kernel) or the
+ * resync did (the truth key swept). It leaves the FIB as the kernel
+ * loses it.
+ */
+static void dp_route_forget_adopted(int family, uint8_t plen,
+				    const void *addr)
+{
+	uint32_t a[4] = {};
+	int ret;
+
+	if (!dp_fib || !dp_adopted_routes)
+		return;
+	memcpy(a, addr, family == AF_INET ? 4 : 16);
+	ret = family == AF_INET ? dp_fib_del4(dp_fib, a[0], plen)
+				: dp_fib_del6(dp_fib, a, plen);
+	if (ret == 0) {
+		dp_fib_freed = true;
+		DP_STAT_INC(route_del);
+	}
+}
+
+/* dp_sync's resync deleted an rt map key no write of this run touched. */
+static void dp_route_truth_swept(enum dp_map_id map, const void *key)
+{
+	const union dp_rt_key *k = key;
+
+	if (map == DP_MAP_RT4) {
+		if (!dp_route_get(AF_INET, k->v4.prefixlen, &k->v4.addr, false))
+			dp_route_forget_adopted(AF_INET, k->v4.prefixlen,
+						&k->v4.addr);
+		return;
+	}
+	if (!dp_route_get(AF_INET6, k->v6.prefixlen, k->v6.addr, false))
+		dp_route_forget_adopted(AF_INET6, k->v6.prefixlen, k->v6.addr);
+}
+
 int dp_route_ctx(struct zebra_dplane_ctx *ctx)
 {
 	enum dplane_op_e op = dplane_ctx_get_op(ctx);
@@ -910,8 +1015,11 @@ int dp_route_ctx(struct zebra_dplane_ctx *ctx)
 	}
 
 	r = dp_route_get(p->family, p->prefixlen, &p->u.prefix, !del);
-	if (!r)
+	if (!r) {
+		dp_route_forget_adopted(p->family, p->prefixlen,
+					&p->u.prefix);
 		return 0;
+	}
 
 	if (del) {
 		dp_route_clear(r);
@@ -979,4 +1087,6 @@ void dp_route_init(void)
 	hook_register_prio(dp_link_changed, DP_HOOK_PRIO_ROUTE,
 			   dp_route_intf_changed);
 	hook_register(dp_local_changed, dp_route_local_update);
+	dp_sync_on_sweep(DP_MAP_RT4, dp_route_truth_swept);
+	dp_sync_on_sweep(DP_MAP_RT6, dp_route_truth_swept);
 }

@@ -23,7 +23,7 @@ extern void dp_route_init(void);
 
 /* Module load: set up the FIB over the freshly opened maps. Returns 0 or
  * -errno with a message in err. */
-extern int dp_route_open_fib(char *err, size_t errlen);
+extern int dp_route_open_fib(bool reused, char *err, size_t errlen);
 extern void dp_route_maps_closing(void);
 
 /* Owner thread, after each batch of updates: retry routes that did not

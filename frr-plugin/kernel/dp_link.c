@@ -189,6 +189,11 @@ static void dp_link_write(struct dp_link *l)
 	if (!dp_maps_ready())
 		return;
 	if (!l->cfg) {
+		/* An earlier run's entry stays until this run's configuration
+		 * says otherwise or the resync removes it: at a restart the
+		 * links are known before the `ebpf` block is applied. */
+		if (dp_sync_is_stale(DP_MAP_INTF, &key))
+			return;
 		bpf_map_delete_elem(dp_map_fd(DP_MAP_INTF), &key);
 		if (l->stats_idx >= 0)
 			dp_stats_slot_used[l->stats_idx] = 0;

@@ -35,6 +35,7 @@ struct dp_stale_set {
 };
 
 static struct dp_stale_set dp_stale[DP_MAP_MAX];
+static dp_sync_swept_fn dp_swept_fn[DP_MAP_MAX];
 static _Atomic uint32_t dp_stale_left;
 static struct thread *dp_sweep_timer;
 
@@ -93,15 +94,32 @@ void dp_sync_begin(bool reused)
 		    dp_sync_stale_count(), DP_SYNC_SWEEP_DELAY);
 }
 
+void dp_sync_on_sweep(enum dp_map_id map, dp_sync_swept_fn fn)
+{
+	dp_swept_fn[map] = fn;
+}
+
+static uint8_t *dp_sync_find(struct dp_stale_set *s, const void *key)
+{
+	if (!s->n)
+		return NULL;
+	dp_sort_key_size = s->key_size;
+	return bsearch(key, s->keys, s->n, s->key_size, dp_key_cmp);
+}
+
+bool dp_sync_is_stale(enum dp_map_id id, const void *key)
+{
+	struct dp_stale_set *s = &dp_stale[id];
+	uint8_t *hit = dp_sync_find(s, key);
+
+	return hit && !s->marked[(hit - s->keys) / s->key_size];
+}
+
 void dp_sync_touch(enum dp_map_id id, const void *key)
 {
 	struct dp_stale_set *s = &dp_stale[id];
-	uint8_t *hit;
+	uint8_t *hit = dp_sync_find(s, key);
 
-	if (!s->n)
-		return;
-	dp_sort_key_size = s->key_size;
-	hit = bsearch(key, s->keys, s->n, s->key_size, dp_key_cmp);
 	if (!hit || s->marked[(hit - s->keys) / s->key_size])
 		return;
 	s->marked[(hit - s->keys) / s->key_size] = 1;
@@ -128,8 +146,13 @@ static void dp_sync_sweep(struct thread *t)
 				if (s->marked[i])
 					continue;
 				if (bpf_map_delete_elem(fd, s->keys +
-								    i * s->key_size) == 0)
-					swept++;
+								    i * s->key_size))
+					continue;
+				swept++;
+				if (dp_swept_fn[dp_sync_maps[m]])
+					dp_swept_fn[dp_sync_maps[m]](
+						dp_sync_maps[m],
+						s->keys + i * s->key_size);
 			}
 			if (i < s->n)
 				break;

@@ -21,5 +21,13 @@ extern void dp_sync_config_done(void);
 /* Called by writers on the owner thread: this key is current. */
 extern void dp_sync_touch(enum dp_map_id map, const void *key);
 extern uint32_t dp_sync_stale_count(void);
+/* Is key an earlier run's entry of map that this run has not written yet
+ * (and the sweep not removed)? Owner thread. */
+extern bool dp_sync_is_stale(enum dp_map_id map, const void *key);
+
+/* fn(map, key) after the sweep deleted a key of map that no write of this
+ * run touched (a table built from the map follows it). */
+typedef void (*dp_sync_swept_fn)(enum dp_map_id map, const void *key);
+extern void dp_sync_on_sweep(enum dp_map_id map, dp_sync_swept_fn fn);
 
 #endif /* DP_SYNC_H */

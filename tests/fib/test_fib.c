@@ -24,5 +24,6 @@ int main(int argc, char **argv)
 	test_fib4();
 	test_fib6();
 	test_states();
+	test_adopt();
 	return t_summary();
 }

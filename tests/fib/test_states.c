@@ -107,10 +107,14 @@ static void states_check(void)
 		watch_check(&st.w[i]);
 }
 
+void (*fib_test_store_watch)(void);
+
 void fib_test_store(uint32_t *entry, uint32_t v)
 {
 	__atomic_store_n(entry, v, __ATOMIC_RELEASE);
 	states_check();
+	if (fib_test_store_watch)
+		fib_test_store_watch();
 }
 
 /* After a grace period no packet holds anything read before it. */

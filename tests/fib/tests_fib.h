@@ -9,9 +9,12 @@ void test_pool(void);	/* test_pool.c: id reuse after grace periods */
 void test_fib4(void);	/* test_fib4.c */
 void test_fib6(void);	/* test_fib6.c */
 void test_states(void);	/* test_states.c: every state under churn */
+void test_adopt(void);	/* test_adopt.c: a restart takes the tables over */
 
-/* dp_fib4.c's stores, in this build (test_states.c). */
+/* dp_fib4.c's stores, in this build (test_states.c), and a function
+ * called after each (NULL: none). */
 void fib_test_store(uint32_t *entry, uint32_t v);
+extern void (*fib_test_store_watch)(void);
 
 /* Random churn of one family against the reference (test_fib4.c). */
 void fib_churn(unsigned int bits, unsigned int ops, unsigned int every);

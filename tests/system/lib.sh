@@ -167,6 +167,9 @@ le32() {
 	printf '%d %d %d %d' $(($1 & 255)) $((($1 >> 8) & 255)) \
 		$((($1 >> 16) & 255)) $((($1 >> 24) & 255))
 }
+le64() {
+	printf '%s %s' "$(le32 $(($1 & 0xffffffff)))" "$(le32 $(($1 >> 32)))"
+}
 
 max_entries() { # PIN
 	bpftool map show pinned "$1" 2>/dev/null |

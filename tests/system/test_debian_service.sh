@@ -402,7 +402,7 @@ meta_json=$(bpftool -j map lookup pinned "$pin_dir/meta_map" key 0 0 0 0 2>&1) |
 abi=$(echo "$meta_json" | jget - formatted.value.abi_version)
 if [ -n "$abi" ]; then
 	bpftool map update pinned "$pin_dir/meta_map" key 0 0 0 0 \
-		value $(le32 "$abi") $(le32 3) 2>&1 | indent
+		value $(le32 "$abi") $(le32 3) $(le64 0) 2>&1 | indent
 	flags=$(bpftool -j map lookup pinned "$pin_dir/meta_map" key 0 0 0 0 |
 		jget - formatted.value.flags)
 	check "meta_map flags set by hand to 3 (FIB4|FIB6 incomplete) before the restart (reads $flags)" [ "$flags" = 3 ]
@@ -465,8 +465,10 @@ check_attached "before the crash"
 meta_json=$(bpftool -j map lookup pinned "$pin_dir/meta_map" key 0 0 0 0 2>&1) || true
 abi=$(echo "$meta_json" | jget - formatted.value.abi_version)
 mflags=$(echo "$meta_json" | jget - formatted.value.flags)
+mtrust=$(echo "$meta_json" | jget - formatted.value.trusted_until)
 bpftool map update pinned "$pin_dir/meta_map" key 0 0 0 0 \
-	value $(le32 $((${abi:-0} + 1000))) $(le32 "${mflags:-0}") 2>&1 | indent
+	value $(le32 $((${abi:-0} + 1000))) $(le32 "${mflags:-0}") \
+	$(le64 "${mtrust:-0}") 2>&1 | indent
 old_pid=$(pidof_daemon zebra)
 kill -9 "$old_pid"
 new_zebra() {

@@ -10,7 +10,7 @@ it comes back.
 h1 192.168.1.2/24 2001:db8:1::2/64; r1-eth1/h2-eth0 10.0.1.0/24 fd00:1::/64,
 r1-eth2/h2-eth1 10.0.2.0/24 fd00:2::/64 (r1 .1, h2 .2).
 
-r1 runs Debian's zebra with the plugin (module argument hold-time=4) and
+r1 runs Debian's zebra with the plugin (module argument hold-time=8) and
 staticd: h2's loopbacks through a two-way ECMP group. zebra is killed with
 SIGKILL and started again as watchfrr starts it (the daemon, then its part
 of frr.conf applied with vtysh). The datapath keeps forwarding from its
@@ -22,6 +22,7 @@ datapath's counters to tell who forwarded.
 """
 
 import os
+import re
 import sys
 import time
 
@@ -38,10 +39,18 @@ from ebpftest import bpfmaps, settings, show, traffic
 
 pytestmark = [pytest.mark.ebpf]
 
-HOLD = 4
-MODULE_ARGS = "hold-time={}".format(HOLD)
+HOLD = 8
+# the restart tests' hold: room for topotest's own start of zebra
+RESTART_HOLD = 20
 TARGETS = {"v4": "172.16.5.1", "v6": "2001:db8:5::1"}
 EXPIRED = "DP_R_PASS_HOLD_EXPIRED"
+# zebra -K: how long a restarted zebra keeps what it finds in the kernel;
+# longer than staticd takes to reconnect (its zclient retries after 10 s)
+GR_TIME = 14
+# h2's second loopbacks: routes configured or removed while zebra is dead
+GONE = {"v4": ("172.16.6.0/24", "172.16.6.1"), "v6": ("2001:db8:6::/64", "2001:db8:6::1")}
+NEW = {"v4": ("172.16.7.0/24", "172.16.7.1"), "v6": ("2001:db8:7::/64", "2001:db8:7::1")}
+NEXTHOP = {"v4": "10.0.1.2", "v6": "fd00:1::2"}
 
 
 def build_topo(tgen):
@@ -65,6 +74,10 @@ def setup_module(mod):
         "ip -6 addr add fd00:2::2/64 dev h2-eth1 nodad",
         "ip addr add 172.16.5.1/32 dev lo",
         "ip -6 addr add 2001:db8:5::1/128 dev lo",
+        "ip addr add 172.16.6.1/32 dev lo",
+        "ip -6 addr add 2001:db8:6::1/128 dev lo",
+        "ip addr add 172.16.7.1/32 dev lo",
+        "ip -6 addr add 2001:db8:7::1/128 dev lo",
         # back to h1 over both links; a link whose peer is down is not used
         "sysctl -qw net.ipv4.conf.all.ignore_routes_with_linkdown=1",
         "sysctl -qw net.ipv6.conf.all.ignore_routes_with_linkdown=1",
@@ -84,8 +97,7 @@ def setup_module(mod):
     # Debian: systemd mounts bpffs root-owned 0700 before FRR starts.
     r1.net.cmd_raises("mount -t bpf bpf /sys/fs/bpf -o mode=0700")
     settings.load_router_frr_conf(tgen, r1, CWD)
-    args = settings.zebra_args()
-    r1.load_config(r1.RD_ZEBRA, None, args and args + ":" + MODULE_ARGS)
+    r1.load_config(r1.RD_ZEBRA, None, _zebra_cmdline(HOLD))
     r1.load_config(r1.RD_STATIC)
     tgen.start_router()
     assert r1.check_router_running() == ""
@@ -125,19 +137,90 @@ def _kill_zebra():
     pid = _zebra_pid()
     assert pid and _alive(pid), "r1: zebra is not running"
     _gear("r1").net.cmd_raises("kill -9 {}".format(pid))
-    deadline = time.monotonic() + 10
+    killed = time.monotonic()
+    deadline = killed + 10
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(pid), "r1: zebra {} survived SIGKILL".format(pid)
-    return time.monotonic()
+    # as after a crash; topotest must not take the old pid for a zebra
+    _gear("r1").net.cmd_status("rm -f /var/run/frr/zebra.pid", warn=False)
+    return killed
 
 
 def _start_zebra():
-    """zebra again, as watchfrr restarts it: the daemon, then frr.conf
-    applied with vtysh (staticd never stopped)."""
+    """zebra again, as watchfrr restarts it after it died: with staticd
+    (a client left waiting would reconnect only after its zclient's 10 s,
+    then 60 s, retry delays: zebra's sweep would remove its routes first),
+    then frr.conf applied with vtysh."""
     r1 = _gear("r1")
-    r1.startDaemons(["zebra"])
+    _kill("staticd")
+    r1.startDaemons(["zebra", "staticd"])
+    pid = _zebra_pid()
+    assert pid and _alive(pid), "r1: zebra did not start"
     r1.net.cmd_raises("vtysh -f /etc/frr/frr.conf")
+
+
+def _zebra_cmdline(hold):
+    """The module with its hold time, and -K: a restarted zebra keeps
+    what it finds in the kernel while staticd replays (without it zebra
+    removes its routes from the kernel at start, and the datapath with
+    it)."""
+    args = settings.zebra_args()
+    mod = "{}:hold-time={} ".format(args, hold) if args else ""
+    return mod + "-K {}".format(GR_TIME)
+
+
+def _zebra_options(hold):
+    """zebra's command line for its next start."""
+    _gear("r1").load_config(_gear("r1").RD_ZEBRA, None, _zebra_cmdline(hold))
+
+
+def _kill(daemon):
+    """SIGKILL to r1's daemon, if it runs; returns when it is gone."""
+    r1 = _gear("r1")
+    _, pid, _ = r1.net.cmd_status("cat /var/run/frr/{}.pid".format(daemon), warn=False)
+    if pid.strip().isdigit():
+        r1.net.cmd_status("kill -9 {}".format(pid.strip()), warn=False)
+        while _alive(pid.strip()):
+            time.sleep(0.05)
+        r1.net.cmd_status("rm -f /var/run/frr/{}.pid".format(daemon), warn=False)
+
+
+class Pinger:
+    """ping every 10 ms from h1 to each target, for `seconds`."""
+
+    def __init__(self, targets, seconds):
+        h1 = _gear("h1")
+        count = int(seconds * 100)
+        self.procs = {f: h1.net.popen(["ping", "-n", "-q", "-i", "0.01", "-c", str(count),
+                                       "-W", "1", dst])
+                      for f, dst in targets.items()}
+
+    def lost(self):
+        """{family: (sent, received)} once every ping has ended."""
+        out = {}
+        for f, proc in self.procs.items():
+            text, _ = proc.communicate(timeout=120)
+            m = re.search(r"(\d+) packets transmitted, (\d+) received", text)
+            assert m, "ping {}: {}".format(f, text)
+            out[f] = (int(m.group(1)), int(m.group(2)))
+        return out
+
+
+def _kernel_has(prefix):
+    v = "-6 " if ":" in prefix else ""
+    _, out, _ = _gear("r1").net.cmd_status("ip {}route show {}".format(v, prefix), warn=False)
+    return bool(out.strip())
+
+
+def _ensure_zebra():
+    """A test starts with zebra running and the datapath renewed, whatever
+    the test before it left."""
+    pid = _zebra_pid()
+    if not pid or not _alive(pid):
+        _gear("r1").net.cmd_status("rm -f /var/run/frr/zebra.pid", warn=False)
+        _start_zebra()
+    assert _wait_renewed(), "zebra is running but the datapath is not renewed"
 
 
 def _reachable_all(timeout=30):
@@ -159,6 +242,17 @@ def _counts():
               for r in bpfmaps.FWD_REASONS)
     expired = sum(c.get((h, EXPIRED), (0, 0))[0] for h in bpfmaps.HOOKS)
     return fwd, expired
+
+
+def _reasons():
+    """{(hook, reason): packets}, for what a failure says."""
+    return {k: v[0] for k, v in bpfmaps.stats(_gear("r1")).items() if v[0]}
+
+
+def _reasons_since(before):
+    now = _reasons()
+    return {"{}/{}".format(h[8:], r[5:]): n - before.get((h, r), 0)
+            for (h, r), n in now.items() if n != before.get((h, r), 0)}
 
 
 def _wait_renewed(timeout=30):
@@ -211,12 +305,15 @@ def test_dead_zebra_forwards_for_the_hold_time_then_the_kernel():
     kernel (none answered, all counted hold-time-expired, none forwarded);
     zebra started again takes the datapath over and it forwards again."""
     settings.require_plugin("the datapath's hold time")
+    _ensure_zebra()
+    reasons0 = _reasons()
     killed = _kill_zebra()
     got = _ping_all(8)
     elapsed = time.monotonic() - killed
     assert elapsed < HOLD, "the pings took {:.1f} s, past the hold time".format(elapsed)
     assert all(rx == 8 for _, rx in got.values()), \
-        "zebra dead {:.1f} s, within the hold time: {}".format(elapsed, got)
+        "zebra dead {:.1f} s, within the hold time: {}; the datapath's counters: {}".format(
+            elapsed, got, _reasons_since(reasons0))
 
     time.sleep(max(0, killed + HOLD + 1.5 - time.monotonic()))
     fwd0, exp0 = _counts()
@@ -243,7 +340,10 @@ def test_link_down_while_zebra_is_dead():
     the kernel, which saw the link go, takes every packet: flows of many
     ICMP ids all answered, none forwarded by the datapath."""
     settings.require_plugin("the datapath's hold time")
+    _ensure_zebra()
     r1 = _gear("r1")
+    for prefix in ("172.16.5.0/24", "2001:db8:5::/64"):
+        assert _kernel_has(prefix), "r1's kernel has no route to " + prefix
     _forwarding(True)
     try:
         killed = _kill_zebra()
@@ -267,6 +367,105 @@ def test_link_down_while_zebra_is_dead():
     assert _wait_renewed(), "the restarted zebra did not renew the hold time"
     assert _reachable_all(), "h2's loopbacks unreachable after zebra's restart"
 
+
+def test_kill9_and_restart_lose_nothing():
+    """Kernel forwarding off, pings every 10 ms in both families: zebra
+    (with -K, so that it keeps what it finds in the kernel while its
+    daemons replay) killed and started again at once. The new run takes
+    over the FIB the programs read instead of emptying it: not one ping
+    is lost, and every one was forwarded by the datapath."""
+    settings.require_plugin("a restart under traffic")
+    _ensure_zebra()
+    # a zebra with a hold time that outlasts topotest's start of the next
+    _zebra_options(RESTART_HOLD)
+    _kill_zebra()
+    _start_zebra()
+    assert _wait_renewed()
+    assert _reachable_all()
+    hold = show.dataplane(_gear("r1"))["holdTime"]["holdTimeSeconds"]
+    assert hold == RESTART_HOLD, hold
+    fwd0, exp0 = _counts()
+    reasons0 = _reasons()
+    # through zebra's sweep of what it found in the kernel, GR_TIME s on
+    pings = Pinger(TARGETS, GR_TIME + 5)
+    time.sleep(1)
+    _kill_zebra()
+    _start_zebra()
+    assert _wait_renewed(), "the restarted zebra did not renew the hold time"
+    got = pings.lost()
+    fwd1, exp1 = _counts()
+    assert all(tx == rx for tx, rx in got.values()), \
+        "lost across kill -9 and restart: {}; the datapath's counters: {}".format(
+            got, _reasons_since(reasons0))
+    sent = sum(tx for tx, _ in got.values())
+    assert fwd1 - fwd0 >= 2 * sent, \
+        "the datapath forwarded {} packets of {} pings".format(fwd1 - fwd0, sent)
+    assert exp1 == exp0, "hold-time-expired counted {}".format(exp1 - exp0)
+
+
+def test_routes_changed_while_zebra_was_dead():
+    """zebra and staticd killed; meanwhile the configuration loses one
+    route and gains another. Started again (zebra -K): the lost route is
+    forwarded as long as the kernel has it (zebra removes it once staticd
+    is back without it, at its sweep at the latest), and not after; the
+    new one is forwarded as soon as staticd has announced it. Kernel
+    forwarding off throughout."""
+    settings.require_plugin("routes changed across a restart")
+    _ensure_zebra()
+    r1 = _gear("r1")
+    for f, (prefix, _) in GONE.items():
+        cmd = "ip route" if f == "v4" else "ipv6 route"
+        r1.net.cmd_raises("vtysh -c 'configure terminal' -c '{} {} {}'".format(
+            cmd, prefix, NEXTHOP[f]))
+    h1 = _gear("h1")
+    for f, (prefix, dst) in GONE.items():
+        if traffic.reachable(h1, dst, timeout=10):
+            continue
+        _, rib, _ = r1.net.cmd_status("vtysh -c 'show {} route {}'".format(
+            "ip" if f == "v4" else "ipv6", prefix), warn=False)
+        _, ebpf, _ = r1.net.cmd_status("vtysh -c 'show ebpf route {}'".format(prefix), warn=False)
+        _, kern, _ = r1.net.cmd_status("ip {}route show {}".format(
+            "" if f == "v4" else "-6 ", prefix), warn=False)
+        assert False, "{} not reachable before the restart; zebra: {}; datapath: {}; kernel: {}".format(
+            dst, rib, ebpf, kern)
+    _kill("staticd")
+    _kill_zebra()
+    conf = "/etc/frr/frr.conf"
+    lines = []
+    for f in ("v4", "v6"):
+        cmd = "ip route" if f == "v4" else "ipv6 route"
+        lines.append("{} {} {}".format(cmd, NEW[f][0], NEXTHOP[f]))
+    r1.net.cmd_raises("printf '{}\\n' >> {}".format("\\n".join(lines), conf))
+    started = time.monotonic()
+    _start_zebra()
+    assert _wait_renewed()
+    for f, (_, dst) in NEW.items():
+        assert traffic.reachable(h1, dst, timeout=10), \
+            "{}: configured while zebra was dead, not reachable".format(dst)
+    # the removed routes: forwarded while the kernel has them, gone with
+    # them (zebra removes them when staticd, back, does not announce them,
+    # at its sweep at the latest)
+    kernel_lost, dp_lost = {}, {}
+    while time.monotonic() - started < GR_TIME + 10 and len(dp_lost) < 2:
+        for f, (prefix, dst) in GONE.items():
+            if f in dp_lost:
+                continue
+            in_kernel = _kernel_has(prefix)
+            answered = traffic.ping(h1, dst, count=1, interval=0.2, wait=1)[1] == 1
+            now = time.monotonic() - started
+            if not in_kernel:
+                kernel_lost.setdefault(f, now)
+            if not answered:
+                assert not in_kernel, \
+                    "{}: not forwarded {:.1f} s after the restart while the kernel has it".format(
+                        prefix, now)
+                dp_lost[f] = now
+        time.sleep(0.2)
+    assert len(dp_lost) == 2, "removed routes still forwarded {:.0f} s after the restart: {}".format(
+        time.monotonic() - started, dp_lost)
+    for f, t in dp_lost.items():
+        assert t - kernel_lost[f] < 2.5, \
+            "{}: forwarded {:.1f} s after the kernel lost it".format(f, t - kernel_lost[f])
 
 if __name__ == "__main__":
     args = ["-s"] + sys.argv[1:]
