@@ -5,7 +5,7 @@
 #
 # usage: bench/run.sh [--quick] [NAME...]
 #   NAME     fib forward install failover stall maglev health zebra-health lb
-#            lb-throughput policer chain (default: all, in this order)
+#            lb-throughput policer chain restart (default: all, in this order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
 #
@@ -23,12 +23,12 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover | stall | maglev | health | zebra-health | lb | lb-throughput | policer | chain)
+	fib | forward | install | failover | stall | maglev | health | zebra-health | lb | lb-throughput | policer | chain | restart)
 		names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|zebra-health|lb|lb-throughput|policer|chain]..." >&2; exit 2 ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|zebra-health|lb|lb-throughput|policer|chain|restart]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover stall maglev health zebra-health lb lb-throughput policer chain"
+[ -n "$names" ] || names="fib forward install failover stall maglev health zebra-health lb lb-throughput policer chain restart"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -45,6 +45,7 @@ if [ $quick = 1 ]; then
 	policer_args="--packets 10K --rounds 2 --seconds 0.5"
 	chain_args="--seconds 0.5 --rounds 1"
 	chain_xdp_args="--packets 1000 --rounds 2"
+	restart_args="20000 5000"
 else
 	fib_args=""
 	forward_args=""
@@ -58,6 +59,7 @@ else
 	lbtput_args=""
 	policer_args=""
 	chain_args=""
+	restart_args="1000000 250000"
 	chain_xdp_args="--packets 10000 --rounds 5"
 fi
 
@@ -117,6 +119,10 @@ for name in $names; do
 	lb-throughput)
 		# shellcheck disable=SC2086
 		"$bin/lb_throughput" $lbtput_args || status=1 ;;
+	restart)
+		# the FIB taken over at a restart (tests/fib/bench_fib)
+		# shellcheck disable=SC2086
+		"$bin/../tests/fib/bench_fib" --restart $restart_args || status=1 ;;
 	esac
 	echo "($name: $(($(date +%s) - start)) s)"
 done

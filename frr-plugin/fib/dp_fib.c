@@ -4,6 +4,7 @@
  * tables themselves are maintained by dp_fib4.c, dp_fib6.c and
  * dp_fibval.c; doc/fib.md describes the whole.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,19 @@ struct dp_fib *dp_fib_open(const struct dp_fib_maps *maps)
 		return NULL;
 	}
 	return fib;
+}
+
+/* An IPv6 prefix as fib6_map keys hold it: host bits clear. */
+static void dp_fib_mask6(struct dp_fib_route *r)
+{
+	for (int w = 0; w < 4; w++) {
+		int keep = r->plen - 32 * w;
+		uint32_t mask = keep >= 32 ? 0xffffffffu
+			      : keep <= 0  ? 0
+					   : 0xffffffffu << (32 - keep);
+
+		r->addr[w] &= htonl(mask);
+	}
 }
 
 /* IPv6 routes, longest first (then by address). */
@@ -146,7 +160,8 @@ struct dp_fib *dp_fib_adopt(const struct dp_fib_maps *maps,
 	 * (its prefix nodes say exactly what built it). */
 	for (i = 0; !err && i < n; i++) {
 		if (routes[i].v6) {
-			v6[n6++] = routes[i];
+			v6[n6] = routes[i];
+			dp_fib_mask6(&v6[n6++]);
 			continue;
 		}
 		err = dp_fib_add4(fib, routes[i].addr[0], routes[i].plen,
