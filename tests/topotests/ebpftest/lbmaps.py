@@ -55,7 +55,10 @@ def update(router, name, key, value, pin_dir=PIN_ROOT):
 
 
 def meta_flags(router, pin_dir=PIN_ROOT):
-    return struct.unpack("<II", lookup(router, "meta_map", struct.pack("<I", 0), pin_dir))[1]
+    """meta_map's switches (struct dp_meta: abi_version, flags, then the
+    hold time's deadline)."""
+    value = lookup(router, "meta_map", struct.pack("<I", 0), pin_dir)
+    return struct.unpack("<II", value[:8])[1]
 
 
 def vips(router, pin_dir=PIN_ROOT):
