@@ -581,14 +581,21 @@ uint32_t dp_fib_lookup6(const struct dp_fib *fib, const uint32_t addr_be[4])
 
 int dp_fib6_init(struct dp_fib6 *f, int fd, uint32_t max)
 {
-	struct dp_fib6_key key;
+	struct dp_fib6_key key, next;
+	bool more;
 
 	memset(f, 0, sizeof(*f));
 	f->fd = fd;
 	f->max = max;
-	while (!bpf_map_get_next_key(fd, NULL, &key))
-		if (bpf_map_delete_elem(fd, &key))
+	/* The next key before each delete: restarting from the first bucket
+	 * every time made emptying 250,000 nodes quadratic. */
+	more = !bpf_map_get_next_key(fd, NULL, &key);
+	while (more) {
+		more = !bpf_map_get_next_key(fd, &key, &next);
+		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
 			return -errno;
+		key = next;
+	}
 	return 0;
 }
 

@@ -193,6 +193,28 @@ static struct dp_fib_route *as_fib_routes(const struct bench_route *r4,
 	return out;
 }
 
+/*
+ * A generated prefix may come twice: the FIB keeps the last value, the
+ * list read back at a restart holds the prefix once. Give a prefix one
+ * value, whatever its place in the list.
+ */
+static void value_per_prefix(struct bench_route *r, uint32_t n, bool v6)
+{
+	uint32_t i, w, h, mask;
+	int keep;
+
+	for (i = 0; i < n; i++) {
+		h = r[i].len * 2654435761u;
+		for (w = 0; w < (v6 ? 4u : 1u); w++) {
+			keep = r[i].len - 32 * (int)w;
+			mask = keep >= 32 ? 0xffffffffu
+			       : keep <= 0 ? 0 : 0xffffffffu << (32 - keep);
+			h = (h ^ (ntohl(r[i].addr[w]) & mask)) * 2654435761u;
+		}
+		r[i].val.nhg_id = 1 + h % NVALS;
+	}
+}
+
 static void restart(const struct dp_fib_maps *m, uint32_t n4, uint32_t n6)
 {
 	struct bench_route *r4 = malloc((n4 + 1) * sizeof(*r4));
@@ -207,7 +229,8 @@ static void restart(const struct dp_fib_maps *m, uint32_t n4, uint32_t n6)
 		exit(2);
 	gen(r4, n4, false);
 	gen(r6, n6, true);
-	/* duplicates the FIB merged: the routes it holds are the last ones */
+	value_per_prefix(r4, n4, false);
+	value_per_prefix(r6, n6, true);
 	fib = dp_fib_open(m);
 	run(fib, r4, n4, false, true);
 	run(fib, r6, n6, true, true);
