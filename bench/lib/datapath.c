@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -57,16 +58,27 @@ void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz)
 	if (!dp->fib)
 		bn_die("dp_fib_open: %s", strerror(errno));
 
+	bn_dp_meta(dp, 0);
 	dp->prog_fd = bpf_program__fd(dp->skel->progs.dp_xdp_main);
 	dp->nh_fd = bpf_map__fd(dp->skel->maps.nh_map);
 	dp->intf_fd = bpf_map__fd(dp->skel->maps.intf_map);
 	dp->stats_fd = bpf_map__fd(dp->skel->maps.stats_map);
 }
 
+/*
+ * The switches, with the hold time's deadline an hour ahead as the plugin
+ * keeps it (DP_META_F_HOLD): every packet pays the check it pays in a
+ * running zebra.
+ */
 void bn_dp_meta(struct bn_dp *dp, uint32_t flags)
 {
-	struct dp_meta m = {.abi_version = DP_ABI_VERSION, .flags = flags};
+	struct dp_meta m = {.abi_version = DP_ABI_VERSION,
+			    .flags = flags | DP_META_F_HOLD};
+	struct timespec ts;
 	uint32_t key = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	m.trusted_until = (uint64_t)(ts.tv_sec + 3600) * 1000000000ULL;
 
 	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.meta_map), &key, &m,
 				BPF_ANY))

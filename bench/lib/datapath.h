@@ -36,7 +36,8 @@ struct bn_dp_sizes {
 };
 void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz);
 
-/* meta_map: the DP_META_F_* switches (abi version as the plugin writes). */
+/* meta_map: the DP_META_F_* switches (abi version as the plugin writes),
+ * with the hold time enforced as in a running zebra. */
 void bn_dp_meta(struct bn_dp *dp, uint32_t flags);
 void bn_dp_close(struct bn_dp *dp);
 
