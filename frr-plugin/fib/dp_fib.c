@@ -11,18 +11,25 @@
 
 #include "fib/dp_fib_int.h"
 
+/* Value ids and groups must leave the DP_FIB4_TBL8 bit clear. */
+static bool dp_fib_maps_fit(const struct dp_fib_maps *maps)
+{
+	if (maps->vals_max < 2 || maps->vals_max > DP_FIB4_TBL8 ||
+	    !maps->tbl8_groups ||
+	    maps->tbl8_groups > DP_FIB4_TBL8 / DP_FIB4_TBL8_GROUP_ENTRIES) {
+		errno = EINVAL;
+		return false;
+	}
+	return true;
+}
+
 struct dp_fib *dp_fib_open(const struct dp_fib_maps *maps)
 {
 	struct dp_fib *fib;
 	int err;
 
-	/* Value ids and groups must leave the DP_FIB4_TBL8 bit clear. */
-	if (maps->vals_max < 2 || maps->vals_max > DP_FIB4_TBL8 ||
-	    !maps->tbl8_groups ||
-	    maps->tbl8_groups > DP_FIB4_TBL8 / DP_FIB4_TBL8_GROUP_ENTRIES) {
-		errno = EINVAL;
+	if (!dp_fib_maps_fit(maps))
 		return NULL;
-	}
 	fib = calloc(1, sizeof(*fib));
 	if (!fib)
 		return NULL;
@@ -134,12 +141,8 @@ struct dp_fib *dp_fib_adopt(const struct dp_fib_maps *maps,
 	int err = -ENOMEM;
 
 	memset(st, 0, sizeof(*st));
-	if (maps->vals_max < 2 || maps->vals_max > DP_FIB4_TBL8 ||
-	    !maps->tbl8_groups ||
-	    maps->tbl8_groups > DP_FIB4_TBL8 / DP_FIB4_TBL8_GROUP_ENTRIES) {
-		errno = EINVAL;
+	if (!dp_fib_maps_fit(maps))
 		return NULL;
-	}
 	fib = calloc(1, sizeof(*fib));
 	held = calloc(maps->vals_max, 1);
 	v6 = calloc(n + 1, sizeof(*v6));

@@ -42,6 +42,16 @@ static void fill(struct tfib *t, unsigned int bits, unsigned int n)
 	}
 }
 
+/* A FIB with ROUTES random routes of each family. */
+static bool open_filled(struct tfib *t)
+{
+	if (!tfib_open(t, VALS, GROUPS, NODES6))
+		return false;
+	fill(t, 32, ROUTES);
+	fill(t, 128, ROUTES);
+	return true;
+}
+
 /* The reference's routes, as the plugin reads them from rt_v4/v6_map. */
 static struct dp_fib_route *routes_of(const struct tfib *t, size_t *n)
 {
@@ -202,6 +212,17 @@ static bool readopt(struct tfib *t, struct dp_fib_adopted *st)
 	return T_CHECK(t->fib, "dp_fib_adopt: %m");
 }
 
+/* readopt() with every state packets can see checked (watch_state). */
+static bool watched_readopt(struct tfib *t, struct dp_fib_adopted *st)
+{
+	bool ok;
+
+	watch_start(t);
+	ok = readopt(t, st);
+	watch_stop();
+	return ok;
+}
+
 static void test_adopt_same(void)
 {
 	uint64_t v6w, valw, digest;
@@ -209,21 +230,15 @@ static void test_adopt_same(void)
 	struct tfib t;
 
 	t_begin("adopt: the routes that built the tables: nothing stored, nothing written");
-	if (!tfib_open(&t, VALS, GROUPS, NODES6))
+	if (!open_filled(&t))
 		goto out;
-	fill(&t, 32, ROUTES);
-	fill(&t, 128, ROUTES);
 	digest = tfib_digest(&t);
 	v6w = fake_writes(t.m.fib6_fd);
 	valw = fake_writes(t.m.val_fd);
 	probes_before(&t);
 	probes_after(&t);
-	watch_start(&t);
-	if (!readopt(&t, &st)) {
-		watch_stop();
+	if (!watched_readopt(&t, &st))
 		goto out;
-	}
-	watch_stop();
 	T_EQ(watch.bad, 0, "states with a wrong answer");
 	T_EQ(st.routes, t.r4.n + t.r6.n, "routes taken over");
 	T_EQ(st.v4_writes, 0, "IPv4 entries stored");
@@ -239,10 +254,8 @@ out:
 	t_end();
 
 	t_begin("adopt: the adopted FIB goes on (churn, groups and ids reused)");
-	if (!tfib_open(&t, VALS, GROUPS, NODES6))
+	if (!open_filled(&t))
 		goto out2;
-	fill(&t, 32, ROUTES);
-	fill(&t, 128, ROUTES);
 	if (!readopt(&t, &st))
 		goto out2;
 	for (int round = 0; round < 4; round++) {
@@ -315,20 +328,14 @@ static void test_adopt_changed(void)
 	struct tfib t;
 
 	t_begin("adopt: other routes: each address goes from its old answer to its new one");
-	if (!tfib_open(&t, VALS, GROUPS, NODES6))
+	if (!open_filled(&t))
 		goto out;
-	fill(&t, 32, ROUTES);
-	fill(&t, 128, ROUTES);
 	probes_before(&t);
 	change_routes(&t, 32);
 	change_routes(&t, 128);
 	probes_after(&t);
-	watch_start(&t);
-	if (!readopt(&t, &st)) {
-		watch_stop();
+	if (!watched_readopt(&t, &st))
 		goto out;
-	}
-	watch_stop();
 	T_CHECK(watch.states > 0, "states watched: %lu", watch.states);
 	printf("  note: %u IPv4 entries stored, %u fib6_map writes, %lu states watched\n",
 	       st.v4_writes, st.v6_writes, watch.states);

@@ -256,6 +256,20 @@ def _reasons_since(before):
             for (h, r), n in now.items() if n != before.get((h, r), 0)}
 
 
+def _assert_nothing_lost(pings, what, fwd0, exp0, reasons0):
+    """Every ping answered, every packet forwarded by the datapath (a
+    request and its reply each), none counted hold-time-expired."""
+    got = pings.lost()
+    fwd1, exp1 = _counts()
+    assert all(tx == rx for tx, rx in got.values()), \
+        "lost across {}: {}; the datapath's counters: {}".format(
+            what, got, _reasons_since(reasons0))
+    sent = sum(tx for tx, _ in got.values())
+    assert fwd1 - fwd0 >= 2 * sent, \
+        "the datapath forwarded {} packets of {} pings".format(fwd1 - fwd0, sent)
+    assert exp1 == exp0, "hold-time-expired counted {}".format(exp1 - exp0)
+
+
 def _wait_renewed(timeout=30):
     """The restarted zebra's plugin has taken the datapath over."""
     def renewed():
@@ -393,15 +407,7 @@ def test_kill9_and_restart_lose_nothing():
     _kill_zebra()
     _start_zebra()
     assert _wait_renewed(), "the restarted zebra did not renew the hold time"
-    got = pings.lost()
-    fwd1, exp1 = _counts()
-    assert all(tx == rx for tx, rx in got.values()), \
-        "lost across kill -9 and restart: {}; the datapath's counters: {}".format(
-            got, _reasons_since(reasons0))
-    sent = sum(tx for tx, _ in got.values())
-    assert fwd1 - fwd0 >= 2 * sent, \
-        "the datapath forwarded {} packets of {} pings".format(fwd1 - fwd0, sent)
-    assert exp1 == exp0, "hold-time-expired counted {}".format(exp1 - exp0)
+    _assert_nothing_lost(pings, "kill -9 and restart", fwd0, exp0, reasons0)
 
 
 def test_clean_stop_with_retain_loses_nothing():
@@ -434,14 +440,7 @@ def test_clean_stop_with_retain_loses_nothing():
     r1.net.cmd_status("rm -f /var/run/frr/zebra.pid", warn=False)
     _start_zebra(with_staticd=False)
     assert _wait_renewed()
-    got = pings.lost()
-    fwd1, exp1 = _counts()
-    assert all(tx == rx for tx, rx in got.values()), \
-        "lost across a clean stop and start of zebra -r: {}; the datapath's counters: {}".format(
-            got, _reasons_since(reasons0))
-    sent = sum(tx for tx, _ in got.values())
-    assert fwd1 - fwd0 >= 2 * sent, (fwd1 - fwd0, sent)
-    assert exp1 == exp0, "hold-time-expired counted {}".format(exp1 - exp0)
+    _assert_nothing_lost(pings, "a clean stop and start of zebra -r", fwd0, exp0, reasons0)
     _zebra_options(RESTART_HOLD)
 
 
