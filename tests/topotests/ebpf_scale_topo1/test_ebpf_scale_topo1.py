@@ -303,6 +303,51 @@ def _wanted(router, names):
 # rt_v4_map/rt_v6_map entries outside the injected ranges, per router:
 # learnt by the first exact check, then used by the cheap count check.
 _others = {}
+_other_sets = {}
+
+
+def _fib_outside_injected(router):
+    """The prefixes zebra has installed outside the injected ranges (both
+    families): small before the feed announces, so cheap to list."""
+    have = set()
+    for cmd in ("show ip route", "show ipv6 route"):
+        for prefix, entries in show.vtysh_json(router, cmd).items():
+            if not _injected(prefix) and any(
+                    e.get("selected") and e.get("installed") for e in entries):
+                have.add(show.prefix_str(prefix))
+    return have
+
+
+def _local_addresses(router):
+    """The router's own addresses as host prefixes, or None while one of
+    them is still tentative (IPv6 duplicate address detection)."""
+    have = set()
+    for link in json.loads(router.net.cmd_raises("ip -j addr show")):
+        for addr in link.get("addr_info", []):
+            if addr.get("tentative"):
+                return None
+            width = 128 if addr["family"] == "inet6" else 32
+            have.add(show.prefix_str("{}/{}".format(addr["local"], width)))
+    return have
+
+
+def _baseline_diff(router):
+    """None once the router's datapath holds every route zebra installed
+    outside the injected ranges and a host route for each of its settled
+    addresses: the baseline the count checks rely on must not be learnt
+    while a route (the peer's network over the IPv6 session, a link-local
+    address out of duplicate address detection) is still on its way."""
+    local = _local_addresses(router)
+    if local is None:
+        return "{}: an IPv6 address is still tentative".format(router.name)
+    missing = (_fib_outside_injected(router) | local) - set(show.routes(router))
+    if missing:
+        return "{}: datapath misses zebra's {}".format(router.name, sorted(missing))
+    result = _datapath_diff(router, [])
+    if result is None:
+        logger.info("%s: baseline outside the injected ranges: %s", router.name,
+                    sorted(_other_sets[router.name]))
+    return result
 
 
 def _datapath_diff(router, names):
@@ -321,11 +366,10 @@ def _datapath_diff(router, names):
         return "{}: datapath misses {} {} has {} extra {} and {} not via a group {}".format(
             router.name, len(missing), sorted(missing)[:5], len(extra),
             sorted(extra)[:5], len(not_nhg), not_nhg[:5])
-    v6 = sum(1 for p in routes if ":" in p)
-    _others[router.name] = (
-        len(routes) - v6 - sum(1 for p in want if ":" not in p),
-        v6 - sum(1 for p in want if ":" in p),
-    )
+    others = set(routes) - have
+    v6 = sum(1 for p in others if ":" in p)
+    _others[router.name] = (len(others) - v6, v6)
+    _other_sets[router.name] = others
     return None
 
 
@@ -340,6 +384,19 @@ def _datapath_count(router, names):
     expect = (others4 + len(want) - want6, others6 + want6)
     return None if have == expect else "{}: (rt_v4_map, rt_v6_map) entries {}, want {}".format(
         router.name, have, expect)
+
+
+def _count_failure(router, names, result):
+    """The count check's failure explained prefix by prefix: the exact
+    check's verdict on the injected ranges, and what changed outside them
+    since the baseline was learnt."""
+    before = _other_sets[router.name]
+    exact = _datapath_diff(router, names)
+    after = set(show.routes(router)) - {p for p in _wanted(router, names)}
+    after = {p for p in after if not _injected(p)}
+    return "{}; exact check: {}; outside the injected ranges since the baseline: " \
+        "gone {} new {}".format(result, exact or "same prefixes",
+                                sorted(before - after), sorted(after - before))
 
 
 def _daemon_cpu(router):
@@ -372,6 +429,8 @@ def _converge(tgen, names, exact=False, timeout=180):
             else:
                 result = _poll(lambda: _datapath_count(router, names),
                                max(timeout - rib_s, 10))
+                if result is not None:
+                    result = _count_failure(router, names, result)
             assert result is None, result
     return rib_s, time.monotonic() - start
 
@@ -456,6 +515,11 @@ def test_routes_arrive():
     names = STABLE + CHURN
     # the routers' own routes first: the datapath's baseline outside the table
     _converge(tgen, [], exact=True, timeout=90)
+    if not settings.dry_run():
+        for rname in ("r2", "r1"):
+            router = tgen.gears[rname]
+            result = _poll(lambda: _baseline_diff(router), 60)
+            assert result is None, result
     cpu0 = {r: _daemon_cpu(router) for r, router in tgen.routers().items()}
     _announce(*names)
     rib_s, total_s = _converge(tgen, names)
