@@ -143,11 +143,18 @@ int dp_tc_ct(struct __sk_buff *ctx)
 	return dp_tc_send(ctx, &pkt, &eg, reason, istats, &fl);
 }
 
-/* Programs reached by tail call, in the slots dp_abi.h names. */
+/*
+ * Programs reached by tail call, in the slots dp_abi.h names. Pinned: the
+ * kernel empties a program array when no process and no pin holds it, so
+ * an unpinned one would stop the attached program's tail calls the moment
+ * zebra dies (kill -9), well within the hold time. libbpf writes this
+ * run's programs into the slots at every load.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, DP_TC_PROG_MAX);
 	__uint(key_size, sizeof(__u32));
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, int(struct __sk_buff *));
 } tc_prog_map SEC(".maps") = {
 	.values = {

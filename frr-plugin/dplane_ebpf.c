@@ -27,6 +27,7 @@
 
 #include "dp_abi.h"
 #include "core/dp_boot.h"
+#include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
 #include "core/dp_stall.h"
 #include "core/dp_stats.h"
@@ -147,12 +148,55 @@ static int dp_handle_ctx(struct zebra_dplane_ctx *ctx)
  * kernel holds and nothing else. The context's status is never touched:
  * whatever the datapath cannot hold stays a kernel route, counted.
  */
+/*
+ * At start, zebra's first contexts wait until the plugin knows the links
+ * (the first netlink dumps, a few ms): a nexthop group written before
+ * would name interfaces of unknown egress and send its routes to the
+ * kernel until rewritten, under programs that forward from the FIB an
+ * earlier run left (a ping lost per restart). The kernel provider has
+ * run already; only zebra's bookkeeping of the results waits. Never
+ * longer than DP_LINKS_WAIT_MS, whatever happens to the dumps.
+ */
+#define DP_LINKS_WAIT_MS 3000
+
+static uint64_t dp_links_wait_until;
+static struct thread *dp_links_wait_timer;
+
+static void dp_links_wait_over(struct thread *t)
+{
+	dplane_provider_work_ready();
+}
+
+static int dp_links_synced(void)
+{
+	dplane_provider_work_ready();
+	return 0;
+}
+
+static bool dp_links_wait(void)
+{
+	if (!dp_maps_ready() || dp_netlink_synced())
+		return false;
+	if (!dp_links_wait_until) {
+		dp_links_wait_until = dp_stall_now() +
+				      DP_LINKS_WAIT_MS * 1000000ull;
+		thread_add_timer_msec(dp_owner_master(), dp_links_wait_over,
+				      NULL, DP_LINKS_WAIT_MS,
+				      &dp_links_wait_timer);
+	}
+	return dp_stall_now() < dp_links_wait_until;
+}
+
 static int dp_provider_process(struct zebra_dplane_provider *prov)
 {
 	struct zebra_dplane_ctx *ctx;
 	int limit = dplane_provider_get_work_limit(prov);
-	struct dp_stall_mark start = dp_stall_begin();
+	struct dp_stall_mark start;
 	int counter;
+
+	if (dp_links_wait())
+		return 0;
+	start = dp_stall_begin();
 
 	frr_with_privs (dp_privs()) {
 		for (counter = 0; counter < limit; counter++) {
@@ -222,8 +266,11 @@ static int dp_provider_fini(struct zebra_dplane_provider *prov, bool early)
 		dp_policy_stop();
 		return 0;
 	}
-	/* the owner pthread has stopped: its VIPs' routes go */
-	lb_owner_fini();
+	/* the owner pthread has stopped: its VIPs' routes go, unless zebra
+	 * retains its own (-r): then the programs keep serving the VIPs and
+	 * the next zebra adopts them with their routes */
+	if (!retain_mode)
+		lb_owner_fini();
 	chain_fini();
 	frr_with_privs (dp_privs()) {
 		/* zebra -r leaves its routes in the kernel: the programs stay
@@ -240,6 +287,7 @@ static int dp_late_init(struct thread_master *tm)
 {
 	int ret;
 
+	hook_register(dp_netlink_synced_hook, dp_links_synced);
 	/* fwd/ follows kernel/ through hooks (core/dp_hooks.h), announced
 	 * on the dplane pthread: listen before it starts. */
 	dp_nhg_init();

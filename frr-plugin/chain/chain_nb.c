@@ -27,7 +27,7 @@
 #include "core/dp_hooks.h"
 #include "core/dp_nbutil.h"
 #include "core/dp_plugin.h"
-#include "maps/dp_sync.h" /* DP_SYNC_SWEEP_DELAY */
+#include "maps/dp_sync.h" /* dp_sync_delay() */
 #include "chain/chain.h"
 
 DEFINE_MTYPE_STATIC(EBPF, CHAIN, "eBPF chained program");
@@ -616,7 +616,7 @@ void chain_init(void)
 	hook_register(dp_config_removed, chain_config_removed);
 	hook_register(dp_link_appeared, chain_link_appeared);
 	hook_register(dp_link_changed, chain_link_changed);
-	thread_add_timer(zrouter.master, chain_sweep, NULL, DP_SYNC_SWEEP_DELAY,
+	thread_add_timer(zrouter.master, chain_sweep, NULL, dp_sync_delay(),
 			 &t_sweep);
 }
 

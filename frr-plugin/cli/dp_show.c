@@ -23,6 +23,7 @@
 #include "maps/dp_hold.h"
 #include "maps/dp_mapdump.h"
 #include "maps/dp_maps.h"
+#include "maps/dp_sync.h"
 #include "kernel/dp_policy.h"
 #include "fib/dp_fib.h"
 #include "fwd/dp_intf.h"
@@ -360,6 +361,32 @@ static void dp_show_hold(struct vty *vty, json_object *json,
 			st.failures ? ", renewal FAILING" : "");
 }
 
+/* A start on an earlier run's pins, until the resync (maps/dp_sync.h). */
+static void dp_show_resync(struct vty *vty, json_object *json)
+{
+	bool reused = dp_maps_reused(), pending = dp_sync_pending();
+
+	if (json) {
+		json_object *j = json_object_new_object();
+
+		json_object_boolean_add(j, "pinsReused", reused);
+		json_object_int_add(j, "delaySeconds", dp_sync_delay());
+		json_object_boolean_add(j, "pending", pending);
+		json_object_int_add(j, "staleEntries", dp_sync_stale_count());
+		json_object_object_add(json, "resync", j);
+		return;
+	}
+	if (!reused)
+		vty_out(vty, "  Started on:      new maps\n");
+	else if (pending)
+		vty_out(vty,
+			"  Started on:      an earlier run's maps; resync pending (%u stale entries; %u s after the configuration is read)\n",
+			dp_sync_stale_count(), dp_sync_delay());
+	else
+		vty_out(vty,
+			"  Started on:      an earlier run's maps; resync done\n");
+}
+
 /* How long the plugin held zebra's pthreads (dp_stall.h). */
 static void dp_show_stalls(struct vty *vty, json_object *json)
 {
@@ -426,6 +453,7 @@ DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
 			json_object_int_add(json, "tcProgId", dp_prog_id_tc());
 			json_object_int_add(json, "metaFlags", meta.flags);
 			dp_show_hold(vty, json, &meta);
+			dp_show_resync(vty, json);
 			dp_show_maps(vty, json);
 			dp_show_fib(vty, json);
 			dp_show_policy(vty, json);
@@ -448,6 +476,7 @@ DEFPY(show_ebpf_dataplane, show_ebpf_dataplane_cmd,
 		vty_out(vty, "  XDP program id:  %u\n", dp_prog_id_xdp());
 		vty_out(vty, "  TC program id:   %u\n", dp_prog_id_tc());
 		dp_show_hold(vty, NULL, &meta);
+		dp_show_resync(vty, NULL);
 		dp_show_maps(vty, NULL);
 		dp_show_fib(vty, NULL);
 		dp_show_policy(vty, NULL);

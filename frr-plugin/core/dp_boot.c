@@ -53,6 +53,8 @@ static const struct dp_boot_num dp_boot_nums[] = {
 	{ "nat-rules", DP_ARG(sizes.nat_src), 16, 65536,
 	  DP_NAT_SRC_MAX_DEFAULT },
 	{ "hold-time", DP_ARG(hold_time), 1, 86400, 0 },
+	{ "resync-delay", DP_ARG(resync_delay), 10, 3600,
+	  DP_RESYNC_DELAY_DEFAULT },
 };
 #undef DP_ARG
 
@@ -63,7 +65,7 @@ static uint32_t *dp_boot_field(struct dp_boot_args *a,
 }
 
 static const char dp_boot_usage[] =
-	"valid: ipv4-routes=N, ipv6-routes=N, nexthop-groups=N, neighbors=N, netlink-rcvbuf=BYTES, lb-vips=N, lb-backends=N, lb-ring=N, lb-persist=N, conntrack=N, nat-rules=N, hold-time=SECONDS, pin-dir=PATH, separated by commas";
+	"valid: ipv4-routes=N, ipv6-routes=N, nexthop-groups=N, neighbors=N, netlink-rcvbuf=BYTES, lb-vips=N, lb-backends=N, lb-ring=N, lb-persist=N, conntrack=N, nat-rules=N, hold-time=SECONDS, resync-delay=SECONDS, pin-dir=PATH, separated by commas";
 
 static int dp_boot_parse_one(struct dp_boot_args *a, const char *key,
 			     const char *val, char *err, size_t errlen)

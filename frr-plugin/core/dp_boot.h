@@ -25,6 +25,10 @@
  *   hold-time=S       seconds the datapath goes on forwarding from its
  *                     tables once zebra stops renewing them (1-86400;
  *                     default: zebra's -K time, else 5)
+ *   resync-delay=S    after a start on an earlier run's pins, seconds
+ *                     after zebra read its configuration before what
+ *                     nobody confirmed is removed (10-3600; default 90:
+ *                     room for BGP sessions to come back and re-announce)
  *   pin-dir=PATH      pin directory, on a bpf filesystem
  */
 #ifndef DP_BOOT_H
@@ -53,11 +57,15 @@ struct dp_map_sizes {
 	uint32_t nat_src;     /* nat_src_map */
 };
 
+/* resync-delay's default: room for BGP sessions to come back. */
+#define DP_RESYNC_DELAY_DEFAULT 90
+
 struct dp_boot_args {
 	char pin_dir[256]; /* resolved: the default unless pin-dir= */
 	struct dp_map_sizes sizes;
 	uint32_t nl_rcvbuf;
 	uint32_t hold_time; /* seconds; 0: not given */
+	uint32_t resync_delay; /* seconds */
 };
 
 /*

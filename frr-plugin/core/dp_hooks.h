@@ -79,6 +79,24 @@ DECLARE_HOOK(dp_local_changed,
  */
 DECLARE_HOOK(dp_config_removed, (const struct lyd_node *ebpf), (ebpf));
 
+/*
+ * kernel/dp_netlink.c: the first dumps after the start are done (or the
+ * listener could not start), once. Listener: dplane_ebpf.c, which holds
+ * zebra's contexts until then (a nexthop group written before its links
+ * are known would send its routes to the kernel).
+ */
+DECLARE_HOOK(dp_netlink_synced_hook, (), ());
+
+/*
+ * maps/dp_sync.c: the resync after a start on reused pins is done: zebra
+ * had dp_sync_delay() seconds after reading its configuration to
+ * confirm what an earlier run left, and the mirrored tables' stale
+ * entries are gone. Runs on the owner pthread, once per start on reused
+ * pins. Listeners: lb/ and nat/ (what no VIP or rule of this run claimed
+ * goes), ct/ (the filter bits an earlier run set).
+ */
+DECLARE_HOOK(dp_resync_done, (), ());
+
 /* The order of dp_link_changed's listeners: groups before routes, as the
  * link code called them before it announced by hook. */
 #define DP_HOOK_PRIO_NHG 10

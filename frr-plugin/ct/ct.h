@@ -134,6 +134,8 @@ extern void ct_filter_seen(const struct dp_ct_key *key);
 extern void ct_filter_pass_end(uint64_t started_ns);
 extern void ct_filter_start(void);
 extern void ct_filter_stop(void);
+/* The resync after a start on reused pins is done (dp_resync_done). */
+extern void ct_filter_resync_done(void);
 
 struct ct_filter_stats {
 	uint32_t addresses; /* held, or released with flows still on them */

@@ -29,6 +29,7 @@
 #include "lib/thread.h"
 
 #include "dp_abi.h"
+#include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
 #include "core/dp_stall.h"
 #include "maps/dp_mapdump.h"
@@ -321,10 +322,22 @@ static void ct_age_step(struct thread *t)
 		thread_add_event(ct.master, ct_age_step, NULL, 0, &ct.t);
 }
 
+static int ct_resync_done(void)
+{
+	ct_filter_resync_done();
+	return 0;
+}
+
 void ct_start(void)
 {
+	static bool hooked;
+
 	if (!dp_maps_ready() || ct.batch_open)
 		return;
+	if (!hooked) {
+		hook_register(dp_resync_done, ct_resync_done);
+		hooked = true;
+	}
 	if (dp_map_batch_open(DP_MAP_CT, &ct.batch, CT_AGE_BATCH)) {
 		dp_map_batch_close(&ct.batch);
 		zlog_warn("ebpf: ct_map cannot be read: conntrack is not aged");

@@ -11,7 +11,8 @@
  * The bits are written through the map's mmap, one atomic OR or AND on a
  * 64-bit word, so a packet reads either state of the word, never a torn
  * one. The datapath tests them while DP_META_F_CT_FILTER is on: from the
- * start, the bit array starting empty with ct_map.
+ * start, the bit array starting empty with ct_map, or as an earlier run
+ * left it with the ct_map this run keeps (ct_filter_inherit()).
  */
 #include <zebra.h>
 
@@ -65,6 +66,15 @@ static struct {
 	uint16_t *counts;  /* addresses per bit */
 	uint32_t bits_set;
 	uint64_t drained;
+	/*
+	 * The bits an earlier run left set with the ct_map this run kept,
+	 * each counted once as a holder: kept until the first pass that
+	 * started after the resync has given the addresses of the flows
+	 * still there their own holders (adopt_pass, 0: not yet due).
+	 */
+	uint64_t *inherited;
+	bool adopt_due;
+	uint64_t adopt_pass;
 } ctf;
 
 static void ct_filter_bit_ref(const struct ct_faddr *a, uint32_t role,
@@ -149,6 +159,35 @@ void ct_addr_drop(struct ct_addr_holder *h)
 		a->released_ns = ct_now_ns();
 }
 
+static bool ct_inherited_has(uint8_t family, const uint32_t *addr,
+			      uint32_t role)
+{
+	uint32_t bit = dp_ct_filter_bit(family, role, addr);
+
+	return ctf.inherited[bit / 64] & (1ull << (bit % 64));
+}
+
+/* During the adopting pass: an earlier run's flow gets a holder for the
+ * address through which the inherited bits let its packets pass. */
+static void ct_filter_adopt_flow(const struct dp_ct_key *key)
+{
+	struct ct_faddr *a = NULL;
+	uint32_t role;
+
+	if (ct_inherited_has(key->family, key->daddr, DP_CT_ADDR_F_DST)) {
+		a = ct_faddr_get(key->family, key->daddr);
+		role = DP_CT_ADDR_F_DST;
+	} else if (ct_inherited_has(key->family, key->saddr,
+				    DP_CT_ADDR_F_SRC)) {
+		a = ct_faddr_get(key->family, key->saddr);
+		role = DP_CT_ADDR_F_SRC;
+	}
+	if (a && !(a->roles & role)) {
+		a->roles |= role;
+		ct_filter_bit_ref(a, role, true);
+	}
+}
+
 /* An entry left in ct_map by an ageing pass: its addresses are in use. */
 void ct_filter_seen(const struct dp_ct_key *key)
 {
@@ -156,6 +195,8 @@ void ct_filter_seen(const struct dp_ct_key *key)
 
 	if (!ctf.init)
 		return;
+	if (ctf.adopt_pass && ctf.adopt_pass == ctf.pass)
+		ct_filter_adopt_flow(key);
 	memcpy(lookup.addr, key->daddr, sizeof(lookup.addr));
 	a = ct_faddrs_find(&ctf.addrs, &lookup);
 	if (a)
@@ -169,6 +210,40 @@ void ct_filter_seen(const struct dp_ct_key *key)
 void ct_filter_pass_begin(void)
 {
 	ctf.pass++;
+	if (ctf.adopt_due && !ctf.adopt_pass)
+		ctf.adopt_pass = ctf.pass;
+}
+
+/* The earlier run's bits lose their inherited holder. */
+static void ct_filter_inherited_drop(void)
+{
+	for (uint32_t w = 0; w < DP_CT_FILTER_WORDS; w++) {
+		uint64_t bits = ctf.inherited[w];
+
+		while (bits) {
+			uint32_t bit = w * 64 + __builtin_ctzll(bits);
+			uint16_t *n = &ctf.counts[bit];
+
+			bits &= bits - 1;
+			if (*n == CT_FILTER_COUNT_MAX || *n == 0 || --(*n))
+				continue;
+			__atomic_fetch_and(&ctf.words[w],
+					   ~(1ull << (bit % 64)),
+					   __ATOMIC_RELEASE);
+			ctf.bits_set--;
+		}
+	}
+	XFREE(MTYPE_CT_FILTER, ctf.inherited);
+	ctf.adopt_due = false;
+	ctf.adopt_pass = 0;
+}
+
+/* dp_resync_done: what held the earlier run's addresses has claimed
+ * them again or let them go; the next pass finds the flows' own. */
+void ct_filter_resync_done(void)
+{
+	if (ctf.init && ctf.inherited)
+		ctf.adopt_due = true;
 }
 
 /* The end of the pass that started at started_ns: the addresses released
@@ -179,6 +254,8 @@ void ct_filter_pass_end(uint64_t started_ns)
 
 	if (!ctf.init)
 		return;
+	if (ctf.adopt_pass && ctf.adopt_pass == ctf.pass)
+		ct_filter_inherited_drop();
 	frr_each_safe (ct_faddrs, &ctf.addrs, a) {
 		if (a->refs || a->released_ns >= started_ns ||
 		    a->seen_pass == ctf.pass)
@@ -204,8 +281,31 @@ void ct_filter_stats(struct ct_filter_stats *st)
 	st->on = dp_meta_flags() & DP_META_F_CT_FILTER;
 }
 
-/* The maps were emptied at load (maps/dp_maps.c): an empty filter is
- * right for an empty ct_map. */
+/* Each bit an earlier run left set (with its ct_map, kept) is held once
+ * until the adopting pass (ctf.inherited); a new ct_map starts with an
+ * empty filter (maps/dp_maps.c). */
+static void ct_filter_inherit(void)
+{
+	uint32_t n = 0;
+
+	ctf.inherited = XCALLOC(MTYPE_CT_FILTER,
+				DP_CT_FILTER_WORDS * sizeof(uint64_t));
+	for (uint32_t w = 0; w < DP_CT_FILTER_WORDS; w++) {
+		uint64_t bits = __atomic_load_n(&ctf.words[w],
+						__ATOMIC_RELAXED);
+
+		ctf.inherited[w] = bits;
+		while (bits) {
+			ctf.counts[w * 64 + __builtin_ctzll(bits)] = 1;
+			bits &= bits - 1;
+			n++;
+		}
+	}
+	ctf.bits_set = n;
+	if (!n)
+		XFREE(MTYPE_CT_FILTER, ctf.inherited);
+}
+
 void ct_filter_start(void)
 {
 	if (ctf.init || !dp_maps_ready())
@@ -218,6 +318,8 @@ void ct_filter_start(void)
 	ctf.counts = XCALLOC(MTYPE_CT_FILTER,
 			     sizeof(uint16_t) << DP_CT_FILTER_ORDER);
 	ct_faddrs_init(&ctf.addrs);
+	if (dp_maps_reused())
+		ct_filter_inherit();
 	ctf.init = true;
 	frr_with_privs (dp_privs())
 		dp_meta_set_flags(DP_META_F_CT_FILTER, DP_META_F_CT_FILTER);
@@ -233,6 +335,9 @@ void ct_filter_stop(void)
 		XFREE(MTYPE_CT_FILTER, a);
 	ct_faddrs_fini(&ctf.addrs);
 	XFREE(MTYPE_CT_FILTER, ctf.counts);
+	XFREE(MTYPE_CT_FILTER, ctf.inherited);
+	ctf.adopt_due = false;
+	ctf.adopt_pass = 0;
 	ctf.words = NULL;
 	ctf.bits_set = 0;
 	ctf.init = false;

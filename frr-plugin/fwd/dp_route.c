@@ -618,6 +618,12 @@ static int dp_route_read_truth(enum dp_map_id map, struct dp_fib_route **out,
 			*out = XREALLOC(MTYPE_EBPF_ROUTE, *out,
 					*cap * sizeof(**out));
 		}
+		/* a local range: the FIB holds nothing for it, the punt map
+		 * sends it to the kernel (dp_route_write) */
+		if ((v.type == DP_RT_LOCAL || v.type == DP_RT_BROADCAST) &&
+		    (map == DP_MAP_RT6 ? key.v6.prefixlen < 128
+				       : key.v4.prefixlen < 32))
+			continue;
 		r = &(*out)[(*n)++];
 		memset(r, 0, sizeof(*r));
 		r->v6 = map == DP_MAP_RT6;

@@ -29,6 +29,7 @@
 #include "lib/prefix.h"
 #include "lib/thread.h"
 
+#include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
 #include "core/dp_stall.h"
 #include "core/dp_stats.h"
@@ -319,6 +320,10 @@ static int dp_nl_dump_request(enum dp_nl_stage stage)
 static void dp_nl_dump_read(struct thread *t);
 static void dp_nl_resync_pending(struct thread *t);
 
+/* The first resync after the start has completed (dp_netlink_synced). */
+static _Atomic bool dp_nl_first_done;
+DEFINE_HOOK(dp_netlink_synced_hook, (), ());
+
 /* Start stage (its mark, its request), or finish the resync. */
 static void dp_nl_stage_begin(enum dp_nl_stage stage)
 {
@@ -327,6 +332,12 @@ static void dp_nl_stage_begin(enum dp_nl_stage stage)
 	dp_nl.stage = stage;
 	if (stage == DP_NL_DONE) {
 		DP_STAT_INC(resyncs);
+		if (!atomic_load_explicit(&dp_nl_first_done,
+					  memory_order_relaxed)) {
+			atomic_store_explicit(&dp_nl_first_done, true,
+					      memory_order_release);
+			hook_call(dp_netlink_synced_hook);
+		}
 		if (dp_nl.pending != DP_NL_DONE)
 			thread_add_event(dp_nl.master, dp_nl_resync_pending,
 					 NULL, 0, &dp_nl.t_pending);
@@ -544,8 +555,16 @@ void dp_netlink_start(struct thread_master *master, uint32_t rcvbuf)
 				 DP_LOCAL_RESYNC_SECS, &dp_nl.t_local_timer);
 }
 
+bool dp_netlink_synced(void)
+{
+	return atomic_load_explicit(&dp_nl_first_done, memory_order_acquire);
+}
+
 void dp_netlink_stop(void)
 {
+	/* nothing will be learnt: nobody waits for it */
+	if (!atomic_exchange(&dp_nl_first_done, true))
+		hook_call(dp_netlink_synced_hook);
 	if (dp_nl.master) {
 		thread_cancel_async(dp_nl.master, &dp_nl.t_read, NULL);
 		thread_cancel_async(dp_nl.master, &dp_nl.t_dump, NULL);

@@ -9,6 +9,7 @@
 #ifndef DP_NETLINK_H
 #define DP_NETLINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct thread_master;
@@ -16,5 +17,11 @@ struct thread_master;
 /* rcvbuf: the socket's receive buffer (module argument netlink-rcvbuf). */
 extern void dp_netlink_start(struct thread_master *master, uint32_t rcvbuf);
 extern void dp_netlink_stop(void);
+/*
+ * The first dumps are done (or the listener could not start): links,
+ * addresses and neighbours are known, so a nexthop group written now
+ * gets the egress its interfaces really have. Any pthread.
+ */
+extern bool dp_netlink_synced(void);
 
 #endif /* DP_NETLINK_H */

@@ -171,8 +171,58 @@ extern void lb_ring_alloc_fini(void);
 /* A range of len slots in *r, or -ENOSPC. May wait for a grace period. */
 extern int lb_ring_alloc(uint32_t len, struct lb_range *r);
 extern void lb_ring_free(const struct lb_range *r);
+/* Reserve exactly r (what an earlier run's VIP uses), or -EBUSY. */
+extern int lb_ring_alloc_take(const struct lb_range *r);
 extern void lb_ring_alloc_usage(uint32_t *used, uint32_t *quarantined,
 				uint32_t *slots);
+
+/* ----------------------------------------------------------- adoption */
+
+/*
+ * What an earlier run left in reused pins (lb_adopt.c): its VIPs, their
+ * backends and announcing routes. Taken over by the VIPs of this run's
+ * configuration with the same key; the rest is removed at the resync.
+ * Owner pthread.
+ */
+struct lb_held_vip {
+	struct dp_lb_vip_key key;
+	struct dp_lb_vip val;
+	struct dp_lb_vip_backends list;
+	struct lb_range ring; /* len 0: none */
+	bool taken;
+	bool broken; /* not adopted: removed from lb_vip_map at start */
+};
+
+struct lb_held_be {
+	uint32_t id;
+	struct dp_lb_backend val;
+	bool taken;
+};
+
+struct lb_held_route {
+	uint8_t family;
+	uint8_t addr[16];
+	bool taken;
+};
+
+extern void lb_adopt_collect(void);
+/* The held VIP of this key, now taken; NULL if none. */
+extern struct lb_held_vip *lb_adopt_vip(const struct dp_lb_vip_key *key);
+/* The id of the held backend of the VIP vip_id with this address and
+ * port (host byte order), now taken; 0 if none. */
+extern uint32_t lb_adopt_backend(uint32_t vip_id, uint8_t family,
+				 const uint8_t addr[16], uint16_t port);
+/* A held route announces this address: now taken. */
+extern bool lb_adopt_route(uint8_t family, const uint8_t addr[16]);
+extern void lb_adopt_each(void (*vip_fn)(struct lb_held_vip *v),
+			  void (*be_fn)(struct lb_held_be *b),
+			  void (*route_fn)(struct lb_held_route *r));
+extern void lb_adopt_release(void);
+
+/* lb_announce.c: every route of LB_RTPROT in the main table. */
+extern void lb_announce_list(void (*fn)(uint8_t family,
+					const uint8_t addr[16], void *arg),
+			     void *arg);
 
 /* ----------------------------------------------------- northbound, CLI */
 

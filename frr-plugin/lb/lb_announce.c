@@ -13,6 +13,7 @@
 #include <linux/rtnetlink.h>
 
 #include "lib/log.h"
+#include "lib/memory.h"
 
 #include "core/dp_plugin.h"
 #include "kernel/dp_nlutil.h"
@@ -77,22 +78,19 @@ int lb_announce_del(uint8_t family, const uint8_t addr[16])
 	return ret == -ESRCH ? 0 : ret;
 }
 
-/* ------------------------------------------------------------- flush */
+/* ------------------------------------------------------ list and flush */
 
-struct lb_flush {
-	uint32_t n;
-	struct {
-		uint8_t family;
-		uint8_t addr[16];
-	} found[256];
-	bool more;
+struct lb_list {
+	void (*fn)(uint8_t family, const uint8_t addr[16], void *arg);
+	void *arg;
 };
 
-static int lb_flush_cb(const struct nlmsghdr *h, void *arg)
+static int lb_list_cb(const struct nlmsghdr *h, void *arg)
 {
-	struct lb_flush *f = arg;
+	struct lb_list *l = arg;
 	const struct rtmsg *rtm = NLMSG_DATA(h);
 	struct rtattr *tb[RTA_MAX + 1];
+	uint8_t addr[16] = {};
 
 	if (h->nlmsg_type != RTM_NEWROUTE ||
 	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
@@ -103,52 +101,69 @@ static int lb_flush_cb(const struct nlmsghdr *h, void *arg)
 		    h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm)));
 	if (!tb[RTA_DST] || rtm->rtm_dst_len != lb_alen(rtm->rtm_family) * 8)
 		return 0;
-	if (f->n == array_size(f->found)) {
-		f->more = true;
-		return 0;
-	}
-	f->found[f->n].family = rtm->rtm_family;
-	memcpy(f->found[f->n].addr, RTA_DATA(tb[RTA_DST]),
-	       lb_alen(rtm->rtm_family));
-	f->n++;
+	memcpy(addr, RTA_DATA(tb[RTA_DST]), lb_alen(rtm->rtm_family));
+	l->fn(rtm->rtm_family, addr, l->arg);
 	return 0;
+}
+
+void lb_announce_list(void (*fn)(uint8_t family, const uint8_t addr[16],
+				 void *arg),
+		      void *arg)
+{
+	static const uint8_t families[] = {AF_INET, AF_INET6};
+	uint8_t buf[NLMSG_SPACE(sizeof(struct rtmsg)) + RTA_SPACE(4)];
+	struct lb_list l = {.fn = fn, .arg = arg};
+
+	for (size_t i = 0; i < array_size(families); i++) {
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+		struct rtmsg *rtm = NLMSG_DATA(h);
+		uint32_t table = RT_TABLE_MAIN;
+
+		memset(buf, 0, sizeof(buf));
+		h->nlmsg_type = RTM_GETROUTE;
+		h->nlmsg_flags = NLM_F_DUMP;
+		h->nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
+		rtm->rtm_family = families[i];
+		/* strict: the kernel sends only our protocol's */
+		rtm->rtm_protocol = LB_RTPROT;
+		dp_nl_add_attr(h, sizeof(buf), RTA_TABLE, &table,
+			       sizeof(table));
+		frr_with_privs (dp_privs())
+			dp_nl_request_strict(NETLINK_ROUTE, h, lb_list_cb, &l);
+	}
+}
+
+struct lb_flush {
+	uint32_t n, cap;
+	struct lb_held_route *found;
+};
+
+static void lb_flush_found(uint8_t family, const uint8_t addr[16], void *arg)
+{
+	struct lb_flush *f = arg;
+
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 16;
+		f->found = XREALLOC(MTYPE_TMP, f->found,
+				    f->cap * sizeof(*f->found));
+	}
+	f->found[f->n].family = family;
+	memcpy(f->found[f->n].addr, addr, 16);
+	f->n++;
 }
 
 void lb_announce_flush(void)
 {
-	static const uint8_t families[] = {AF_INET, AF_INET6};
-	uint8_t buf[NLMSG_SPACE(sizeof(struct rtmsg)) + RTA_SPACE(4)];
+	struct lb_flush f = {};
 
-	for (size_t i = 0; i < array_size(families); i++) {
-		struct lb_flush f;
-		int ret = 0;
-
-		do {
-			struct nlmsghdr *h = (struct nlmsghdr *)buf;
-			struct rtmsg *rtm = NLMSG_DATA(h);
-			uint32_t table = RT_TABLE_MAIN;
-
-			memset(&f, 0, sizeof(f));
-			memset(buf, 0, sizeof(buf));
-			h->nlmsg_type = RTM_GETROUTE;
-			h->nlmsg_flags = NLM_F_DUMP;
-			h->nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
-			rtm->rtm_family = families[i];
-			/* strict: the kernel sends only our protocol's */
-			rtm->rtm_protocol = LB_RTPROT;
-			dp_nl_add_attr(h, sizeof(buf), RTA_TABLE, &table,
-				       sizeof(table));
-			frr_with_privs (dp_privs())
-				ret = dp_nl_request_strict(NETLINK_ROUTE, h,
-							   lb_flush_cb, &f);
-			for (uint32_t k = 0; k < f.n; k++)
-				lb_announce_del(f.found[k].family,
-						f.found[k].addr);
-			if (f.n)
-				zlog_info("ebpf: removed %u VIP route(s) an earlier run left (protocol %d)",
-					  f.n, LB_RTPROT);
-		} while (!ret && f.more);
-	}
+	/* listed whole before any is deleted: a dump is not restartable */
+	lb_announce_list(lb_flush_found, &f);
+	for (uint32_t k = 0; k < f.n; k++)
+		lb_announce_del(f.found[k].family, f.found[k].addr);
+	if (f.n)
+		zlog_info("ebpf: removed %u VIP route(s) an earlier run left (protocol %d)",
+			  f.n, LB_RTPROT);
+	XFREE(MTYPE_TMP, f.found);
 }
 
 /* ---------------------------------------------- fullnat's default source */

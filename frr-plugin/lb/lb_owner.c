@@ -262,6 +262,16 @@ static bool lb_be_same_key(const struct lb_be *b, const struct lb_be_spec *s)
 	       !memcmp(b->addr, s->addr, sizeof(b->addr));
 }
 
+static void lb_be_new_id(struct lb_vip *v, struct lb_be *b)
+{
+	if (lb_id_get(&lb.be_ids, &b->id) == 0)
+		lb_be_counters_zero(b->id);
+	else
+		snprintf(v->why, sizeof(v->why),
+			 "no backend id left for some backends (module argument lb-backends=%u)",
+			 lb.be_ids.max);
+}
+
 /* The backends of the new spec, with the ids of those already there. */
 static void lb_vip_sync_backends(struct lb_vip *v)
 {
@@ -290,12 +300,11 @@ static void lb_vip_sync_backends(struct lb_vip *v)
 			memcpy(b->addr, bs->addr, sizeof(b->addr));
 			b->port = bs->port;
 			b->written = false;
-			if (lb_id_get(&lb.be_ids, &b->id) == 0)
-				lb_be_counters_zero(b->id);
-			else
-				snprintf(v->why, sizeof(v->why),
-					 "no backend id left for some backends (module argument lb-backends=%u)",
-					 lb.be_ids.max);
+			/* an earlier run's, named by its flows: counters kept */
+			b->id = lb_adopt_backend(v->vip_id, bs->family,
+						 bs->addr, bs->port);
+			if (!b->id)
+				lb_be_new_id(v, b);
 		}
 		up = b->id && !bs->admin_down && bs->healthy;
 		/* rewrite only what changed */
@@ -465,7 +474,8 @@ static void lb_vip_announce(struct lb_vip *v, bool want)
 	v->announce_err = 0;
 	if (!want || v->announced)
 		return;
-	if (!lb_addr_announced_by_other(v, s->family, s->addr))
+	if (!lb_addr_announced_by_other(v, s->family, s->addr) &&
+	    !lb_adopt_route(s->family, s->addr))
 		v->announce_err = lb_announce_add(s->family, s->addr);
 	if (v->announce_err) {
 		zlog_warn("ebpf: VIP %s: cannot install its route: %s",
@@ -585,6 +595,34 @@ static void lb_vip_write(struct lb_vip *v)
 	v->installed = true;
 }
 
+/*
+ * The VIP an earlier run left with v's key, taken over as it is in the
+ * maps: its id (named by its flows), its entry in lb_vip_map and its ring,
+ * which the sync keeps where the rebuilt ring is the same.
+ */
+static bool lb_vip_adopt(struct lb_vip *v)
+{
+	struct lb_held_vip *h;
+	struct dp_lb_vip_key key;
+
+	lb_vip_key_of(v->spec, &key);
+	h = lb_adopt_vip(&key);
+	if (!h)
+		return false;
+	v->vip_id = h->val.vip_id;
+	v->key = key;
+	v->installed = true; /* counted in lb.installed since the start */
+	v->ring = h->ring;
+	v->ring_size = v->ring.len && lb.ring_mem ? h->val.ring_size : 0;
+	v->ring_ids = XMALLOC(MTYPE_LB_VIP,
+			      sizeof(uint32_t) * (v->ring_size ? v->ring_size
+							       : 1));
+	if (v->ring_size)
+		memcpy(v->ring_ids, &lb.ring_mem[v->ring.base],
+		       sizeof(uint32_t) * v->ring_size);
+	return true;
+}
+
 /* Bring the maps in line with v->spec. */
 static void lb_vip_sync(struct lb_vip *v)
 {
@@ -595,7 +633,9 @@ static void lb_vip_sync(struct lb_vip *v)
 		snprintf(v->why, sizeof(v->why), "the datapath is not loaded");
 		return;
 	}
-	if (!v->vip_id) {
+	if (!v->vip_id && lb_vip_adopt(v)) {
+		hook_call(lb_vip_id_changed, v->name, v->vip_id);
+	} else if (!v->vip_id) {
 		if (lb_id_get(&lb.vip_ids, &v->vip_id)) {
 			snprintf(v->why, sizeof(v->why),
 				 "no VIP id left (module argument lb-vips=%u)",
@@ -922,11 +962,105 @@ static int lb_local_changed(int family, const union g_addr *addr,
 
 /* ----------------------------------------------------- start and show */
 
+/* ------------------------------------------------- an earlier run's */
+
+static void lb_id_hold(struct lb_ids *p, uint32_t id)
+{
+	if (!id || id >= p->max || p->state[id] != LB_ID_FREE)
+		return;
+	p->state[id] = LB_ID_USED;
+	p->used++;
+}
+
+static void lb_held_vip_reserve(struct lb_held_vip *h)
+{
+	lb_id_hold(&lb.vip_ids, h->val.vip_id);
+	if (h->broken)
+		return;
+	if (h->ring.len && lb_ring_alloc_take(&h->ring)) {
+		/* two VIPs on one range: not one run's state */
+		zlog_warn("ebpf: an earlier run's VIP %u has a ring range another one holds: its ring is not reused",
+			  h->val.vip_id);
+		h->ring.len = 0;
+	}
+	lb.installed++;
+}
+
+static void lb_held_be_reserve(struct lb_held_be *b)
+{
+	lb_id_hold(&lb.be_ids, b->id);
+}
+
+/* Held ids, ranges and VIPs count as in use from the start; the VIPs are
+ * installed already (the flags that route their packets stay on). */
+static void lb_owner_adopt(void)
+{
+	lb_adopt_collect();
+	lb_adopt_each(lb_held_vip_reserve, lb_held_be_reserve, NULL);
+	lb_meta_update();
+}
+
+/* What no VIP of this run claimed: its VIP leaves lb_vip_map, its
+ * backends stop taking flows, and the ids drain as a removed VIP's do. */
+static uint32_t lb_swept_vips;
+
+static void lb_held_vip_sweep(struct lb_held_vip *h)
+{
+	struct dp_lb_vip_backends none = {};
+
+	if (h->taken && !h->broken)
+		return;
+	if (!h->broken) {
+		lb_swept_vips++;
+		bpf_map_delete_elem(dp_map_fd(DP_MAP_LB_VIP), &h->key);
+		lb.installed--;
+		lb_ring_free(&h->ring);
+	}
+	if (h->val.vip_id) {
+		lb_map_write(DP_MAP_LB_VIP_BACKENDS, &h->val.vip_id, &none);
+		lb_id_drain(&lb.vip_ids, h->val.vip_id);
+	}
+}
+
+static void lb_held_be_sweep(struct lb_held_be *b)
+{
+	if (b->taken)
+		return;
+	/* a DSR flow still finds its address */
+	b->val.flags &= ~DP_LB_BE_F_UP;
+	lb_map_write(DP_MAP_LB_BACKEND, &b->id, &b->val);
+	lb_id_drain(&lb.be_ids, b->id);
+}
+
+static void lb_held_route_sweep(struct lb_held_route *r)
+{
+	if (!r->taken && !lb_addr_announced_by_other(NULL, r->family, r->addr))
+		lb_announce_del(r->family, r->addr);
+}
+
+static int lb_resync_done(void)
+{
+	LB_OWNER_BEGIN() {
+		lb_swept_vips = 0;
+		lb_adopt_each(lb_held_vip_sweep, lb_held_be_sweep,
+			      lb_held_route_sweep);
+		lb_adopt_release();
+		lb_meta_update();
+	}
+	LB_OWNER_END();
+	if (lb_swept_vips)
+		zlog_info("ebpf: removed %u VIP(s) an earlier run left that the configuration does not have",
+			  lb_swept_vips);
+	return 0;
+}
+
 void lb_owner_start(void)
 {
 	pthread_mutex_lock(&lb.mtx);
 	frr_with_privs (dp_privs()) {
-		lb_announce_flush();
+		/* an earlier run's routes go, unless its VIPs are adopted */
+		if (!dp_maps_ready() || !dp_maps_reused())
+			lb_announce_flush();
 		if (dp_maps_ready()) {
 			lb_ids_init(&lb.vip_ids,
 				    dp_map_max_entries(DP_MAP_LB_VIP));
@@ -935,6 +1069,8 @@ void lb_owner_start(void)
 			lb_ring_alloc_init(dp_map_max_entries(DP_MAP_LB_RING) *
 					   DP_LB_RING_BLOCK);
 			lb.ring_mem = dp_map_mmap(DP_MAP_LB_RING);
+			if (dp_maps_reused())
+				lb_owner_adopt();
 		}
 	}
 	lb.started = true;
@@ -944,6 +1080,7 @@ void lb_owner_start(void)
 void lb_owner_init(void)
 {
 	hook_register(ct_pass_done, lb_ct_pass_done);
+	hook_register(dp_resync_done, lb_resync_done);
 	hook_register(dp_local_changed, lb_local_changed);
 }
 

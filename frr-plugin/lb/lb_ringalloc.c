@@ -117,6 +117,30 @@ int lb_ring_alloc(uint32_t len, struct lb_range *r)
 	return lb_first_fit(len, r) ? 0 : -ENOSPC;
 }
 
+/* Exactly this range (an earlier run's ring), if it is free whole. */
+int lb_ring_alloc_take(const struct lb_range *r)
+{
+	struct lb_ranges *l = &lb_free_ranges;
+
+	for (uint32_t i = 0; i < l->n; i++) {
+		struct lb_range f = l->r[i], after;
+
+		if (r->base < f.base || r->base + r->len > f.base + f.len)
+			continue;
+		after.base = r->base + r->len;
+		after.len = f.base + f.len - after.base;
+		lb_ranges_remove(l, i);
+		if (r->base > f.base)
+			lb_free_insert(&(struct lb_range){
+				.base = f.base, .len = r->base - f.base});
+		if (after.len)
+			lb_free_insert(&after);
+		lb_ring_used += r->len;
+		return 0;
+	}
+	return -EBUSY;
+}
+
 void lb_ring_free(const struct lb_range *r)
 {
 	if (!r->len)

@@ -65,6 +65,8 @@ static struct {
 	int xdp_prog_fd;
 	int tc_prog_fd;
 	uint32_t meta_flags; /* what meta_map holds (one writer) */
+	bool reused;	     /* the pins of an earlier run */
+	bool replaced[DP_MAP_MAX]; /* of those, created afresh (resized) */
 	uint64_t trusted_until;
 } dp_m = { .xdp_prog_fd = -1, .tc_prog_fd = -1 };
 
@@ -284,6 +286,8 @@ static void dp_replace_resized(const char *pin_dir,
 			if (unlink(path))
 				zlog_warn("ebpf: cannot unpin %s: %s", path,
 					  safe_strerror(errno));
+			else
+				dp_m.replaced[set[i].id] = true;
 		}
 		close(fd);
 	}
@@ -316,22 +320,21 @@ static const enum dp_map_id dp_rebuilt_maps[] = {
 	DP_MAP_PUNT4,
 	DP_MAP_PUNT6,
 	DP_MAP_ADDR4,
-	/*
-	 * The load balancer's and NAT's: VIP, backend ids and ring ranges
-	 * are allocations of the run that made them, and conntrack entries
-	 * and persistence name those ids. An earlier run's are dropped with
-	 * them (doc/architecture.md, "Load balancer and NAT: control
-	 * plane"); the arrays indexed by id are rewritten as ids are
-	 * given out.
-	 */
-	DP_MAP_LB_VIP,
-	DP_MAP_LB_PERSIST,
-	DP_MAP_CT,
-	DP_MAP_NAT_SRC,
 	/* policers: ids of the run that gave them (police/police_owner.c) */
 	DP_MAP_POLICER_INTF,
 	DP_MAP_POLICER_MATCH,
 };
+
+/*
+ * The flows' state: conntrack, source NAT rules, the load balancer's VIPs
+ * and persistence. Kept when the pins are reused, so that established
+ * connections continue through a restart: lb/ and nat/ adopt what their
+ * configuration claims again and remove the rest at the resync
+ * (doc/architecture.md, "Restart: flows continue"). Freshly created maps
+ * are empty anyway.
+ */
+#define DP_META_F_FLOW_STATE                                                   \
+	(DP_META_F_CT | DP_META_F_LB | DP_META_F_SNAT | DP_META_F_CT_FILTER)
 
 /* Keys deleted per call while emptying a map. */
 #define DP_EMPTY_BATCH 4096
@@ -405,7 +408,7 @@ static const enum dp_map_id dp_mmapped_maps[] = {
 	DP_MAP_CT_FILTER,
 };
 
-static int dp_mmap_maps(char *err, size_t errlen)
+static int dp_mmap_maps(bool reused, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < array_size(dp_mmapped_maps); i++) {
 		enum dp_map_id id = dp_mmapped_maps[i];
@@ -431,13 +434,14 @@ static int dp_mmap_maps(char *err, size_t errlen)
 		dp_m.map_mem_len[id] = bytes;
 	}
 	/*
-	 * Active connections are counted by the flows of ct_map, emptied
-	 * above: the counters start from zero with it.
+	 * Active connections are counted by the flows of ct_map, and the
+	 * filter's bits by the addresses its flows carry: both are kept with
+	 * a kept ct_map, and start from zero with a new one.
 	 */
+	if (reused && !dp_m.replaced[DP_MAP_CT])
+		return 0;
 	memset(dp_m.map_mem[DP_MAP_LB_BE_CONNS], 0,
 	       dp_m.map_mem_len[DP_MAP_LB_BE_CONNS]);
-	/* and so is the conntrack filter, refilled as lb/ and nat/ hold
-	 * their addresses again */
 	memset(dp_m.map_mem[DP_MAP_CT_FILTER], 0,
 	       dp_m.map_mem_len[DP_MAP_CT_FILTER]);
 	return 0;
@@ -462,10 +466,22 @@ static int dp_meta_store(uint32_t flags, uint64_t trusted_until)
 }
 
 /* What an earlier run left in the switches is not ours to trust: every
- * condition they record is re-evaluated by this run. */
-static int dp_write_meta(void)
+ * condition they record is re-evaluated by this run, except that the
+ * flows' state it kept stays in use until its owners decide. */
+static int dp_write_meta(bool reused)
 {
-	return dp_meta_store(0, 0);
+	uint32_t key = 0, kept = 0;
+	struct dp_meta old;
+
+	if (reused &&
+	    !bpf_map_lookup_elem(dp_m.map_fd[DP_MAP_META], &key, &old))
+		kept = old.flags & DP_META_F_FLOW_STATE;
+	return dp_meta_store(kept, 0);
+}
+
+bool dp_maps_reused(void)
+{
+	return dp_m.reused;
 }
 
 uint32_t dp_meta_flags(void)
@@ -548,7 +564,8 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	dp_m.xdp_prog_fd = bpf_program__fd(dp_m.xdp->progs.dp_xdp_main);
 	dp_m.tc_prog_fd = bpf_program__fd(dp_m.tc->progs.dp_tc_main);
 
-	ret = dp_write_meta();
+	dp_m.reused = *reused;
+	ret = dp_write_meta(*reused);
 	if (ret) {
 		snprintf(err, errlen, "cannot write meta_map: %s",
 			 safe_strerror(-ret));
@@ -556,7 +573,7 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	}
 	ret = dp_clear_rebuilt(err, errlen);
 	if (!ret)
-		ret = dp_mmap_maps(err, errlen);
+		ret = dp_mmap_maps(*reused, err, errlen);
 	if (ret)
 		goto fail;
 

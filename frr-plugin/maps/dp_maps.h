@@ -60,6 +60,8 @@ extern int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 			bool *reused, char *err, size_t errlen);
 extern void dp_maps_close(void);
 extern bool dp_maps_ready(void);
+/* The maps were an earlier run's pins (their flows' state kept). */
+extern bool dp_maps_reused(void);
 
 /* The sizes the maps were created with (valid once ready). */
 extern const struct dp_map_sizes *dp_maps_active_sizes(void);

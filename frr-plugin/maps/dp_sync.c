@@ -13,6 +13,8 @@
 #include "lib/memory.h"
 #include "lib/thread.h"
 
+#include "core/dp_boot.h"
+#include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
 #include "core/dp_stall.h"
 #include "core/dp_stats.h"
@@ -20,6 +22,7 @@
 #include "maps/dp_sync.h"
 
 DEFINE_MTYPE_STATIC(EBPF, EBPF_SYNC, "eBPF stale key set");
+DEFINE_HOOK(dp_resync_done, (), ());
 
 /* The maps whose content mirrors zebra or the kernel; counters and the
  * meta map are not reconciled. */
@@ -37,6 +40,8 @@ struct dp_stale_set {
 static struct dp_stale_set dp_stale[DP_MAP_MAX];
 static dp_sync_swept_fn dp_swept_fn[DP_MAP_MAX];
 static _Atomic uint32_t dp_stale_left;
+static bool dp_sync_reused;
+static _Atomic bool dp_sync_done;
 static struct thread *dp_sweep_timer;
 
 static __thread uint32_t dp_sort_key_size;
@@ -80,10 +85,24 @@ static void dp_sync_collect(enum dp_map_id id)
 	atomic_fetch_add_explicit(&dp_stale_left, s->n, memory_order_relaxed);
 }
 
+bool dp_sync_pending(void)
+{
+	return dp_sync_reused &&
+	       !atomic_load_explicit(&dp_sync_done, memory_order_relaxed);
+}
+
+uint32_t dp_sync_delay(void)
+{
+	uint32_t s = dp_boot_args()->resync_delay;
+
+	return s ? s : DP_RESYNC_DELAY_DEFAULT;
+}
+
 void dp_sync_begin(bool reused)
 {
 	size_t i;
 
+	dp_sync_reused = reused;
 	if (!reused)
 		return;
 	frr_with_privs (dp_privs()) {
@@ -91,7 +110,7 @@ void dp_sync_begin(bool reused)
 			dp_sync_collect(dp_sync_maps[i]);
 	}
 	zlog_notice("ebpf: reusing pinned maps with %u entries; entries zebra does not confirm within %d s of reading its configuration are removed",
-		    dp_sync_stale_count(), DP_SYNC_SWEEP_DELAY);
+		    dp_sync_stale_count(), dp_sync_delay());
 }
 
 void dp_sync_on_sweep(enum dp_map_id map, dp_sync_swept_fn fn)
@@ -170,12 +189,16 @@ static void dp_sync_sweep(struct thread *t)
 	atomic_store_explicit(&dp_stale_left, 0, memory_order_relaxed);
 	DP_STAT_INC(resyncs);
 	zlog_notice("ebpf: resync done, %u stale entries removed", swept);
+	hook_call(dp_resync_done);
+	atomic_store_explicit(&dp_sync_done, true, memory_order_relaxed);
 }
 
+/* Also without a stale entry: the features' state of an earlier run
+ * waits for the resync too (dp_resync_done). */
 void dp_sync_config_done(void)
 {
-	if (!dp_sync_stale_count())
+	if (!dp_sync_reused)
 		return;
 	thread_add_timer(dp_owner_master(), dp_sync_sweep, NULL,
-			 DP_SYNC_SWEEP_DELAY, &dp_sweep_timer);
+			 dp_sync_delay(), &dp_sweep_timer);
 }

@@ -12,15 +12,17 @@
 #include <stdint.h>
 #include "maps/dp_maps.h"
 
-/* Seconds after configuration is read before stale entries are swept:
- * enough for BGP sessions to come back and re-announce. */
-#define DP_SYNC_SWEEP_DELAY 90
+/* Seconds after configuration is read before stale entries are swept
+ * (module argument resync-delay). */
+extern uint32_t dp_sync_delay(void);
 
 extern void dp_sync_begin(bool reused);
 extern void dp_sync_config_done(void);
 /* Called by writers on the owner thread: this key is current. */
 extern void dp_sync_touch(enum dp_map_id map, const void *key);
 extern uint32_t dp_sync_stale_count(void);
+/* Started on an earlier run's pins and the resync has not run yet. */
+extern bool dp_sync_pending(void);
 /* Is key an earlier run's entry of map that this run has not written yet
  * (and the sweep not removed)? Owner thread. */
 extern bool dp_sync_is_stale(enum dp_map_id map, const void *key);

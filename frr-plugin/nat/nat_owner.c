@@ -46,6 +46,9 @@ static struct {
 	pthread_mutex_t mtx; /* owner writes, show reads */
 	struct nat_rule *rules;
 	uint32_t installed;
+	/* rules an earlier run left in reused pins, kept (their flows
+	 * continue) until the resync removes those no rule rewrote */
+	uint32_t held;
 	bool started;
 } nat = {.mtx = PTHREAD_MUTEX_INITIALIZER};
 
@@ -124,10 +127,12 @@ static bool nat_if_addr(int ifindex, uint8_t family, uint32_t addr[4])
 
 static void nat_meta_update(void)
 {
-	if (nat.installed)
+	bool on = nat.installed || nat.held;
+
+	if (on)
 		ct_set_user(CT_USER_SNAT, true);
-	dp_meta_set_flags(DP_META_F_SNAT, nat.installed ? DP_META_F_SNAT : 0);
-	if (!nat.installed)
+	dp_meta_set_flags(DP_META_F_SNAT, on ? DP_META_F_SNAT : 0);
+	if (!on)
 		ct_set_user(CT_USER_SNAT, false);
 }
 
@@ -333,15 +338,76 @@ static int nat_local_changed(int family, const union g_addr *addr,
 	return 0;
 }
 
+static bool nat_key_installed(const struct dp_nat_src_key *key)
+{
+	for (struct nat_rule *r = nat.rules; r; r = r->next)
+		if (r->st.installed && !memcmp(&r->key, key, sizeof(*key)))
+			return true;
+	return false;
+}
+
+/* The resync: an earlier run's rules that no rule of this run rewrote
+ * go (the flows they made keep their translation in ct_map). */
+static int nat_resync_done(void)
+{
+	int fd = dp_map_fd(DP_MAP_NAT_SRC);
+	struct dp_nat_src_key key, next, *prev = NULL;
+	uint32_t removed = 0;
+
+	if (!nat.held)
+		return 0;
+	NAT_OWNER_BEGIN() {
+		while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+			if (prev && !nat_key_installed(&key) &&
+			    !bpf_map_delete_elem(fd, &key))
+				removed++;
+			key = next;
+			prev = &key;
+		}
+		if (prev && !nat_key_installed(&key) &&
+		    !bpf_map_delete_elem(fd, &key))
+			removed++;
+		nat.held = 0;
+		nat_meta_update();
+	}
+	NAT_OWNER_END();
+	if (removed)
+		zlog_info("ebpf: removed %u source NAT rule(s) an earlier run left",
+			  removed);
+	return 0;
+}
+
 void nat_owner_init(void)
 {
+	hook_register(dp_resync_done, nat_resync_done);
 	hook_register(dp_link_appeared, nat_link_appeared);
 	hook_register(dp_link_changed, nat_link_changed);
 	hook_register(dp_local_changed, nat_local_changed);
 }
 
+/* nat_src_map's entries (an LPM trie: no batch reads). */
+static uint32_t nat_map_count(void)
+{
+	int fd = dp_map_fd(DP_MAP_NAT_SRC);
+	struct dp_nat_src_key keys[2], *prev = NULL;
+	uint32_t n = 0;
+
+	while (bpf_map_get_next_key(fd, prev, &keys[n % 2]) == 0) {
+		prev = &keys[n % 2];
+		n++;
+	}
+	return n;
+}
+
 void nat_owner_start(void)
 {
+	if (dp_maps_ready() && dp_maps_reused()) {
+		NAT_OWNER_BEGIN() {
+			nat.held = nat_map_count();
+			nat_meta_update();
+		}
+		NAT_OWNER_END();
+	}
 	nat.started = true;
 }
 

@@ -390,7 +390,7 @@ def number(key, value):
 
 USAGE = (r"\(valid: ipv4-routes=N, ipv6-routes=N, nexthop-groups=N, neighbors=N, "
          r"netlink-rcvbuf=BYTES, lb-vips=N, lb-backends=N, lb-ring=N, lb-persist=N, "
-         r"conntrack=N, nat-rules=N, hold-time=SECONDS, pin-dir=PATH, separated by commas\)")
+         r"conntrack=N, nat-rules=N, hold-time=SECONDS, resync-delay=SECONDS, pin-dir=PATH, separated by commas\)")
 
 BAD_MODULE_ARGS = [
     ("foo=1", r"unknown module argument 'foo' " + USAGE),

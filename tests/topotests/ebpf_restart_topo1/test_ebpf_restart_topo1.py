@@ -35,13 +35,16 @@ sys.path.append(os.path.join(CWD, ".."))
 from lib import topotest
 from lib.topogen import Topogen, get_topogen
 
-from ebpftest import bpfmaps, settings, show, traffic
+from ebpftest import bpfmaps, lbmaps, settings, show, traffic
 
 pytestmark = [pytest.mark.ebpf]
 
 HOLD = 8
 # the restart tests' hold: room for topotest's own start of zebra
 RESTART_HOLD = 20
+# module argument resync-delay: an earlier run's state that the
+# configuration does not claim goes this long after zebra read it
+RESYNC = 15
 TARGETS = {"v4": "172.16.5.1", "v6": "2001:db8:5::1"}
 EXPIRED = "DP_R_PASS_HOLD_EXPIRED"
 # zebra -K: how long a restarted zebra keeps what it finds in the kernel;
@@ -51,6 +54,13 @@ GR_TIME = 14
 GONE = {"v4": ("172.16.6.0/24", "172.16.6.1"), "v6": ("2001:db8:6::/64", "2001:db8:6::1")}
 NEW = {"v4": ("172.16.7.0/24", "172.16.7.1"), "v6": ("2001:db8:7::/64", "2001:db8:7::1")}
 NEXTHOP = {"v4": "10.0.1.2", "v6": "fd00:1::2"}
+# flows through a restart: (what, destination, port on h2, source on h1,
+# the peer h2 sees: the client, r1's fullnat source, or a masquerade)
+FLOWS = [
+    ("dnat VIP", "198.18.0.10", 80, 8080, None, {"192.168.1.2"}),
+    ("fullnat VIP", "2001:db8:10::10", 80, 8081, None, {"fd00:1::1"}),
+    ("masquerade", "10.0.1.2", 8082, 8082, "192.168.1.3", {"10.0.1.1"}),
+]
 
 
 def build_topo(tgen):
@@ -67,6 +77,8 @@ def setup_module(mod):
     tgen.start_topology()
     h1, h2 = tgen.gears["h1"], tgen.gears["h2"]
     h1.net.cmd_raises("ip -6 addr add 2001:db8:1::2/64 dev h1-eth0 nodad")
+    # the masqueraded source (r1's nat rules)
+    h1.net.cmd_raises("ip addr add 192.168.1.3/24 dev h1-eth0")
     h1.net.cmd_raises("ip -6 route add default via 2001:db8:1::1")
     for cmd in (
         "ip -6 addr add fd00:1::2/64 dev h2-eth0 nodad",
@@ -167,7 +179,7 @@ def _zebra_cmdline(hold, extra=""):
     removes its routes from the kernel at start, and the datapath with
     it)."""
     args = settings.zebra_args()
-    mod = "{}:hold-time={} ".format(args, hold) if args else ""
+    mod = "{}:hold-time={},resync-delay={} ".format(args, hold, RESYNC) if args else ""
     return (mod + "-K {} {}".format(GR_TIME, extra)).strip()
 
 
@@ -193,18 +205,23 @@ class Pinger:
     def __init__(self, targets, seconds):
         h1 = _gear("h1")
         count = int(seconds * 100)
-        self.procs = {f: h1.net.popen(["ping", "-n", "-q", "-i", "0.01", "-c", str(count),
+        # -O -D: each unanswered request is printed with its time
+        self.procs = {f: h1.net.popen(["ping", "-n", "-O", "-D", "-i", "0.01", "-c", str(count),
                                        "-W", "1", dst])
                       for f, dst in targets.items()}
+        self.unanswered = {}
 
     def lost(self):
-        """{family: (sent, received)} once every ping has ended."""
+        """{family: (sent, received)} once every ping has ended; the times
+        (time.time()) of the requests left unanswered in self.unanswered."""
         out = {}
         for f, proc in self.procs.items():
             text, _ = proc.communicate(timeout=120)
             m = re.search(r"(\d+) packets transmitted, (\d+) received", text)
             assert m, "ping {}: {}".format(f, text)
             out[f] = (int(m.group(1)), int(m.group(2)))
+            self.unanswered[f] = [float(t) for t in re.findall(
+                r"^\[(\d+\.\d+)\] no answer yet", text, re.M)]
         return out
 
 
@@ -262,12 +279,29 @@ def _assert_nothing_lost(pings, what, fwd0, exp0, reasons0):
     got = pings.lost()
     fwd1, exp1 = _counts()
     assert all(tx == rx for tx, rx in got.values()), \
-        "lost across {}: {}; the datapath's counters: {}".format(
-            what, got, _reasons_since(reasons0))
+        "lost across {}: {}; the datapath's counters: {}; unanswered at {} (events: {})".format(
+            what, got, _reasons_since(reasons0),
+            {f: [time.strftime("%H:%M:%S", time.localtime(t)) + "{:.2f}".format(t % 1)[1:]
+                 for t in ts] for f, ts in pings.unanswered.items()},
+            _zebra_events())
     sent = sum(tx for tx, _ in got.values())
     assert fwd1 - fwd0 >= 2 * sent, \
         "the datapath forwarded {} packets of {} pings".format(fwd1 - fwd0, sent)
     assert exp1 == exp0, "hold-time-expired counted {}".format(exp1 - exp0)
+
+
+def _zebra_events():
+    """When zebra started, took the datapath over and resynced, from its
+    log (what a loss is compared with)."""
+    path = os.path.join(get_topogen().logdir, "r1", "zebra.log")
+    try:
+        with open(path) as f:
+            lines = f.readlines()
+    except OSError:
+        return []
+    keys = ("datapath loaded", "took over the FIB", "resync done", "Terminating on signal",
+            "Configuration Read")
+    return [line.strip()[11:19] + " " + k for line in lines[-400:] for k in keys if k in line]
 
 
 def _wait_renewed(timeout=30):
@@ -507,6 +541,123 @@ def test_routes_changed_while_zebra_was_dead():
     for f, t in dp_lost.items():
         assert t - kernel_lost[f] < 2.5, \
             "{}: forwarded {:.1f} s after the kernel lost it".format(f, t - kernel_lost[f])
+
+def _lb_ids():
+    """{VIP: (vip id, ring base, {backend: id})} of the installed VIPs, as
+    `show ebpf load-balancer` says."""
+    out = {}
+    for name, vip in show.load_balancer(_gear("r1")).get("vips", {}).items():
+        if vip.get("installed"):
+            out[name] = (vip["vipId"], vip["ringBase"],
+                         {b["address"]: b["backendId"] for b in vip.get("backends", [])})
+    return out
+
+
+def test_flows_survive_kill9_and_restart():
+    """Kernel forwarding off. Three TCP connections carry data at an even
+    pace across a kill -9 and restart of zebra: through a dnat VIP,
+    through a fullnat VIP, and from a masqueraded source. The new run
+    keeps conntrack, the NAT rules and the VIPs an earlier run left, and
+    its configuration takes them over with the same ids (their flows name
+    them): every byte arrives, in order, on the connection that started
+    before the restart."""
+    settings.require_plugin("flows across a restart")
+    _ensure_zebra()
+    _zebra_options(RESTART_HOLD)
+    _kill_zebra()
+    _start_zebra()
+    assert _wait_renewed()
+    assert _reachable_all()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        ids0 = _lb_ids()
+        if len(ids0) == 2 and all(v[0] for v in ids0.values()):
+            break
+        time.sleep(0.5)
+    assert len(ids0) == 2 and all(v[0] for v in ids0.values()), ids0
+    h1, h2 = _gear("h1"), _gear("h2")
+    streams = [traffic.TcpStream(h1, h2, dst, 300000, GR_TIME + 6, port,
+                                 dst_port=dport, src_addr=src)
+               for _, dst, dport, port, src, _ in FLOWS]
+    time.sleep(2)
+    _kill_zebra()
+    _start_zebra()
+    assert _wait_renewed(), "the restarted zebra did not renew the hold time"
+    for stream, (what, _, _, _, _, peers) in zip(streams, FLOWS):
+        sent, got = stream.finish()
+        assert got["bytes"] == sent["bytes"] and got["sha256"] == sent["sha256"], \
+            "{}: sent {}, received {}".format(what, sent, got)
+        assert got["peer"] in peers, "{}: h2 saw the connection from {}, want one of {}; {}".format(
+            what, got["peer"], sorted(peers), _gear("r1").vtysh_cmd("show ebpf nat"))
+    assert _lb_ids() == ids0, "VIP and backend ids before {} and after {} the restart".format(
+        ids0, _lb_ids())
+
+
+def _resync_pending():
+    return show.dataplane(_gear("r1"))["resync"]["pending"]
+
+
+def _vip_routes():
+    """The VIP routes (protocol 251) in r1's kernel."""
+    r1 = _gear("r1")
+    return set(r1.net.cmd_raises("ip route show proto 251").split("\n")[0:-1] +
+               r1.net.cmd_raises("ip -6 route show proto 251").split("\n")[0:-1])
+
+
+def test_unclaimed_state_goes_at_the_resync():
+    """A VIP and a source NAT rule configured with vtysh only (not in
+    frr.conf), then zebra killed and started again: the new run's
+    configuration does not claim them. Their connection started before
+    the restart goes on until the resync (module argument resync-delay
+    after zebra read its configuration); at the resync the VIP leaves
+    lb_vip_map and its route leaves the kernel, the rule leaves
+    nat_src_map, while what the configuration claimed stays."""
+    settings.require_plugin("the resync of adopted state")
+    _ensure_zebra()
+    r1, h1, h2 = _gear("r1"), _gear("h1"), _gear("h2")
+    r1.net.cmd_raises(
+        "vtysh -c 'configure terminal' -c 'ebpf' -c 'load-balancer' -c 'vip gone4' "
+        "-c 'address 198.18.0.20 port 80 protocol tcp' -c 'backend 10.0.1.2 port 8083' "
+        "-c 'exit' -c 'exit' -c 'nat' "
+        "-c 'source 192.168.1.4/32 out-interface r1-eth1 masquerade'")
+    h1.net.cmd_raises("ip addr add 192.168.1.4/24 dev h1-eth0")
+    try:
+        def installed():
+            return ("198.18.0.20", 80, "tcp") in lbmaps.vips(r1) and \
+                "192.168.1.4/32" in lbmaps.nat_rules(r1)
+
+        _, ok = topotest.run_and_expect(installed, True, count=40, wait=0.5)
+        assert ok, "the vtysh-only VIP and rule were not installed"
+        routes0 = _vip_routes()
+        assert any(r.startswith("blackhole 198.18.0.20") for r in routes0), routes0
+        streams = [traffic.TcpStream(h1, h2, "198.18.0.20", 200000, 10, 8083, dst_port=80),
+                   traffic.TcpStream(h1, h2, "10.0.1.2", 200000, 10, 8084,
+                                     src_addr="192.168.1.4")]
+        time.sleep(1)
+        _kill_zebra()
+        _start_zebra()
+        assert _wait_renewed()
+        assert _resync_pending(), "the restarted zebra did not start on the earlier run's pins"
+        for stream, what in zip(streams, ("unclaimed VIP", "unclaimed masquerade")):
+            sent, got = stream.finish()
+            assert got["bytes"] == sent["bytes"] and got["sha256"] == sent["sha256"], \
+                "{} before the resync: sent {}, received {}".format(what, sent, got)
+        assert _resync_pending(), "the resync came before the flows ended: the test proves nothing"
+        assert ("198.18.0.20", 80, "tcp") in lbmaps.vips(r1)
+        done, _ = topotest.run_and_expect(_resync_pending, False, count=(RESYNC + 20) * 2, wait=0.5)
+        assert done, "no resync {} s after the restart".format(RESYNC + 20)
+        vips = lbmaps.vips(r1)
+        assert ("198.18.0.20", 80, "tcp") not in vips, vips
+        assert ("198.18.0.10", 80, "tcp") in vips and ("2001:db8:10::10", 80, "tcp") in vips, vips
+        rules = lbmaps.nat_rules(r1)
+        assert set(rules) == {"192.168.1.3/32"}, rules
+        routes = _vip_routes()
+        assert not any(r.startswith("blackhole 198.18.0.20") for r in routes), routes
+        assert routes == routes0 - {r for r in routes0 if r.startswith("blackhole 198.18.0.20")}, \
+            (routes0, routes)
+    finally:
+        h1.net.cmd_status("ip addr del 192.168.1.4/24 dev h1-eth0", warn=False)
+
 
 if __name__ == "__main__":
     args = ["-s"] + sys.argv[1:]

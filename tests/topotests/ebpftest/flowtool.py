@@ -3,9 +3,11 @@
 Traffic endpoints run inside topotest hosts. Each prints one JSON object.
 
   flowtool.py tcp-recv --port P [--timeout S]
-      accept one connection, read to EOF: {"bytes": N, "sha256": H}
-  flowtool.py tcp-send --dst ADDR --port P --bytes N
-      send N pseudo-random bytes and close: {"bytes": N, "sha256": H}
+      accept one connection, read to EOF: {"bytes": N, "sha256": H,
+      "peer": the address the connection came from}
+  flowtool.py tcp-send --dst ADDR --port P --bytes N [--seconds S] [--src A]
+      send N pseudo-random bytes (spread evenly over S seconds; from
+      source address A) and close: {"bytes": N, "sha256": H}
   flowtool.py udp-recv --port P [--idle S] [--timeout S]
       count datagrams per source port until idle: {"flows": {sport: n}}
   flowtool.py udp-send --dst ADDR --port P --flows F --count C --sport S
@@ -40,7 +42,7 @@ def tcp_recv(args):
     srv.listen(1)
     srv.settimeout(args.timeout)
     ready()
-    conn, _ = srv.accept()
+    conn, peer = srv.accept()
     conn.settimeout(args.timeout)
     digest = hashlib.sha256()
     total = 0
@@ -51,21 +53,31 @@ def tcp_recv(args):
         digest.update(chunk)
         total += len(chunk)
     conn.close()
-    return {"bytes": total, "sha256": digest.hexdigest()}
+    addr = peer[0][7:] if peer[0].startswith("::ffff:") else peer[0]
+    return {"bytes": total, "sha256": digest.hexdigest(), "peer": addr}
 
 
 def tcp_send(args):
     sock = socket.socket(family(args.dst), socket.SOCK_STREAM)
     sock.settimeout(args.timeout)
+    if args.src:
+        sock.bind((args.src, 0))
     sock.connect((args.dst, args.port))
     rng = random.Random(args.bytes)
     digest = hashlib.sha256()
     left = args.bytes
+    # paced: a chunk every 10 ms, so that the flow spans the whole time
+    step = max(1, args.bytes // max(1, int(args.seconds * 100))) if args.seconds else 1 << 16
+    start = time.monotonic()
+    sent = 0
     while left:
-        chunk = rng.randbytes(min(left, 1 << 16))
+        chunk = rng.randbytes(min(left, step))
         sock.sendall(chunk)
         digest.update(chunk)
         left -= len(chunk)
+        sent += 1
+        if args.seconds:
+            time.sleep(max(0.0, start + sent * 0.01 - time.monotonic()))
     sock.shutdown(socket.SHUT_WR)
     # wait for the receiver to close: all bytes were read
     sock.recv(1)
@@ -124,6 +136,8 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--bytes", type=int, required=True)
     p.add_argument("--timeout", type=float, default=30)
+    p.add_argument("--seconds", type=float, default=0)
+    p.add_argument("--src")
     p.set_defaults(func=tcp_send)
     p = sub.add_parser("udp-recv")
     p.add_argument("--port", type=int, required=True)

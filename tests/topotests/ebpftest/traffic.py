@@ -74,6 +74,39 @@ def tcp_transfer(src, dst, dst_addr, nbytes, port=5201, timeout=60):
             recv.communicate()
 
 
+class TcpStream:
+    """One TCP connection from src to dst_addr (received on dst), nbytes
+    spread over `seconds`, running in the background: a flow that lives
+    through what the caller does meanwhile."""
+
+    def __init__(self, src, dst, dst_addr, nbytes, seconds, port, dst_port=None,
+                 src_addr=None):
+        """port: where dst listens; dst_port: where src connects (a VIP's
+        port), port by default."""
+        self.src, self.dst = src, dst
+        self.timeout = seconds + 30
+        self.recv = _start_receiver(dst, ["tcp-recv", "--port", str(port),
+                                          "--timeout", str(self.timeout)])
+        args = [PYTHON, FLOWTOOL, "tcp-send", "--dst", dst_addr,
+                "--port", str(dst_port or port),
+                "--bytes", str(nbytes), "--seconds", str(seconds),
+                "--timeout", str(self.timeout)]
+        if src_addr:
+            args += ["--src", src_addr]
+        self.send = src.net.popen(args)
+
+    def finish(self):
+        """(sender's report, receiver's report) once both ended."""
+        try:
+            return (_finish(self.src, self.send, "tcp-send", self.timeout),
+                    _finish(self.dst, self.recv, "tcp-recv", self.timeout))
+        finally:
+            for proc in (self.send, self.recv):
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.communicate()
+
+
 def udp_flows(src, dst, dst_addr, flows=64, count=20, port=7000, sport=20000):
     """Send `flows` UDP flows (distinct source ports) of `count` datagrams
     from src to dst_addr; returns {source port: datagrams received}."""
