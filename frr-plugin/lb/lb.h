@@ -14,6 +14,8 @@
  *                what happens to ids still named by conntrack
  *   lb_ringalloc.c  ranges of lb_ring_map (first fit, quarantine)
  *   lb_announce.c   the kernel route that lets bgpd announce a VIP
+ *   lb_adopt.c   what an earlier run left in reused pins, for the owner
+ *                to take over (a restart: established flows continue)
  *   lb_show.c    `show ebpf load-balancer`
  *
  * See doc/architecture.md, "Load balancer and NAT: control plane".
