@@ -23,6 +23,7 @@
 #include "dp_abi.h"
 #include "core/dp_plugin.h"
 #include "maps/dp_maps.h"
+#include "maps/dp_migrate.h"
 #include "xdp_main.skel.h"
 #include "tc_main.skel.h"
 
@@ -66,7 +67,10 @@ static struct {
 	int tc_prog_fd;
 	uint32_t meta_flags; /* what meta_map holds (one writer) */
 	bool reused;	     /* the pins of an earlier run */
-	bool replaced[DP_MAP_MAX]; /* of those, created afresh (resized) */
+	/* of those, resized: the earlier map until its entries are carried
+	 * over (-1: none), and whether some did not fit */
+	int resized_from[DP_MAP_MAX];
+	bool replaced[DP_MAP_MAX]; /* created without all it held */
 	uint64_t trusted_until;
 } dp_m = { .xdp_prog_fd = -1, .tc_prog_fd = -1 };
 
@@ -257,9 +261,9 @@ void dp_maps_set_sizes(struct bpf_object *obj,
 
 /*
  * Pinned maps are reused as they are, so a map whose size is not the one
- * the module arguments ask for is unpinned here and created afresh: the
- * operator asked for the new size, and the tables are rebuilt from zebra
- * at every start anyway.
+ * the module arguments ask for is unpinned here and created afresh at
+ * load; the earlier map stays open until its entries are carried over
+ * (dp_migrate_resized), while the programs attached go on reading it.
  */
 static void dp_replace_resized(const char *pin_dir,
 			       const struct dp_map_sizes *sizes)
@@ -283,13 +287,49 @@ static void dp_replace_resized(const char *pin_dir,
 			zlog_notice("ebpf: resizing %s from %u to %u entries (module arguments)",
 				    dp_map_names[set[i].id], info.max_entries,
 				    set[i].entries);
-			if (unlink(path))
+			if (unlink(path)) {
 				zlog_warn("ebpf: cannot unpin %s: %s", path,
 					  safe_strerror(errno));
-			else
-				dp_m.replaced[set[i].id] = true;
+			} else {
+				dp_m.resized_from[set[i].id] = fd;
+				continue;
+			}
 		}
 		close(fd);
+	}
+}
+
+/* The entries of each resized map, into its new map. One that did not
+ * fit whole is reported; the state built on it is then partly lost. */
+static void dp_migrate_resized(void)
+{
+	for (int id = 0; id < DP_MAP_MAX; id++) {
+		struct dp_migrate_result res;
+		int from = dp_m.resized_from[id], ret;
+
+		if (from < 0)
+			continue;
+		ret = dp_map_migrate(from, dp_m.map_fd[id], &res);
+		close(from);
+		dp_m.resized_from[id] = -1;
+		if (ret || res.dropped) {
+			dp_m.replaced[id] = true;
+			zlog_warn("ebpf: %s resized: %u entries carried over, %u did not fit%s%s",
+				  dp_map_names[id], res.copied, res.dropped,
+				  ret ? ": " : "", ret ? safe_strerror(-ret) : "");
+		} else {
+			zlog_notice("ebpf: %s resized: its %u entries carried over",
+				    dp_map_names[id], res.copied);
+		}
+	}
+}
+
+static void dp_resized_close(void)
+{
+	for (int id = 0; id < DP_MAP_MAX; id++) {
+		if (dp_m.resized_from[id] >= 0)
+			close(dp_m.resized_from[id]);
+		dp_m.resized_from[id] = -1;
 	}
 }
 
@@ -539,6 +579,8 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	libbpf_set_print(dp_libbpf_log);
 	strlcpy(dp_m.pin_dir, pin_dir, sizeof(dp_m.pin_dir));
 
+	for (int id = 0; id < DP_MAP_MAX; id++)
+		dp_m.resized_from[id] = -1;
 	ret = dp_check_pinned_abi(pin_dir, reused, err, errlen);
 	if (ret)
 		return ret;
@@ -561,6 +603,7 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	ret = dp_collect_maps(dp_m.xdp->obj, err, errlen);
 	if (ret)
 		goto fail;
+	dp_migrate_resized();
 	dp_m.xdp_prog_fd = bpf_program__fd(dp_m.xdp->progs.dp_xdp_main);
 	dp_m.tc_prog_fd = bpf_program__fd(dp_m.tc->progs.dp_tc_main);
 
@@ -585,6 +628,7 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	return 0;
 
 fail:
+	dp_resized_close();
 	dp_maps_close();
 	return ret ? ret : -EINVAL;
 }

@@ -173,19 +173,20 @@ def _start_zebra(with_staticd=True):
     r1.net.cmd_raises("vtysh -f /etc/frr/frr.conf")
 
 
-def _zebra_cmdline(hold, extra=""):
-    """The module with its hold time, and -K: a restarted zebra keeps
-    what it finds in the kernel while staticd replays (without it zebra
-    removes its routes from the kernel at start, and the datapath with
-    it)."""
+def _zebra_cmdline(hold, extra="", sizes=""):
+    """The module with its hold time (and table sizes: "ARG=N,..."), and
+    -K: a restarted zebra keeps what it finds in the kernel while staticd
+    replays (without it zebra removes its routes from the kernel at
+    start, and the datapath with it)."""
     args = settings.zebra_args()
-    mod = "{}:hold-time={},resync-delay={} ".format(args, hold, RESYNC) if args else ""
+    mod = "{}:hold-time={},resync-delay={}{} ".format(
+        args, hold, RESYNC, "," + sizes if sizes else "") if args else ""
     return (mod + "-K {} {}".format(GR_TIME, extra)).strip()
 
 
-def _zebra_options(hold, extra=""):
+def _zebra_options(hold, extra="", sizes=""):
     """zebra's command line for its next start."""
-    _gear("r1").load_config(_gear("r1").RD_ZEBRA, None, _zebra_cmdline(hold, extra))
+    _gear("r1").load_config(_gear("r1").RD_ZEBRA, None, _zebra_cmdline(hold, extra, sizes))
 
 
 def _kill(daemon):
@@ -591,6 +592,68 @@ def test_flows_survive_kill9_and_restart():
             what, got["peer"], sorted(peers), _gear("r1").vtysh_cmd("show ebpf nat"))
     assert _lb_ids() == ids0, "VIP and backend ids before {} and after {} the restart".format(
         ids0, _lb_ids())
+
+
+# every size a module argument sets, changed (the defaults are larger)
+NEW_SIZES = {"ipv4-routes": 65536, "ipv6-routes": 16384, "nexthop-groups": 4096,
+             "neighbors": 4096, "lb-vips": 64, "lb-backends": 1024, "lb-ring": 131072,
+             "lb-persist": 4096, "conntrack": 8192, "nat-rules": 64}
+# the maps each argument sizes, and how (dp_maps.c, dp_sizes_expand)
+SIZED_MAPS = {"rt_v4_map": ("ipv4-routes", 1), "rt_v6_map": ("ipv6-routes", 1),
+              "nh_map": ("nexthop-groups", 1), "dmac_map": ("neighbors", 1),
+              "lb_vip_map": ("lb-vips", 1), "lb_backend_map": ("lb-backends", 1),
+              "lb_persist_map": ("lb-persist", 1), "ct_map": ("conntrack", 1),
+              "nat_src_map": ("nat-rules", 1), "fib6_map": ("ipv6-routes", 4)}
+
+
+def test_table_sizes_change_across_a_restart():
+    """Kernel forwarding off, pings every 10 ms in both families and a TCP
+    connection through the dnat VIP: zebra killed and started with every
+    table size changed by its module arguments. Each resized map is created
+    anew and what the earlier one held is carried over before the new
+    programs read it: no ping lost, every byte of the connection arrives,
+    and the maps have the new sizes."""
+    settings.require_plugin("a table-size change across a restart")
+    _ensure_zebra()
+    _zebra_options(RESTART_HOLD)
+    _kill_zebra()
+    _start_zebra()
+    assert _wait_renewed()
+    assert _reachable_all()
+    fwd0, exp0 = _counts()
+    reasons0 = _reasons()
+    h1, h2 = _gear("h1"), _gear("h2")
+    pings = Pinger(TARGETS, GR_TIME + 5)
+    stream = traffic.TcpStream(h1, h2, "198.18.0.10", 200000, GR_TIME, 8080, dst_port=80)
+    time.sleep(1)
+    _zebra_options(RESTART_HOLD, sizes=",".join(
+        "{}={}".format(k, v) for k, v in NEW_SIZES.items()))
+    try:
+        _kill_zebra()
+        _start_zebra()
+        assert _wait_renewed(), "the restarted zebra did not renew the hold time"
+        try:
+            sent, got = stream.finish()
+        except AssertionError as e:
+            raise AssertionError("{}; the datapath's counters: {}".format(
+                e, _reasons_since(reasons0))) from e
+        assert got["bytes"] == sent["bytes"] and got["sha256"] == sent["sha256"], \
+            "through the VIP: sent {}, received {}".format(sent, got)
+        _assert_nothing_lost(pings, "a restart with new table sizes", fwd0, exp0, reasons0)
+        maps = show.dataplane(_gear("r1"))["maps"]
+        wrong = {name: maps[name]["maxEntries"] for name, (arg, k) in SIZED_MAPS.items()
+                 if maps[name]["maxEntries"] != NEW_SIZES[arg] * k}
+        assert not wrong, "maps not of the new sizes: {}".format(wrong)
+        _, log, _ = _gear("r1").net.cmd_status(
+            "grep -c 'did not fit' {}".format(os.path.join(get_topogen().logdir, "r1", "zebra.log")),
+            warn=False)
+        assert log.strip() == "0", "entries lost in a resize: see zebra.log"
+    finally:
+        # back to the default sizes, for the tests after this one
+        _zebra_options(RESTART_HOLD)
+        _kill_zebra()
+        _start_zebra()
+        assert _wait_renewed()
 
 
 def _resync_pending():
