@@ -40,7 +40,8 @@
 
 /*
  * Capacities, applied when the maps are created (maps/dp_maps.c). Pinned
- * maps of other sizes are replaced at start.
+ * maps of other sizes are replaced at start, their entries carried over
+ * (maps/dp_migrate.h).
  */
 struct dp_map_sizes {
 	uint32_t rt4;	  /* IPv4 routes: rt_v4_map */
