@@ -1004,6 +1004,16 @@ static void lb_owner_adopt(void)
  * backends stop taking flows, and the ids drain as a removed VIP's do. */
 static uint32_t lb_swept_vips;
 
+static bool lb_key_installed(const struct dp_lb_vip_key *key)
+{
+	struct lb_vip *v;
+
+	frr_each (lb_vips, &lb.vips, v)
+		if (v->installed && !memcmp(&v->key, key, sizeof(*key)))
+			return true;
+	return false;
+}
+
 static void lb_held_vip_sweep(struct lb_held_vip *h)
 {
 	struct dp_lb_vip_backends none = {};
@@ -1012,7 +1022,9 @@ static void lb_held_vip_sweep(struct lb_held_vip *h)
 		return;
 	if (!h->broken) {
 		lb_swept_vips++;
-		bpf_map_delete_elem(dp_map_fd(DP_MAP_LB_VIP), &h->key);
+		/* unless a VIP of this run, edited onto the key, wrote it */
+		if (!lb_key_installed(&h->key))
+			bpf_map_delete_elem(dp_map_fd(DP_MAP_LB_VIP), &h->key);
 		lb.installed--;
 		lb_ring_free(&h->ring);
 	}

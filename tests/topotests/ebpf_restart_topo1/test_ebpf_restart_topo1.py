@@ -242,6 +242,18 @@ def _ensure_zebra():
     assert _wait_renewed(), "zebra is running but the datapath is not renewed"
 
 
+def _restarted_zebra(extra=""):
+    """A test's start: zebra running with a hold time that outlasts
+    topotest's start of the next one (and extra options), restarted once
+    so that it runs on pins an earlier run left, forwarding."""
+    _ensure_zebra()
+    _zebra_options(RESTART_HOLD, extra)
+    _kill_zebra()
+    _start_zebra()
+    assert _wait_renewed()
+    assert _reachable_all()
+
+
 def _reachable_all(timeout=30):
     h1 = _gear("h1")
     return all(traffic.reachable(h1, dst, timeout) for dst in TARGETS.values())
@@ -426,12 +438,7 @@ def test_kill9_and_restart_lose_nothing():
     is lost, and every one was forwarded by the datapath."""
     settings.require_plugin("a restart under traffic")
     _ensure_zebra()
-    # a zebra with a hold time that outlasts topotest's start of the next
-    _zebra_options(RESTART_HOLD)
-    _kill_zebra()
-    _start_zebra()
-    assert _wait_renewed()
-    assert _reachable_all()
+    _restarted_zebra()
     hold = show.dataplane(_gear("r1"))["holdTime"]["holdTimeSeconds"]
     assert hold == RESTART_HOLD, hold
     fwd0, exp0 = _counts()
@@ -453,13 +460,8 @@ def test_clean_stop_with_retain_loses_nothing():
     forwarding off: none lost, through staticd's reconnection and zebra's
     sweep."""
     settings.require_plugin("a clean restart under traffic")
-    _ensure_zebra()
     r1 = _gear("r1")
-    _zebra_options(RESTART_HOLD, "-r")
-    _kill_zebra()
-    _start_zebra()
-    assert _wait_renewed()
-    assert _reachable_all()
+    _restarted_zebra("-r")
     fwd0, exp0 = _counts()
     reasons0 = _reasons()
     pings = Pinger(TARGETS, GR_TIME + 8)
@@ -563,12 +565,7 @@ def test_flows_survive_kill9_and_restart():
     them): every byte arrives, in order, on the connection that started
     before the restart."""
     settings.require_plugin("flows across a restart")
-    _ensure_zebra()
-    _zebra_options(RESTART_HOLD)
-    _kill_zebra()
-    _start_zebra()
-    assert _wait_renewed()
-    assert _reachable_all()
+    _restarted_zebra()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         ids0 = _lb_ids()
@@ -614,12 +611,7 @@ def test_table_sizes_change_across_a_restart():
     programs read it: no ping lost, every byte of the connection arrives,
     and the maps have the new sizes."""
     settings.require_plugin("a table-size change across a restart")
-    _ensure_zebra()
-    _zebra_options(RESTART_HOLD)
-    _kill_zebra()
-    _start_zebra()
-    assert _wait_renewed()
-    assert _reachable_all()
+    _restarted_zebra()
     fwd0, exp0 = _counts()
     reasons0 = _reasons()
     h1, h2 = _gear("h1"), _gear("h2")
