@@ -74,6 +74,12 @@ def tcp_transfer(src, dst, dst_addr, nbytes, port=5201, timeout=60):
             recv.communicate()
 
 
+def delivered(sent, got):
+    """The reports of tcp-send and tcp-recv agree: every byte sent arrived,
+    in order."""
+    return got["bytes"] == sent["bytes"] and got["sha256"] == sent["sha256"]
+
+
 class TcpStream:
     """One TCP connection from src to dst_addr (received on dst), nbytes
     spread over `seconds`, running in the background: a flow that lives
