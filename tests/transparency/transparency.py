@@ -333,6 +333,13 @@ LINE_RE = re.compile(
 FALLBACK_RE = re.compile(
     r"(error|warn|fail|cannot|can't|unable|crash|signal|abort|assert|backtrace|"
     r"segfault|core)", re.I)
+# What libfrr prints on stderr when its crash-log directory
+# (/var/tmp/frr/DAEMON.PID) exists already: a daemon killed earlier on the
+# host with the same pid left it. A fact about the host's history (any
+# SIGKILL in an earlier test), not about the daemon's behaviour in this run.
+HOST_CRASHLOG_RE = re.compile(
+    r'failed to mkdir "/var/tmp/frr/[\w-]+\.\d+": File exists|'
+    r"crashlog and per-thread log buffering unavailable!")
 MAC_RE = re.compile(r"\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\b")
 LL_RE = re.compile(r"\bfe80:[0-9a-fA-F:]*(?:%[\w.-]+)?", re.I)
 V6_RE = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?:/\d{1,3})?(?![\w:])")
@@ -417,6 +424,8 @@ def log_events(path, sites, marks, stderr=False):
             uid = m.group("uid")
             site = sites.get(uid) if uid else None
             if stderr:
+                if HOST_CRASHLOG_RE.search(line):
+                    continue
                 event = "stderr: " + normalise(line[m.start("msg"):] if uid else line)
             else:
                 if site:

@@ -156,7 +156,15 @@ def _kill_zebra():
     assert not _alive(pid), "r1: zebra {} survived SIGKILL".format(pid)
     # as after a crash; topotest must not take the old pid for a zebra
     _gear("r1").net.cmd_status("rm -f /var/run/frr/zebra.pid", warn=False)
+    _forget_crashlog("zebra", pid)
     return killed
+
+
+def _forget_crashlog(daemon, pid):
+    """A daemon killed with SIGKILL leaves its crash-log directory; a later
+    daemon given the same pid (in any test after this one) could not make
+    its own and would say so on stderr."""
+    _gear("r1").net.cmd_status("rm -rf /var/tmp/frr/{}.{}".format(daemon, pid), warn=False)
 
 
 def _start_zebra(with_staticd=True):
@@ -198,6 +206,7 @@ def _kill(daemon):
         while _alive(pid.strip()):
             time.sleep(0.05)
         r1.net.cmd_status("rm -f /var/run/frr/{}.pid".format(daemon), warn=False)
+        _forget_crashlog(daemon, pid.strip())
 
 
 class Pinger:
