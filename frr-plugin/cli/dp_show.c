@@ -701,6 +701,11 @@ static const struct {
 _Static_assert(array_size(dp_reason_names) == DP_R_MAX,
 	       "every enum dp_reason needs a name");
 
+const char *dp_reason_text(uint32_t reason)
+{
+	return reason < DP_R_MAX ? dp_reason_names[reason].text : "?";
+}
+
 static void dp_show_reasons(struct vty *vty, json_object *json,
 			    struct dp_map_view *stats)
 {

@@ -25,4 +25,7 @@ extern const char *dp_ifname(uint32_t ifindex);
 /* A 6-byte MAC in the ABI's layout, for printfrr's %pEA. */
 extern const struct ethaddr *dp_mac(const uint8_t *mac);
 
+/* What show ebpf statistics calls a reason (enum dp_reason). */
+extern const char *dp_reason_text(uint32_t reason);
+
 #endif /* DP_SHOW_H */

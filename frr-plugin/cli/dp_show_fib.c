@@ -7,10 +7,13 @@
 
 #include <linux/neighbour.h>
 
+#include <bpf/bpf.h>
+
 #include "command.h"
 #include "json.h"
 #include "memory.h"
 #include "prefix.h"
+#include "privs.h"
 #include "vty.h"
 
 #include "dp_abi.h"
@@ -18,6 +21,7 @@
 #include "core/dp_vty_input.h"
 #include "maps/dp_mapdump.h"
 #include "maps/dp_maps.h"
+#include "fwd/dp_route.h"
 #include "cli/dp_show.h"
 #include "cli/dp_vty.h"
 #ifndef VTYSH_EXTRACT_PL
@@ -77,9 +81,7 @@ static void dp_route_prefix(const struct dp_route *r, struct prefix *p)
 
 struct dp_route_walk {
 	int family;
-	struct dp_records *out;	      /* collect everything, or */
-	const struct dp_route *match; /* find this exact prefix */
-	bool found;
+	struct dp_records *out;
 };
 
 static bool dp_route_walk_cb(const void *key, const void *value, void *arg)
@@ -89,15 +91,8 @@ static bool dp_route_walk_cb(const void *key, const void *value, void *arg)
 
 	dp_route_from_key(&r, w->family, key);
 	memcpy(&r.val, value, sizeof(r.val));
-	if (w->out) {
-		memcpy(dp_records_add(w->out), &r, sizeof(r));
-		return true;
-	}
-	if (dp_route_cmp(&r, w->match))
-		return true;
-	memcpy(&((struct dp_route *)w->match)->val, &r.val, sizeof(r.val));
-	w->found = true;
-	return false;
+	memcpy(dp_records_add(w->out), &r, sizeof(r));
+	return true;
 }
 
 /* The name of a route's type, as show commands print it. */
@@ -158,14 +153,43 @@ static void dp_show_route_one(struct vty *vty, json_object *json,
 		punted ? " (did not fit: kernel forwards)" : "");
 }
 
+/*
+ * Is key in the LPM trie fd? A lookup would answer for a covering prefix
+ * too; the kernel's get_next_key answers the node after key when key is
+ * in the trie, and the first node (in its postorder) when it is not, so
+ * the two differ exactly when key is there. O(depth), no walk.
+ */
+static int dp_lpm_has(int fd, const void *key, size_t key_size, bool *has)
+{
+	uint8_t next[sizeof(struct dp_rt6_key)], first[sizeof(next)];
+
+	if (bpf_map_get_next_key(fd, NULL, first)) {
+		*has = false; /* empty */
+		return errno == ENOENT ? 0 : -errno;
+	}
+	if (bpf_map_get_next_key(fd, key, next)) {
+		if (errno != ENOENT)
+			return -errno;
+		*has = true; /* key is the last node */
+		return 0;
+	}
+	*has = memcmp(next, first, key_size) != 0;
+	return 0;
+}
+
 static int dp_show_route_exact(struct vty *vty, json_object *json,
 			       const struct prefix *p)
 {
 	struct prefix pm;
 	struct dp_route r = {};
-	struct dp_route_walk w = {.match = &r};
+	union {
+		struct dp_rt4_key k4;
+		struct dp_rt6_key k6;
+	} key = {};
+	size_t key_size;
 	enum dp_map_id id;
-	long n;
+	bool found = false;
+	int ret;
 
 	prefix_copy(&pm, p);
 	apply_mask(&pm);
@@ -173,26 +197,194 @@ static int dp_show_route_exact(struct vty *vty, json_object *json,
 	r.prefixlen = pm.prefixlen;
 	memcpy(r.addr, &pm.u.prefix,
 	       pm.family == AF_INET ? IPV4_MAX_BYTELEN : IPV6_MAX_BYTELEN);
-
-	/* An LPM lookup would return a covering prefix too: walk for the
-	 * exact key instead. */
-	id = pm.family == AF_INET ? DP_MAP_RT4 : DP_MAP_RT6;
-	w.family = pm.family;
-	n = dp_map_walk(id, true, dp_route_walk_cb, &w);
-	if (n < 0) {
+	if (pm.family == AF_INET) {
+		id = DP_MAP_RT4;
+		key.k4.prefixlen = pm.prefixlen;
+		memcpy(&key.k4.addr, &pm.u.prefix4, 4);
+		key_size = sizeof(key.k4);
+	} else {
+		id = DP_MAP_RT6;
+		key.k6.prefixlen = pm.prefixlen;
+		memcpy(key.k6.addr, &pm.u.prefix6, 16);
+		key_size = sizeof(key.k6);
+	}
+	frr_with_privs (dp_privs()) {
+		ret = dp_lpm_has(dp_map_fd(id), &key, key_size, &found);
+		if (!ret && found &&
+		    bpf_map_lookup_elem(dp_map_fd(id), &key, &r.val))
+			ret = -errno;
+	}
+	if (ret) {
 		json_object_free(json);
-		return dp_show_map_error(vty, id, n);
+		return dp_show_map_error(vty, id, ret);
 	}
 
-	if (w.found)
+	if (found)
 		dp_show_route_one(vty, json, &r);
 	if (json)
 		return vty_json(vty, json);
-	if (!w.found) {
+	if (!found) {
 		vty_out(vty, "%% Route %pFX not found\n", &pm);
 		return CMD_WARNING;
 	}
 	return CMD_SUCCESS;
+}
+
+/* ------------------------------------------- show ebpf route lookup */
+
+/* A value as the show commands print it: "nhg 21", "connected r1-eth0". */
+static void dp_rt_val_text(const struct dp_rt_val *v, char *buf, size_t len)
+{
+	if (v->type == DP_RT_NHG)
+		snprintf(buf, len, "%s %u", dp_route_type_name(v->type),
+			 v->nhg_id);
+	else if (v->type == DP_RT_CONNECTED)
+		snprintf(buf, len, "%s %s", dp_route_type_name(v->type),
+			 dp_ifname(v->ifindex));
+	else
+		snprintf(buf, len, "%s", dp_route_type_name(v->type));
+}
+
+struct dp_lookup_answer {
+	int err;	  /* reading it failed: -errno */
+	bool found;
+	uint32_t val_id;  /* the FIB's */
+	uint32_t reason;  /* the punt map's */
+	struct dp_rt_val val;
+	char text[64];
+};
+
+static void dp_lookup_json(json_object *json, const char *name,
+			   const struct dp_lookup_answer *a, bool fib)
+{
+	json_object *j = json_object_new_object();
+
+	if (a->err)
+		json_object_string_add(j, "error", safe_strerror(-a->err));
+	json_object_boolean_add(j, "found", a->found);
+	if (fib)
+		json_object_int_add(j, "valueId", a->val_id);
+	if (a->found && a->reason)
+		json_object_string_add(j, "reason", dp_reason_text(a->reason));
+	else if (a->found)
+		json_object_string_add(j, "answer", a->text);
+	json_object_object_add(json, name, j);
+}
+
+static const char *dp_lookup_text(const struct dp_lookup_answer *a,
+				  char *buf, size_t len)
+{
+	if (a->err)
+		snprintf(buf, len, "cannot read: %s", safe_strerror(-a->err));
+	else if (!a->found)
+		snprintf(buf, len, "none");
+	else if (a->reason)
+		snprintf(buf, len, "%s", dp_reason_text(a->reason));
+	else
+		snprintf(buf, len, "%s", a->text);
+	return buf;
+}
+
+/*
+ * What a packet to addr gets: the FIB's own answer (its tables read as
+ * the datapath reads them), the punt map's range, and the update-side
+ * copy's (rt map) longest match, which may lag the FIB by a batch.
+ */
+static int dp_show_route_lookup(struct vty *vty, bool uj, int family,
+				const void *addr)
+{
+	struct dp_lookup_answer fib = {}, punt = {}, copy = {};
+	union {
+		struct dp_rt4_key k4;
+		struct dp_rt6_key k6;
+	} key = {};
+	enum dp_map_id rt = family == AF_INET ? DP_MAP_RT4 : DP_MAP_RT6;
+	enum dp_map_id pm = family == AF_INET ? DP_MAP_PUNT4 : DP_MAP_PUNT6;
+	struct dp_punt pv;
+	char abuf[INET6_ADDRSTRLEN], b1[96], b2[96], b3[96], label[32];
+	json_object *json;
+
+	if (family == AF_INET) {
+		key.k4.prefixlen = 32;
+		memcpy(&key.k4.addr, addr, 4);
+	} else {
+		key.k6.prefixlen = 128;
+		memcpy(key.k6.addr, addr, 16);
+	}
+	frr_with_privs (dp_privs()) {
+		fib.err = dp_route_fib_answer(family, addr, &fib.val_id);
+		if (!fib.err && fib.val_id) {
+			fib.found = true;
+			if (bpf_map_lookup_elem(dp_map_fd(DP_MAP_FIB_VAL),
+						&fib.val_id, &fib.val))
+				fib.err = -errno;
+		}
+		if (!bpf_map_lookup_elem(dp_map_fd(pm), &key, &pv)) {
+			punt.found = true;
+			punt.reason = pv.reason ? pv.reason
+						: DP_R_PASS_FIB_FULL;
+		}
+		copy.found = !bpf_map_lookup_elem(dp_map_fd(rt), &key,
+						  &copy.val);
+	}
+	if (fib.found && !fib.err)
+		dp_rt_val_text(&fib.val, fib.text, sizeof(fib.text));
+	if (copy.found)
+		dp_rt_val_text(&copy.val, copy.text, sizeof(copy.text));
+
+	inet_ntop(family, addr, abuf, sizeof(abuf));
+	if (uj) {
+		json = json_object_new_object();
+		json_object_string_add(json, "address", abuf);
+		dp_lookup_json(json, "fib", &fib, true);
+		dp_lookup_json(json, "punt", &punt, false);
+		dp_lookup_json(json, "copy", &copy, false);
+		json_object_boolean_add(json, "toKernel",
+					punt.found || !fib.found ||
+						(fib.val.type != DP_RT_NHG &&
+						 fib.val.type !=
+							 DP_RT_CONNECTED));
+		return vty_json(vty, json);
+	}
+	snprintf(label, sizeof(label), "%s:", dp_map_name(rt));
+	vty_out(vty, "%s\n", abuf);
+	vty_out(vty, "  %-16s %s", "FIB answer:",
+		dp_lookup_text(&fib, b1, sizeof(b1)));
+	if (fib.found)
+		vty_out(vty, " (value id %u)", fib.val_id);
+	vty_out(vty, "\n  %-16s %s\n", "Punt map:",
+		dp_lookup_text(&punt, b2, sizeof(b2)));
+	vty_out(vty, "  %-16s %s%s\n", label,
+		dp_lookup_text(&copy, b3, sizeof(b3)),
+		copy.found != fib.found || strcmp(copy.text, fib.text)
+			? " (differs from the FIB: the copy lags it, or the range is the kernel's)"
+			: "");
+	return CMD_SUCCESS;
+}
+
+DEFPY(show_ebpf_route_lookup, show_ebpf_route_lookup_cmd,
+      "show ebpf route lookup <A.B.C.D$a4|X:X::X:X$a6|WORD$bad> [json$uj]",
+      SHOW_STR
+      EBPF_STR
+      "Routes in the datapath FIB (rt_v4_map, rt_v6_map)\n"
+      "What the FIB answers for an address, as the datapath reads it\n"
+      "IPv4 address\n"
+      "IPv6 address\n"
+      "Anything else is refused with what is valid\n"
+      JSON_STR)
+{
+	char echo[DP_VTY_ECHO_SIZE];
+
+	if (bad)
+		return dp_show_bad_input(
+			vty, !!uj,
+			"\"%s\" is not an address. Give A.B.C.D or X:X::X:X (no prefix length)",
+			dp_vty_echo(bad, echo, sizeof(echo)));
+	if (!dp_maps_ready())
+		return dp_show_not_loaded(vty, !!uj);
+	if (a4_str)
+		return dp_show_route_lookup(vty, !!uj, AF_INET, &a4);
+	return dp_show_route_lookup(vty, !!uj, AF_INET6, &a6);
 }
 
 /*
@@ -592,6 +784,7 @@ DEFPY(show_ebpf_neighbor, show_ebpf_neighbor_cmd,
 void dp_show_fib_init(void)
 {
 	install_element(VIEW_NODE, &show_ebpf_route_cmd);
+	install_element(VIEW_NODE, &show_ebpf_route_lookup_cmd);
 	install_element(VIEW_NODE, &show_ebpf_nexthop_group_cmd);
 	install_element(VIEW_NODE, &show_ebpf_neighbor_cmd);
 }

@@ -597,6 +597,26 @@ static int dp_route_write(struct dp_route *r)
 	return dp_route_truth_write(r, &val);
 }
 
+int dp_route_fib_answer(int family, const void *addr, uint32_t *val_id)
+{
+	const struct dp_fib *fib = dp_fib;
+
+	if (!fib || !dp_maps_ready())
+		return -ENODEV;
+	if (family == AF_INET) {
+		uint32_t a;
+
+		memcpy(&a, addr, sizeof(a));
+		*val_id = dp_fib_lookup4(fib, a);
+	} else {
+		uint32_t a[4];
+
+		memcpy(a, addr, sizeof(a));
+		*val_id = dp_fib_lookup6(fib, a);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------- FIB lifecycle */
 
 /* Adds rt map `map`'s routes to *out (grown as needed): the copy an

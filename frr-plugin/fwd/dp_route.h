@@ -36,6 +36,14 @@ extern void dp_route_publish_stats(void);
 struct dp_fib_stats;
 extern void dp_route_fib_stats(struct dp_fib_stats *st);
 
+/*
+ * Any thread: the FIB's own answer for addr (network byte order), read as
+ * the datapath reads it (dp_fib_lookup4/6): the value id, 0 for no route.
+ * -ENODEV without a FIB.
+ */
+extern int dp_route_fib_answer(int family, const void *addr,
+			       uint32_t *val_id);
+
 /* Routes currently held, by family (for show commands: atomic reads). */
 extern uint32_t dp_route_count(int family);
 /* Routes handed to the kernel because they did not fit, by family. */

@@ -481,6 +481,23 @@ def _show_route():
     add("show ebpf route 2001:db8::1/32", r"% Route 2001:db8::/32 not found")
     add("show ebpf route ::/0 json", r"\A\{", json=True)
     add("show ebpf route ipv4 json", r'"192\.0\.2\.0/24"', json=True)
+    # what the FIB answers for an address, read as the datapath reads it
+    add("show ebpf route lookup 192.0.2.77",
+        r"(?m)^  FIB answer:\s+nhg \d+ \(value id \d+\)$\n^  Punt map:\s+none$\n"
+        r"^  rt_v4_map:\s+nhg \d+$")
+    add("show ebpf route lookup 192.0.2.77 json",
+        r'"fib":\s*\{\s*"found":\s*true,\s*"valueId":\s*[1-9]\d*,\s*"answer":\s*"nhg \d+"',
+        json=True)
+    add("show ebpf route lookup 198.51.100.7", r"(?m)^  FIB answer:\s+none$")
+    add("show ebpf route lookup 198.51.100.7 json", r'"toKernel":\s*true', json=True)
+    add("show ebpf route lookup 2001:db8::1", r"(?m)^  FIB answer:\s+none$")
+    for word in ("10.0.0.0/8", "2001:db8::/32", "junk"):
+        add("show ebpf route lookup " + word,
+            r'% "{}" is not an address\. Give A\.B\.C\.D or X:X::X:X'.format(q(word)))
+    add("show ebpf route lookup 10.0.0.0/8 json",
+        r'"error":\s*"\\"10\.0\.0\.0/8\\" is not an address', json=True)
+    add("show ebpf route lookup 192.0.2.77 192.0.2.78",
+        hint("show ebpf route lookup 192.0.2.77", "192.0.2.78", "<cr>", "json"))
     e.append(Entry(c, "ebpf", "show ebpf route 10.0.0.0/33", WRONG_NODE_ENABLE))
     e.append(Entry(c, "ebpf", "do show ebpf route 10.0.0.0/33",
                    r'% "10\.0\.0\.0/33" ' + NOT_PREFIX.format(v4len)))
