@@ -77,6 +77,20 @@ static struct {
 	uint64_t adopt_pass;
 } ctf;
 
+/* One holder fewer for bit; the last one clears it. */
+static void ct_filter_bit_unref(uint32_t bit)
+{
+	uint16_t *n = &ctf.counts[bit];
+
+	if (*n == CT_FILTER_COUNT_MAX || *n == 0)
+		return;
+	if (--(*n) == 0) {
+		__atomic_fetch_and(&ctf.words[bit / 64], ~(1ull << (bit % 64)),
+				   __ATOMIC_RELEASE);
+		ctf.bits_set--;
+	}
+}
+
 static void ct_filter_bit_ref(const struct ct_faddr *a, uint32_t role,
 			      bool add)
 {
@@ -94,13 +108,7 @@ static void ct_filter_bit_ref(const struct ct_faddr *a, uint32_t role,
 		}
 		return;
 	}
-	if (*n == CT_FILTER_COUNT_MAX || *n == 0)
-		return;
-	if (--(*n) == 0) {
-		__atomic_fetch_and(&ctf.words[bit / 64], ~mask,
-				   __ATOMIC_RELEASE);
-		ctf.bits_set--;
-	}
+	ct_filter_bit_unref(bit);
 }
 
 static struct ct_faddr *ct_faddr_get(uint8_t family, const uint32_t addr[4])
@@ -221,16 +229,8 @@ static void ct_filter_inherited_drop(void)
 		uint64_t bits = ctf.inherited[w];
 
 		while (bits) {
-			uint32_t bit = w * 64 + __builtin_ctzll(bits);
-			uint16_t *n = &ctf.counts[bit];
-
+			ct_filter_bit_unref(w * 64 + __builtin_ctzll(bits));
 			bits &= bits - 1;
-			if (*n == CT_FILTER_COUNT_MAX || *n == 0 || --(*n))
-				continue;
-			__atomic_fetch_and(&ctf.words[w],
-					   ~(1ull << (bit % 64)),
-					   __ATOMIC_RELEASE);
-			ctf.bits_set--;
 		}
 	}
 	XFREE(MTYPE_CT_FILTER, ctf.inherited);

@@ -70,7 +70,7 @@ static struct {
 	/* of those, resized: the earlier map until its entries are carried
 	 * over (-1: none), and whether some did not fit */
 	int resized_from[DP_MAP_MAX];
-	bool replaced[DP_MAP_MAX]; /* created without all it held */
+	bool replaced[DP_MAP_MAX]; /* created without what it held */
 	uint64_t trusted_until;
 } dp_m = { .xdp_prog_fd = -1, .tc_prog_fd = -1 };
 
@@ -312,8 +312,13 @@ static void dp_migrate_resized(void)
 		ret = dp_map_migrate(from, dp_m.map_fd[id], &res);
 		close(from);
 		dp_m.resized_from[id] = -1;
-		if (ret || res.dropped) {
+		/* Only a map that got nothing starts its derived state (the
+		 * conntrack filter, the counters) afresh: zeroing the filter
+		 * under flows that were carried would route their packets
+		 * past conntrack, untranslated. */
+		if (ret)
 			dp_m.replaced[id] = true;
+		if (ret || res.dropped) {
 			zlog_warn("ebpf: %s resized: %u entries carried over, %u did not fit%s%s",
 				  dp_map_names[id], res.copied, res.dropped,
 				  ret ? ": " : "", ret ? safe_strerror(-ret) : "");
