@@ -422,6 +422,7 @@ static void dp_boot(const char *args)
 		dp_boot_fail(err);
 		return;
 	}
+	dp_maps_take_over();
 	dp_sync_begin(reused);
 	dp_hold_boot_args(a);
 	/* Before any route reaches the FIB: none may bypass IPsec. */

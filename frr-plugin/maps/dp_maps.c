@@ -70,6 +70,9 @@ static struct {
 	/* of those, resized: the earlier map until its entries are carried
 	 * over (-1: none), and whether some did not fit */
 	int resized_from[DP_MAP_MAX];
+	/* after its copy, an earlier map the programs add entries to, until
+	 * this run's programs replace the earlier ones (-1: none) */
+	int catch_up[DP_MAP_MAX];
 	bool replaced[DP_MAP_MAX]; /* created without what it held */
 	uint64_t trusted_until;
 } dp_m = { .xdp_prog_fd = -1, .tc_prog_fd = -1 };
@@ -299,6 +302,13 @@ static void dp_replace_resized(const char *pin_dir,
 	}
 }
 
+/* The maps the programs themselves add entries to (flows, persistence);
+ * the plugin alone writes the others. */
+static bool dp_map_grown_by_programs(enum dp_map_id id)
+{
+	return id == DP_MAP_CT || id == DP_MAP_LB_PERSIST;
+}
+
 /* The entries of each resized map, into its new map. One that did not
  * fit whole is reported; the state built on it is then partly lost. */
 static void dp_migrate_resized(void)
@@ -310,8 +320,11 @@ static void dp_migrate_resized(void)
 		if (from < 0)
 			continue;
 		ret = dp_map_migrate(from, dp_m.map_fd[id], &res);
-		close(from);
 		dp_m.resized_from[id] = -1;
+		if (!ret && dp_map_grown_by_programs(id))
+			dp_m.catch_up[id] = from;
+		else
+			close(from);
 		/* Only a map that got nothing starts its derived state (the
 		 * conntrack filter, the counters) afresh: zeroing the filter
 		 * under flows that were carried would route their packets
@@ -334,7 +347,9 @@ static void dp_resized_close(void)
 	for (int id = 0; id < DP_MAP_MAX; id++) {
 		if (dp_m.resized_from[id] >= 0)
 			close(dp_m.resized_from[id]);
-		dp_m.resized_from[id] = -1;
+		if (dp_m.catch_up[id] >= 0)
+			close(dp_m.catch_up[id]);
+		dp_m.resized_from[id] = dp_m.catch_up[id] = -1;
 	}
 }
 
@@ -585,7 +600,7 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	strlcpy(dp_m.pin_dir, pin_dir, sizeof(dp_m.pin_dir));
 
 	for (int id = 0; id < DP_MAP_MAX; id++)
-		dp_m.resized_from[id] = -1;
+		dp_m.resized_from[id] = dp_m.catch_up[id] = -1;
 	ret = dp_check_pinned_abi(pin_dir, reused, err, errlen);
 	if (ret)
 		return ret;
@@ -792,6 +807,78 @@ int dp_detach_leftovers(void)
 	if (ifs)
 		if_freenameindex(ifs);
 	return n;
+}
+
+/* ifindex runs an earlier run's XDP program of ours, outside a
+ * dispatcher (whose program the configuration's attach replaces). */
+static bool dp_xdp_plain_ours(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	return !bpf_xdp_query(ifindex, 0, &q) && q.prog_id &&
+	       q.prog_id != dp_prog_id_xdp() && !dp_xdp_dispatched(ifindex) &&
+	       dp_prog_is_ours(q.prog_id, "dp_xdp_main");
+}
+
+/*
+ * The earlier maps of a resize that the programs add to: the flows the
+ * earlier run's programs made after the copy, carried over (keys the new
+ * map has already are left as they are), and the maps closed.
+ */
+static uint32_t dp_catch_up(void)
+{
+	uint32_t copied = 0;
+
+	for (int id = 0; id < DP_MAP_MAX; id++) {
+		struct dp_migrate_result res;
+		int from = dp_m.catch_up[id];
+
+		if (from < 0)
+			continue;
+		if (!dp_map_migrate(from, dp_m.map_fd[id], &res)) {
+			copied += res.copied;
+			if (res.dropped)
+				zlog_warn("ebpf: %s: %u entries made after the copy did not fit",
+					  dp_map_names[id], res.dropped);
+		}
+		close(from);
+		dp_m.catch_up[id] = -1;
+	}
+	return copied;
+}
+
+void dp_maps_take_over(void)
+{
+	struct if_nameindex *ifs, *i;
+	char err[256];
+	uint32_t copied;
+	bool pending = false;
+	int n = 0;
+
+	for (int id = 0; id < DP_MAP_MAX; id++)
+		pending = pending || dp_m.catch_up[id] >= 0;
+	if (!pending)
+		return;
+	ifs = if_nameindex();
+	dp_libbpf_quiet = true;
+	for (i = ifs; i && i->if_index; i++) {
+		bool any = false;
+
+		if (dp_xdp_plain_ours(i->if_index))
+			any = !bpf_xdp_attach(i->if_index, dp_m.xdp_prog_fd,
+					      XDP_FLAGS_DRV_MODE, NULL);
+		if (dp_tc_is_ours(i->if_index))
+			any = !dp_prog_attach_tc(i->if_index, err,
+						 sizeof(err)) ||
+			      any;
+		n += any;
+	}
+	dp_libbpf_quiet = false;
+	if (ifs)
+		if_freenameindex(ifs);
+	copied = dp_catch_up();
+	zlog_notice("ebpf: maps resized: this run's programs replaced the earlier run's on %d interface%s at load; %u entries those made after the copy carried over",
+		    n, n == 1 ? "" : "s", copied);
 }
 
 int dp_clsact_ensure(int ifindex)

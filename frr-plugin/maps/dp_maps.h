@@ -63,6 +63,14 @@ extern bool dp_maps_ready(void);
 /* The maps were an earlier run's pins (their flows' state kept). */
 extern bool dp_maps_reused(void);
 
+/*
+ * After a resize, once the FIB is taken over: the earlier run's programs,
+ * which write the earlier maps, are replaced by this run's on every
+ * interface (without waiting for the configuration to attach them), and
+ * the flows they made since the copy are carried over.
+ */
+extern void dp_maps_take_over(void);
+
 /* The sizes the maps were created with (valid once ready). */
 extern const struct dp_map_sizes *dp_maps_active_sizes(void);
 

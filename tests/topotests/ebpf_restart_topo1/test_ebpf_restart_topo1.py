@@ -21,6 +21,7 @@ the test of what the kernel takes over runs with it on, and reads the
 datapath's counters to tell who forwarded.
 """
 
+import json
 import os
 import re
 import sys
@@ -167,11 +168,11 @@ def _forget_crashlog(daemon, pid):
     _gear("r1").net.cmd_status("rm -rf /var/tmp/frr/{}.{}".format(daemon, pid), warn=False)
 
 
-def _start_zebra(with_staticd=True):
+def _start_zebra(with_staticd=True, before_config=None):
     """zebra again, as watchfrr restarts it after it died: with staticd
     (a client left waiting would reconnect only after its zclient's 10 s,
     then 60 s, retry delays: zebra's sweep would remove its routes first),
-    then frr.conf applied with vtysh."""
+    then frr.conf applied with vtysh (before_config() runs before it)."""
     r1 = _gear("r1")
     if with_staticd:
         _kill("staticd")
@@ -179,6 +180,8 @@ def _start_zebra(with_staticd=True):
     pid = _zebra_pid()
     assert pid and _alive(pid), "r1: zebra did not start"
     ZEBRA["running"] = (pid, ZEBRA["options"])
+    if before_config:
+        before_config()
     r1.net.cmd_raises("vtysh -f /etc/frr/frr.conf")
 
 
@@ -682,12 +685,17 @@ SIZED_MAPS = {"rt_v4_map": ("ipv4-routes", 1), "rt_v6_map": ("ipv6-routes", 1),
 
 
 def test_table_sizes_change_across_a_restart():
-    """Kernel forwarding off, pings every 10 ms in both families and a TCP
+    """Kernel forwarding off, pings every 9 ms in both families and a TCP
     connection through the dnat VIP: zebra killed and started with every
     table size changed by its module arguments. Each resized map is created
     anew and what the earlier one held is carried over before the new
     programs read it: no ping lost, every byte of the connection arrives,
-    and the maps have the new sizes."""
+    and the maps have the new sizes. The earlier run's programs, which
+    write the earlier maps, are replaced at load: a connection through the
+    fullnat VIP opened after zebra started and before its configuration
+    was applied (which attaches the programs) is made in the new conntrack
+    table from its SYN, not picked up mid-stream by the new programs
+    after the earlier ones had made it in the earlier table."""
     settings.require_plugin("a table-size change across a restart")
     _restarted_zebra()
     fwd0, exp0 = _counts()
@@ -695,29 +703,56 @@ def test_table_sizes_change_across_a_restart():
     h1, h2 = _gear("h1"), _gear("h2")
     pings = Pinger(TARGETS, GR_TIME + 5)
     stream = traffic.TcpStream(h1, h2, "198.18.0.10", 200000, GR_TIME, 8080, dst_port=80)
+    late = []
+
+    def open_late():
+        # this run's program on every interface already, before the
+        # configuration attaches it
+        attached = {}
+        ours = show.dataplane(_gear("r1"))["xdpProgId"]
+        for ifname in ("r1-eth0", "r1-eth1", "r1-eth2"):
+            link = json.loads(_gear("r1").net.cmd_raises("ip -j -d link show " + ifname))[0]
+            attached[ifname] = link.get("xdp", {}).get("prog", {}).get("id")
+        late.append(attached != dict.fromkeys(attached, ours) and
+                    "XDP programs before the configuration {}, this run's {}".format(
+                        attached, ours))
+        # its SYN and first segments before the configuration is applied
+        late.append(traffic.TcpStream(h1, h2, "2001:db8:10::10", 100000, 8, 8081,
+                                      dst_port=80))
+        time.sleep(2)
+
     time.sleep(1)
     _zebra_options(RESTART_HOLD, sizes=",".join(
         "{}={}".format(k, v) for k, v in NEW_SIZES.items()))
     try:
         _kill_zebra()
-        _start_zebra()
+        _start_zebra(before_config=open_late)
         assert _wait_renewed(), "the restarted zebra did not renew the hold time"
+        time.sleep(1)
+        late_flows = [f for f in show.conntrack(_gear("r1"), "vip web6")["flows"]
+                      if f["state"] == "established"]
         try:
             sent, got = stream.finish()
+            late_sent, late_got = late[1].finish()
         except AssertionError as e:
             raise AssertionError("{}; the datapath's counters: {}".format(
                 e, _reasons_since(reasons0))) from e
         assert traffic.delivered(sent, got), \
             "through the VIP: sent {}, received {}".format(sent, got)
+        assert traffic.delivered(late_sent, late_got) and late_got["peer"] == "fd00:1::1", \
+            "fullnat, opened before the configuration: sent {}, received {}".format(
+                late_sent, late_got)
+        assert len(late_flows) == 1 and "pickup" not in late_flows[0]["flags"], \
+            "the connection opened before the configuration, in conntrack: {}".format(late_flows)
         _assert_nothing_lost(pings, "a restart with new table sizes", fwd0, exp0, reasons0)
         maps = show.dataplane(_gear("r1"))["maps"]
         wrong = {name: maps[name]["maxEntries"] for name, (arg, k) in SIZED_MAPS.items()
                  if maps[name]["maxEntries"] != NEW_SIZES[arg] * k}
         assert not wrong, "maps not of the new sizes: {}".format(wrong)
-        _, log, _ = _gear("r1").net.cmd_status(
-            "grep -c 'did not fit' {}".format(os.path.join(get_topogen().logdir, "r1", "zebra.log")),
-            warn=False)
-        assert log.strip() == "0", "entries lost in a resize: see zebra.log"
+        log = os.path.join(get_topogen().logdir, "r1", "zebra.log")
+        _, lost, _ = _gear("r1").net.cmd_status("grep -c 'did not fit' " + log, warn=False)
+        assert lost.strip() == "0", "entries lost in a resize: see zebra.log"
+        assert not late[0], late[0]
     finally:
         # the last test: the sizes go back to the defaults at the next start
         _zebra_options(RESTART_HOLD)
