@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `show ebpf route|nexthop-group|neighbor`: the forwarding tables as the
- * datapath holds them (rt_v4_map, rt_v6_map, nh_map, dmac_map), sorted.
+ * datapath holds them (routes: the plugin's table the FIB is written
+ * from, or rt_v4_map / rt_v6_map for one prefix; nh_map, dmac_map),
+ * sorted.
  */
 #include <zebra.h>
 
@@ -21,6 +23,7 @@
 #include "core/dp_vty_input.h"
 #include "maps/dp_mapdump.h"
 #include "maps/dp_maps.h"
+#include "maps/dp_sync.h"
 #include "fwd/dp_route.h"
 #include "cli/dp_show.h"
 #include "cli/dp_vty.h"
@@ -32,17 +35,10 @@ DEFINE_MTYPE_STATIC(EBPF, DP_SHOW, "eBPF show buffers");
 
 /* -------------------------------------------------- show ebpf route */
 
-struct dp_route {
-	uint8_t family;
-	uint8_t prefixlen;
-	uint8_t addr[16]; /* network byte order */
-	struct dp_rt_val val;
-};
-
 /* Address order, then shorter prefix first, like `show ip route`. */
 static int dp_route_cmp(const void *a, const void *b)
 {
-	const struct dp_route *ra = a, *rb = b;
+	const struct dp_route_entry *ra = a, *rb = b;
 	int c;
 
 	if (ra->family != rb->family)
@@ -53,8 +49,18 @@ static int dp_route_cmp(const void *a, const void *b)
 	return (int)ra->prefixlen - (int)rb->prefixlen;
 }
 
+static void dp_route_prefix(const struct dp_route_entry *r, struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = r->family;
+	p->prefixlen = r->prefixlen;
+	memcpy(&p->u.prefix, r->addr,
+	       r->family == AF_INET ? IPV4_MAX_BYTELEN : IPV6_MAX_BYTELEN);
+}
+
 /* A route from its rt_v4_map / rt_v6_map key. */
-static void dp_route_from_key(struct dp_route *r, int family, const void *key)
+static void dp_route_from_key(struct dp_route_entry *r, int family,
+			      const void *key)
 {
 	r->family = family;
 	if (family == AF_INET) {
@@ -70,15 +76,6 @@ static void dp_route_from_key(struct dp_route *r, int family, const void *key)
 	}
 }
 
-static void dp_route_prefix(const struct dp_route *r, struct prefix *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->family = r->family;
-	p->prefixlen = r->prefixlen;
-	memcpy(&p->u.prefix, r->addr,
-	       r->family == AF_INET ? IPV4_MAX_BYTELEN : IPV6_MAX_BYTELEN);
-}
-
 struct dp_route_walk {
 	int family;
 	struct dp_records *out;
@@ -87,12 +84,50 @@ struct dp_route_walk {
 static bool dp_route_walk_cb(const void *key, const void *value, void *arg)
 {
 	struct dp_route_walk *w = arg;
-	struct dp_route r = {};
+	struct dp_route_entry r = {};
 
 	dp_route_from_key(&r, w->family, key);
 	memcpy(&r.val, value, sizeof(r.val));
 	memcpy(dp_records_add(w->out), &r, sizeof(r));
 	return true;
+}
+
+/*
+ * The routes of family (AF_UNSPEC: both). From the plugin's own table,
+ * copied by the dplane pthread, so that a full table is not walked in the
+ * maps on this pthread; but until the resync after a start on an earlier
+ * run's pins, the routes taken over from that run are in the FIB and its
+ * rt maps, not yet in the table: the maps are walked then.
+ */
+static int dp_route_entries(int family, struct dp_records *out)
+{
+	const int families[] = {AF_INET, AF_INET6};
+	struct dp_route_entry *routes;
+	size_t n;
+	int ret;
+
+	if (!dp_sync_pending()) {
+		ret = dp_route_list(family, &routes, &n);
+		if (ret)
+			return ret;
+		for (size_t i = 0; i < n; i++)
+			memcpy(dp_records_add(out), &routes[i], sizeof(*routes));
+		dp_route_list_free(routes);
+		return 0;
+	}
+	for (size_t i = 0; i < array_size(families); i++) {
+		struct dp_route_walk w = {.family = families[i], .out = out};
+		long got;
+
+		if (family && family != families[i])
+			continue;
+		got = dp_map_walk(families[i] == AF_INET ? DP_MAP_RT4
+							 : DP_MAP_RT6,
+				  true, dp_route_walk_cb, &w);
+		if (got < 0)
+			return got;
+	}
+	return 0;
 }
 
 /* The name of a route's type, as show commands print it. */
@@ -118,7 +153,7 @@ static const char *dp_route_type_name(uint8_t type)
 }
 
 static void dp_show_route_one(struct vty *vty, json_object *json,
-			      const struct dp_route *r)
+			      const struct dp_route_entry *r)
 {
 	const struct dp_rt_val *v = &r->val;
 	const char *type = dp_route_type_name(v->type);
@@ -181,7 +216,7 @@ static int dp_show_route_exact(struct vty *vty, json_object *json,
 			       const struct prefix *p)
 {
 	struct prefix pm;
-	struct dp_route r = {};
+	struct dp_route_entry r = {};
 	union {
 		struct dp_rt4_key k4;
 		struct dp_rt6_key k6;
@@ -428,9 +463,9 @@ DEFPY(show_ebpf_route, show_ebpf_route_cmd,
       JSON_STR)
 {
 	json_object *json;
-	struct dp_records routes = {.size = sizeof(struct dp_route)};
-	const int families[] = {AF_INET, AF_INET6};
+	struct dp_records routes = {.size = sizeof(struct dp_route_entry)};
 	char echo[DP_VTY_ECHO_SIZE];
+	int ret;
 
 	if (bad)
 		return dp_show_bad_input(
@@ -451,20 +486,19 @@ DEFPY(show_ebpf_route, show_ebpf_route_cmd,
 		return dp_show_route_exact(vty, json,
 					   (const struct prefix *)p6);
 
-	for (size_t i = 0; i < array_size(families); i++) {
-		int family = families[i];
-		enum dp_map_id id = family == AF_INET ? DP_MAP_RT4 : DP_MAP_RT6;
-		struct dp_route_walk w = {.family = family, .out = &routes};
-		long n;
-
-		if ((v4 && family != AF_INET) || (v6 && family != AF_INET6))
-			continue;
-		n = dp_map_walk(id, true, dp_route_walk_cb, &w);
-		if (n < 0) {
-			dp_records_free(&routes);
-			json_object_free(json);
-			return dp_show_map_error(vty, id, n);
-		}
+	ret = dp_route_entries(v4 ? AF_INET : v6 ? AF_INET6 : AF_UNSPEC,
+			       &routes);
+	if (ret == -ETIMEDOUT) {
+		dp_records_free(&routes);
+		json_object_free(json);
+		vty_out(vty,
+			"%% zebra's dplane pthread, which holds the datapath's route table, did not answer within 5 s (busy installing routes?): try again\n");
+		return CMD_WARNING;
+	}
+	if (ret) {
+		dp_records_free(&routes);
+		json_object_free(json);
+		return dp_show_map_error(vty, v6 ? DP_MAP_RT6 : DP_MAP_RT4, ret);
 	}
 	dp_records_sort(&routes, dp_route_cmp);
 

@@ -18,6 +18,9 @@
 
 #include "config.h"
 
+#include <pthread.h>
+#include <time.h>
+
 #include <bpf/bpf.h>
 
 #include "lib/zebra.h"
@@ -1115,4 +1118,107 @@ void dp_route_init(void)
 	hook_register(dp_local_changed, dp_route_local_update);
 	dp_sync_on_sweep(DP_MAP_RT4, dp_route_truth_swept);
 	dp_sync_on_sweep(DP_MAP_RT6, dp_route_truth_swept);
+}
+
+/* ------------------------------------------- the list for show commands */
+
+/* A show command has waited long enough for the dplane pthread. */
+#define DP_ROUTE_LIST_WAIT_MS 5000
+
+/*
+ * A request of the main pthread, answered on the owner pthread. Whoever
+ * lets go of it last frees it: the caller may stop waiting before the
+ * answer comes.
+ */
+struct dp_route_list_req {
+	pthread_mutex_t mtx;
+	pthread_cond_t cond;
+	int refs;
+	bool done;
+	int family;
+	struct dp_route_entry *routes;
+	size_t n;
+};
+
+static void dp_route_list_unref(struct dp_route_list_req *q)
+{
+	bool last;
+
+	pthread_mutex_lock(&q->mtx);
+	last = --q->refs == 0;
+	pthread_mutex_unlock(&q->mtx);
+	if (!last)
+		return;
+	XFREE(MTYPE_EBPF_ROUTE, q->routes);
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->mtx);
+	XFREE(MTYPE_EBPF_ROUTE, q);
+}
+
+/* Owner pthread: what rt_v4_map / rt_v6_map are to hold, now. */
+static void dp_route_list_answer(struct thread *t)
+{
+	struct dp_route_list_req *q = THREAD_ARG(t);
+	struct dp_route_entry *out;
+	struct dp_route *r;
+	size_t n = 0, cap = dp_routes_count(&dp_routes);
+
+	out = XCALLOC(MTYPE_EBPF_ROUTE, (cap ? cap : 1) * sizeof(*out));
+	frr_each (dp_routes, &dp_routes, r) {
+		struct dp_route_entry *e;
+
+		if (!r->in_truth || (q->family && r->family != q->family))
+			continue;
+		e = &out[n++];
+		e->family = r->family;
+		e->prefixlen = r->prefixlen;
+		memcpy(e->addr, &r->addr,
+		       r->family == AF_INET ? IPV4_MAX_BYTELEN
+					    : IPV6_MAX_BYTELEN);
+		dp_route_value(r, &e->val);
+		if (r->punted || r->missing)
+			e->val.flags |= DP_RT_F_PUNTED;
+	}
+	pthread_mutex_lock(&q->mtx);
+	q->routes = out;
+	q->n = n;
+	q->done = true;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->mtx);
+	dp_route_list_unref(q);
+}
+
+int dp_route_list(int family, struct dp_route_entry **out, size_t *n)
+{
+	struct dp_route_list_req *q = XCALLOC(MTYPE_EBPF_ROUTE, sizeof(*q));
+	struct timespec until;
+	int ret = 0;
+
+	pthread_mutex_init(&q->mtx, NULL);
+	pthread_cond_init(&q->cond, NULL);
+	q->refs = 2;
+	q->family = family;
+	dp_owner_post(dp_route_list_answer, q);
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += DP_ROUTE_LIST_WAIT_MS / 1000;
+	pthread_mutex_lock(&q->mtx);
+	while (!q->done && !ret)
+		ret = pthread_cond_timedwait(&q->cond, &q->mtx, &until);
+	if (q->done) {
+		*out = q->routes;
+		*n = q->n;
+		q->routes = NULL;
+		ret = 0;
+	} else {
+		ret = -ETIMEDOUT;
+	}
+	pthread_mutex_unlock(&q->mtx);
+	dp_route_list_unref(q);
+	return ret;
+}
+
+void dp_route_list_free(struct dp_route_entry *routes)
+{
+	XFREE(MTYPE_EBPF_ROUTE, routes);
 }

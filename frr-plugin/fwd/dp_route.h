@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dp_abi.h"
+
 struct zebra_dplane_ctx;
 
 /* Owner thread: one route context; returns 0 or -errno. */
@@ -46,6 +48,25 @@ extern int dp_route_fib_answer(int family, const void *addr,
 
 /* Routes currently held, by family (for show commands: atomic reads). */
 extern uint32_t dp_route_count(int family);
+
+/* One route as the FIB holds it, for show commands. */
+struct dp_route_entry {
+	uint8_t family;
+	uint8_t prefixlen;
+	uint8_t addr[16]; /* network byte order */
+	struct dp_rt_val val; /* DP_RT_F_PUNTED: the kernel forwards it */
+};
+
+/*
+ * The routes of family (AF_UNSPEC: both) that the datapath holds, as the
+ * plugin's own table says (the FIB is written from it at once; the rt
+ * maps follow when zebra is idle): copied by the dplane pthread, which
+ * owns that table, while the caller waits, so that no map is walked on
+ * zebra's main pthread. 0 with *out (free with dp_route_list_free) and
+ * *n, or -ETIMEDOUT if the dplane pthread did not answer in time.
+ */
+extern int dp_route_list(int family, struct dp_route_entry **out, size_t *n);
+extern void dp_route_list_free(struct dp_route_entry *routes);
 /* Routes handed to the kernel because they did not fit, by family. */
 extern uint32_t dp_route_punted_count(int family);
 

@@ -48,7 +48,7 @@ from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 from lib.topolog import logger
 
-from ebpftest import settings
+from ebpftest import bpfmaps, settings, show
 import catalogue
 
 pytestmark = [pytest.mark.ebpf]
@@ -194,6 +194,27 @@ def test_fresh_json():
 
     result = _poll(route_in_datapath)
     assert result is None, "{} not in the datapath: {}".format(ROUTE, result)
+
+
+def test_route_listing_is_what_the_maps_hold():
+    """`show ebpf route json` lists, from the plugin's own table (copied by
+    zebra's dplane pthread, no map walked on the main one), every prefix
+    rt_v4_map and rt_v6_map hold once the deferred copy is written, and
+    nothing else; each family's form lists that family alone."""
+    settings.require_plugin("the datapath's route listing")
+    r1 = get_topogen().gears["r1"]
+
+    def differ():
+        listed = set(show.routes(r1))
+        held = set(bpfmaps.rt_prefixes(r1, 4)) | set(bpfmaps.rt_prefixes(r1, 6))
+        return None if listed == held and ROUTE in listed else (listed ^ held, ROUTE)
+
+    result = _poll(differ)
+    assert result is None, "listed and held differ in: {}".format(result)
+    v4 = set(_show_json(r1, "show ebpf route ipv4 json"))
+    v6 = set(_show_json(r1, "show ebpf route ipv6 json"))
+    assert v4 and v6 and all(":" not in p for p in v4) and all(":" in p for p in v6), (v4, v6)
+    assert v4 | v6 == set(show.routes(r1))
 
 
 def test_catalogue():
