@@ -172,6 +172,7 @@ int dp_tc_main(struct __sk_buff *ctx)
 	struct dp_pkt pkt;
 	__u32 flags = 0;
 
+	DP_BUILD_MARK();
 	/* XDP already passed this packet to the kernel and counted it. */
 	if (dp_xdp_meta_decided(ctx))
 		return DP_VERDICT_PASS;

@@ -33,6 +33,7 @@ int dp_xdp_main(struct xdp_md *ctx)
 	struct dp_pkt pkt;
 	__u32 flags = 0;
 
+	DP_BUILD_MARK();
 	dp_flow_init(&fl);
 	ctx_load_pkt(ctx, &pkt);
 	/* Parse and check the packet as the kernel would: lib/pipeline.h */

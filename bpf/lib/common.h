@@ -44,4 +44,16 @@
 #define TC_ACT_SHOT 2
 #define TC_ACT_REDIRECT 7
 
+/*
+ * The entry functions start with DP_BUILD_MARK(). Empty, except in the
+ * second build of the module that the restart topotest upgrades to
+ * (DP_BUILD_VARIANT, frr-plugin/subdir.am): there one instruction more,
+ * so that its programs differ from this build's and do the same.
+ */
+#ifdef DP_BUILD_VARIANT
+#define DP_BUILD_MARK() asm volatile("r0 = 0" ::: "r0")
+#else
+#define DP_BUILD_MARK() do { } while (0)
+#endif
+
 #endif /* DP_BPF_COMMON_H */

@@ -185,12 +185,12 @@ def _start_zebra(with_staticd=True, before_config=None):
     r1.net.cmd_raises("vtysh -f /etc/frr/frr.conf")
 
 
-def _zebra_cmdline(hold, extra="", sizes=""):
-    """The module with its hold time (and table sizes: "ARG=N,..."), and
-    -K: a restarted zebra keeps what it finds in the kernel while staticd
-    replays (without it zebra removes its routes from the kernel at
-    start, and the datapath with it)."""
-    args = settings.zebra_args()
+def _zebra_cmdline(hold, extra="", sizes="", module=None):
+    """The module (module: another build) with its hold time (and table
+    sizes: "ARG=N,..."), and -K: a restarted zebra keeps what it finds in
+    the kernel while staticd replays (without it zebra removes its routes
+    from the kernel at start, and the datapath with it)."""
+    args = settings.zebra_args(module)
     mod = "{}:hold-time={},resync-delay={}{} ".format(
         args, hold, RESYNC, "," + sizes if sizes else "") if args else ""
     return (mod + "-K {} {}".format(GR_TIME, extra)).strip()
@@ -201,9 +201,9 @@ def _zebra_cmdline(hold, extra="", sizes=""):
 ZEBRA = {"options": None, "running": None}
 
 
-def _zebra_options(hold, extra="", sizes=""):
+def _zebra_options(hold, extra="", sizes="", module=None):
     """zebra's command line for its next start."""
-    ZEBRA["options"] = _zebra_cmdline(hold, extra, sizes)
+    ZEBRA["options"] = _zebra_cmdline(hold, extra, sizes, module)
     _gear("r1").load_config(_gear("r1").RD_ZEBRA, None, ZEBRA["options"])
 
 
@@ -513,19 +513,35 @@ def test_kill9_and_restart_lose_nothing():
         ids0, _lb_ids())
 
 
-def test_clean_stop_with_retain_loses_nothing():
-    """zebra -r (retain) stopped cleanly with SIGTERM, as for an upgrade of
-    the plugin, and started again while staticd runs on: the programs stay
-    attached through the stop, forward from the retained tables, and the
-    new run takes them over. Pings every 10 ms in both families, kernel
-    forwarding off: none lost, through staticd's reconnection and zebra's
-    sweep."""
-    settings.require_plugin("a clean restart under traffic")
+def _xdp_tag(ifname):
+    """The tag (a hash of the instructions) of the XDP program on ifname."""
     r1 = _gear("r1")
+    link = json.loads(r1.net.cmd_raises("ip -j -d link show " + ifname))[0]
+    prog = link.get("xdp", {}).get("prog", {}).get("id")
+    assert prog, "{}: no XDP program: {}".format(ifname, link)
+    return json.loads(r1.net.cmd_raises("bpftool -j prog show id {}".format(prog)))["tag"]
+
+
+def test_clean_stop_with_retain_and_upgrade_lose_nothing():
+    """An upgrade: zebra -r (retain) stopped cleanly with SIGTERM and
+    started again, while staticd runs on, with another build of the plugin
+    (the same map layout, programs that differ: frr-plugin/subdir.am). The
+    programs stay attached through the stop, forward from the retained
+    tables, and the new build's take the pins and the interfaces over.
+    Pings every 9 ms in both families and a TCP connection through the
+    dnat VIP, kernel forwarding off: no ping lost, through staticd's
+    reconnection and zebra's sweep, every byte arrives, and the XDP
+    program is the new build's."""
+    settings.require_plugin("a clean restart under traffic")
+    rebuilt = settings.rebuilt_module()
+    assert rebuilt, "the second build of the plugin (make) is missing"
+    r1, h1, h2 = _gear("r1"), _gear("h1"), _gear("h2")
     _restarted_zebra("-r")
+    tag0 = _xdp_tag("r1-eth0")
     fwd0, exp0 = _counts()
     reasons0 = _reasons()
     pings = Pinger(TARGETS, GR_TIME + 8)
+    stream = traffic.TcpStream(h1, h2, "198.18.0.10", 200000, GR_TIME + 6, 8080, dst_port=80)
     time.sleep(1)
     pid = _zebra_pid()
     r1.net.cmd_raises("kill {}".format(pid))
@@ -536,10 +552,20 @@ def test_clean_stop_with_retain_loses_nothing():
     _, links, _ = r1.net.cmd_status("ip -d link show r1-eth0", warn=False)
     assert "xdp" in links, "zebra -r's stop detached the XDP program: " + links
     r1.net.cmd_status("rm -f /var/run/frr/zebra.pid", warn=False)
-    _start_zebra(with_staticd=False)
-    assert _wait_renewed()
-    _assert_nothing_lost(pings, "a clean stop and start of zebra -r", fwd0, exp0, reasons0)
-    _zebra_options(RESTART_HOLD)
+    _zebra_options(RESTART_HOLD, "-r", module=rebuilt)
+    try:
+        _start_zebra(with_staticd=False)
+        assert _wait_renewed()
+        sent, got = stream.finish()
+        assert traffic.delivered(sent, got), \
+            "through the VIP, across the upgrade: sent {}, received {}".format(sent, got)
+        _assert_nothing_lost(pings, "a clean stop of zebra -r and a start of another build",
+                             fwd0, exp0, reasons0)
+        tag1 = _xdp_tag("r1-eth0")
+        assert tag1 != tag0, "the XDP program's tag is the first build's ({})".format(tag0)
+    finally:
+        # the next test's start goes back to the first build
+        _zebra_options(RESTART_HOLD)
 
 
 def test_routes_changed_while_zebra_was_dead():

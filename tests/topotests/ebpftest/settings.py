@@ -26,9 +26,23 @@ def require_plugin(what):
         pytest.skip("dry run (no plugin): " + what)
 
 
-def zebra_args():
-    """Extra zebra arguments for router.load_config(RD_ZEBRA, ...)."""
-    return None if dry_run() else "-M " + ebpf_module
+def zebra_args(module=None):
+    """Extra zebra arguments for router.load_config(RD_ZEBRA, ...); module:
+    another build of the plugin than the run's."""
+    return None if dry_run() else "-M " + (module or ebpf_module)
+
+
+def rebuilt_module():
+    """A second build of the plugin, with the same map layout and programs
+    that differ (frr-plugin/subdir.am, DP_BUILD_VARIANT): what an upgrade
+    installs. None in a dry run or where it was not built."""
+    import os
+
+    if dry_run():
+        return None
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(ebpf_module)))
+    path = os.path.join(repo, "tests", "topotests", "build", "rebuilt", "dplane_ebpf.so")
+    return path if os.path.exists(path) else None
 
 
 def router_config(text):
