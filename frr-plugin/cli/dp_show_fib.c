@@ -23,7 +23,6 @@
 #include "core/dp_vty_input.h"
 #include "maps/dp_mapdump.h"
 #include "maps/dp_maps.h"
-#include "maps/dp_sync.h"
 #include "fwd/dp_route.h"
 #include "cli/dp_show.h"
 #include "cli/dp_vty.h"
@@ -56,78 +55,6 @@ static void dp_route_prefix(const struct dp_route_entry *r, struct prefix *p)
 	p->prefixlen = r->prefixlen;
 	memcpy(&p->u.prefix, r->addr,
 	       r->family == AF_INET ? IPV4_MAX_BYTELEN : IPV6_MAX_BYTELEN);
-}
-
-/* A route from its rt_v4_map / rt_v6_map key. */
-static void dp_route_from_key(struct dp_route_entry *r, int family,
-			      const void *key)
-{
-	r->family = family;
-	if (family == AF_INET) {
-		const struct dp_rt4_key *k = key;
-
-		r->prefixlen = k->prefixlen;
-		memcpy(r->addr, &k->addr, sizeof(k->addr));
-	} else {
-		const struct dp_rt6_key *k = key;
-
-		r->prefixlen = k->prefixlen;
-		memcpy(r->addr, k->addr, sizeof(k->addr));
-	}
-}
-
-struct dp_route_walk {
-	int family;
-	struct dp_records *out;
-};
-
-static bool dp_route_walk_cb(const void *key, const void *value, void *arg)
-{
-	struct dp_route_walk *w = arg;
-	struct dp_route_entry r = {};
-
-	dp_route_from_key(&r, w->family, key);
-	memcpy(&r.val, value, sizeof(r.val));
-	memcpy(dp_records_add(w->out), &r, sizeof(r));
-	return true;
-}
-
-/*
- * The routes of family (AF_UNSPEC: both). From the plugin's own table,
- * copied by the dplane pthread, so that a full table is not walked in the
- * maps on this pthread; but until the resync after a start on an earlier
- * run's pins, the routes taken over from that run are in the FIB and its
- * rt maps, not yet in the table: the maps are walked then.
- */
-static int dp_route_entries(int family, struct dp_records *out)
-{
-	const int families[] = {AF_INET, AF_INET6};
-	struct dp_route_entry *routes;
-	size_t n;
-	int ret;
-
-	if (!dp_sync_pending()) {
-		ret = dp_route_list(family, &routes, &n);
-		if (ret)
-			return ret;
-		for (size_t i = 0; i < n; i++)
-			memcpy(dp_records_add(out), &routes[i], sizeof(*routes));
-		dp_route_list_free(routes);
-		return 0;
-	}
-	for (size_t i = 0; i < array_size(families); i++) {
-		struct dp_route_walk w = {.family = families[i], .out = out};
-		long got;
-
-		if (family && family != families[i])
-			continue;
-		got = dp_map_walk(families[i] == AF_INET ? DP_MAP_RT4
-							 : DP_MAP_RT6,
-				  true, dp_route_walk_cb, &w);
-		if (got < 0)
-			return got;
-	}
-	return 0;
 }
 
 /* The name of a route's type, as show commands print it. */
@@ -463,8 +390,9 @@ DEFPY(show_ebpf_route, show_ebpf_route_cmd,
       JSON_STR)
 {
 	json_object *json;
-	struct dp_records routes = {.size = sizeof(struct dp_route_entry)};
+	struct dp_route_entry *routes;
 	char echo[DP_VTY_ECHO_SIZE];
+	size_t n;
 	int ret;
 
 	if (bad)
@@ -486,27 +414,23 @@ DEFPY(show_ebpf_route, show_ebpf_route_cmd,
 		return dp_show_route_exact(vty, json,
 					   (const struct prefix *)p6);
 
-	ret = dp_route_entries(v4 ? AF_INET : v6 ? AF_INET6 : AF_UNSPEC,
-			       &routes);
-	if (ret == -ETIMEDOUT) {
-		dp_records_free(&routes);
+	/* The plugin's own table, copied by the dplane pthread: a full
+	 * table is not walked in the maps on this pthread. */
+	ret = dp_route_list(v4 ? AF_INET : v6 ? AF_INET6 : AF_UNSPEC, &routes,
+			    &n);
+	if (ret) {
 		json_object_free(json);
 		vty_out(vty,
 			"%% zebra's dplane pthread, which holds the datapath's route table, did not answer within 5 s (busy installing routes?): try again\n");
 		return CMD_WARNING;
 	}
-	if (ret) {
-		dp_records_free(&routes);
-		json_object_free(json);
-		return dp_show_map_error(vty, v6 ? DP_MAP_RT6 : DP_MAP_RT4, ret);
-	}
-	dp_records_sort(&routes, dp_route_cmp);
+	qsort(routes, n, sizeof(*routes), dp_route_cmp);
 
 	if (!json)
 		vty_out(vty, "%-43s %s\n", "Prefix", "Type");
-	for (size_t i = 0; i < routes.count; i++)
-		dp_show_route_one(vty, json, dp_records_get(&routes, i));
-	dp_records_free(&routes);
+	for (size_t i = 0; i < n; i++)
+		dp_show_route_one(vty, json, &routes[i]);
+	dp_route_list_free(routes);
 
 	if (json)
 		return vty_json(vty, json);

@@ -156,6 +156,14 @@ static struct prefix *dp_route_prefix(const struct dp_route *r,
 static struct dp_fib *dp_fib;
 /* Routes it took over from an earlier run (dp_route_adopt_fib). */
 static uint32_t dp_adopted_routes;
+/*
+ * Those routes themselves until the resync, sorted, and which of them
+ * left the FIB since: zebra has not replayed them all yet, so only this
+ * list tells show commands what the FIB holds beside the route table.
+ */
+static struct dp_fib_route *dp_adopted;
+static uint8_t *dp_adopted_gone;
+static size_t dp_adopted_n;
 
 /* What the FIB answers for a route it has no room for. */
 static const struct dp_rt_val dp_punt_val = { .type = DP_RT_PUNT };
@@ -660,6 +668,47 @@ static int dp_route_read_truth(enum dp_map_id map, struct dp_fib_route **out,
 	return 0;
 }
 
+static int dp_fib_route_cmp(const void *a, const void *b)
+{
+	const struct dp_fib_route *x = a, *y = b;
+
+	if (x->v6 != y->v6)
+		return x->v6 ? 1 : -1;
+	if (x->plen != y->plen)
+		return x->plen < y->plen ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
+/* An adopted route leaves the FIB: not listed any more. */
+static void dp_adopted_mark_gone(int family, uint8_t plen, const void *addr)
+{
+	struct dp_fib_route key = {.v6 = family == AF_INET6, .plen = plen};
+	const struct dp_fib_route *hit;
+
+	if (!dp_adopted)
+		return;
+	memcpy(key.addr, addr, family == AF_INET ? 4 : 16);
+	hit = bsearch(&key, dp_adopted, dp_adopted_n, sizeof(key),
+		      dp_fib_route_cmp);
+	if (hit)
+		dp_adopted_gone[hit - dp_adopted] = 1;
+}
+
+/* At the resync every adopted route is replayed or gone (owner pthread),
+ * or at the end (main pthread, the owner stopped). */
+static void dp_adopted_free(void)
+{
+	XFREE(MTYPE_EBPF_ROUTE, dp_adopted);
+	XFREE(MTYPE_EBPF_ROUTE, dp_adopted_gone);
+	dp_adopted_n = 0;
+}
+
+static int dp_route_resync_done(void)
+{
+	dp_adopted_free();
+	return 0;
+}
+
 /*
  * Maps reused: the FIB the programs read is taken over, not emptied, so
  * that forwarding goes on while zebra replays. The earlier run's routes
@@ -678,7 +727,14 @@ static struct dp_fib *dp_route_adopt_fib(const struct dp_fib_maps *m)
 	dp_route_read_truth(DP_MAP_RT4, &routes, &n, &cap);
 	dp_route_read_truth(DP_MAP_RT6, &routes, &n, &cap);
 	fib = dp_fib_adopt(m, routes, n, &st);
-	XFREE(MTYPE_EBPF_ROUTE, routes);
+	if (fib && n) {
+		qsort(routes, n, sizeof(*routes), dp_fib_route_cmp);
+		dp_adopted = routes;
+		dp_adopted_gone = XCALLOC(MTYPE_EBPF_ROUTE, n);
+		dp_adopted_n = n;
+	} else {
+		XFREE(MTYPE_EBPF_ROUTE, routes);
+	}
 	if (!fib) {
 		zlog_warn("ebpf: cannot take over the FIB an earlier run left (%s): it is emptied and filled as zebra replays its routes",
 			  safe_strerror(errno));
@@ -731,6 +787,7 @@ int dp_route_open_fib(bool reused, char *err, size_t errlen)
 void dp_route_maps_closing(void)
 {
 	dp_truth_drop();
+	dp_adopted_free();
 	if (dp_fib)
 		dp_fib_close(dp_fib);
 	dp_fib = NULL;
@@ -801,6 +858,8 @@ static struct dp_route *dp_route_get(int family, uint8_t plen,
 		return r;
 	r = XCALLOC(MTYPE_EBPF_ROUTE, sizeof(*r));
 	*r = lookup;
+	/* the table has it now: the adopted copy is not listed again */
+	dp_adopted_mark_gone(family, plen, &p.u.prefix);
 	if (!dp_routes.hh.tabshift)
 		dp_hash_presize(&dp_routes.hh, dp_routes_expected);
 	dp_routes_add(&dp_routes, r);
@@ -1004,6 +1063,7 @@ static void dp_route_forget_adopted(int family, uint8_t plen,
 	ret = family == AF_INET ? dp_fib_del4(dp_fib, a[0], plen)
 				: dp_fib_del6(dp_fib, a, plen);
 	if (ret == 0) {
+		dp_adopted_mark_gone(family, plen, addr);
 		dp_fib_freed = true;
 		DP_STAT_INC(route_del);
 	}
@@ -1118,6 +1178,7 @@ void dp_route_init(void)
 	hook_register(dp_local_changed, dp_route_local_update);
 	dp_sync_on_sweep(DP_MAP_RT4, dp_route_truth_swept);
 	dp_sync_on_sweep(DP_MAP_RT6, dp_route_truth_swept);
+	hook_register(dp_resync_done, dp_route_resync_done);
 }
 
 /* ------------------------------------------- the list for show commands */
@@ -1161,7 +1222,7 @@ static void dp_route_list_answer(struct thread *t)
 	struct dp_route_list_req *q = THREAD_ARG(t);
 	struct dp_route_entry *out;
 	struct dp_route *r;
-	size_t n = 0, cap = dp_routes_count(&dp_routes);
+	size_t n = 0, cap = dp_routes_count(&dp_routes) + dp_adopted_n;
 
 	out = XCALLOC(MTYPE_EBPF_ROUTE, (cap ? cap : 1) * sizeof(*out));
 	frr_each (dp_routes, &dp_routes, r) {
@@ -1177,6 +1238,24 @@ static void dp_route_list_answer(struct thread *t)
 					    : IPV6_MAX_BYTELEN);
 		dp_route_value(r, &e->val);
 		if (r->punted || r->missing)
+			e->val.flags |= DP_RT_F_PUNTED;
+	}
+	/* until the resync: what the FIB took over and zebra did not replay */
+	for (size_t i = 0; i < dp_adopted_n; i++) {
+		const struct dp_fib_route *a = &dp_adopted[i];
+		int family = a->v6 ? AF_INET6 : AF_INET;
+		struct dp_route_entry *e;
+
+		if (dp_adopted_gone[i] ||
+		    (q->family && family != q->family) ||
+		    dp_route_get(family, a->plen, a->addr, false))
+			continue;
+		e = &out[n++];
+		e->family = family;
+		e->prefixlen = a->plen;
+		memcpy(e->addr, a->addr, sizeof(e->addr));
+		e->val = a->val;
+		if (a->val.type == DP_RT_PUNT)
 			e->val.flags |= DP_RT_F_PUNTED;
 	}
 	pthread_mutex_lock(&q->mtx);

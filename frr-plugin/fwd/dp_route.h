@@ -60,7 +60,9 @@ struct dp_route_entry {
 /*
  * The routes of family (AF_UNSPEC: both) that the datapath holds, as the
  * plugin's own table says (the FIB is written from it at once; the rt
- * maps follow when zebra is idle): copied by the dplane pthread, which
+ * maps follow when zebra is idle), with, until the resync after a start
+ * on an earlier run's pins, the routes taken over from that run that
+ * zebra has not replayed: copied by the dplane pthread, which
  * owns that table, while the caller waits, so that no map is walked on
  * zebra's main pthread. 0 with *out (free with dp_route_list_free) and
  * *n, or -ETIMEDOUT if the dplane pthread did not answer in time.

@@ -610,6 +610,13 @@ def test_routes_changed_while_zebra_was_dead():
     # the removed routes: forwarded while the kernel has them, gone with
     # them (zebra removes them when staticd, back, does not announce them,
     # at its sweep at the latest)
+    # the earlier run's routes zebra has not replayed are listed as the
+    # FIB holds them (show ebpf route reads the plugin's table and, until
+    # the resync, what it took over)
+    listed = show.routes(r1)
+    for f, (prefix, _) in GONE.items():
+        assert prefix in listed or not _kernel_has(prefix), \
+            "{} is in the kernel and the FIB, not in show ebpf route".format(prefix)
     kernel_lost, dp_lost = {}, {}
     while time.monotonic() - started < GR_TIME + 10 and len(dp_lost) < 2:
         for f, (prefix, dst) in GONE.items():
@@ -631,6 +638,11 @@ def test_routes_changed_while_zebra_was_dead():
     for f, t in dp_lost.items():
         assert t - kernel_lost[f] < 2.5, \
             "{}: forwarded {:.1f} s after the kernel lost it".format(f, t - kernel_lost[f])
+    listed = show.routes(r1)
+    assert not any(prefix in listed for prefix, _ in GONE.values()), \
+        "removed, still in show ebpf route: {}".format(
+            [p for p, _ in GONE.values() if p in listed])
+    assert all(prefix in listed for prefix, _ in NEW.values()), listed
 
 def _resync_pending():
     return show.dataplane(_gear("r1"))["resync"]["pending"]
