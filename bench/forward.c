@@ -13,8 +13,15 @@
  * the plugin's dp_fib.c and a group written like dp_nhg.c writes it
  * (not through zebra: this measures forwarding, not the control plane).
  *
- *   ours    dp_xdp_main on bn_r0 (native XDP), kernel forwarding off
- *   kernel  no BPF on the router, kernel forwarding on
+ *   kernel         no BPF on the router, kernel forwarding on
+ *   ours           dp_xdp_main on bn_r0 (native XDP), kernel forwarding off
+ *   fib_lookup     bench/bpf/ref_fwd.bpf.c's ref_fib_lookup, as lean as
+ *                  xdp-tools' xdp-forward (bpf_fib_lookup on the kernel's
+ *                  FIB, devmap redirect; kernel forwarding on, which the
+ *                  lookup requires: the kernel's own ForwDatagrams must not
+ *                  move)
+ *   redirect only  ref_redirect_fixed: every frame to bn_r1 with one MAC
+ *                  rewrite, the limit of this path
  *
  * On veth the receiving side runs in the sender's softirq, which would
  * put generator and router on one CPU and make the offered load equal to
@@ -43,6 +50,7 @@
 #include "pkt.h"
 #include "prefixes.h"
 #include "rate.h"
+#include "ref_fwd.skel.h"
 #include "traffic.skel.h"
 
 #define FWD_SEED 0x46574434
@@ -57,11 +65,13 @@
 #define rtr_out_mac bn_rate_rtr_out_mac
 #define sink_mac bn_rate_sink_mac
 
-enum fwd_mode { M_KERNEL, M_OURS, M_N };
+enum fwd_mode { M_KERNEL, M_OURS, M_FIBLOOKUP, M_REDIRECT, M_N };
 
 static const char *const mode_names[M_N] = {
 	[M_KERNEL] = "kernel",
 	[M_OURS] = "ours (XDP)",
+	[M_FIBLOOKUP] = "fib_lookup",
+	[M_REDIRECT] = "redirect only",
 };
 
 struct fwd_opts {
@@ -75,6 +85,7 @@ struct fwd_env {
 	struct bn_dp dp;
 	struct traffic *gen;  /* loaded in bn_gen */
 	struct traffic *sink; /* loaded in bn_sink */
+	struct ref_fwd *ref;  /* the references, for bn_rtr */
 	struct bn_rate_topo t;
 	int cpu_rtr;
 	int napi_pid; /* bn_r0's NAPI thread: the router */
@@ -147,10 +158,38 @@ static void fwd_sink_attach(struct fwd_env *e)
 	bn_rate_sink_attach(&e->t, bpf_program__fd(e->sink->progs.sink_drop));
 }
 
+/* The references, with bn_r1 in their devmap and the fixed rewrite. */
+static void fwd_ref_load(struct fwd_env *e)
+{
+	__u32 out = e->t.r1;
+
+	e->ref = ref_fwd__open();
+	if (!e->ref)
+		bn_die("open ref_fwd: %s", strerror(errno));
+	e->ref->rodata->ref_fixed_ifindex = out;
+	memcpy((void *)e->ref->rodata->ref_fixed_dmac, sink_mac, ETH_ALEN);
+	memcpy((void *)e->ref->rodata->ref_fixed_smac, rtr_out_mac, ETH_ALEN);
+	if (ref_fwd__load(e->ref))
+		bn_die("load ref_fwd: %s", strerror(errno));
+	/* a devmap entry names a device of the updater's namespace */
+	bn_netns_enter("bn_rtr");
+	if (bpf_map_update_elem(bpf_map__fd(e->ref->maps.ref_tx_ports), &out,
+				&out, BPF_ANY))
+		bn_die("ref_tx_ports: %s", strerror(errno));
+	bn_netns_enter(NULL);
+}
+
 static void fwd_mode_set(struct fwd_env *e, enum fwd_mode m)
 {
-	e->napi_pid = bn_rate_router(&e->t, m == M_OURS ? e->dp.prog_fd : -1,
-				     e->cpu_rtr);
+	const int fd[M_N] = {
+		[M_KERNEL] = -1,
+		[M_OURS] = e->dp.prog_fd,
+		[M_FIBLOOKUP] = bpf_program__fd(e->ref->progs.ref_fib_lookup),
+		[M_REDIRECT] = bpf_program__fd(e->ref->progs.ref_redirect_fixed),
+	};
+
+	e->napi_pid = bn_rate_router_fwd(&e->t, fd[m], e->cpu_rtr,
+					 m == M_KERNEL || m == M_FIBLOOKUP);
 }
 
 /* Generate for `seconds` on the calling thread (in bn_gen, pinned). */
@@ -236,20 +275,22 @@ static void fwd_setup(struct fwd_env *e, const struct fwd_opts *o)
 	fwd_routes(e, t, o->routes);
 	fwd_gen_load(e, t, o->routes);
 	fwd_sink_attach(e);
+	fwd_ref_load(e);
 	free(t);
 }
 
 int main(int argc, char **argv)
 {
-	struct bn_stat st[M_N][3]; /* offered, forwarded, per router core */
-	uint64_t fwd0, pass0, fwd1, pass1;
+	/* offered, forwarded, per router core, router CPU % */
+	struct bn_stat st[M_N][4];
+	uint64_t fwd0, pass0, fwd1, pass1, kfwd[M_N] = {};
 	struct fwd_env e = {};
 	struct fwd_opts o;
 	char cnt[16];
 	int r, m, k;
 
 	fwd_opts_parse(argc, argv, &o);
-	double v[M_N][3][o.rounds];
+	double v[M_N][4][o.rounds];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fwd_setup(&e, &o);
@@ -265,38 +306,59 @@ int main(int argc, char **argv)
 		for (m = 0; m < M_N; m++) {
 			struct bn_rate_sample s;
 
+			uint64_t k0;
+
 			fwd_mode_set(&e, m);
+			k0 = bn_kernel_forwarded("bn_rtr");
 			bn_netns_enter("bn_gen");
 			bn_pin_cpu(o.cpu_gen);
 			s = fwd_generate(&e, o.seconds);
 			bn_netns_enter(NULL);
+			kfwd[m] += bn_kernel_forwarded("bn_rtr") - k0;
 			v[m][0][r] = s.offered / 1e6;
 			v[m][1][r] = s.forwarded / 1e6;
 			v[m][2][r] = s.rtr_cpu > 0 ? s.forwarded / 1e6 / s.rtr_cpu : 0;
+			v[m][3][r] = 100 * s.rtr_cpu;
 		}
 	}
 	fwd_mode_set(&e, M_KERNEL);
 	fwd_dp_counts(&e, &fwd1, &pass1);
 
-	printf("%-12s %-20s %-20s %-20s\n", "router", "offered Mpps",
-	       "forwarded Mpps", "Mpps per core");
+	printf("%-14s %-20s %-20s %-20s %-16s\n", "router", "offered Mpps",
+	       "forwarded Mpps", "Mpps per core", "router CPU %");
 	for (m = 0; m < M_N; m++) {
-		char cell[3][32];
+		char cell[4][32];
 
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < 4; k++) {
 			st[m][k] = bn_stat_of(v[m][k], o.rounds);
-			snprintf(cell[k], sizeof(cell[k]), "%.2f (%.2f-%.2f)",
+			snprintf(cell[k], sizeof(cell[k]),
+				 k == 3 ? "%.0f (%.0f-%.0f)" : "%.2f (%.2f-%.2f)",
 				 st[m][k].med, st[m][k].min, st[m][k].max);
 		}
-		printf("%-12s %-20s %-20s %-20s\n", mode_names[m], cell[0],
-		       cell[1], cell[2]);
+		printf("%-14s %-20s %-20s %-20s %-16s\n", mode_names[m],
+		       cell[0], cell[1], cell[2], cell[3]);
 	}
 	printf("\nours/kernel: %.2fx forwarded, %.2fx per core\n",
 	       st[M_OURS][1].med / st[M_KERNEL][1].med,
 	       st[M_OURS][2].med / st[M_KERNEL][2].med);
+	printf("ours/fib_lookup: %.2fx forwarded, %.2fx per core\n",
+	       st[M_OURS][1].med / st[M_FIBLOOKUP][1].med,
+	       st[M_OURS][2].med / st[M_FIBLOOKUP][2].med);
+	printf("ours/redirect only: %.2fx forwarded, %.2fx per core\n",
+	       st[M_OURS][1].med / st[M_REDIRECT][1].med,
+	       st[M_OURS][2].med / st[M_REDIRECT][2].med);
+	printf("kernel's own forwarding (ForwDatagrams) per mode: kernel %llu, ours %llu, fib_lookup %llu, redirect only %llu\n",
+	       (unsigned long long)kfwd[M_KERNEL],
+	       (unsigned long long)kfwd[M_OURS],
+	       (unsigned long long)kfwd[M_FIBLOOKUP],
+	       (unsigned long long)kfwd[M_REDIRECT]);
 	printf("datapath counters: %llu forwarded, %llu passed to the kernel\n",
 	       (unsigned long long)(fwd1 - fwd0),
 	       (unsigned long long)(pass1 - pass0));
+	for (m = 0; m < M_N; m++)
+		if (st[m][3].med < 90)
+			printf("note: %s left the router's CPU %.0f %% idle: the generator or the sink limits its forwarded figure; \"per core\" compares it\n",
+			       mode_names[m], 100 - st[m][3].med);
 	for (m = 0; m < M_N; m++)
 		if (st[m][1].med > 0.9 * st[m][0].med)
 			printf("note: %s forwarded ~all that was offered: the generator limits it, its figure is a lower bound\n",
@@ -304,7 +366,19 @@ int main(int argc, char **argv)
 
 	traffic__destroy(e.gen);
 	traffic__destroy(e.sink);
+	ref_fwd__destroy(e.ref);
 	bn_dp_close(&e.dp);
+	/* What the kernel forwarded was not the references' work. */
+	for (m = M_OURS; m < M_N; m++) {
+		uint64_t done = (uint64_t)(st[m][1].med * 1e6 * o.seconds *
+					   o.rounds);
+
+		if (kfwd[m] > done / 100 + 100) {
+			fprintf(stderr, "bench/forward: the kernel forwarded %llu frames in mode %s: its figure is not the program's\n",
+				(unsigned long long)kfwd[m], mode_names[m]);
+			return 1;
+		}
+	}
 	/* Frames the datapath passed up were measured as the kernel's work. */
 	if (fwd1 - fwd0 == 0 || pass1 - pass0 > (fwd1 - fwd0) / 100) {
 		fprintf(stderr, "bench/forward: the datapath passed %llu frames to the kernel and forwarded %llu: its figure is not the datapath's\n",

@@ -33,7 +33,8 @@ done
 
 if [ $quick = 1 ]; then
 	fib_args="--v4 1K,100K --v6 10K --packets 20K --rounds 3"
-	forward_args="--routes 100K --seconds 1 --rounds 2"
+	forward_args="--seconds 1 --rounds 2"
+	forward_sizes="100K"
 	failover_args="--routes 100000"
 	install_args="--quick"
 	stall_args="--quick"
@@ -49,6 +50,8 @@ if [ $quick = 1 ]; then
 else
 	fib_args=""
 	forward_args=""
+	# issue 10: where most routers live and a full table
+	forward_sizes="10K 1M"
 	failover_args=""
 	install_args=""
 	stall_args=""
@@ -78,8 +81,10 @@ for name in $names; do
 		# shellcheck disable=SC2086
 		"$bin/fib" $fib_args || status=1 ;;
 	forward)
-		# shellcheck disable=SC2086
-		"$bin/forward" $forward_args || status=1 ;;
+		for n in $forward_sizes; do
+			# shellcheck disable=SC2086
+			"$bin/forward" --routes "$n" $forward_args || status=1
+		done ;;
 	install)
 		# shellcheck disable=SC2086
 		"$here/install.sh" $install_args || status=1 ;;

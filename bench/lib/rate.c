@@ -146,18 +146,18 @@ static void rate_sink_away(int cpu_rtr)
 		bn_die("sink NAPI thread priority: %s", strerror(errno));
 }
 
-int bn_rate_router(const struct bn_rate_topo *t, int prog_fd, int cpu_rtr)
+int bn_rate_router_fwd(const struct bn_rate_topo *t, int prog_fd,
+		       int cpu_rtr, bool kernel_fwd)
 {
 	int pid;
 
 	bn_netns_enter("bn_rtr");
+	bn_shf("sysctl -qw net.ipv4.conf.all.forwarding=%d", kernel_fwd);
 	if (prog_fd >= 0) {
-		bn_shf("sysctl -qw net.ipv4.conf.all.forwarding=0");
 		if (bpf_xdp_attach(t->r0, prog_fd, XDP_FLAGS_DRV_MODE, NULL))
 			bn_die("attach datapath: %s", strerror(errno));
 	} else {
 		bpf_xdp_detach(t->r0, XDP_FLAGS_DRV_MODE, NULL);
-		bn_shf("sysctl -qw net.ipv4.conf.all.forwarding=1");
 	}
 	bn_netns_enter(NULL);
 	pid = bn_rate_pin_napi(cpu_rtr);
@@ -166,6 +166,40 @@ int bn_rate_router(const struct bn_rate_topo *t, int prog_fd, int cpu_rtr)
 	rate_sink_away(cpu_rtr);
 	usleep(100000);
 	return pid;
+}
+
+int bn_rate_router(const struct bn_rate_topo *t, int prog_fd, int cpu_rtr)
+{
+	return bn_rate_router_fwd(t, prog_fd, cpu_rtr, prog_fd < 0);
+}
+
+uint64_t bn_kernel_forwarded(const char *ns)
+{
+	char head[1024], vals[1024], *hs, *vs, *h, *v;
+	unsigned long long n = 0;
+	FILE *f;
+
+	bn_netns_enter(ns);
+	f = fopen("/proc/net/snmp", "r");
+	bn_netns_enter(NULL);
+	if (!f)
+		bn_die("/proc/net/snmp: %s", strerror(errno));
+	/* "Ip: Forwarding ... ForwDatagrams ..." then a line of values */
+	while (fgets(head, sizeof(head), f) && fgets(vals, sizeof(vals), f)) {
+		if (strncmp(head, "Ip:", 3))
+			continue;
+		h = strtok_r(head, " \n", &hs);
+		v = strtok_r(vals, " \n", &vs);
+		while (h && v && strcmp(h, "ForwDatagrams")) {
+			h = strtok_r(NULL, " \n", &hs);
+			v = strtok_r(NULL, " \n", &vs);
+		}
+		if (h && v)
+			n = strtoull(v, NULL, 10);
+		break;
+	}
+	fclose(f);
+	return n;
 }
 
 void bn_rate_sink_attach(const struct bn_rate_topo *t, int prog_fd)

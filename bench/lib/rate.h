@@ -16,6 +16,7 @@
 #ifndef BENCH_RATE_H
 #define BENCH_RATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pkt.h"
@@ -52,6 +53,12 @@ int bn_napi_pin(const char *dev, int cpu);
  * thread is pinned to cpu_rtr: its pid (dies if there is none).
  */
 int bn_rate_router(const struct bn_rate_topo *t, int prog_fd, int cpu_rtr);
+/* The same with the kernel's forwarding set apart from the program (a
+ * bpf_fib_lookup forwarder needs it on). */
+int bn_rate_router_fwd(const struct bn_rate_topo *t, int prog_fd,
+		       int cpu_rtr, bool kernel_fwd);
+/* IPv4 datagrams the kernel forwarded in namespace ns (ForwDatagrams). */
+uint64_t bn_kernel_forwarded(const char *ns);
 
 /* Attach the sink's XDP program on bn_s0 (native). */
 void bn_rate_sink_attach(const struct bn_rate_topo *t, int prog_fd);
