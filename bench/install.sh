@@ -233,6 +233,11 @@ run() {
 		allcpu=$(paste -d' ' <(echo "$cpu0" | tr ' ' '\n') <(echo "$cpu2" | tr ' ' '\n') |
 			awk -F'[ =]' 'NF == 4 && $1 == $3 { c += $4 - $2 } END { printf "%.2f", c }')
 		echo "$copy $allcpu" >>"$tmp/copy"
+		# the full listing: the plugin's table, copied by the dplane
+		# pthread while the vty waits (no map walk); printed and counted
+		tl=$(now)
+		lines=$(vtysh -d zebra -c "show ebpf route ipv4" | wc -l)
+		echo "$(sub "$tl" "$(now)") $lines" >>"$tmp/listing"
 	fi
 	# per-thread CPU used during the install
 	cpu=$(paste -d' ' <(echo "$cpu0" | tr ' ' '\n') <(echo "$cpu1" | tr ' ' '\n') |
@@ -288,6 +293,8 @@ copy_cpu=$(awk '{ print $2 }' "$tmp/copy" | median)
 echo "(b) rt_v4_map (the update-side copy, written after the install) held every route at" \
 	"$copy_s s (median); zebra CPU, all threads, until then: $copy_cpu s, ratio" \
 	"$(ratio "$ca" "$copy_cpu") to (a)'s install"
+echo "(b) \`show ebpf route ipv4\` with the table in place: $(awk '{ print $1 }' "$tmp/listing" | median) s" \
+	"(median) for $(awk '{ print $2 }' "$tmp/listing" | median) lines, zebra's main pthread busy throughout"
 echo "(b) \`show ebpf dataplane json\` took $(cat "$tmp/json_s") s with the table in place (the"
 echo "reason it is read once, not polled)."
 echo "(b) zebra dplane providers after the install:"

@@ -166,7 +166,11 @@ def ct_put_lb_flow(router, proto, client, cport, vip, vport, be, bport, backend_
                    state, age_s, pin_dir=PIN_ROOT):
     """Both entries of a DNAT load-balanced flow, last seen age_s ago, as
     the datapath would have made them."""
-    last = monotonic_ns(router) - int(age_s * 1e9)
+    now = monotonic_ns(router)
+    assert now > age_s * 1e9, \
+        "{}: its clock is {:.0f} s from boot, a flow cannot be last seen {} s ago".format(
+            router.name, now / 1e9, age_s)
+    last = now - int(age_s * 1e9)
     update(router, "ct_map", ct_key(proto, client, cport, vip, vport),
            ct_val(last, state, DP_CT_F_LB, backend_id, vip_id, client, cport, be, bport),
            pin_dir)
