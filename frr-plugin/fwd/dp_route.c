@@ -1246,9 +1246,8 @@ static void dp_route_list_answer(struct thread *t)
 		int family = a->v6 ? AF_INET6 : AF_INET;
 		struct dp_route_entry *e;
 
-		if (dp_adopted_gone[i] ||
-		    (q->family && family != q->family) ||
-		    dp_route_get(family, a->plen, a->addr, false))
+		/* gone: left the FIB, or the table took it (dp_route_get) */
+		if (dp_adopted_gone[i] || (q->family && family != q->family))
 			continue;
 		e = &out[n++];
 		e->family = family;
@@ -1270,16 +1269,21 @@ static void dp_route_list_answer(struct thread *t)
 int dp_route_list(int family, struct dp_route_entry **out, size_t *n)
 {
 	struct dp_route_list_req *q = XCALLOC(MTYPE_EBPF_ROUTE, sizeof(*q));
+	pthread_condattr_t attr;
 	struct timespec until;
 	int ret = 0;
 
+	/* a wait that a change of the wall clock does not stretch */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_mutex_init(&q->mtx, NULL);
-	pthread_cond_init(&q->cond, NULL);
+	pthread_cond_init(&q->cond, &attr);
+	pthread_condattr_destroy(&attr);
 	q->refs = 2;
 	q->family = family;
 	dp_owner_post(dp_route_list_answer, q);
 
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += DP_ROUTE_LIST_WAIT_MS / 1000;
 	pthread_mutex_lock(&q->mtx);
 	while (!q->done && !ret)

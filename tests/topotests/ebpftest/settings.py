@@ -8,6 +8,7 @@ topology, the routing and the traffic helpers without the plugin, and every
 assertion that needs the plugin is skipped with a reason.
 """
 
+import os
 import re
 
 import pytest
@@ -36,8 +37,6 @@ def rebuilt_module():
     """A second build of the plugin, with the same map layout and programs
     that differ (frr-plugin/subdir.am, DP_BUILD_VARIANT): what an upgrade
     installs. None in a dry run or where it was not built."""
-    import os
-
     if dry_run():
         return None
     repo = os.path.dirname(os.path.dirname(os.path.abspath(ebpf_module)))
