@@ -74,6 +74,15 @@ extern struct dp_fib *dp_fib_adopt(const struct dp_fib_maps *maps,
 extern int dp_fib_reserve(struct dp_fib *fib, const struct dp_rt_val *val);
 
 /*
+ * Starts fetching what dp_fib_add4/del4 of this prefix will read first (its
+ * rule's slot, its tbl24 entry): with a large table each is a cache miss,
+ * which a caller that knows the next prefix early can overlap with other
+ * work. Changes nothing.
+ */
+extern void dp_fib_prefetch4(const struct dp_fib *fib, uint32_t addr,
+			     uint8_t plen);
+
+/*
  * Add or replace a route (addresses in network byte order, host bits may
  * be set: they are masked). Returns 0, or -ENOSPC when a table is full
  * (tbl8 groups, fib6 nodes or value ids), or -errno from a map write; on

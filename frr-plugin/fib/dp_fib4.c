@@ -294,6 +294,21 @@ static void dp_fib4_write(struct dp_fib4 *f, uint32_t addr, uint8_t len,
 			  1u << (32 - len), len, val, depth);
 }
 
+void dp_fib_prefetch4(const struct dp_fib *fib, uint32_t addr_be,
+		      uint8_t plen)
+{
+	const struct dp_fib4 *f = &fib->v4;
+	uint32_t addr;
+
+	if (plen > 32 || !f->rules)
+		return;
+	addr = ntohl(addr_be) & dp_fib4_mask(plen);
+	__builtin_prefetch(&f->rules[dp_fib4_rule_hash(addr, plen) &
+				     f->rules_mask]);
+	__builtin_prefetch(&f->tbl24[addr >> 8], 1);
+	__builtin_prefetch(&f->depth24[addr >> 8], 1);
+}
+
 int dp_fib_add4(struct dp_fib *fib, uint32_t addr_be, uint8_t plen,
 		const struct dp_rt_val *val)
 {

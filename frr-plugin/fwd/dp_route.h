@@ -16,6 +16,9 @@ struct zebra_dplane_ctx;
 
 /* Owner thread: one route context; returns 0 or -errno. */
 extern int dp_route_ctx(struct zebra_dplane_ctx *ctx);
+/* Start fetching what dp_route_ctx() will read for a route context to
+ * come: stage 0 two contexts ahead, stage 1 the next one. */
+extern void dp_route_prefetch(const struct zebra_dplane_ctx *ctx, int stage);
 
 /*
  * At init: follow the kernel's local table (dp_local_changed) and the
