@@ -35,6 +35,7 @@
 
 #include "bench.h"
 #include "datapath.h"
+#include "datapath_stages.h"
 #include "pkt.h"
 #include "prefixes.h"
 #include "ref_fwd.skel.h"
@@ -50,7 +51,19 @@
 #define FIB_SIZES_MAX 8
 #define FIB_OUTLIER_NS 20000
 
-enum fib_prog { P_OURS, P_LPM, P_FIBLOOKUP, P_PASS, P_N };
+/* The forwarders, XDP_PASS, then ours cut after each stage (stages.bpf.c):
+ * what each stage adds is the difference between two cuts. */
+enum fib_prog {
+	P_OURS,
+	P_LPM,
+	P_FIBLOOKUP,
+	P_PASS,
+	P_ST_ENTRY,
+	P_ST_INGRESS,
+	P_ST_ROUTE,
+	P_N
+};
+#define P_STAGE_FIRST P_ST_ENTRY
 
 /* The test frames' destination MAC: lo's router MAC in intf_map. */
 static const uint8_t router_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
@@ -70,6 +83,7 @@ struct fib_opts {
 struct fib_env {
 	struct bn_dp dp;
 	struct ref_fwd *ref;
+	struct bn_dp_stages stages;
 	int fd[P_N];
 	uint32_t out_ifindex;
 	struct bn_pkt *pkts;
@@ -249,18 +263,21 @@ static void fib_add6(struct fib_env *e, const struct bn_pfx6 *t, uint32_t from,
 }
 
 /*
- * One program over all packets; returns the mean duration in ns. With
- * tag, records per packet which next hop the frame was sent to (its
- * destination MAC's last byte), or 0xff if it was not redirected.
+ * One program over all packets; returns the mean duration in ns and in
+ * *fwd the runs that returned XDP_REDIRECT (a stage cut: XDP_PASS, still
+ * on its way to being forwarded). With tag, records per packet which next
+ * hop the frame was sent to (its destination MAC's last byte), or 0xff if
+ * it was not redirected.
  *
  * A run longer than FIB_OUTLIER_NS did not take that long to look up a
  * route: the CPU was taken away in the middle of it (an interrupt, or
  * this VM's vCPU descheduled). Such runs are left out of the mean and
  * counted in *outliers.
  */
-static double fib_run(struct fib_env *e, int fd, uint32_t n, uint32_t *fwd,
+static double fib_run(struct fib_env *e, int p, uint32_t n, uint32_t *fwd,
 		      uint8_t *tag, uint32_t *outliers)
 {
+	int fd = e->fd[p], want = p >= P_STAGE_FIRST ? XDP_PASS : XDP_REDIRECT;
 	uint8_t out[BN_PKT_MAX];
 	uint64_t sum = 0;
 	uint32_t i, kept = 0;
@@ -285,7 +302,7 @@ static double fib_run(struct fib_env *e, int fd, uint32_t n, uint32_t *fwd,
 			sum += o.duration;
 			kept++;
 		}
-		if (o.retval == XDP_REDIRECT)
+		if ((int)o.retval == want)
 			(*fwd)++;
 		if (tag)
 			tag[i] = o.retval == XDP_REDIRECT ? out[5] : 0xff;
@@ -315,8 +332,8 @@ static void fib_measure(struct fib_env *e, const struct fib_opts *o,
 	row->n = o->packets;
 	row->rounds = o->rounds;
 	for (p = 0; p < P_N; p++)
-		fib_run(e, e->fd[p], o->packets, &row->fwd[p], e->tag[p],
-			&warmup_outliers);
+		fib_run(e, p, o->packets, &row->fwd[p],
+			p < P_PASS ? e->tag[p] : NULL, &warmup_outliers);
 	row->agree = 0;
 	for (i = 0; i < o->packets; i++)
 		if (e->tag[P_OURS][i] != 0xff &&
@@ -327,7 +344,7 @@ static void fib_measure(struct fib_env *e, const struct fib_opts *o,
 	for (r = 0; r < o->rounds; r++) {
 		for (j = 0; j < P_N; j++) {
 			p = (r + j) % P_N;
-			mean[p] = fib_run(e, e->fd[p], o->packets, &fwd, NULL,
+			mean[p] = fib_run(e, p, o->packets, &fwd, NULL,
 					  &row->outliers);
 		}
 		for (p = 0; p < P_N; p++)
@@ -365,10 +382,51 @@ static void fib_print_row(const struct fib_row *row)
 	fflush(stdout);
 }
 
+/*
+ * Where ours spends its time: each cut's median minus the one before
+ * (XDP_PASS before the first), so the columns add up to "ours".
+ */
+static void fib_print_stages(const struct fib_row *rows, int n)
+{
+	static const char *const name[] = {
+		[P_ST_ENTRY] = "entry",
+		[P_ST_INGRESS] = "+ingress",
+		[P_ST_ROUTE] = "+route",
+		[P_OURS] = "+send",
+	};
+	static const int order[] = {P_ST_ENTRY, P_ST_INGRESS, P_ST_ROUTE,
+				    P_OURS};
+	double prev;
+	int i, j;
+
+	printf("\nours, stage by stage: ns each stage adds (medians), bpf/xdp_main.bpf.c cut after it\n"
+	       "(entry: interface lookup, packet loaded; ingress: the kernel's checks on L2/L3, addresses,\n"
+	       "policers off; route: FIB, next hop, rpf, TTL, MTU; send: TTL and MACs rewritten, counters, redirect)\n");
+	printf("%-12s", "table");
+	for (j = 0; j < 4; j++)
+		printf(" %-9s", name[order[j]]);
+	printf(" %-9s %s\n", "= ours", "fib_lookup");
+	for (i = 0; i < n; i++) {
+		printf("%-12s", rows[i].name);
+		prev = 0;
+		for (j = 0; j < 4; j++) {
+			printf(" %-9.1f", rows[i].net[order[j]].med - prev);
+			prev = rows[i].net[order[j]].med;
+		}
+		printf(" %-9.1f %.1f\n", rows[i].net[P_OURS].med,
+		       rows[i].net[P_FIBLOOKUP].med);
+	}
+}
+
 /* Every forwarder must have forwarded every packet, to the same next hop:
  * otherwise the row does not compare like with like. */
 static bool fib_row_valid(const struct fib_row *row)
 {
+	int p;
+
+	for (p = P_STAGE_FIRST; p < P_N; p++)
+		if (row->fwd[p] != row->n)
+			return false;
 	return row->fwd[P_OURS] == row->n && row->fwd[P_LPM] == row->n &&
 	       row->fwd[P_FIBLOOKUP] == row->n && row->agree == row->n;
 }
@@ -381,9 +439,11 @@ static void fib_print_checks(const struct fib_row *rows, int n)
 	       "runs left out as interrupted (> %u ns); route load time in s\n",
 	       FIB_OUTLIER_NS);
 	for (i = 0; i < n; i++)
-		printf("%-12s %u/%u/%u of %u, agree %u%s; left out %u of %u; load ours %.2f lpm %.2f kernel %.2f\n",
+		printf("%-12s %u/%u/%u of %u, agree %u, stage cuts reached %u/%u/%u%s; left out %u of %u; load ours %.2f lpm %.2f kernel %.2f\n",
 		       rows[i].name, rows[i].fwd[P_OURS], rows[i].fwd[P_LPM],
 		       rows[i].fwd[P_FIBLOOKUP], rows[i].n, rows[i].agree,
+		       rows[i].fwd[P_ST_ENTRY], rows[i].fwd[P_ST_INGRESS],
+		       rows[i].fwd[P_ST_ROUTE],
 		       fib_row_valid(&rows[i]) ? "" : "  INVALID",
 		       rows[i].outliers, rows[i].rounds * P_N * rows[i].n,
 		       rows[i].lt.ours, rows[i].lt.lpm, rows[i].lt.kernel);
@@ -454,6 +514,10 @@ static void fib_env_open(struct fib_env *e, const struct fib_opts *o)
 	e->fd[P_LPM] = bpf_program__fd(e->ref->progs.ref_lpm);
 	e->fd[P_FIBLOOKUP] = bpf_program__fd(e->ref->progs.ref_fib_lookup);
 	e->fd[P_PASS] = bpf_program__fd(e->ref->progs.ref_pass);
+	bn_dp_stages_open(&e->stages, &e->dp);
+	e->fd[P_ST_ENTRY] = e->stages.entry_fd;
+	e->fd[P_ST_INGRESS] = e->stages.ingress_fd;
+	e->fd[P_ST_ROUTE] = e->stages.route_fd;
 	e->out_ifindex = if_nametoindex(FIB_OUT_DEV);
 	if (!e->out_ifindex)
 		bn_die("%s: %s", FIB_OUT_DEV, strerror(errno));
@@ -535,13 +599,12 @@ int main(int argc, char **argv)
 		}
 		free(t);
 	}
+	fib_print_stages(rows, n_rows);
 	fib_print_checks(rows, n_rows);
 
+	bn_dp_stages_close(&e.stages);
 	bn_dp_close(&e.dp);
 	ref_fwd__destroy(e.ref);
-	for (s = 0; s < n_rows; s++)
-		if (!fib_row_valid(&rows[s]))
-			return 1;
 	for (s = 0; s < n_rows; s++)
 		if (!fib_row_valid(&rows[s])) {
 			fprintf(stderr, "bench/fib: %s: the three programs did not forward all frames to the same next hop: its figures measure something else\n",

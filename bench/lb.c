@@ -18,7 +18,10 @@
  *                  paid before the filter) and on as the plugin sets it
  *                  (the filter's two small lookups)
  *   established    an ACK of a dnat / fullnat flow: XDP's fast path
- *                  (conntrack hit, rewrite, route, redirect)
+ *                  (conntrack hit, rewrite, route, redirect); for dnat
+ *                  also the same code cut after conntrack and after
+ *                  routing (bench/bpf/stages.bpf.c), so that what each
+ *                  stage adds shows
  *   SYN            a new flow (a 5-tuple never seen) made at XDP
  *                  (backend selection, conntrack create, rewrite, route,
  *                  redirect); and, as on an interface without XDP, made by
@@ -59,6 +62,7 @@
 
 #include "bench.h"
 #include "datapath.h"
+#include "datapath_stages.h"
 #include "datapath_tc.h"
 #include "lb/lb_ring.h"
 #include "pkt.h"
@@ -103,6 +107,8 @@ enum lb_case {
 	C_ROUTE_CT,
 	C_ROUTE_ON,
 	C_EST_DNAT,
+	C_EST_DNAT_CT,	  /* the same, datapath cut after conntrack */
+	C_EST_DNAT_ROUTE, /* ... and after routing (stages.bpf.c) */
 	C_EST_FNAT,
 	C_REF_EST,
 	C_SYN_DNAT,
@@ -139,6 +145,7 @@ struct lb_env {
 	const struct lb_opts *o;
 	struct bn_dp dp;
 	struct bn_dp_tc tc;
+	struct bn_dp_stages stages;
 	struct ref_lb *ref;
 	int pass_fd, ref_fd, conn_stats_fd;
 	uint32_t *ring;	    /* lb_ring_map, flat */
@@ -571,6 +578,10 @@ static double lb_xdp_case(struct lb_env *e, enum lb_case c)
 
 		if (c == C_PASS)
 			fd = e->pass_fd;
+		else if (c == C_EST_DNAT_CT)
+			fd = e->stages.ct_fd;
+		else if (c == C_EST_DNAT_ROUTE)
+			fd = e->stages.route_fd;
 		else if (c == C_REF_EST)
 			fd = e->ref_fd;
 		else if (c == C_ROUTE_OFF || c == C_ROUTE_CT || c == C_ROUTE_ON)
@@ -579,6 +590,9 @@ static double lb_xdp_case(struct lb_env *e, enum lb_case c)
 		lb_mean_add(&m, r.duration);
 		switch (c) {
 		case C_PASS:
+		case C_EST_DNAT_CT:
+		case C_EST_DNAT_ROUTE:
+			/* a cut: still on its way to being forwarded */
 			ok = r.verdict == XDP_PASS;
 			break;
 		case C_ROUTE_OFF:
@@ -686,6 +700,7 @@ static void lb_env_open(struct lb_env *e, const struct lb_scen *sc,
 	sz.ring_slots = S_N * sc->vips * e->ring_cap;
 	bn_dp_open_sized(&e->dp, &sz);
 	bn_dp_tc_open(&e->tc, &e->dp);
+	bn_dp_stages_open(&e->stages, &e->dp);
 	e->ring = lb_mmap(e->dp.skel->maps.lb_ring_map, &e->ring_len);
 	e->filter = lb_mmap(e->dp.skel->maps.ct_filter_map, &e->filter_len);
 	lb_ref_open(e);
@@ -765,6 +780,7 @@ static void lb_env_close(struct lb_env *e)
 	}
 	free(e->route_pkt);
 	ref_lb__destroy(e->ref);
+	bn_dp_stages_close(&e->stages);
 	bn_dp_tc_close(&e->tc);
 	bn_dp_close(&e->dp);
 }
@@ -775,6 +791,8 @@ static const char *const case_name[C_N] = {
 	[C_ROUTE_CT] = "routing, LB on, no filter",
 	[C_ROUTE_ON] = "routing only, LB on",
 	[C_EST_DNAT] = "established dnat",
+	[C_EST_DNAT_CT] = "  cut after conntrack",
+	[C_EST_DNAT_ROUTE] = "  cut after routing",
 	[C_EST_FNAT] = "established fullnat",
 	[C_REF_EST] = "ref established",
 	[C_SYN_DNAT] = "SYN dnat",

@@ -21,8 +21,30 @@
 #include "stats.h"
 #include "xdp_meta.h"
 
-SEC("xdp")
-int dp_xdp_main(struct xdp_md *ctx)
+/*
+ * Where the path stops: the whole way in dp_xdp_main; after a stage only
+ * in bench/bpf/stages.bpf.c, which includes this file to measure what each
+ * stage adds (bench/fib, bench/lb). The stops are compile-time constants:
+ * in dp_xdp_main they vanish.
+ */
+enum dp_xdp_stop {
+	DP_XDP_STOP_NONE,
+	DP_XDP_STOP_ENTRY,   /* interface found, packet loaded */
+	DP_XDP_STOP_INGRESS, /* + the kernel's ingress checks, policers */
+	DP_XDP_STOP_CT,	     /* + conntrack: a flow's rewrite and backend */
+	DP_XDP_STOP_ROUTE,   /* + the route, next hop, what TC must finish */
+};
+
+/* A stopped path's verdict: XDP_PASS if the packet is still on its way to
+ * being forwarded (the benchmarks check it), else XDP_DROP. */
+#define DP_XDP_STOP_AT(stop, at, ok)                                           \
+	do {                                                                   \
+		if ((stop) == (at))                                            \
+			return (ok) ? XDP_PASS : XDP_DROP;                     \
+	} while (0)
+
+static __always_inline int dp_xdp_path(struct xdp_md *ctx,
+				       enum dp_xdp_stop stop)
 {
 	const struct dp_intf *intf = dp_intf_lookup(ctx_ingress_ifindex(ctx));
 	struct dp_intf_stats *istats = dp_intf_stats_slot(intf);
@@ -33,9 +55,9 @@ int dp_xdp_main(struct xdp_md *ctx)
 	struct dp_pkt pkt;
 	__u32 flags = 0;
 
-	DP_BUILD_MARK();
 	dp_flow_init(&fl);
 	ctx_load_pkt(ctx, &pkt);
+	DP_XDP_STOP_AT(stop, DP_XDP_STOP_ENTRY, intf);
 	/* Parse and check the packet as the kernel would: lib/pipeline.h */
 	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags);
 	/* Policers that apply, and their actions: lib/police.h */
@@ -46,9 +68,11 @@ int dp_xdp_main(struct xdp_md *ctx)
 		dp_count(DP_HOOK_XDP, reason, pkt.len, istats);
 		return XDP_DROP;
 	}
+	DP_XDP_STOP_AT(stop, DP_XDP_STOP_INGRESS, reason == DP_CONTINUE);
 	/* An established flow's rewrite and destination: lib/ct_stage.h */
 	if (reason == DP_CONTINUE)
 		reason = dp_ct_fast(&pkt, flags, &fl);
+	DP_XDP_STOP_AT(stop, DP_XDP_STOP_CT, reason == DP_CONTINUE);
 	/* The route to the (translated) destination: lib/pipeline.h */
 	if (reason == DP_CONTINUE)
 		reason = dp_pipeline_route(ctx, &pkt, intf, flags, &eg);
@@ -62,6 +86,7 @@ int dp_xdp_main(struct xdp_md *ctx)
 		reason = DP_R_PASS_EGRESS_SKB;
 	/* What only TC can finish about a flow goes there untouched. */
 	reason = dp_ct_fast_done(&pkt, flags, &fl, &eg, reason);
+	DP_XDP_STOP_AT(stop, DP_XDP_STOP_ROUTE, reason == DP_R_FWD);
 
 	if (reason == DP_R_FWD) {
 		dp_decrement_ttl(ctx, &pkt);
@@ -80,6 +105,13 @@ int dp_xdp_main(struct xdp_md *ctx)
 		dp_count(DP_HOOK_XDP, reason, pkt.len, istats);
 	dp_xdp_meta_store(ctx, reason, policed ? DP_XDP_META_F_POLICED : 0);
 	return XDP_PASS;
+}
+
+SEC("xdp")
+int dp_xdp_main(struct xdp_md *ctx)
+{
+	DP_BUILD_MARK();
+	return dp_xdp_path(ctx, DP_XDP_STOP_NONE);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -65,6 +65,29 @@ void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz)
 	dp->stats_fd = bpf_map__fd(dp->skel->maps.stats_map);
 }
 
+void bn_dp_share_maps(struct bn_dp *dp, struct bpf_object *obj)
+{
+	struct bpf_map *map, *own;
+	int err;
+
+	bpf_object__for_each_map(map, obj) {
+		bpf_map__set_pin_path(map, NULL);
+		own = bpf_object__find_map_by_name(dp->skel->obj,
+						   bpf_map__name(map));
+		/* its own: .rodata/.bss, and TC's prog array of tail calls */
+		if (!own && (bpf_map__is_internal(map) ||
+			     bpf_map__type(map) == BPF_MAP_TYPE_PROG_ARRAY))
+			continue;
+		if (!own)
+			bn_die("map %s is not the datapath's",
+			       bpf_map__name(map));
+		err = bpf_map__reuse_fd(map, bpf_map__fd(own));
+		if (err)
+			bn_die("share %s: %s", bpf_map__name(map),
+			       strerror(-err));
+	}
+}
+
 /*
  * The switches, with the hold time's deadline an hour ahead as the plugin
  * keeps it (DP_META_F_HOLD): every packet pays the check it pays in a

@@ -41,6 +41,12 @@ void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz);
 void bn_dp_meta(struct bn_dp *dp, uint32_t flags);
 void bn_dp_close(struct bn_dp *dp);
 
+/* Before obj (another object of datapath code: tc_main, the stage cuts of
+ * bench/bpf/stages.bpf.c) is loaded: its maps become the datapath's of the
+ * same name, unpinned, as pinning gives the real thing. */
+struct bpf_object;
+void bn_dp_share_maps(struct bn_dp *dp, struct bpf_object *obj);
+
 /* intf_map: an interface packets arrive on (routed: enabled + XDP) or
  * leave by. */
 void bn_dp_intf(struct bn_dp *dp, uint32_t ifindex, const uint8_t *mac,
