@@ -52,6 +52,7 @@ void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz)
 	maps.tbl8_groups = bpf_map__max_entries(dp->skel->maps.fib4_tbl8);
 	maps.fib6_fd = bpf_map__fd(dp->skel->maps.fib6_map);
 	maps.fib6_max = bpf_map__max_entries(dp->skel->maps.fib6_map);
+	maps.fib6_filter_fd = bpf_map__fd(dp->skel->maps.fib6_filter_map);
 	/* as the plugin sizes it: for the routes rt_v4_map can hold */
 	maps.routes4 = bpf_map__max_entries(dp->skel->maps.rt_v4_map);
 	dp->fib = dp_fib_open(&maps);

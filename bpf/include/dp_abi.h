@@ -137,6 +137,31 @@ struct dp_fib6_node {
 	__u32 flags;  /* DP_FIB6_F_* */
 };
 
+/*
+ * fib6_filter_map (BPF_MAP_TYPE_ARRAY of __u64 words, mmapable): one bit
+ * per hash of a fib6_map key, set while some node of that hash exists. A
+ * probe of the search whose bit is clear is a miss without a lookup: the
+ * hash map is sized for a full table, so a probe is a cache miss in its
+ * bucket array even when the table is small, and most searches probe
+ * lengths that miss (the /64 root, the lengths below a /32 route). The
+ * plugin sets a bit before it inserts a node and clears it after the last
+ * node of that bit is deleted, counting nodes per bit (dp_fib6.c).
+ */
+#define DP_FIB6_FILTER_ORDER 21
+#define DP_FIB6_FILTER_WORDS ((1u << DP_FIB6_FILTER_ORDER) / 64)
+
+static inline __u32 dp_fib6_filter_bit(const struct dp_fib6_key *k)
+{
+	const __u64 k0 = 0x9e3779b97f4a7c15ull;
+	__u64 h = (__u64)k->prefixlen * k0;
+
+	h = (h ^ k->addr[0]) * k0;
+	h = (h ^ k->addr[1]) * k0;
+	h = (h ^ k->addr[2]) * k0;
+	h = (h ^ k->addr[3]) * k0;
+	return (__u32)(h >> (64 - DP_FIB6_FILTER_ORDER));
+}
+
 /* ---------------------------------------------------------- nexthop groups */
 
 /* At most this many paths in one group (ECMP width). */

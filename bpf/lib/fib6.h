@@ -33,8 +33,17 @@ static __always_inline __u32 dp_fib6_keep(__u32 best, __u32 val)
 	return val | (best & zero);
 }
 
+/* Whether fib6_map may hold k: a clear bit is a certain miss (dp_abi.h). */
+static __always_inline bool dp_fib6_may_hold(const struct dp_fib6_key *k)
+{
+	__u32 bit = dp_fib6_filter_bit(k), word = bit / 64;
+	const __u64 *w = bpf_map_lookup_elem(&fib6_filter_map, &word);
+
+	return !w || ((*w >> (bit % 64)) & 1);
+}
+
 /*
- * Probe (len, daddr masked to len). A hit records the node's best
+ * Probe (len, daddr masked to len), if the filter says it may hit. A hit records the node's best
  * matching prefix and goes on to longer lengths only if the node is a
  * marker; a miss goes to shorter lengths. Markers carry the best match
  * of their own position, so the last non-zero value seen is the answer
@@ -62,7 +71,8 @@ __attribute__((noinline)) __u32 dp_fib6_search(const struct in6_addr *daddr)
 		for (w = 0; w < 4; w++)
 			key.addr[w] = daddr->in6_u.u6_addr32[w] &
 				      dp_fib6_mask((int)len - 32 * w);
-		hit = bpf_map_lookup_elem(&fib6_map, &key);
+		hit = dp_fib6_may_hold(&key) ?
+			      bpf_map_lookup_elem(&fib6_map, &key) : NULL;
 		if (hit) {
 			raw = *hit;
 			__builtin_memcpy(&node, &raw, sizeof(node));

@@ -78,6 +78,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fib6_map SEC(".maps");
 
+/* fib6_map's filter (dp_abi.h), written by the plugin through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, DP_FIB6_FILTER_WORDS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fib6_filter_map SEC(".maps");
+
 /* Address ranges whose routes did not fit the FIB: the kernel routes them
  * (consulted only while DP_META_F_PUNT4 / _PUNT6 is set). */
 struct {

@@ -40,7 +40,8 @@ struct dp_fib *dp_fib_open(const struct dp_fib_maps *maps)
 	if (!err)
 		err = dp_fib4_init(&fib->v4, maps, &fib->grace);
 	if (!err)
-		err = dp_fib6_init(&fib->v6, maps->fib6_fd, maps->fib6_max);
+		err = dp_fib6_init(&fib->v6, maps->fib6_fd, maps->fib6_filter_fd,
+				   maps->fib6_max);
 	/*
 	 * Packets may still hold ids and groups of the tables just cleared
 	 * (an earlier run's): let them leave before anything is reused.
@@ -155,7 +156,8 @@ struct dp_fib *dp_fib_adopt(const struct dp_fib_maps *maps,
 	err = dp_fib4_init_adopt(&fib->v4, maps, &fib->grace, held);
 	if (!err)
 		err = dp_fib6_init_adopt(&fib->v6, maps->fib6_fd,
-					 maps->fib6_max, held, maps->vals_max);
+					 maps->fib6_filter_fd, maps->fib6_max,
+					 held, maps->vals_max);
 	if (!err)
 		err = dp_fib_vals_init_held(&fib->vals, maps->val_fd,
 					    maps->vals_max, &fib->grace, held);
@@ -178,7 +180,8 @@ struct dp_fib *dp_fib_adopt(const struct dp_fib_maps *maps,
 	}
 	if (err)
 		goto fail;
-	/* Nothing the packets read has changed so far. */
+	/* Nothing the packets read has changed so far (but fib6's filter,
+	 * rewritten from the map's own nodes: no lookup result moved). */
 	st->v4_writes = dp_fib4_adopt_finish(&fib->v4);
 	err = dp_fib6_adopt_finish(&fib->v6);
 	if (err >= 0) {

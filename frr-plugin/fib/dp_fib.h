@@ -29,6 +29,8 @@ struct dp_fib_maps {
 	uint32_t tbl8_groups; /* its max_entries (one element per group) */
 	int fib6_fd;	      /* fib6_map */
 	uint32_t fib6_max;    /* its max_entries */
+	int fib6_filter_fd;   /* fib6_filter_map (mmapable); <= 0: none,
+			       * for the FIB's own tests without a datapath */
 	uint32_t routes4;     /* IPv4 routes expected (0: few) */
 };
 

@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 
 #include "fib/dp_fib_int.h"
@@ -298,13 +299,108 @@ static void dp_fib6_log(struct dp_fib6 *f, const struct dp_fib6_tnode *n,
 	op->new = now.node;
 }
 
-static int dp_fib6_write(int fd, const struct dp_fib6_key *key, bool present,
-			 const struct dp_fib6_node *node)
+/* ------------------------------------------------------- the filter */
+
+#define DP_FIB6_FILTER_BITS (1u << DP_FIB6_FILTER_ORDER)
+#define DP_FIB6_FILTER_BYTES (DP_FIB6_FILTER_WORDS * sizeof(uint64_t))
+
+/* The word as the counts say, stored whole: the datapath reads it. */
+static void dp_fib6_filter_store(struct dp_fib6 *f, uint32_t word)
 {
-	if (present)
-		return bpf_map_update_elem(fd, key, node, BPF_ANY) ? -errno : 0;
-	if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
+	uint64_t w = 0;
+	uint32_t b;
+
+	for (b = 0; b < 64; b++)
+		if (f->filter_n[word * 64 + b])
+			w |= 1ull << b;
+	__atomic_store_n(&f->filter[word], w, __ATOMIC_RELEASE);
+}
+
+/* A node of k is about to exist: its bit is set first. A count that
+ * saturates keeps its bit set for good (only a lookup more). */
+static void dp_fib6_filter_add(struct dp_fib6 *f, const struct dp_fib6_key *k)
+{
+	uint32_t b;
+
+	if (!f->filter)
+		return;
+	b = dp_fib6_filter_bit(k);
+	if (f->filter_n[b] == UINT16_MAX)
+		return;
+	if (!f->filter_n[b]++)
+		dp_fib6_filter_store(f, b / 64);
+}
+
+/* A node of k is gone: the bit clears with its last node. */
+static void dp_fib6_filter_del(struct dp_fib6 *f, const struct dp_fib6_key *k)
+{
+	uint32_t b;
+
+	if (!f->filter)
+		return;
+	b = dp_fib6_filter_bit(k);
+	if (f->filter_n[b] == UINT16_MAX || !f->filter_n[b])
+		return;
+	if (!--f->filter_n[b])
+		dp_fib6_filter_store(f, b / 64);
+}
+
+/* Whether the datapath would probe k (dp_fib_lookup6 searches as it). */
+static bool dp_fib6_filter_may_hold(const struct dp_fib6 *f,
+				    const struct dp_fib6_key *k)
+{
+	uint32_t b;
+
+	if (!f->filter)
+		return true;
+	b = dp_fib6_filter_bit(k);
+	return (__atomic_load_n(&f->filter[b / 64], __ATOMIC_ACQUIRE) >>
+		(b % 64)) & 1;
+}
+
+static int dp_fib6_filter_open(struct dp_fib6 *f, int filter_fd)
+{
+	void *mem;
+
+	if (filter_fd <= 0)
+		return 0; /* none: user-space tests of the FIB alone */
+	mem = mmap(NULL, DP_FIB6_FILTER_BYTES, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, filter_fd, 0);
+	if (mem == MAP_FAILED)
 		return -errno;
+	f->filter = mem;
+	f->filter_n = calloc(DP_FIB6_FILTER_BITS, sizeof(*f->filter_n));
+	return f->filter_n ? 0 : -ENOMEM;
+}
+
+/* ------------------------------------------------------- map writes */
+
+/*
+ * Node key present (with node) or absent in fib6_map; existed: whether
+ * it was there before, which decides the filter's count. The bit is set
+ * before an insert and cleared after a delete, so that the datapath never
+ * skips a node that exists.
+ */
+static int dp_fib6_write(struct dp_fib6 *f, const struct dp_fib6_key *key,
+			 bool present, const struct dp_fib6_node *node,
+			 bool existed)
+{
+	int err;
+
+	if (present) {
+		if (!existed)
+			dp_fib6_filter_add(f, key);
+		if (!bpf_map_update_elem(f->fd, key, node, BPF_ANY))
+			return 0;
+		err = -errno;
+		if (!existed)
+			dp_fib6_filter_del(f, key);
+		return err;
+	}
+	if (bpf_map_delete_elem(f->fd, key) && errno != ENOENT)
+		return -errno;
+	if (existed)
+		dp_fib6_filter_del(f, key);
 	return 0;
 }
 
@@ -319,12 +415,14 @@ static int dp_fib6_apply(struct dp_fib6 *f)
 		return 0;
 	for (i = 0; i < f->nops; i++) {
 		op = &f->ops[i];
-		err = dp_fib6_write(f->fd, &op->key, op->has_new, &op->new);
+		err = dp_fib6_write(f, &op->key, op->has_new, &op->new,
+				    op->had_old);
 		if (!err)
 			continue;
 		for (j = i; j-- > 0;) {
 			op = &f->ops[j];
-			dp_fib6_write(f->fd, &op->key, op->had_old, &op->old);
+			dp_fib6_write(f, &op->key, op->had_old, &op->old,
+				      op->has_new);
 		}
 		return err;
 	}
@@ -564,7 +662,8 @@ uint32_t dp_fib_lookup6(const struct dp_fib *fib, const uint32_t addr_be[4])
 	for (i = 0; i < DP_FIB6_PROBES; i++) {
 		dp_fib6_maskto(a, len, k);
 		dp_fib6_mkkey(k, len, &key);
-		hit = !bpf_map_lookup_elem(fib->v6.fd, &key, &node);
+		hit = dp_fib6_filter_may_hold(&fib->v6, &key) &&
+		      !bpf_map_lookup_elem(fib->v6.fd, &key, &node);
 		if (hit) {
 			if (node.val_id)
 				best = node.val_id;
@@ -579,14 +678,18 @@ uint32_t dp_fib_lookup6(const struct dp_fib *fib, const uint32_t addr_be[4])
 
 /* ------------------------------------------------------ open / close */
 
-int dp_fib6_init(struct dp_fib6 *f, int fd, uint32_t max)
+int dp_fib6_init(struct dp_fib6 *f, int fd, int filter_fd, uint32_t max)
 {
 	struct dp_fib6_key key, next;
 	bool more;
+	int err;
 
 	memset(f, 0, sizeof(*f));
 	f->fd = fd;
 	f->max = max;
+	err = dp_fib6_filter_open(f, filter_fd);
+	if (err)
+		return err;
 	/* The next key before each delete: restarting from the first bucket
 	 * every time made emptying 250,000 nodes quadratic. */
 	more = !bpf_map_get_next_key(fd, NULL, &key);
@@ -596,27 +699,39 @@ int dp_fib6_init(struct dp_fib6 *f, int fd, uint32_t max)
 			return -errno;
 		key = next;
 	}
+	/* every node gone: no bit stands for one */
+	if (f->filter)
+		memset(f->filter, 0, DP_FIB6_FILTER_BYTES);
 	return 0;
 }
 
-int dp_fib6_init_adopt(struct dp_fib6 *f, int fd, uint32_t max,
+int dp_fib6_init_adopt(struct dp_fib6 *f, int fd, int filter_fd, uint32_t max,
 		       uint8_t *val_held, uint32_t vals_max)
 {
 	struct dp_fib6_key key, *prev = NULL;
 	struct dp_fib6_prefix *more;
 	struct dp_fib6_node node;
-	uint32_t cap = 0;
+	uint32_t cap = 0, w;
+	int err;
 
 	memset(f, 0, sizeof(*f));
 	f->fd = fd;
 	f->max = max;
 	f->adopting = true;
+	err = dp_fib6_filter_open(f, filter_fd);
+	if (err)
+		return err;
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &node))
 			continue; /* deleted meanwhile */
 		if (node.val_id >= vals_max || key.prefixlen > 128)
 			return -EINVAL; /* not a map this code wrote */
+		/* counted, the bits written below: every node's bit is set
+		 * (the earlier run's, or none for a build without it) */
+		if (f->filter && f->filter_n[dp_fib6_filter_bit(&key)] <
+					 UINT16_MAX)
+			f->filter_n[dp_fib6_filter_bit(&key)]++;
 		if (node.val_id)
 			val_held[node.val_id] = 1;
 		if (!(node.flags & DP_FIB6_F_PREFIX))
@@ -632,6 +747,8 @@ int dp_fib6_init_adopt(struct dp_fib6 *f, int fd, uint32_t max,
 		f->adopt[f->nadopt].key = key;
 		f->adopt[f->nadopt++].val_id = node.val_id;
 	}
+	for (w = 0; f->filter && w < DP_FIB6_FILTER_WORDS; w++)
+		dp_fib6_filter_store(f, w);
 	return 0;
 }
 
@@ -642,6 +759,7 @@ static int dp_fib6_adopt_write(struct dp_fib6 *f, struct dp_fib6_tnode *n,
 	struct dp_fib6_snap want;
 	struct dp_fib6_node have;
 	struct dp_fib6_key key;
+	bool existed;
 	int err;
 
 	if (!n)
@@ -649,9 +767,9 @@ static int dp_fib6_adopt_write(struct dp_fib6 *f, struct dp_fib6_tnode *n,
 	if (n->flags) {
 		dp_fib6_snap(n, &want);
 		dp_fib6_mkkey(n->addr, n->len, &key);
-		if (bpf_map_lookup_elem(f->fd, &key, &have) ||
-		    memcmp(&have, &want.node, sizeof(have))) {
-			err = dp_fib6_write(f->fd, &key, true, &want.node);
+		existed = !bpf_map_lookup_elem(f->fd, &key, &have);
+		if (!existed || memcmp(&have, &want.node, sizeof(have))) {
+			err = dp_fib6_write(f, &key, true, &want.node, existed);
 			if (err)
 				return err;
 			(*writes)++;
@@ -690,7 +808,7 @@ int dp_fib6_adopt_finish(struct dp_fib6 *f)
 		prev = &key;
 	}
 	for (w = 0; !err && w < ngone; w++) {
-		err = dp_fib6_write(f->fd, &gone[w], false, NULL);
+		err = dp_fib6_write(f, &gone[w], false, NULL, true);
 		writes++;
 	}
 	free(gone);
@@ -718,5 +836,8 @@ void dp_fib6_fini(struct dp_fib6 *f)
 	}
 	free(f->ops);
 	free(f->adopt);
+	if (f->filter)
+		munmap(f->filter, DP_FIB6_FILTER_BYTES);
+	free(f->filter_n);
 	memset(f, 0, sizeof(*f));
 }

@@ -155,9 +155,12 @@ struct dp_fib6 {
 	bool adopting;		/* updates change the trie only */
 	struct dp_fib6_prefix *adopt; /* the map's prefixes when adopted */
 	uint32_t nadopt;
+	uint64_t *filter;   /* mmap of fib6_filter_map, or NULL: none */
+	uint16_t *filter_n; /* nodes per filter bit (UINT16_MAX: stuck set) */
 };
 
-extern int dp_fib6_init(struct dp_fib6 *f, int fd, uint32_t max);
+extern int dp_fib6_init(struct dp_fib6 *f, int fd, int filter_fd,
+			uint32_t max);
 /*
  * Adopting: keep fib6_map, mark in val_held[] the value ids it names and
  * list its prefixes (f->adopt), from which the trie is rebuilt alone;
@@ -165,7 +168,8 @@ extern int dp_fib6_init(struct dp_fib6 *f, int fd, uint32_t max);
  * map is consistent), delete those it should not hold, and update it from
  * then on. Returns the map writes, or -errno.
  */
-extern int dp_fib6_init_adopt(struct dp_fib6 *f, int fd, uint32_t max,
+extern int dp_fib6_init_adopt(struct dp_fib6 *f, int fd, int filter_fd,
+			      uint32_t max,
 			      uint8_t *val_held, uint32_t vals_max);
 extern int dp_fib6_adopt_finish(struct dp_fib6 *f);
 extern void dp_fib6_fini(struct dp_fib6 *f);

@@ -757,6 +757,7 @@ int dp_route_open_fib(bool reused, char *err, size_t errlen)
 		.tbl8_groups = dp_map_max_entries(DP_MAP_FIB4_TBL8),
 		.fib6_fd = dp_map_fd(DP_MAP_FIB6),
 		.fib6_max = dp_map_max_entries(DP_MAP_FIB6),
+		.fib6_filter_fd = dp_map_fd(DP_MAP_FIB6_FILTER),
 		.routes4 = dp_map_max_entries(DP_MAP_RT4),
 	};
 	int ret;

@@ -65,6 +65,7 @@ static const struct {
 	[DP_MAP_NAT_SRC] = {sizeof(struct dp_nat_src_key),
 			    sizeof(struct dp_nat_src)},
 	[DP_MAP_CT_FILTER] = {sizeof(uint32_t), sizeof(uint64_t)},
+	[DP_MAP_FIB6_FILTER] = {sizeof(uint32_t), sizeof(uint64_t)},
 	[DP_MAP_POLICER] = {sizeof(uint32_t), sizeof(struct dp_policer)},
 	[DP_MAP_POLICER_STATE] = {sizeof(uint32_t),
 				  sizeof(struct dp_policer_state)},

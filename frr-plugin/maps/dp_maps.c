@@ -35,6 +35,7 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_INTF_STATS] = "intf_stats_map", [DP_MAP_META] = "meta_map",
 	[DP_MAP_FIB_VAL] = "fib_val_map", [DP_MAP_FIB4_TBL24] = "fib4_tbl24",
 	[DP_MAP_FIB4_TBL8] = "fib4_tbl8", [DP_MAP_FIB6] = "fib6_map",
+	[DP_MAP_FIB6_FILTER] = "fib6_filter_map",
 	[DP_MAP_PUNT4] = "punt_v4_map",	  [DP_MAP_PUNT6] = "punt_v6_map",
 	[DP_MAP_ADDR4] = "addr4_map",	  [DP_MAP_NEIGH_HIT] = "neigh_hit_map",
 	[DP_MAP_LB_VIP] = "lb_vip_map",	  [DP_MAP_LB_RING] = "lb_ring_map",

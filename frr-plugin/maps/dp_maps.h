@@ -25,6 +25,7 @@ enum dp_map_id {
 	DP_MAP_FIB4_TBL24, /* fib4_tbl24 */
 	DP_MAP_FIB4_TBL8,  /* fib4_tbl8 */
 	DP_MAP_FIB6,	   /* fib6_map */
+	DP_MAP_FIB6_FILTER, /* fib6_filter_map */
 	DP_MAP_PUNT4,	   /* punt_v4_map */
 	DP_MAP_PUNT6,	   /* punt_v6_map */
 	DP_MAP_ADDR4,	   /* addr4_map */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "fib/dp_fib_int.h"
 #include "dp_test.h"
 #include "fake_bpf.h"
 #include "fixture.h"
@@ -25,6 +26,8 @@ bool tfib_open(struct tfib *t, uint32_t vals_max, uint32_t tbl8_groups,
 	t->m.fib6_max = fib6_max;
 	t->m.fib6_fd = fake_hash(sizeof(struct dp_fib6_key),
 				 sizeof(struct dp_fib6_node), fib6_max);
+	/* 32-bit entries: two per filter word */
+	t->m.fib6_filter_fd = fake_array_mmap(DP_FIB6_FILTER_WORDS * 2);
 	ref_init(&t->r4, 32);
 	ref_init(&t->r6, 128);
 	t->fib = dp_fib_open(&t->m);
@@ -38,6 +41,7 @@ void tfib_close(struct tfib *t)
 	fake_close(t->m.tbl24_fd);
 	fake_close(t->m.tbl8_fd);
 	fake_close(t->m.fib6_fd);
+	fake_close(t->m.fib6_filter_fd);
 	ref_fini(&t->r4);
 	ref_fini(&t->r6);
 }
@@ -158,6 +162,35 @@ static unsigned int tfib_edges(struct tfib *t, unsigned int bits,
 	return bad;
 }
 
+/*
+ * fib6's filter is exact: a bit is set iff some fib6_map node hashes to it
+ * (a clear bit of a node would make the datapath miss a route; a set bit of
+ * none only costs a lookup, but means the counts went wrong).
+ */
+static unsigned int tfib_filter_check(struct tfib *t)
+{
+	uint64_t *want = calloc(DP_FIB6_FILTER_WORDS, sizeof(*want));
+	const uint64_t *have = t->fib->v6.filter;
+	struct dp_fib6_key key, *prev = NULL;
+	unsigned int bad = 0;
+	uint32_t b, w;
+
+	if (!T_CHECK(want && have, "fib6 filter mapped"))
+		return 1;
+	while (!bpf_map_get_next_key(t->m.fib6_fd, prev, &key)) {
+		b = dp_fib6_filter_bit(&key);
+		want[b / 64] |= 1ull << (b % 64);
+		prev = &key;
+	}
+	for (w = 0; w < DP_FIB6_FILTER_WORDS; w++)
+		if (have[w] != want[w] && bad++ < 3)
+			T_CHECK(false, "fib6 filter word %u: %#llx, nodes say %#llx",
+				w, (unsigned long long)have[w],
+				(unsigned long long)want[w]);
+	free(want);
+	return bad;
+}
+
 /* The /24s holding a route longer than /24: the tbl8 groups needed. */
 static uint32_t tfib_groups_needed(const struct ref *r4)
 {
@@ -194,6 +227,8 @@ unsigned int tfib_verify(struct tfib *t, unsigned int bits, unsigned int n)
 	bad += !T_EQ(st.vals_used, ref_distinct_vals(&t->r4, &t->r6),
 		     "value ids in use");
 	bad += !T_EQ(st.fib6_nodes, fake_count(t->m.fib6_fd), "fib6 nodes");
+	if (bits == 128)
+		bad += tfib_filter_check(t);
 	if (bits == 32)
 		bad += !T_EQ(st.tbl8_used, tfib_groups_needed(&t->r4),
 			     "tbl8 groups in use");

@@ -117,6 +117,7 @@ static void h_fib_open(struct harness *h)
 		.tbl8_groups = bpf_map__max_entries(x->maps.fib4_tbl8),
 		.fib6_fd = bpf_map__fd(x->maps.fib6_map),
 		.fib6_max = bpf_map__max_entries(x->maps.fib6_map),
+		.fib6_filter_fd = bpf_map__fd(x->maps.fib6_filter_map),
 	};
 
 	dp_fib_close(h->fib);
