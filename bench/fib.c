@@ -65,6 +65,12 @@ enum fib_prog {
 };
 #define P_STAGE_FIRST P_ST_ENTRY
 
+/* The cuts in path order, the whole path last: stage i adds cut i minus
+ * cut i - 1 (XDP_PASS before the first), round by round. */
+#define FIB_STAGES 4
+static const enum fib_prog fib_stage_prog[FIB_STAGES] = {
+	P_ST_ENTRY, P_ST_INGRESS, P_ST_ROUTE, P_OURS};
+
 /* The test frames' destination MAC: lo's router MAC in intf_map. */
 static const uint8_t router_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x99};
@@ -314,6 +320,7 @@ static double fib_run(struct fib_env *e, int p, uint32_t n, uint32_t *fwd,
 struct fib_row {
 	char name[32];
 	struct bn_stat net[P_N]; /* ns, baseline subtracted (P_PASS: raw) */
+	struct bn_stat stage[FIB_STAGES]; /* what each cut adds, per round */
 	uint32_t fwd[P_N];	 /* packets forwarded in the warm-up round */
 	uint32_t agree;		 /* packets all three sent to one next hop */
 	uint32_t n;
@@ -352,6 +359,14 @@ static void fib_measure(struct fib_env *e, const struct fib_opts *o,
 	}
 	for (p = 0; p < P_N; p++)
 		row->net[p] = bn_stat_of(net[p], o->rounds);
+	for (j = 0; j < FIB_STAGES; j++) {
+		double add[o->rounds];
+
+		for (r = 0; r < o->rounds; r++)
+			add[r] = net[fib_stage_prog[j]][r] -
+				 (j ? net[fib_stage_prog[j - 1]][r] : 0);
+		row->stage[j] = bn_stat_of(add, o->rounds);
+	}
 }
 
 static void fib_print_head(const struct fib_opts *o)
@@ -386,33 +401,28 @@ static void fib_print_row(const struct fib_row *row)
  * Where ours spends its time: each cut's median minus the one before
  * (XDP_PASS before the first), so the columns add up to "ours".
  */
+/*
+ * Where ours spends its time: per round, each cut minus the one before
+ * (XDP_PASS before the first), so that the round's own noise cancels; the
+ * medians of those, which add up to about "ours".
+ */
 static void fib_print_stages(const struct fib_row *rows, int n)
 {
-	static const char *const name[] = {
-		[P_ST_ENTRY] = "entry",
-		[P_ST_INGRESS] = "+ingress",
-		[P_ST_ROUTE] = "+route",
-		[P_OURS] = "+send",
-	};
-	static const int order[] = {P_ST_ENTRY, P_ST_INGRESS, P_ST_ROUTE,
-				    P_OURS};
-	double prev;
+	static const char *const name[FIB_STAGES] = {"entry", "+ingress",
+						     "+route", "+send"};
 	int i, j;
 
-	printf("\nours, stage by stage: ns each stage adds (medians), bpf/xdp_main.bpf.c cut after it\n"
+	printf("\nours, stage by stage: ns each stage adds (per-round differences, median), bpf/xdp_main.bpf.c cut after it\n"
 	       "(entry: interface lookup, packet loaded; ingress: the kernel's checks on L2/L3, addresses,\n"
 	       "policers off; route: FIB, next hop, rpf, TTL, MTU; send: TTL and MACs rewritten, counters, redirect)\n");
 	printf("%-12s", "table");
-	for (j = 0; j < 4; j++)
-		printf(" %-9s", name[order[j]]);
-	printf(" %-9s %s\n", "= ours", "fib_lookup");
+	for (j = 0; j < FIB_STAGES; j++)
+		printf(" %-9s", name[j]);
+	printf(" %-9s %s\n", "ours", "fib_lookup");
 	for (i = 0; i < n; i++) {
 		printf("%-12s", rows[i].name);
-		prev = 0;
-		for (j = 0; j < 4; j++) {
-			printf(" %-9.1f", rows[i].net[order[j]].med - prev);
-			prev = rows[i].net[order[j]].med;
-		}
+		for (j = 0; j < FIB_STAGES; j++)
+			printf(" %-9.1f", rows[i].stage[j].med);
 		printf(" %-9.1f %.1f\n", rows[i].net[P_OURS].med,
 		       rows[i].net[P_FIBLOOKUP].med);
 	}

@@ -609,8 +609,15 @@ int main(int argc, char **argv)
 			valid = false;
 		}
 	}
+	/*
+	 * Ours: two entries per SYN the datapath forwarded, exactly. The
+	 * kernel: an entry per SYN that reached a backend at least; it makes
+	 * the entry at PREROUTING, so a SYN it drops later on the way to the
+	 * sink (a full veth queue: 14 % of them in one CI run) leaves an
+	 * entry the sink never sees.
+	 */
 	if (!lbt_near(e.ct_made, 2 * e.ct_syns, 0.01) ||
-	    !lbt_near(e.nf_made, e.nf_syns, 0.01)) {
+	    e.nf_made < e.nf_syns - e.nf_syns / 100) {
 		fprintf(stderr, "bench/lb_throughput: conntrack entries do not match the SYNs forwarded\n");
 		valid = false;
 	}
