@@ -551,6 +551,12 @@ def test_neighbour_mac_change_is_learnt():
     refreshes = show.dataplane(r1)["counters"]["neighRefreshes"]
     assert _deliver("h1", "h2", "192.168.2.2", count=5) == 5
     old = h2.net.cmd_raises("cat /sys/class/net/h2-eth0/address").strip()
+    # h2 must not tell r1 its new MAC itself: answering h1's datagrams
+    # (ICMP port unreachable) it would ARP for its gateway, and r1's kernel
+    # learns the sender of an ARP request. Only the plugin's re-check may.
+    r1_mac = r1.net.cmd_raises("cat /sys/class/net/r1-eth1/address").strip()
+    h2.net.cmd_raises("ip neigh replace 192.168.2.1 lladdr {} nud permanent "
+                      "dev h2-eth0".format(r1_mac))
     h2.net.cmd_raises("ip link set h2-eth0 address 02:ee:00:00:00:02")
     try:
         def arrives():
@@ -564,6 +570,7 @@ def test_neighbour_mac_change_is_learnt():
         assert show.dataplane(r1)["counters"]["neighRefreshes"] > refreshes
     finally:
         h2.net.cmd_raises("ip link set h2-eth0 address " + old)
+        h2.net.cmd("ip neigh del 192.168.2.1 dev h2-eth0")
 
 
 def _route_type(router, prefix):
