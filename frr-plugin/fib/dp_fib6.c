@@ -712,6 +712,7 @@ int dp_fib6_init_adopt(struct dp_fib6 *f, int fd, int filter_fd, uint32_t max,
 	struct dp_fib6_prefix *more;
 	struct dp_fib6_node node;
 	uint32_t cap = 0, w;
+	uint16_t *n;
 	int err;
 
 	memset(f, 0, sizeof(*f));
@@ -729,9 +730,10 @@ int dp_fib6_init_adopt(struct dp_fib6 *f, int fd, int filter_fd, uint32_t max,
 			return -EINVAL; /* not a map this code wrote */
 		/* counted, the bits written below: every node's bit is set
 		 * (the earlier run's, or none for a build without it) */
-		if (f->filter && f->filter_n[dp_fib6_filter_bit(&key)] <
-					 UINT16_MAX)
-			f->filter_n[dp_fib6_filter_bit(&key)]++;
+		if (f->filter) {
+			n = &f->filter_n[dp_fib6_filter_bit(&key)];
+			*n += *n < UINT16_MAX;
+		}
 		if (node.val_id)
 			val_held[node.val_id] = 1;
 		if (!(node.flags & DP_FIB6_F_PREFIX))
