@@ -12,6 +12,12 @@
  *       hit   (established): the backend it holds
  *       miss  (new flow):    ring[vip.ring_base + hash % ring_size],
  *                            then insert into this CPU's LRU
+ *     in two layouts, one program each:
+ *       ref_lb       Katran's: a 40-byte key that holds either family,
+ *                    a 16-byte value (position, last-seen time), and
+ *                    per-backend packet and byte counters (per-CPU)
+ *       ref_lb_lean  leaner than Katran: a 16-byte IPv4 key, the
+ *                    backend id as value, no per-backend counters
  *   backend lookup (array): address, port
  *   rewrite: destination address and port (DNAT) with RFC 1624
  *     incremental IPv4 and TCP checksums -- where Katran encapsulates in
@@ -24,6 +30,12 @@
  * seed + protocol, bpf/lib/lb.h dp_lb_hash), so both pick the same
  * backend from the same ring and bench/lb can check that they agree.
  * Anything else (not IPv4/TCP, not a VIP) is XDP_PASS.
+ *
+ * Why two: the element of a kernel hash map is a 32-byte header, the key
+ * and the value, so the layout decides how much memory a table of 100K+
+ * flows spreads over, and with it the cache and TLB misses that dominate
+ * an established packet's cost. ref_lb is the peer as it is; ref_lb_lean
+ * shows what the same design costs with the smallest table.
  */
 #include "common.h"
 #include "csum.h"
@@ -48,10 +60,34 @@ struct ref_vip {
 	__u32 seed;
 };
 
+/* The lean table's key: the IPv4 5-tuple alone. */
 struct ref_flow {
 	__be32 saddr, daddr;
 	__be16 sport, dport;
 	__u32 proto;
+};
+
+/* Katran's table: its flow key holds either family (40 bytes), its value
+ * a backend position and the last-seen time UDP flows are aged by. */
+struct ref_flow_katran {
+	union {
+		__be32 src;
+		__be32 srcv6[4];
+	};
+	union {
+		__be32 dst;
+		__be32 dstv6[4];
+	};
+	union {
+		__u32 ports;
+		__be16 port16[2];
+	};
+	__u8 proto;
+};
+
+struct ref_pos_lru {
+	__u32 pos;
+	__u64 atime;
 };
 
 struct ref_backend {
@@ -65,7 +101,7 @@ struct ref_ctl {
 	__u8 smac[ETH_ALEN];
 };
 
-struct ref_vip_stats {
+struct ref_stats {
 	__u64 packets, bytes;
 };
 
@@ -73,6 +109,8 @@ struct ref_vip_stats {
 struct ref_conn_stats {
 	__u64 hit, miss;
 };
+
+enum ref_table { REF_KATRAN, REF_LEAN, REF_TABLES };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -106,19 +144,34 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
-	__type(value, struct ref_vip_stats);
+	__type(value, struct ref_stats);
 	__uint(max_entries, REF_VIPS_MAX);
 } ref_vip_stats_map SEC(".maps");
+
+/* per backend ("real"), as Katran keeps: the Katran-layout program only */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct ref_stats);
+	__uint(max_entries, REF_BACKENDS_MAX);
+} ref_backend_stats_map SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, struct ref_conn_stats);
-	__uint(max_entries, 1);
+	__uint(max_entries, REF_TABLES);
 } ref_conn_stats_map SEC(".maps");
 
 /* The inner maps (one per CPU) are created by bench/lb, sized there. */
-struct ref_conn_lru {
+struct ref_conn_lru_katran {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(key_size, sizeof(struct ref_flow_katran));
+	__uint(value_size, sizeof(struct ref_pos_lru));
+	__uint(max_entries, 1024);
+};
+
+struct ref_conn_lru_lean {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(key_size, sizeof(struct ref_flow));
 	__uint(value_size, sizeof(__u32)); /* backend id */
@@ -129,8 +182,15 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__type(key, __u32);
 	__uint(max_entries, REF_CPUS_MAX);
-	__array(values, struct ref_conn_lru);
+	__array(values, struct ref_conn_lru_katran);
 } ref_conn_maps SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__type(key, __u32);
+	__uint(max_entries, REF_CPUS_MAX);
+	__array(values, struct ref_conn_lru_lean);
+} ref_conn_lean_maps SEC(".maps");
 
 static __always_inline __u32 ref_hash(const struct ref_flow *f, __u32 seed)
 {
@@ -143,8 +203,76 @@ static __always_inline __u32 ref_hash(const struct ref_flow *f, __u32 seed)
 	return jhash2(k, 9, seed + f->proto);
 }
 
-SEC("xdp")
-int ref_lb(struct xdp_md *ctx)
+/* The flow's backend: this CPU's table, or the ring on a miss (then
+ * remembered). 0 if the VIP has no ring or this CPU no table. */
+static __always_inline __u32 ref_conn_katran(const struct ref_flow *f,
+					     const struct ref_vip *vip,
+					     struct ref_conn_stats *cs)
+{
+	struct ref_flow_katran k = {};
+	struct ref_pos_lru *pos, npos = {};
+	__u32 cpu = bpf_get_smp_processor_id(), slot;
+	__u64 *ring_id;
+	void *lru;
+
+	lru = bpf_map_lookup_elem(&ref_conn_maps, &cpu);
+	if (!lru)
+		return 0;
+	k.src = f->saddr;
+	k.dst = f->daddr;
+	k.port16[0] = f->sport;
+	k.port16[1] = f->dport;
+	k.proto = f->proto;
+	pos = bpf_map_lookup_elem(lru, &k);
+	if (pos) {
+		if (cs)
+			cs->hit++;
+		return pos->pos;
+	}
+	if (!vip->ring_size)
+		return 0;
+	slot = vip->ring_base + ref_hash(f, vip->seed) % vip->ring_size;
+	ring_id = bpf_map_lookup_elem(&ref_ring_map, &slot);
+	if (!ring_id)
+		return 0;
+	npos.pos = *ring_id; /* TCP: no atime (Katran ages UDP flows by it) */
+	bpf_map_update_elem(lru, &k, &npos, BPF_ANY);
+	if (cs)
+		cs->miss++;
+	return npos.pos;
+}
+
+static __always_inline __u32 ref_conn_lean(const struct ref_flow *f,
+					   const struct ref_vip *vip,
+					   struct ref_conn_stats *cs)
+{
+	__u32 cpu = bpf_get_smp_processor_id(), slot, *id, bid;
+	__u64 *ring_id;
+	void *lru;
+
+	lru = bpf_map_lookup_elem(&ref_conn_lean_maps, &cpu);
+	if (!lru)
+		return 0;
+	id = bpf_map_lookup_elem(lru, f);
+	if (id) {
+		if (cs)
+			cs->hit++;
+		return *id;
+	}
+	if (!vip->ring_size)
+		return 0;
+	slot = vip->ring_base + ref_hash(f, vip->seed) % vip->ring_size;
+	ring_id = bpf_map_lookup_elem(&ref_ring_map, &slot);
+	if (!ring_id)
+		return 0;
+	bid = *ring_id;
+	bpf_map_update_elem(lru, f, &bid, BPF_ANY);
+	if (cs)
+		cs->miss++;
+	return bid;
+}
+
+static __always_inline int ref_lb_path(struct xdp_md *ctx, enum ref_table t)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -156,11 +284,9 @@ int ref_lb(struct xdp_md *ctx)
 	const struct ref_vip *vip;
 	const struct ref_backend *be;
 	const struct ref_ctl *ctl;
-	struct ref_vip_stats *vs;
+	struct ref_stats *vs, *bs;
 	struct ref_conn_stats *cs;
-	__u32 cpu, zero = 0, *id, bid, slot;
-	__u64 *ring_id;
-	void *lru;
+	__u32 idx = t, zero = 0, bid;
 	__u64 d;
 
 	if ((void *)(tcp + 1) > data_end)
@@ -186,32 +312,22 @@ int ref_lb(struct xdp_md *ctx)
 	f.sport = tcp->source;
 	f.dport = tcp->dest;
 	f.proto = IPPROTO_TCP;
-	cpu = bpf_get_smp_processor_id();
-	lru = bpf_map_lookup_elem(&ref_conn_maps, &cpu);
-	if (!lru)
+	cs = bpf_map_lookup_elem(&ref_conn_stats_map, &idx);
+	bid = t == REF_KATRAN ? ref_conn_katran(&f, vip, cs)
+			      : ref_conn_lean(&f, vip, cs);
+	if (!bid)
 		return XDP_DROP;
-	cs = bpf_map_lookup_elem(&ref_conn_stats_map, &zero);
-	id = bpf_map_lookup_elem(lru, &f);
-	if (id) {
-		bid = *id;
-		if (cs)
-			cs->hit++;
-	} else {
-		if (!vip->ring_size)
-			return XDP_DROP;
-		slot = vip->ring_base + ref_hash(&f, vip->seed) % vip->ring_size;
-		ring_id = bpf_map_lookup_elem(&ref_ring_map, &slot);
-		if (!ring_id)
-			return XDP_DROP;
-		bid = *ring_id;
-		bpf_map_update_elem(lru, &f, &bid, BPF_ANY);
-		if (cs)
-			cs->miss++;
-	}
 	be = bpf_map_lookup_elem(&ref_backend_map, &bid);
 	ctl = bpf_map_lookup_elem(&ref_ctl_map, &zero);
 	if (!be || !ctl)
 		return XDP_DROP;
+	if (t == REF_KATRAN) {
+		bs = bpf_map_lookup_elem(&ref_backend_stats_map, &bid);
+		if (bs) {
+			bs->packets++;
+			bs->bytes += data_end - data;
+		}
+	}
 
 	/* DNAT: the address in both checksums (TCP: pseudo-header), the
 	 * port in TCP's */
@@ -224,6 +340,18 @@ int ref_lb(struct xdp_md *ctx)
 	__builtin_memcpy(eth->h_dest, ctl->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, ctl->smac, ETH_ALEN);
 	return XDP_TX;
+}
+
+SEC("xdp")
+int ref_lb(struct xdp_md *ctx)
+{
+	return ref_lb_path(ctx, REF_KATRAN);
+}
+
+SEC("xdp")
+int ref_lb_lean(struct xdp_md *ctx)
+{
+	return ref_lb_path(ctx, REF_LEAN);
 }
 
 /* XDP_PASS: the cost of a test run itself, subtracted from every figure. */
