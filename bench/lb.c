@@ -14,7 +14,7 @@
  *
  *   routing only   a TCP packet to a non-VIP address, with the LB
  *                  switched off (meta flags 0), on without the conntrack
- *                  filter (a ct_map miss, a VIP lookup: what routed traffic
+ *                  filter (a ct4_map miss, a VIP lookup: what routed traffic
  *                  paid before the filter) and on as the plugin sets it
  *                  (the filter's two small lookups)
  *   established    an ACK of a dnat / fullnat flow: XDP's fast path
@@ -434,26 +434,25 @@ static void lb_flow_pkt(const struct lb_flow *f, enum lb_set s, uint8_t flags,
 		    f->sport, LB_VIP_PORT, flags);
 }
 
+/* The flow's original key, as ct4_map holds it. */
 static void lb_ct_key(const struct lb_flow *f, enum lb_set s,
-		      struct dp_ct_key *k)
+		      struct dp_ct4_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->family = AF_INET;
 	k->proto = IPPROTO_TCP;
 	k->sport = htons(f->sport);
 	k->dport = htons(LB_VIP_PORT);
-	k->saddr[0] = f->saddr;
-	k->daddr[0] = vip_addr(s, f->vip);
+	k->saddr = f->saddr;
+	k->daddr = vip_addr(s, f->vip);
 }
 
 /* The reply direction's key of an original entry. */
-static void lb_ct_reply_key(const struct dp_ct_val *v, struct dp_ct_key *k)
+static void lb_ct_reply_key(const struct dp_ct_val *v, struct dp_ct4_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->family = AF_INET;
 	k->proto = IPPROTO_TCP;
-	k->saddr[0] = v->nat_daddr[0];
-	k->daddr[0] = v->nat_saddr[0];
+	k->saddr = v->nat_daddr[0];
+	k->daddr = v->nat_saddr[0];
 	k->sport = v->nat_dport;
 	k->dport = v->nat_sport;
 }
@@ -465,8 +464,8 @@ static void lb_ct_reply_key(const struct dp_ct_val *v, struct dp_ct_key *k)
 static bool lb_ct_flow(struct lb_env *e, const struct lb_flow *f,
 		       enum lb_set s, uint64_t state, bool del)
 {
-	int fd = bpf_map__fd(e->dp.skel->maps.ct_map);
-	struct dp_ct_key k, rk;
+	int fd = bpf_map__fd(e->dp.skel->maps.ct4_map);
+	struct dp_ct4_key k, rk;
 	struct dp_ct_val v, rv;
 	bool ok;
 
@@ -481,11 +480,11 @@ static bool lb_ct_flow(struct lb_env *e, const struct lb_flow *f,
 		return ok;
 	}
 	v.state = state;
-	lb_update(fd, &k, &v, "ct_map");
+	lb_update(fd, &k, &v, "ct4_map");
 	if (bpf_map_lookup_elem(fd, &rk, &rv))
 		return false;
 	rv.state = state;
-	lb_update(fd, &rk, &rv, "ct_map");
+	lb_update(fd, &rk, &rv, "ct4_map");
 	return ok;
 }
 
@@ -860,7 +859,7 @@ static bool lb_scenario(const struct lb_scen *sc, const struct lb_opts *o)
 
 	lb_env_open(&e, sc, o);
 	printf("\n%s: maglev ring %u slots per VIP, %u VIPs dnat + %u fullnat, "
-	       "ct_map %u entries, reference LRU %u per CPU; setup %.1f s\n",
+	       "ct4_map %u entries, reference LRU %u per CPU; setup %.1f s\n",
 	       sc->name, e.ring_size, sc->vips, sc->vips, e.ct_entries,
 	       e.lru_entries, (bn_now_ns() - t0) / 1e9);
 	/* a first round warms the caches; its figures are dropped */

@@ -26,7 +26,7 @@
  *                port): every forwarded SYN created state. ours: XDP
  *                picks the backend, creates both conntrack entries,
  *                rewrites, redirects (no skb). State is
- *                cleared before every round (ct_map emptied, nf_conntrack
+ *                cleared before every round (conntrack emptied, nf_conntrack
  *                flushed by netlink).
  *   established  ACKs with 6 bytes of payload over N existing flows. ours:
  *                the flows' SYNs sent through TC first (paced), then
@@ -429,7 +429,7 @@ static void usage(void)
 		"usage: lb_throughput [--seconds 2] [--rounds 3] [--flows 64K] [--ct 2M]\n"
 		"                     [--numgen] [--cpus GEN,RTR]\n"
 		"  flows: established flows; ct: flows the conntrack\n"
-		"  tables are sized for (ours: ct_map 2 entries a flow; kernel: nf_conntrack_max)\n");
+		"  tables are sized for (ours: ct4_map 2 entries a flow; kernel: nf_conntrack_max)\n");
 	exit(2);
 }
 
@@ -507,7 +507,7 @@ int main(int argc, char **argv)
 
 	printf("bench/lb_throughput: one VIP (TCP port 80, Maglev, dnat) to %d backends via the sink link;\n"
 	       "kernel: nftables dnat to %s mod %d map, nf_conntrack (max %u, tcp_loose=%s);\n"
-	       "ours: XDP (native) + TC ingress with conntrack, ct_map %u entries, kernel forwarding off.\n"
+	       "ours: XDP (native) + TC ingress with conntrack, ct4_map %u entries, kernel forwarding off.\n"
 	       "generator: gen_tcp, XDP_TX live frames on CPU %d (60-byte TCP frames); LB node: bn_r0's threaded NAPI on CPU %d.\n"
 	       "new conns: every frame a SYN of a new flow, state cleared before each round; established: ACK + 6 bytes\n"
 	       "over %s flows (ours: made by their SYNs through TC, then set ESTABLISHED from user space;\n"

@@ -9,10 +9,12 @@
  * changes). Forwarding here does not depend on the kernel's own
  * forwarding setting.
  *
- * Two programs: dp_tc_main routes; while conntrack is in use
- * (DP_META_F_CT) it tail-calls dp_tc_ct, the same pipeline with the
- * conntrack, load balancer and NAT stages, so that routing alone pays
- * one flag test and neither program carries both verifier loads.
+ * Three programs: dp_tc_main routes; while conntrack is in use
+ * (DP_META_F_CT) it tail-calls dp_tc_ct4 or dp_tc_ct6 by the frame's
+ * ethertype, the same pipeline with the conntrack, load balancer and NAT
+ * stages for one family, so that routing alone pays one flag test and no
+ * program carries two verifier loads (the slow path of both families
+ * in one program came within 10 % of the verifier's limit).
  */
 #include "ctx_skb.h"
 
@@ -49,7 +51,7 @@ static __always_inline void dp_tc_xlate(struct __sk_buff *ctx,
 					struct dp_pkt *pkt,
 					const struct dp_flow *fl)
 {
-	if (fl->icmp_err) {
+	if (fl->role == DP_FLOW_ICMP_ERROR) {
 		dp_nat_icmp_error_skb(ctx, &fl->key, &fl->nat);
 		return;
 	}
@@ -112,10 +114,10 @@ static __always_inline enum dp_reason dp_tc_police(struct __sk_buff *ctx,
 /*
  * The slow path of conntrack, reached from dp_tc_main by tail call while
  * conntrack is in use: every packet of a TC-only interface, and what XDP
- * handed over (DP_R_PASS_CT_SLOW).
+ * handed over (DP_R_PASS_CT_SLOW). fams: the families of the frames it
+ * is given, a constant (dp_tc_ct4, dp_tc_ct6 below).
  */
-SEC("tc")
-int dp_tc_ct(struct __sk_buff *ctx)
+static __always_inline int dp_tc_ct(struct __sk_buff *ctx, __u32 fams)
 {
 	const struct dp_intf *intf = dp_intf_lookup(ctx_ingress_ifindex(ctx));
 	struct dp_intf_stats *istats = dp_intf_stats_slot(intf);
@@ -128,7 +130,7 @@ int dp_tc_ct(struct __sk_buff *ctx)
 	dp_flow_init(&fl);
 	ctx_load_pkt(ctx, &pkt);
 	/* Parse and check the packet as the kernel would: lib/pipeline.h */
-	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags);
+	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags, fams);
 	if (reason == DP_CONTINUE)
 		reason = dp_tc_police(ctx, &pkt, flags);
 	/* Its flow, made now for a VIP's new flow: lib/ct_stage.h */
@@ -141,6 +143,32 @@ int dp_tc_ct(struct __sk_buff *ctx)
 	/* The flow's state, or a new source NAT flow: lib/ct_stage.h */
 	reason = dp_ct_commit(&pkt, flags, &fl, &eg, reason);
 	return dp_tc_send(ctx, &pkt, &eg, reason, istats, &fl);
+}
+
+/* Every frame but IPv6: IPv4, and what is not IP (passed, counted). */
+SEC("tc")
+int dp_tc_ct4(struct __sk_buff *ctx)
+{
+	return dp_tc_ct(ctx, DP_FAM_IP4);
+}
+
+SEC("tc")
+int dp_tc_ct6(struct __sk_buff *ctx)
+{
+	return dp_tc_ct(ctx, DP_FAM_IP6);
+}
+
+/* The slot of the frame's family: its ethertype (untagged, as the
+ * pipeline reads it), read from the frame itself. */
+static __always_inline __u32 dp_tc_ct_slot(struct __sk_buff *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) <= (void *)(long)ctx->data_end &&
+	    eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return DP_TC_PROG_CT6;
+	return DP_TC_PROG_CT4;
 }
 
 /*
@@ -158,7 +186,8 @@ struct {
 	__array(values, int(struct __sk_buff *));
 } tc_prog_map SEC(".maps") = {
 	.values = {
-		[DP_TC_PROG_CT] = (void *)&dp_tc_ct,
+		[DP_TC_PROG_CT4] = (void *)&dp_tc_ct4,
+		[DP_TC_PROG_CT6] = (void *)&dp_tc_ct6,
 	},
 };
 
@@ -178,7 +207,7 @@ int dp_tc_main(struct __sk_buff *ctx)
 		return DP_VERDICT_PASS;
 	/* Conntrack in use: the pipeline with it (dp_tc_ct above). */
 	if (dp_meta_flags() & DP_META_F_CT) {
-		bpf_tail_call(ctx, &tc_prog_map, DP_TC_PROG_CT);
+		bpf_tail_call(ctx, &tc_prog_map, dp_tc_ct_slot(ctx));
 		/* Its slot is empty: nothing may be half done, to the kernel. */
 		ctx_load_pkt(ctx, &pkt);
 		dp_count(DP_HOOK_TC, DP_R_PASS_CT_SLOW, pkt.len,
@@ -191,7 +220,7 @@ int dp_tc_main(struct __sk_buff *ctx)
 	istats = dp_intf_stats_slot(intf);
 	ctx_load_pkt(ctx, &pkt);
 	/* The routing decision, step by step: lib/pipeline.h */
-	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags);
+	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags, DP_FAM_ALL);
 	if (reason == DP_CONTINUE)
 		reason = dp_tc_police(ctx, &pkt, flags);
 	if (reason == DP_CONTINUE)

@@ -59,7 +59,7 @@ static __always_inline int dp_xdp_path(struct xdp_md *ctx,
 	ctx_load_pkt(ctx, &pkt);
 	DP_XDP_STOP_AT(stop, DP_XDP_STOP_ENTRY, intf);
 	/* Parse and check the packet as the kernel would: lib/pipeline.h */
-	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags);
+	reason = dp_pipeline_ingress(ctx, &pkt, intf, &flags, DP_FAM_ALL);
 	/* Policers that apply, and their actions: lib/police.h */
 	if (reason == DP_CONTINUE)
 		reason = dp_police(ctx, &pkt, ctx_ingress_ifindex(ctx), flags,

@@ -35,8 +35,10 @@ void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz)
 	if (sz->tbl8_groups)
 		bpf_map__set_max_entries(dp->skel->maps.fib4_tbl8,
 					 sz->tbl8_groups); /* one element per group */
-	if (sz->ct_entries)
-		bpf_map__set_max_entries(dp->skel->maps.ct_map, sz->ct_entries);
+	if (sz->ct_entries) {
+		bpf_map__set_max_entries(dp->skel->maps.ct4_map, sz->ct_entries);
+		bpf_map__set_max_entries(dp->skel->maps.ct6_map, sz->ct_entries);
+	}
 	if (sz->ring_slots)
 		bpf_map__set_max_entries(dp->skel->maps.lb_ring_map,
 					 (sz->ring_slots + DP_LB_RING_BLOCK - 1) /

@@ -31,7 +31,7 @@ void bn_dp_open(struct bn_dp *dp, uint32_t tbl8_groups);
 /* Map sizes set before load; 0 keeps the datapath's default. */
 struct bn_dp_sizes {
 	uint32_t tbl8_groups; /* fib4_tbl8 */
-	uint32_t ct_entries;  /* ct_map */
+	uint32_t ct_entries;  /* ct4_map, ct6_map (each) */
 	uint32_t ring_slots;  /* lb_ring_map, in slots (whole blocks) */
 };
 void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz);

@@ -98,11 +98,14 @@ void bn_dp_lb_vip4(struct bn_dp *dp, uint32_t vip_id, uint32_t vip,
 	free(ring);
 }
 
-void bn_dp_ct_clear(struct bn_dp *dp)
+/* Batch buffers for either table: keys of the larger layout (IPv6's),
+ * read back only as a whole. */
+static struct dp_ct_key bn_ct_keys[BN_CT_BATCH];
+static struct dp_ct_val bn_ct_vals[BN_CT_BATCH];
+
+static void bn_ct_clear_map(struct bpf_map *map)
 {
-	int fd = bpf_map__fd(dp->skel->maps.ct_map);
-	static struct dp_ct_key keys[BN_CT_BATCH];
-	static struct dp_ct_val vals[BN_CT_BATCH];
+	int fd = bpf_map__fd(map);
 	uint64_t in = 0, out = 0;
 	bool first = true;
 	uint32_t n;
@@ -111,10 +114,11 @@ void bn_dp_ct_clear(struct bn_dp *dp)
 	for (;;) {
 		n = BN_CT_BATCH;
 		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in,
-						      &out, keys, vals, &n,
-						      NULL);
+						      &out, bn_ct_keys,
+						      bn_ct_vals, &n, NULL);
 		if (err && errno != ENOENT)
-			bn_die("ct_map: delete batch: %s", strerror(errno));
+			bn_die("%s: delete batch: %s", bpf_map__name(map),
+			       strerror(errno));
 		if (err)
 			break;
 		in = out;
@@ -122,11 +126,15 @@ void bn_dp_ct_clear(struct bn_dp *dp)
 	}
 }
 
-uint32_t bn_dp_ct_walk(struct bn_dp *dp, int state)
+void bn_dp_ct_clear(struct bn_dp *dp)
 {
-	int fd = bpf_map__fd(dp->skel->maps.ct_map);
-	static struct dp_ct_key keys[BN_CT_BATCH];
-	static struct dp_ct_val vals[BN_CT_BATCH];
+	bn_ct_clear_map(dp->skel->maps.ct4_map);
+	bn_ct_clear_map(dp->skel->maps.ct6_map);
+}
+
+static uint32_t bn_ct_walk_map(struct bpf_map *map, int state)
+{
+	int fd = bpf_map__fd(map);
 	uint64_t in = 0, out = 0;
 	uint32_t n, total = 0, i;
 	bool first = true, last = false;
@@ -134,23 +142,31 @@ uint32_t bn_dp_ct_walk(struct bn_dp *dp, int state)
 
 	while (!last) {
 		n = BN_CT_BATCH;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys,
-					   vals, &n, NULL);
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out,
+					   bn_ct_keys, bn_ct_vals, &n, NULL);
 		if (err && errno != ENOENT)
-			bn_die("ct_map: lookup batch: %s", strerror(errno));
+			bn_die("%s: lookup batch: %s", bpf_map__name(map),
+			       strerror(errno));
 		last = err != 0;
 		total += n;
 		if (state >= 0 && n) {
 			for (i = 0; i < n; i++)
-				vals[i].state = state;
-			if (bpf_map_update_batch(fd, keys, vals, &n, NULL))
-				bn_die("ct_map: update batch: %s",
-				       strerror(errno));
+				bn_ct_vals[i].state = state;
+			if (bpf_map_update_batch(fd, bn_ct_keys, bn_ct_vals, &n,
+						 NULL))
+				bn_die("%s: update batch: %s",
+				       bpf_map__name(map), strerror(errno));
 		}
 		in = out;
 		first = false;
 	}
 	return total;
+}
+
+uint32_t bn_dp_ct_walk(struct bn_dp *dp, int state)
+{
+	return bn_ct_walk_map(dp->skel->maps.ct4_map, state) +
+	       bn_ct_walk_map(dp->skel->maps.ct6_map, state);
 }
 
 void bn_nfct_flush(void)

@@ -2,7 +2,8 @@
 /*
  * Load balancer and conntrack state in a bn_dp's maps: a VIP written as
  * the plugin writes one (its ring from the plugin's builder,
- * frr-plugin/lb/lb_ring.c), and whole-table operations on ct_map.
+ * frr-plugin/lb/lb_ring.c), and whole-table operations on conntrack
+ * (ct4_map and ct6_map).
  */
 #ifndef BENCH_DATAPATH_LB_H
 #define BENCH_DATAPATH_LB_H
@@ -19,9 +20,9 @@ void bn_dp_lb_vip4(struct bn_dp *dp, uint32_t vip_id, uint32_t vip,
 		   uint32_t first_be, uint16_t be_port, uint32_t seed,
 		   uint32_t ring_base);
 
-/* ct_map: empty it. */
+/* Conntrack: empty it. */
 void bn_dp_ct_clear(struct bn_dp *dp);
-/* ct_map: how many entries; state >= 0 also sets every entry's state. */
+/* Conntrack: how many entries; state >= 0 also sets every entry's state. */
 uint32_t bn_dp_ct_walk(struct bn_dp *dp, int state);
 
 /* nf_conntrack of the calling thread's namespace: flush it (netlink),

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define DP_ABI_VERSION 6
+#define DP_ABI_VERSION 7
 
 /*
  * Where maps are pinned: one directory per zebra instance, this one for
@@ -312,8 +312,9 @@ enum dp_reason {
 				* about a flow, or an established flow XDP
 				* cannot send itself: TC takes it.
 				* TC: its conntrack program is missing */
-	DP_R_PASS_CT_FULL,     /* ct_map (or the persistence table) could not
-				* take the flow's entries */
+	DP_R_PASS_CT_FULL,     /* ct4_map / ct6_map (or the persistence
+				* table) could not take the flow's
+				* entries */
 	DP_R_PASS_NAT_PORTS,   /* every fullnat / source NAT port probed was
 				* taken */
 	DP_R_PASS_LB_NO_BACKEND, /* a VIP with no healthy backend (or a DSR
@@ -418,9 +419,9 @@ struct dp_meta {
 
 /*
  * Conntrack is in use: a VIP or a source NAT rule is configured, or
- * ct_map may still hold flows of one. Without it, no stage below looks at
- * a packet and routing costs what it cost before the load balancer
- * (one flag test). DP_META_F_LB: lb_vip_map is not empty.
+ * the conntrack tables may still hold flows of one. Without it, no
+ * stage below looks at a packet and routing costs what it cost before
+ * the load balancer (one flag test). DP_META_F_LB: lb_vip_map is not empty.
  * DP_META_F_SNAT: nat_src_map is not empty.
  */
 #define DP_META_F_CT		  0x40
@@ -428,7 +429,7 @@ struct dp_meta {
 #define DP_META_F_SNAT		  0x100
 /* ct_filter_map holds every address a tracked flow's packets can carry
  * where the filter looks (see there): packets with none are not looked
- * up in ct_map before routing. */
+ * up in the conntrack tables before routing. */
 #define DP_META_F_CT_FILTER	  0x200
 /* Policers are attached to interfaces, source matches, destination
  * matches, VIPs: the police stage looks each kind up only while some are
@@ -687,12 +688,29 @@ static inline __u32 dp_ct_timeout_sec(__u32 state)
 #define DP_CT_TOUCH_NS 1000000000ull
 
 /*
- * ct_map key (BPF_MAP_TYPE_HASH, preallocated): a packet as it arrives,
- * before any rewrite. One entry per direction: original (client -> VIP or
- * server) and reply (as the reply arrives: backend -> client, or backend
- * -> the fullnat/source NAT address). ICMP echo: the identifier is the
- * source port of a request and the destination port of a reply, so that
- * the reply's key is the swapped translated request.
+ * Conntrack: a flow's tuple as a packet arrives, before any rewrite. One
+ * entry per direction: original (client -> VIP or server) and reply (as
+ * the reply arrives: backend -> client, or backend -> the fullnat/source
+ * NAT address). ICMP echo: the identifier is the source port of a request
+ * and the destination port of a reply, so that the reply's key is the
+ * swapped translated request.
+ *
+ * Two tables, one per family, with the same value (struct dp_ct_val):
+ *
+ *   ct4_map  key struct dp_ct4_key (16 bytes), preallocated: an element
+ *            is 128 bytes (32 of the kernel's, key, value), two cache
+ *            lines fetched together, where a key holding either family
+ *            made it 152 bytes over three or four lines, and its hash
+ *            four words instead of ten. The established packet's cost is
+ *            that lookup's cache misses (bench/lb).
+ *   ct6_map  key struct dp_ct_key, allocated per entry
+ *            (BPF_F_NO_PREALLOC): its capacity costs no memory until
+ *            used. An insert the kernel cannot allocate for fails as a
+ *            full table does: counted, the packet to the kernel.
+ *
+ * Both are sized by the conntrack=N module argument. The datapath and the
+ * plugin work with struct dp_ct_key for both families and pack an IPv4
+ * key only at the map (dp_ct4_key_pack).
  */
 struct dp_ct_key {
 	__u8 family; /* AF_INET / AF_INET6 */
@@ -704,6 +722,37 @@ struct dp_ct_key {
 	__u32 daddr[4];
 };
 
+struct dp_ct4_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u32 proto; /* one store, no padding bytes to clear */
+};
+
+static inline void dp_ct4_key_pack(const struct dp_ct_key *k,
+				   struct dp_ct4_key *k4)
+{
+	k4->saddr = k->saddr[0];
+	k4->daddr = k->daddr[0];
+	k4->sport = k->sport;
+	k4->dport = k->dport;
+	k4->proto = k->proto;
+}
+
+/* family: AF_INET, passed in so that this header needs no libc one */
+static inline void dp_ct4_key_unpack(const struct dp_ct4_key *k4,
+				     __u8 family, struct dp_ct_key *k)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->family = family;
+	k->proto = k4->proto;
+	k->sport = k4->sport;
+	k->dport = k4->dport;
+	k->saddr[0] = k4->saddr;
+	k->daddr[0] = k4->daddr;
+}
+
 /* dp_ct_val.flags */
 #define DP_CT_F_REPLY	0x0001 /* the reply direction's entry */
 #define DP_CT_F_LB	0x0002 /* load balanced: backend_id, vip_id valid */
@@ -713,10 +762,10 @@ struct dp_ct_key {
 #define DP_CT_F_PICKUP	0x0020 /* created mid-stream, without a SYN */
 
 /*
- * ct_map value. A packet matching the key leaves with the addresses and
- * ports below (equal to the key's where nothing changes). The other
- * direction's key is the swap of this rewrite: user space ages both
- * entries together from either one.
+ * ct4_map / ct6_map value. A packet matching the key leaves with the
+ * addresses and ports below (equal to the key's where nothing changes).
+ * The other direction's key is the swap of this rewrite: user space ages
+ * both entries together from either one.
  */
 struct dp_ct_val {
 	__u64 last_seen; /* bpf_ktime_get_ns(), coarse (DP_CT_TOUCH_NS) */
@@ -735,23 +784,24 @@ struct dp_ct_val {
 
 /*
  * ct_filter_map (BPF_MAP_TYPE_ARRAY of __u64 words, mmapable): the
- * conntrack filter, one bit array. A miss in the large ct_map costs a
- * routed packet more than its route (a cold bucket and element per
- * packet), so while DP_META_F_CT_FILTER is on the datapath looks a packet
- * up in ct_map before routing only if the bit of its destination in role
- * DP_CT_ADDR_F_DST is set (a VIP; a fullnat source address; a source NAT
- * pool or masquerade address: where the replies of translated flows go)
- * or the bit of its source in role DP_CT_ADDR_F_SRC (a backend, whose
- * dnat replies come back). Every other packet of a tracked flow is the
- * original direction of a source NAT flow: it is looked up after routing,
- * when it leaves through the interface of a rule for its source.
+ * conntrack filter, one bit array. A miss in a large conntrack table
+ * costs a routed packet more than its route (a cold bucket and element
+ * per packet), so while DP_META_F_CT_FILTER is on the datapath looks a
+ * packet up in conntrack before routing only if the bit of its
+ * destination in role DP_CT_ADDR_F_DST is set (a VIP; a fullnat source
+ * address; a source NAT pool or masquerade address: where the replies of
+ * translated flows go) or the bit of its source in role DP_CT_ADDR_F_SRC
+ * (a backend, whose dnat replies come back). Every other packet of a
+ * tracked flow is the original direction of a source NAT flow: it is
+ * looked up after routing, when it leaves through the interface of a rule
+ * for its source.
  *
  * Bit dp_ct_filter_bit(): 2^DP_CT_FILTER_ORDER bits (128 KiB, in cache,
  * one word read per test). Two addresses may share a bit: a set bit only
  * means "look it up", so sharing costs a lookup, never a flow. The plugin
  * keeps a bit set while the configuration names an address of it and
  * until an ageing pass that started after the address left finds no entry
- * of ct_map carrying it.
+ * of the conntrack tables carrying it.
  */
 #define DP_CT_FILTER_ORDER 20
 #define DP_CT_FILTER_WORDS ((1u << DP_CT_FILTER_ORDER) / 64)
@@ -912,7 +962,9 @@ struct dp_nat_src {
 
 /* Slots of tc_prog_map, the TC hook's programs reached by tail call. */
 enum dp_tc_prog {
-	DP_TC_PROG_CT = 0, /* dp_tc_ct: the pipeline with conntrack, LB, NAT */
+	/* the pipeline with conntrack, LB, NAT: one program per family */
+	DP_TC_PROG_CT4 = 0, /* dp_tc_ct4: every frame but IPv6 */
+	DP_TC_PROG_CT6 = 1, /* dp_tc_ct6: IPv6 */
 	DP_TC_PROG_MAX,
 };
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Conntrack: the flow a packet belongs to, its entries in ct_map (one per
- * direction, layouts in dp_abi.h), their creation without a lock, the
- * state they are in, and their counters. Which flows exist is decided by
- * the load balancer (lb.h) and source NAT (nat.h); ct_stage.h puts the
- * pieces in the packet's path.
+ * Conntrack: the flow a packet belongs to, its entries in ct4_map or
+ * ct6_map (one per direction, layouts in dp_abi.h), their creation
+ * without a lock, the state they are in, and their counters. Which flows
+ * exist is decided by the load balancer (lb.h) and source NAT (nat.h);
+ * ct_stage.h puts the pieces in the packet's path.
  */
 #ifndef DP_BPF_CT_H
 #define DP_BPF_CT_H
@@ -34,18 +34,56 @@ struct dp_xlate {
 	__be16 dport;
 };
 
+/*
+ * Room per CPU for what the stack, nearly full on the packet's path,
+ * cannot hold: the packet's packed IPv4 key, and a new flow's entries.
+ * Private to each program (not pinned, not shared).
+ */
+struct dp_ct_scratch {
+	/* the packet's (struct dp_flow); first, so that its address is the
+	 * value's: 6.1's verifier takes no offset from a pointer that may
+	 * be NULL, as s ? &s->field : NULL compiles to */
+	struct dp_ct4_key flow_key4;
+	struct dp_ct_key key;  /* the reply direction's */
+	struct dp_ct_key okey; /* the original's (6.1 takes no key for a map
+				* update from a global function's argument) */
+	struct dp_ct_val val;
+	struct dp_ct4_key key4; /* key or okey packed (IPv4) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct dp_ct_scratch);
+	__uint(max_entries, 1);
+} ct_scratch_map SEC(".maps");
+
+/* What a packet is to its flow (struct dp_flow.role). */
+enum dp_flow_role {
+	DP_FLOW_PACKET,	   /* a packet of the flow: it moves the flow's state */
+	DP_FLOW_CREATED,   /* it made the flow's entries: their state already
+			    * counts it */
+	DP_FLOW_ICMP_ERROR, /* an ICMP error about the flow (key: the
+			     * direction it travels in; TC translates) */
+};
+
 /* A packet's flow, as conntrack found or made it. */
 struct dp_flow {
+	struct dp_ct_val *ct;	/* the entry of this direction, or NULL */
+	/* IPv4: key packed for ct4_map, in this CPU's scratch (the stack
+	 * is full); NULL for IPv6. Tested for the family on the packet's
+	 * path: a map value pointer, which the verifier knows is not NULL,
+	 * unlike a packet pointer such as pkt->ip4. */
+	struct dp_ct4_key *key4;
 	struct dp_ct_key key;	/* the packet's tuple, if has_key */
 	struct dp_xlate nat;	/* its rewrite (equal to key: none) */
-	struct dp_ct_val *ct;	/* the entry of this direction, or NULL */
+	/* four bytes, in nat's tail padding: the stack of dp_tc_ct4/6 is
+	 * within bytes of the limit (with the kernel's rounding of each
+	 * frame) */
 	__u8 has_key;		/* a TCP/UDP/ICMP echo packet conntrack can
 				 * track */
-	__u8 created;		/* this packet made the entries: their state
-				 * already counts it */
+	__u8 role;		/* enum dp_flow_role */
 	__u8 dsr;		/* no rewrite: routed to the backend at L2 */
-	__u8 icmp_err;		/* an ICMP error about the flow (key: the
-				 * direction it travels in; TC translates) */
 	__u8 late;		/* the filter skipped it before routing: only
 				 * a source NAT flow's, found after routing */
 };
@@ -83,12 +121,41 @@ static __always_inline bool dp_ct_icmp_key(const struct dp_pkt *pkt,
 	return false;
 }
 
-static __always_inline bool dp_ct_key_of(const struct dp_pkt *pkt,
-					 struct dp_ct_key *key)
+/* This CPU's scratch (the key of its one entry). */
+static __always_inline struct dp_ct_scratch *dp_ct_scratch(void)
 {
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ct_scratch_map, &zero);
+}
+
+/* This CPU's room for the packet's packed IPv4 key (fl->key4). */
+static __always_inline struct dp_ct4_key *dp_ct4_flow_key(void)
+{
+	struct dp_ct_scratch *s = dp_ct_scratch();
+
+	return s ? &s->flow_key4 : NULL; /* (offset 0) */
+}
+
+/*
+ * The packet's tuple into key, false if it has none; with key4 (not NULL),
+ * an IPv4 tuple packed too, into this CPU's scratch (*key4), the pointer
+ * set where the verifier knows the family.
+ */
+static __always_inline bool dp_ct_key_of(const struct dp_pkt *pkt,
+					 struct dp_ct_key *key,
+					 struct dp_ct4_key **key4)
+{
+	bool ok;
+
 	__builtin_memset(key, 0, sizeof(*key));
 	key->proto = pkt->l4_proto;
 	if (pkt->ip4) {
+		if (key4) {
+			*key4 = dp_ct4_flow_key();
+			if (!*key4)
+				return false;
+		}
 		key->family = DP_AF_INET;
 		key->saddr[0] = pkt->ip4->saddr;
 		key->daddr[0] = pkt->ip4->daddr;
@@ -105,14 +172,20 @@ static __always_inline bool dp_ct_key_of(const struct dp_pkt *pkt,
 	case IPPROTO_UDP:
 		key->sport = pkt->sport;
 		key->dport = pkt->dport;
-		return pkt->has_ports;
+		ok = pkt->has_ports;
+		break;
 	case DP_IPPROTO_ICMP:
-		return pkt->ip4 && dp_ct_icmp_key(pkt, key);
+		ok = pkt->ip4 && dp_ct_icmp_key(pkt, key);
+		break;
 	case DP_IPPROTO_ICMPV6:
-		return pkt->ip6 && dp_ct_icmp_key(pkt, key);
+		ok = pkt->ip6 && dp_ct_icmp_key(pkt, key);
+		break;
 	default:
-		return false;
+		ok = false;
 	}
+	if (ok && key4 && *key4)
+		dp_ct4_key_pack(key, *key4);
+	return ok;
 }
 
 /* The other direction's key: the swap of what this entry rewrites to. */
@@ -151,10 +224,121 @@ static __always_inline bool dp_ct_is_peer_of(const struct dp_ct_val *ct,
 	       ct->nat_sport == key->dport && ct->nat_dport == key->sport;
 }
 
+/*
+ * The tables by key: an IPv4 key is packed for ct4_map (into k4, the
+ * caller's: dp_ct_create_entries() keeps it in its scratch, not on a
+ * stack the packet's path nearly fills) so that the rest of conntrack
+ * works with one key for both families. v4 picks the table: the key's
+ * family there. On the packet's path fl->key4 does (below): a test of
+ * the key's family byte, which the verifier does not track, would
+ * double the paths it walks at every lookup (past its limit in
+ * dp_tc_ct4).
+ */
 static __always_inline struct dp_ct_val *
-dp_ct_lookup_key(const struct dp_ct_key *key)
+dp_ct_table_lookup(bool v4, const struct dp_ct_key *key,
+		   struct dp_ct4_key *k4)
 {
-	return bpf_map_lookup_elem(&ct_map, key);
+	if (v4) {
+		dp_ct4_key_pack(key, k4);
+		return bpf_map_lookup_elem(&ct4_map, k4);
+	}
+	return bpf_map_lookup_elem(&ct6_map, key);
+}
+
+/* 0 or -errno (32 bits: 6.1's map ops return int, in a register whose
+ * upper half is not sign-extended) */
+static __always_inline int dp_ct_table_insert(bool v4,
+					      const struct dp_ct_key *key,
+					      const struct dp_ct_val *val,
+					      struct dp_ct4_key *k4)
+{
+	if (v4) {
+		dp_ct4_key_pack(key, k4);
+		return (int)bpf_map_update_elem(&ct4_map, k4, val,
+						BPF_NOEXIST);
+	}
+	return (int)bpf_map_update_elem(&ct6_map, key, val, BPF_NOEXIST);
+}
+
+static __always_inline void dp_ct_table_delete(bool v4,
+					       const struct dp_ct_key *key,
+					       struct dp_ct4_key *k4)
+{
+	if (v4) {
+		dp_ct4_key_pack(key, k4);
+		bpf_map_delete_elem(&ct4_map, k4);
+		return;
+	}
+	bpf_map_delete_elem(&ct6_map, key);
+}
+
+/*
+ * The flow's own entry on the packet's path, in the table fl->key4 says
+ * (packed once, when the key is made: every instruction on the packet's
+ * path counts once per path the verifier walks, and dp_tc_ct4's walk is
+ * the longest).
+ */
+static __always_inline struct dp_ct_val *
+dp_ct_flow_lookup(const struct dp_flow *fl)
+{
+	if (fl->key4)
+		return bpf_map_lookup_elem(&ct4_map, fl->key4);
+	return bpf_map_lookup_elem(&ct6_map, &fl->key);
+}
+
+static __always_inline void dp_ct_flow_delete(const struct dp_flow *fl)
+{
+	if (fl->key4)
+		bpf_map_delete_elem(&ct4_map, fl->key4);
+	else
+		bpf_map_delete_elem(&ct6_map, &fl->key);
+}
+
+/*
+ * The flow's other direction: its key is the swap of fl->nat, built in
+ * this CPU's scratch (IPv4 packed), not on the nearly full stack. NULL if
+ * the scratch is not there (never: a one-entry per-CPU array).
+ */
+static __always_inline const void *dp_ct_peer_of(const struct dp_flow *fl)
+{
+	struct dp_ct_scratch *s = dp_ct_scratch();
+
+	if (!s)
+		return NULL;
+	if (fl->key4) {
+		s->key4.saddr = fl->nat.daddr[0];
+		s->key4.daddr = fl->nat.saddr[0];
+		s->key4.sport = fl->nat.dport;
+		s->key4.dport = fl->nat.sport;
+		s->key4.proto = fl->key.proto;
+		return &s->key4;
+	}
+	dp_ct_peer_key(&fl->key, &fl->nat, &s->key);
+	return &s->key;
+}
+
+static __always_inline struct dp_ct_val *
+dp_ct_peer_lookup(const struct dp_flow *fl)
+{
+	const void *k = dp_ct_peer_of(fl);
+
+	if (!k)
+		return NULL;
+	if (fl->key4)
+		return bpf_map_lookup_elem(&ct4_map, k);
+	return bpf_map_lookup_elem(&ct6_map, k);
+}
+
+static __always_inline void dp_ct_peer_delete(const struct dp_flow *fl)
+{
+	const void *k = dp_ct_peer_of(fl);
+
+	if (!k)
+		return;
+	if (fl->key4)
+		bpf_map_delete_elem(&ct4_map, k);
+	else
+		bpf_map_delete_elem(&ct6_map, k);
 }
 
 /* The flow's rewrite from its entry. */
@@ -271,13 +455,11 @@ static __always_inline void dp_ct_update(const struct dp_pkt *pkt,
 {
 	struct dp_ct_val *ct = fl->ct, *orig, *other;
 	bool reply = ct->flags & DP_CT_F_REPLY;
-	struct dp_ct_key peer;
 	__u32 old;
 	bool moved;
 
 	if (reply) {
-		dp_ct_peer_key(&fl->key, &fl->nat, &peer);
-		orig = dp_ct_lookup_key(&peer);
+		orig = dp_ct_peer_lookup(fl);
 		if (!orig)
 			return;
 		other = ct;
@@ -298,10 +480,8 @@ static __always_inline void dp_ct_update(const struct dp_pkt *pkt,
 		return;
 	}
 
-	if (!other && !(orig->flags & DP_CT_F_DSR)) {
-		dp_ct_peer_key(&fl->key, &fl->nat, &peer);
-		other = dp_ct_lookup_key(&peer);
-	}
+	if (!other && !(orig->flags & DP_CT_F_DSR))
+		other = dp_ct_peer_lookup(fl);
 	if (other)
 		other->state = orig->state;
 }
@@ -319,22 +499,6 @@ struct dp_ct_new {
 	__u32 port_hash;
 	__u32 created; /* out: this CPU inserted the original entry */
 };
-
-/* Room to build a new flow's entries in, per CPU: the TC program's stack
- * is nearly full. Private to each program (not pinned, not shared). */
-struct dp_ct_scratch {
-	struct dp_ct_key key;  /* the reply direction's */
-	struct dp_ct_key okey; /* the original's (6.1 takes no key for a map
-				* update from a global function's argument) */
-	struct dp_ct_val val;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__type(key, __u32);
-	__type(value, struct dp_ct_scratch);
-	__uint(max_entries, 1);
-} ct_scratch_map SEC(".maps");
 
 static __always_inline void dp_ct_val_init(struct dp_ct_val *v,
 					   const struct dp_ct_new *n,
@@ -357,25 +521,26 @@ static __always_inline __be16 dp_ct_claim_port(const struct dp_ct_new *n,
 	return bpf_htons(n->port_min + (n->port_hash + i) % range);
 }
 
+/* dp_ct_claim(): the claim is this CPU's (a value no reason takes) */
+#define DP_CT_CLAIMED 0xff
+
 /*
  * Claim the translated tuple: insert the reply entry with BPF_NOEXIST.
  * The insert is atomic, so whoever inserts a reply key owns that tuple:
  * two flows can never be handed the same fullnat or source NAT port, on
  * any CPU. A key already there is either this flow's (another CPU is
  * creating it right now: take its rewrite) or another flow's (try the
- * next port; with no port range to try, give up). Sets *ours when this
+ * next port; with no port range to try, give up). DP_CT_CLAIMED when this
  * CPU inserted the claim (and must remove it if it loses the flow).
  */
-static __always_inline enum dp_reason
-dp_ct_claim(const struct dp_ct_key *key, struct dp_xlate *nat,
-	    const struct dp_ct_new *n, struct dp_ct_scratch *s, bool *ours)
+static __always_inline int
+dp_ct_claim(bool v4, const struct dp_ct_key *key, struct dp_xlate *nat,
+	    const struct dp_ct_new *n, struct dp_ct_scratch *s)
 {
 	bool ranged = n->port_max != 0;
 	const struct dp_ct_val *old;
-	int err; /* 32 bits: 6.1's map ops return int, in a register
-		  * whose upper half is not sign-extended */
+	int err;
 
-	*ours = false;
 	for (__u32 i = 0; i < DP_NAT_PORT_PROBES; i++) {
 		if (ranged) {
 			if (i > (__u32)n->port_max - n->port_min)
@@ -391,15 +556,12 @@ dp_ct_claim(const struct dp_ct_key *key, struct dp_xlate *nat,
 		s->val.nat_sport = key->dport;
 		s->val.nat_dport = key->sport;
 
-		err = (int)bpf_map_update_elem(&ct_map, &s->key, &s->val,
-					       BPF_NOEXIST);
-		if (!err) {
-			*ours = true;
-			return DP_CONTINUE;
-		}
+		err = dp_ct_table_insert(v4, &s->key, &s->val, &s->key4);
+		if (!err)
+			return DP_CT_CLAIMED;
 		if (err != -DP_EEXIST)
 			return DP_R_PASS_CT_FULL;
-		old = dp_ct_lookup_key(&s->key);
+		old = dp_ct_table_lookup(v4, &s->key, &s->key4);
 		if (old && dp_ct_is_peer_of(old, key))
 			return DP_CONTINUE;
 		if (!ranged)
@@ -410,7 +572,7 @@ dp_ct_claim(const struct dp_ct_key *key, struct dp_xlate *nat,
 
 /* What dp_ct_create_entries() did. */
 #define DP_CT_CREATE_OK 0      /* the flow's entries exist */
-#define DP_CT_CREATE_FULL 1    /* ct_map refused an insert */
+#define DP_CT_CREATE_FULL 1    /* a table refused an insert */
 #define DP_CT_CREATE_NO_PORT 2 /* every port probed was taken */
 
 /*
@@ -423,28 +585,25 @@ dp_ct_claim(const struct dp_ct_key *key, struct dp_xlate *nat,
  * when the flow's original entry exists (n->created: made by this CPU);
  * otherwise nothing is left behind.
  *
- * A global function: the verifier checks its claim loop once, not once
- * per caller and path.
+ * A global function: the verifier checks its claim loop once (for each
+ * family), not once per caller and path.
  */
 __attribute__((noinline)) int dp_ct_create_entries(const struct dp_ct_key *key,
 						   struct dp_xlate *nat,
 						   struct dp_ct_new *n)
 {
-	__u32 zero = 0;
-	struct dp_ct_scratch *s = bpf_map_lookup_elem(&ct_scratch_map, &zero);
-	enum dp_reason reason;
-	bool ours = false;
-	int err; /* 32 bits: 6.1's map ops return int, in a register
-		  * whose upper half is not sign-extended */
+	bool v4 = key && key->family == DP_AF_INET;
+	struct dp_ct_scratch *s = dp_ct_scratch();
+	int claim = DP_CONTINUE, err;
 
 	if (!s || !key || !nat || !n)
 		return DP_CT_CREATE_FULL;
 	n->created = 0;
 	if (!(n->flags & DP_CT_F_DSR)) {
-		reason = dp_ct_claim(key, nat, n, s, &ours);
-		if (reason == DP_R_PASS_NAT_PORTS)
+		claim = dp_ct_claim(v4, key, nat, n, s);
+		if (claim == DP_R_PASS_NAT_PORTS)
 			return DP_CT_CREATE_NO_PORT;
-		if (reason != DP_CONTINUE)
+		if (claim != DP_CONTINUE && claim != DP_CT_CLAIMED)
 			return DP_CT_CREATE_FULL;
 	}
 
@@ -454,17 +613,16 @@ __attribute__((noinline)) int dp_ct_create_entries(const struct dp_ct_key *key,
 	s->val.nat_sport = nat->sport;
 	s->val.nat_dport = nat->dport;
 	__builtin_memcpy(&s->okey, key, sizeof(s->okey));
-	err = (int)bpf_map_update_elem(&ct_map, &s->okey, &s->val,
-				       BPF_NOEXIST);
+	err = dp_ct_table_insert(v4, &s->okey, &s->val, &s->key4);
 	if (!err) {
 		n->created = 1;
 		if (!dp_ct_tcp_closed(n->state))
 			dp_ct_conns_add(n->backend_id, 1);
 		return DP_CT_CREATE_OK;
 	}
-	if (ours) {
+	if (claim == DP_CT_CLAIMED) {
 		dp_ct_peer_key(key, nat, &s->key);
-		bpf_map_delete_elem(&ct_map, &s->key);
+		dp_ct_table_delete(v4, &s->key, &s->key4);
 	}
 	/* EEXIST: another CPU created this flow first; its entry decides */
 	return err == -DP_EEXIST ? DP_CT_CREATE_OK : DP_CT_CREATE_FULL;
@@ -483,10 +641,11 @@ static __always_inline enum dp_reason dp_ct_create(struct dp_flow *fl,
 		return DP_R_PASS_NAT_PORTS;
 	if (ret != DP_CT_CREATE_OK)
 		return DP_R_PASS_CT_FULL;
-	fl->ct = dp_ct_lookup_key(&fl->key);
+	fl->ct = dp_ct_flow_lookup(fl);
 	if (!fl->ct)
 		return DP_R_PASS_CT_FULL;
-	fl->created = n->created;
+	if (n->created)
+		fl->role = DP_FLOW_CREATED;
 	dp_flow_from_ct(fl);
 	return DP_CONTINUE;
 }

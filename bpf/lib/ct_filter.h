@@ -2,7 +2,7 @@
 /*
  * The conntrack filter (dp_abi.h, ct_filter_map): may this packet belong
  * to a tracked flow that is looked up before routing? Two bit tests in a
- * 128 KiB array instead of a miss in ct_map for routed traffic; without
+ * 128 KiB array instead of a conntrack miss for routed traffic; without
  * DP_META_F_CT_FILTER (the plugin could not write every address) every
  * packet is looked up, as the filter never existed.
  */

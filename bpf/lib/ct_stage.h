@@ -99,21 +99,28 @@ static __always_inline bool dp_ct_inner_ports(const struct dp_pkt *pkt,
 	}
 }
 
+/* The inner packet's reversed tuple into fl->key (and fl->key4). */
 static __always_inline bool dp_ct_inner_key(const struct dp_pkt *pkt,
-					    struct dp_ct_key *k)
+					    struct dp_flow *fl)
 {
 	const void *inner = pkt->l4 + sizeof(struct dp_icmp_echo);
+	struct dp_ct_key *k = &fl->key;
 
 	if (pkt->ip4) {
 		const struct iphdr *in = inner;
 
-		if ((void *)(in + 1) > pkt->cur.end || in->ihl != 5)
+		fl->key4 = dp_ct4_flow_key();
+		if (!fl->key4 || (void *)(in + 1) > pkt->cur.end ||
+		    in->ihl != 5)
 			return false;
 		k->family = DP_AF_INET;
 		k->proto = in->protocol;
 		k->saddr[0] = in->daddr;
 		k->daddr[0] = in->saddr;
-		return dp_ct_inner_ports(pkt, in + 1, k);
+		if (!dp_ct_inner_ports(pkt, in + 1, k))
+			return false;
+		dp_ct4_key_pack(k, fl->key4);
+		return true;
 	}
 	if (pkt->ip6) {
 		const struct ipv6hdr *in = inner;
@@ -161,9 +168,10 @@ static __always_inline enum dp_reason dp_ct_icmp_error(struct dp_pkt *pkt,
 		return DP_CONTINUE;
 	}
 	__builtin_memset(k, 0, sizeof(*k));
-	if (!dp_ct_inner_key(pkt, k))
+	fl->key4 = NULL;
+	if (!dp_ct_inner_key(pkt, fl))
 		return DP_CONTINUE;
-	ct = dp_ct_lookup_key(k);
+	ct = dp_ct_flow_lookup(fl);
 	if (!ct)
 		return DP_CONTINUE;
 	if (!slow)
@@ -173,7 +181,7 @@ static __always_inline enum dp_reason dp_ct_icmp_error(struct dp_pkt *pkt,
 	     (pkt->dst[2] ^ k->daddr[2]) | (pkt->dst[3] ^ k->daddr[3])))
 		return DP_R_PASS_CT_ICMP_ERROR;
 	fl->ct = ct;
-	fl->icmp_err = 1;
+	fl->role = DP_FLOW_ICMP_ERROR;
 	dp_ct_xlate_of(ct, &fl->nat);
 	__builtin_memcpy(pkt->dst, fl->nat.daddr, sizeof(pkt->dst));
 	return DP_CONTINUE;
@@ -192,7 +200,6 @@ static __always_inline bool dp_ct_reopen_stale(const struct dp_pkt *pkt,
 					       struct dp_flow *fl)
 {
 	const struct dp_ct_val *ct = fl->ct, *rct;
-	struct dp_ct_key peer;
 
 	if (pkt->l4_proto != IPPROTO_TCP || !dp_tcp_is_syn(pkt->tcp_flags))
 		return false;
@@ -202,13 +209,12 @@ static __always_inline bool dp_ct_reopen_stale(const struct dp_pkt *pkt,
 		return false;
 	if (!(ct->flags & DP_CT_F_DSR)) {
 		dp_ct_xlate_of(ct, &fl->nat);
-		dp_ct_peer_key(&fl->key, &fl->nat, &peer);
-		rct = dp_ct_lookup_key(&peer);
+		rct = dp_ct_peer_lookup(fl);
 		if (rct && (rct->flags & DP_CT_F_REPLY) &&
 		    dp_ct_is_peer_of(rct, &fl->key))
-			bpf_map_delete_elem(&ct_map, &peer);
+			dp_ct_peer_delete(fl);
 	}
-	bpf_map_delete_elem(&ct_map, &fl->key);
+	dp_ct_flow_delete(fl);
 	return true;
 }
 
@@ -226,9 +232,9 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 
 	if (!(flags & DP_META_F_CT))
 		return DP_CONTINUE;
-	if (!dp_ct_key_of(pkt, &fl->key)) {
+	if (!dp_ct_key_of(pkt, &fl->key, &fl->key4)) {
 		reason = dp_ct_icmp_error(pkt, fl, slow);
-		if (reason != DP_CONTINUE || fl->icmp_err)
+		if (reason != DP_CONTINUE || fl->role == DP_FLOW_ICMP_ERROR)
 			return reason;
 		if ((flags & DP_META_F_LB) && dp_lb_vip_addr(pkt))
 			return DP_R_PASS_LB_UNSUPPORTED;
@@ -239,7 +245,7 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 		fl->late = 1;
 		return DP_CONTINUE;
 	}
-	fl->ct = dp_ct_lookup_key(&fl->key);
+	fl->ct = dp_ct_flow_lookup(fl);
 	if (fl->ct && slow && dp_ct_reopen_stale(pkt, fl))
 		fl->ct = NULL;
 	if (fl->ct) {
@@ -265,10 +271,10 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 static __always_inline void dp_flow_init(struct dp_flow *fl)
 {
 	fl->ct = NULL;
+	fl->key4 = NULL;
 	fl->has_key = 0;
-	fl->created = 0;
+	fl->role = DP_FLOW_PACKET;
 	fl->dsr = 0;
-	fl->icmp_err = 0;
 	fl->late = 0;
 }
 
@@ -280,13 +286,14 @@ static __always_inline void dp_flow_init(struct dp_flow *fl)
  * whether such a rule applies (false too when the packet was looked up
  * before routing: the caller asks the rule then).
  */
-static __always_inline bool dp_ct_find_late(__u32 flags, struct dp_flow *fl,
+static __always_inline bool dp_ct_find_late(const struct dp_pkt *pkt,
+					    __u32 flags, struct dp_flow *fl,
 					    const struct dp_egress *eg)
 {
 	if (!fl->late || !(flags & DP_META_F_SNAT) ||
 	    !dp_nat_src_rule(&fl->key, eg->ifindex))
 		return false;
-	fl->ct = dp_ct_lookup_key(&fl->key);
+	fl->ct = dp_ct_flow_lookup(fl);
 	if (fl->ct)
 		dp_flow_from_ct(fl);
 	return true;
@@ -316,7 +323,7 @@ dp_ct_fast_done(const struct dp_pkt *pkt, __u32 flags, struct dp_flow *fl,
 
 	if (!(flags & DP_META_F_CT) || !dp_reason_routed(reason))
 		return fl->ct ? DP_R_PASS_CT_SLOW : reason;
-	rule = dp_ct_find_late(flags, fl, eg);
+	rule = dp_ct_find_late(pkt, flags, fl, eg);
 	if (fl->ct) {
 		if (fl->late && !dp_ct_fast_ok(pkt, fl->ct))
 			return DP_R_PASS_CT_SLOW;
@@ -349,12 +356,12 @@ dp_ct_commit(const struct dp_pkt *pkt, __u32 flags, struct dp_flow *fl,
 
 	if (reason != DP_R_FWD && reason != DP_R_FWD_NEIGH)
 		return reason;
-	dp_ct_find_late(flags, fl, eg);
+	dp_ct_find_late(pkt, flags, fl, eg);
 	if (fl->ct) {
 		if (fl->dsr && !dp_egress_on_link(eg))
 			return DP_R_PASS_LB_UNSUPPORTED;
 		/* an ICMP error tells of the flow, it does not move it */
-		if (!fl->created && !fl->icmp_err)
+		if (fl->role == DP_FLOW_PACKET)
 			dp_ct_update(pkt, fl);
 		return reason;
 	}

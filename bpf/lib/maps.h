@@ -267,17 +267,27 @@ struct {
 } lb_persist_map SEC(".maps");
 
 /*
- * Conntrack: one entry per flow direction. Preallocated, so that an
- * insert under load never fails for want of memory, only when the table
- * is full (counted, and the packet goes to the kernel).
+ * Conntrack: one entry per flow direction, a table per family (dp_abi.h).
+ * IPv4 preallocated, so that an insert under load never fails for want of
+ * memory, only when the table is full (counted, and the packet goes to
+ * the kernel); IPv6 allocated per entry, its capacity free until used.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct dp_ct4_key);
+	__type(value, struct dp_ct_val);
+	__uint(max_entries, DP_CT_MAX_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct4_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct dp_ct_key);
 	__type(value, struct dp_ct_val);
 	__uint(max_entries, DP_CT_MAX_DEFAULT);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ct_map SEC(".maps");
+} ct6_map SEC(".maps");
 
 /* The conntrack filter's bits (dp_abi.h), written by the plugin through
  * mmap. */

@@ -148,12 +148,23 @@ static __always_inline bool dp_fits_mtu(const struct dp_ctx *ctx,
 }
 
 /*
+ * The IP families a program handles (dp_pipeline_ingress): a compile-time
+ * constant, so that a program for one family carries no code, and the
+ * verifier walks no path, of the other (tc_main.bpf.c: dp_tc_ct4/6).
+ */
+#define DP_FAM_IP4 0x1
+#define DP_FAM_IP6 0x2
+#define DP_FAM_ALL (DP_FAM_IP4 | DP_FAM_IP6)
+
+/*
  * First half: from a frame to an IP packet the datapath may route, with
- * the datapath-wide switches in *flags, or the reason it may not.
+ * the datapath-wide switches in *flags, or the reason it may not. A frame
+ * of a family not in fams is not IP to this program: its caller sends
+ * only the families it handles.
  */
 static __always_inline enum dp_reason
 dp_pipeline_ingress(struct dp_ctx *ctx, struct dp_pkt *pkt,
-		    const struct dp_intf *intf, __u32 *flags)
+		    const struct dp_intf *intf, __u32 *flags, __u32 fams)
 {
 	enum dp_reason reason;
 
@@ -171,9 +182,9 @@ dp_pipeline_ingress(struct dp_ctx *ctx, struct dp_pkt *pkt,
 	reason = dp_meta_trusted(flags);
 	if (reason != DP_CONTINUE)
 		return reason;
-	if (pkt->proto == bpf_htons(ETH_P_IP))
+	if ((fams & DP_FAM_IP4) && pkt->proto == bpf_htons(ETH_P_IP))
 		return dp_check_ipv4(pkt, *flags);
-	if (pkt->proto == bpf_htons(ETH_P_IPV6))
+	if ((fams & DP_FAM_IP6) && pkt->proto == bpf_htons(ETH_P_IPV6))
 		return dp_check_ipv6(pkt, *flags);
 	return DP_R_PASS_NON_IP;
 }

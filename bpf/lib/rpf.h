@@ -15,22 +15,35 @@
 #include "maps.h"
 #include "punt.h"
 
-/* Does a path of group nhg_id leave through ifindex? */
-static __always_inline enum dp_reason dp_rpf_group(__u32 nhg_id,
-						   __u32 ifindex)
+/*
+ * Does a path of group nhg_id leave through ifindex (1), or not, or does
+ * the datapath not know the group's paths (0)? A global function: the
+ * verifier walks its loop over the paths once, not once per path of the
+ * program that reaches it (in dp_tc_ct4, most of its walk).
+ */
+__attribute__((noinline)) int dp_rpf_group_has(__u32 nhg_id, __u32 ifindex)
 {
 	const struct dp_nhg *nhg = bpf_map_lookup_elem(&nh_map, &nhg_id);
 	__u32 i;
 
 	if (!nhg || (nhg->flags & DP_NHG_F_KERNEL))
-		return DP_R_PASS_RPF;
+		return 0;
 	for (i = 0; i < DP_NHG_MAX_PATHS; i++) {
 		if (i >= nhg->n_paths)
 			break;
 		if (nhg->paths[i].ifindex == ifindex)
-			return DP_CONTINUE;
+			return 1;
 	}
-	return DP_R_PASS_RPF;
+	return 0;
+}
+
+/* The verifier knows nothing of a global function's result: the reason
+ * is made here, one of two constants. */
+static __always_inline enum dp_reason dp_rpf_group(__u32 nhg_id,
+						   __u32 ifindex)
+{
+	return dp_rpf_group_has(nhg_id, ifindex) ? DP_CONTINUE
+						 : DP_R_PASS_RPF;
 }
 
 static __always_inline enum dp_reason

@@ -164,7 +164,8 @@ static void dp_show_maps(struct vty *vty, json_object *json)
 		else if (id == DP_MAP_RT4 || id == DP_MAP_RT6)
 			n = dp_route_count(id == DP_MAP_RT4 ? AF_INET
 							    : AF_INET6);
-		else if (id == DP_MAP_CT || id == DP_MAP_LB_PERSIST)
+		else if (id == DP_MAP_CT4 || id == DP_MAP_CT6 ||
+			 id == DP_MAP_LB_PERSIST)
 			/* large hashes: a batch at a time */
 			n = dp_map_batch_walk(id, NULL, NULL);
 		else

@@ -54,7 +54,7 @@ struct dp_map_sizes {
 	uint32_t lb_ring;     /* lb_ring_map slots (a multiple of
 			       * DP_LB_RING_BLOCK) */
 	uint32_t lb_persist;  /* lb_persist_map */
-	uint32_t ct;	      /* ct_map */
+	uint32_t ct;	      /* ct4_map, ct6_map (each) */
 	uint32_t nat_src;     /* nat_src_map */
 };
 

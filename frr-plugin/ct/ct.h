@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Conntrack's control plane: ageing of ct_map, the datapath-wide
- * conntrack switch, and `show|clear ebpf conntrack`. The datapath creates
- * and updates flows and never deletes one (dp_abi.h); the plugin ages
- * them out, both directions together, and keeps each backend's count of
- * active connections right when it removes a flow that was still open.
+ * Conntrack's control plane: ageing of the tables (ct4_map, ct6_map),
+ * the datapath-wide conntrack switch, and `show|clear ebpf conntrack`.
+ * The datapath creates and updates flows and never deletes one
+ * (dp_abi.h); the plugin ages them out, both directions together, and
+ * keeps each backend's count of active connections right when it removes
+ * a flow that was still open.
  *
  *   ct_age.c   owner pthread: the ageing walk, in bounded steps
  *   ct_filter.c owner pthread: the conntrack filter's bits
- *   ct_flow.c  any pthread: removing a flow, walking the table
+ *   ct_flow.c  any pthread: a flow's entries by key, removing a flow,
+ *              walking the tables
  *   ct_show.c  main pthread: the show and clear commands
  *
  * lb/ and nat/ use this layer (tests/unit/check_layers.sh).
@@ -26,7 +28,7 @@
 #include "dp_abi.h"
 
 /* Who needs conntrack (owner pthread): the switch DP_META_F_CT is on
- * while any user is, and after that until ct_map is empty. */
+ * while any user is, and after that until the tables are empty. */
 enum ct_user {
 	CT_USER_LB,   /* a VIP is installed */
 	CT_USER_SNAT, /* a source NAT rule is installed */
@@ -35,14 +37,14 @@ enum ct_user {
 extern void ct_set_user(enum ct_user user, bool on);
 
 /*
- * The end of a full ageing pass over ct_map, on the owner pthread: which
- * backend and VIP ids the flows left in the table still name. An id no
+ * The end of a full ageing pass over the tables, on the owner pthread:
+ * which backend and VIP ids the flows left in the table still name. An id no
  * flow named in a pass that started after the id was last used can be
  * given out again (lb/).
  */
 struct ct_pass {
 	uint64_t started_ns; /* CLOCK_MONOTONIC */
-	uint64_t entries;    /* left in ct_map */
+	uint64_t entries;    /* left in ct4_map and ct6_map */
 	const uint8_t *backend_ref; /* bitmap by backend id */
 	uint32_t backend_max;
 	const uint8_t *vip_ref; /* bitmap by VIP id */
@@ -77,14 +79,21 @@ extern uint64_t ct_now_ns(void);
 extern int ct_flow_remove(const struct dp_ct_key *key,
 			  const struct dp_ct_val *val);
 
+/*
+ * A flow direction's entry by its key, in its family's table (dp_abi.h:
+ * ct4_map holds IPv4 keys packed). With privileges. 0 or -errno.
+ */
+extern int ct_lookup(const struct dp_ct_key *key, struct dp_ct_val *val);
+extern int ct_delete(const struct dp_ct_key *key);
+
 /* The key of the other direction of the flow of (key, val). */
 extern void ct_peer_key(const struct dp_ct_key *key,
 			const struct dp_ct_val *val, struct dp_ct_key *peer);
 
 /*
- * Visit every entry of ct_map, a batch at a time, on the calling pthread;
- * cb returns false to stop. Returns the number of entries visited or
- * -errno.
+ * Visit every entry of ct4_map then ct6_map, a batch at a time, on the
+ * calling pthread, IPv4 keys unpacked; cb returns false to stop. Returns
+ * the number of entries visited or -errno.
  */
 typedef bool (*ct_walk_cb)(const struct dp_ct_key *key,
 			   const struct dp_ct_val *val, void *arg);
@@ -128,7 +137,7 @@ extern void ct_addr_hold(struct ct_addr_holder *h, uint8_t family,
 extern void ct_addr_drop(struct ct_addr_holder *h);
 
 /* The ageing pass's part (ct_age.c): a pass begins, an entry it leaves
- * in ct_map, the pass that started at started_ns ends. */
+ * in the tables, the pass that started at started_ns ends. */
 extern void ct_filter_pass_begin(void);
 extern void ct_filter_seen(const struct dp_ct_key *key);
 extern void ct_filter_pass_end(uint64_t started_ns);

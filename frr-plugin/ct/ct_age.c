@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Conntrack ageing (ct.h), on the owner pthread. Every CT_AGE_INTERVAL
- * seconds a pass walks ct_map, CT_AGE_BATCH entries per event (one
- * BPF_MAP_LOOKUP_BATCH), so that zebra's own work on the pthread goes on
- * between two steps; each step is timed as "conntrack ageing step"
- * (`show ebpf dataplane`).
+ * seconds a pass walks ct4_map then ct6_map, CT_AGE_BATCH entries per
+ * event (one BPF_MAP_LOOKUP_BATCH), so that zebra's own work on the
+ * pthread goes on between two steps; each step is timed as "conntrack
+ * ageing step" (`show ebpf dataplane`).
  *
  * A flow expires when the last packet of either direction is older than
  * the timeout of its state (dp_abi.h, dp_ct_timeout_sec()). The original
@@ -49,10 +49,16 @@ DEFINE_HOOK(ct_pass_done, (const struct ct_pass *pass), (pass));
 /* Entries read per step. */
 #define CT_AGE_BATCH 1024
 
+/* The tables a pass walks, in this order. */
+enum ct_table { CT_TABLE_V4, CT_TABLE_V6, CT_TABLES };
+static const enum dp_map_id ct_table_map[CT_TABLES] = {DP_MAP_CT4,
+						       DP_MAP_CT6};
+
 static struct {
 	struct thread_master *master;
 	struct thread *t;
-	struct dp_map_batch batch;
+	struct dp_map_batch batch[CT_TABLES];
+	enum ct_table table; /* the one the pass is in */
 	bool batch_open;
 	bool in_pass;
 	bool users[CT_USER_MAX];
@@ -87,7 +93,7 @@ void ct_count_cleared(uint64_t n)
 }
 
 /* DP_META_F_CT: on while anyone needs conntrack, and after that until a
- * pass that started later finds ct_map empty. */
+ * pass that started later finds both tables empty. */
 static void ct_flag_update(bool pass_empty)
 {
 	bool any = false, on;
@@ -142,12 +148,11 @@ static bool ct_orig_expired(const struct dp_ct_key *key,
 	if (val->flags & DP_CT_F_DSR)
 		return true;
 	ct_peer_key(key, val, &peer);
-	if (bpf_map_lookup_elem(dp_map_fd(DP_MAP_CT), &peer, &reply))
+	if (ct_lookup(&peer, &reply))
 		return true;
 	return now >= reply.last_seen + ttl;
 }
 
-/* Whether a reply entry is an orphan (no original) that has expired. */
 /* Whether the reply entry (key, val) has lost its original. */
 static bool ct_reply_orphan(const struct dp_ct_key *key,
 			    const struct dp_ct_val *val)
@@ -156,9 +161,10 @@ static bool ct_reply_orphan(const struct dp_ct_key *key,
 	struct dp_ct_val orig;
 
 	ct_peer_key(key, val, &orig_key);
-	return bpf_map_lookup_elem(dp_map_fd(DP_MAP_CT), &orig_key, &orig) != 0;
+	return ct_lookup(&orig_key, &orig) != 0;
 }
 
+/* Whether a reply entry is an orphan (no original) that has expired. */
 static bool ct_reply_orphan_expired(const struct dp_ct_key *key,
 				    const struct dp_ct_val *val, uint64_t now)
 {
@@ -264,7 +270,9 @@ static void ct_pass_begin(void)
 	ct_filter_pass_begin();
 	memset(ct.backend_ref, 0, (ct.backend_max + 7) / 8);
 	memset(ct.vip_ref, 0, (ct.vip_max + 7) / 8);
-	dp_map_batch_rewind(&ct.batch);
+	ct.table = CT_TABLE_V4;
+	for (int i = 0; i < CT_TABLES; i++)
+		dp_map_batch_rewind(&ct.batch[i]);
 }
 
 static void ct_pass_end(void)
@@ -294,29 +302,43 @@ static void ct_pass_end(void)
 				 &ct.t);
 }
 
+/* The i-th entry of a batch of table t, its key as ct.h takes it. */
+static void ct_age_batch_entry(enum ct_table t, long i, uint64_t now)
+{
+	const struct dp_map_batch *b = &ct.batch[t];
+	const void *key = b->keys + i * b->key_size;
+	struct dp_ct_key k;
+
+	if (t == CT_TABLE_V4) {
+		dp_ct4_key_unpack(key, AF_INET, &k);
+		key = &k;
+	}
+	ct_age_entry(key, (const void *)(b->values + i * b->value_size), now);
+}
+
 static void ct_age_step(struct thread *t)
 {
 	uint64_t now = ct_now_ns();
+	struct dp_map_batch *b;
 	long n;
 
 	DP_STALL_BEGIN(DP_STALL_CT_AGE);
 	if (!ct.in_pass)
 		ct_pass_begin();
+	b = &ct.batch[ct.table];
 	frr_with_privs (dp_privs()) {
-		n = dp_map_batch_next(&ct.batch);
+		n = dp_map_batch_next(b);
 		for (long i = 0; i < n; i++)
-			ct_age_entry((void *)(ct.batch.keys +
-					      i * ct.batch.key_size),
-				     (void *)(ct.batch.values +
-					      i * ct.batch.value_size),
-				     now);
+			ct_age_batch_entry(ct.table, i, now);
 	}
 	DP_STALL_END(DP_STALL_CT_AGE);
 
 	if (n < 0)
-		zlog_warn("ebpf: conntrack ageing cannot read ct_map: %s",
+		zlog_warn("ebpf: conntrack ageing cannot read %s: %s",
+			  dp_map_name(ct_table_map[ct.table]),
 			  safe_strerror(-n));
-	if (n <= 0 || ct.batch.done)
+	/* a table that cannot be read ends its part of the pass */
+	if ((n <= 0 || b->done) && ++ct.table == CT_TABLES)
 		ct_pass_end();
 	else
 		thread_add_event(ct.master, ct_age_step, NULL, 0, &ct.t);
@@ -338,9 +360,14 @@ void ct_start(void)
 		hook_register(dp_resync_done, ct_resync_done);
 		hooked = true;
 	}
-	if (dp_map_batch_open(DP_MAP_CT, &ct.batch, CT_AGE_BATCH)) {
-		dp_map_batch_close(&ct.batch);
-		zlog_warn("ebpf: ct_map cannot be read: conntrack is not aged");
+	for (int i = 0; i < CT_TABLES; i++) {
+		if (!dp_map_batch_open(ct_table_map[i], &ct.batch[i],
+				       CT_AGE_BATCH))
+			continue;
+		zlog_warn("ebpf: %s cannot be read: conntrack is not aged",
+			  dp_map_name(ct_table_map[i]));
+		while (i >= 0)
+			dp_map_batch_close(&ct.batch[i--]);
 		return;
 	}
 	ct.batch_open = true;
@@ -358,7 +385,8 @@ void ct_stop(void)
 	if (ct.master)
 		thread_cancel_async(ct.master, &ct.t, NULL);
 	if (ct.batch_open)
-		dp_map_batch_close(&ct.batch);
+		for (int i = 0; i < CT_TABLES; i++)
+			dp_map_batch_close(&ct.batch[i]);
 	ct.batch_open = false;
 	ct_filter_stop();
 	ct_clear_free(&ct.clear_now);

@@ -4,15 +4,15 @@
  * pthread. lb/ and nat/ hold each address their maps name, in a role
  * (destination or source). An address's bit in its role is set while
  * anyone holds it, and after the last release until an ageing pass that
- * started later saw no ct_map entry whose key carries it: a flow made
+ * started later saw no conntrack entry whose key carries it: a flow made
  * before the release keeps its packets looked up for its life. Addresses
  * may share a bit; a count per bit says how many hold it.
  *
  * The bits are written through the map's mmap, one atomic OR or AND on a
  * 64-bit word, so a packet reads either state of the word, never a torn
  * one. The datapath tests them while DP_META_F_CT_FILTER is on: from the
- * start, the bit array starting empty with ct_map, or as an earlier run
- * left it with the ct_map this run keeps (ct_filter_inherit()).
+ * start, the bit array starting empty with the tables, or as an earlier
+ * run left it with the tables this run keeps (ct_filter_inherit()).
  */
 #include <zebra.h>
 
@@ -67,7 +67,7 @@ static struct {
 	uint32_t bits_set;
 	uint64_t drained;
 	/*
-	 * The bits an earlier run left set with the ct_map this run kept,
+	 * The bits an earlier run left set with the tables this run kept,
 	 * each counted once as a holder: kept until the first pass that
 	 * started after the resync has given the addresses of the flows
 	 * still there their own holders (adopt_pass, 0: not yet due).
@@ -196,7 +196,7 @@ static void ct_filter_adopt_flow(const struct dp_ct_key *key)
 	}
 }
 
-/* An entry left in ct_map by an ageing pass: its addresses are in use. */
+/* An entry left in conntrack by an ageing pass: its addresses are in use. */
 void ct_filter_seen(const struct dp_ct_key *key)
 {
 	struct ct_faddr lookup = {.family = key->family}, *a;
@@ -281,8 +281,8 @@ void ct_filter_stats(struct ct_filter_stats *st)
 	st->on = dp_meta_flags() & DP_META_F_CT_FILTER;
 }
 
-/* Each bit an earlier run left set (with its ct_map, kept) is held once
- * until the adopting pass (ctf.inherited); a new ct_map starts with an
+/* Each bit an earlier run left set (with its tables, kept) is held once
+ * until the adopting pass (ctf.inherited); new tables start with an
  * empty filter (maps/dp_maps.c). */
 static void ct_filter_inherit(void)
 {

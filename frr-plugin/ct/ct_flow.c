@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Flows of ct_map (ct.h): removing one, both directions and its backend's
- * active connection; walking the table; the ports translated flows take.
+ * Flows of ct4_map and ct6_map (ct.h): an entry by key, removing a flow,
+ * both directions and its backend's active connection; walking the
+ * tables; the ports translated flows take.
  * Any pthread: bpf() calls and atomic adds only.
  */
 #include <zebra.h>
@@ -22,6 +23,54 @@ uint64_t ct_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The table of a key's family, and the key as that table holds it. */
+static int ct_table(const struct dp_ct_key *key, struct dp_ct4_key *k4,
+		    const void **map_key)
+{
+	if (key->family == AF_INET) {
+		dp_ct4_key_pack(key, k4);
+		*map_key = k4;
+		return dp_map_fd(DP_MAP_CT4);
+	}
+	*map_key = key;
+	return dp_map_fd(DP_MAP_CT6);
+}
+
+enum ct_op { CT_OP_LOOKUP, CT_OP_DELETE, CT_OP_TAKE };
+
+/* One operation on a key's entry, in its family's table: 0 or -errno. */
+static int ct_op(enum ct_op op, const struct dp_ct_key *key,
+		 struct dp_ct_val *val)
+{
+	struct dp_ct4_key k4;
+	const void *k;
+	int fd = ct_table(key, &k4, &k), ret;
+
+	if (fd < 0)
+		return -EBADF;
+	switch (op) {
+	case CT_OP_LOOKUP:
+		ret = bpf_map_lookup_elem(fd, k, val);
+		break;
+	case CT_OP_DELETE:
+		ret = bpf_map_delete_elem(fd, k);
+		break;
+	default:
+		ret = bpf_map_lookup_and_delete_elem(fd, k, val);
+	}
+	return ret ? -errno : 0;
+}
+
+int ct_lookup(const struct dp_ct_key *key, struct dp_ct_val *val)
+{
+	return ct_op(CT_OP_LOOKUP, key, val);
+}
+
+int ct_delete(const struct dp_ct_key *key)
+{
+	return ct_op(CT_OP_DELETE, key, NULL);
 }
 
 void ct_peer_key(const struct dp_ct_key *key, const struct dp_ct_val *val,
@@ -64,24 +113,23 @@ static void ct_conns_sub(uint32_t backend_id)
 
 int ct_flow_remove(const struct dp_ct_key *key, const struct dp_ct_val *val)
 {
-	int fd = dp_map_fd(DP_MAP_CT);
 	struct dp_ct_key orig_key, reply_key;
 	struct dp_ct_val orig;
 	int ret = 0;
 
-	if (fd < 0)
-		return -EBADF;
 	if (val->flags & DP_CT_F_REPLY)
 		ct_peer_key(key, val, &orig_key);
 	else
 		orig_key = *key;
 
 	frr_with_privs (dp_privs()) {
-		if (bpf_map_lookup_and_delete_elem(fd, &orig_key, &orig)) {
-			ret = errno == ENOENT ? 0 : -errno;
+		/* of two removers, one takes the original */
+		ret = ct_op(CT_OP_TAKE, &orig_key, &orig);
+		if (ret) {
+			ret = ret == -ENOENT ? 0 : ret;
 			/* a reply entry left alone: remove it too */
 			if (ret == 0 && (val->flags & DP_CT_F_REPLY))
-				bpf_map_delete_elem(fd, key);
+				ct_delete(key);
 			break;
 		}
 		ret = 1;
@@ -89,7 +137,7 @@ int ct_flow_remove(const struct dp_ct_key *key, const struct dp_ct_val *val)
 			ct_conns_sub(orig.backend_id);
 		if (!(orig.flags & DP_CT_F_DSR)) {
 			ct_peer_key(&orig_key, &orig, &reply_key);
-			bpf_map_delete_elem(fd, &reply_key);
+			ct_delete(&reply_key);
 		}
 	}
 	return ret;
@@ -98,9 +146,21 @@ int ct_flow_remove(const struct dp_ct_key *key, const struct dp_ct_val *val)
 struct ct_walk_ctx {
 	ct_walk_cb cb;
 	void *arg;
+	bool stopped;
 };
 
-static bool ct_walk_entry(const void *key, const void *value, void *arg)
+static bool ct_walk_entry4(const void *key, const void *value, void *arg)
+{
+	struct ct_walk_ctx *ctx = arg;
+	struct dp_ct_key k;
+
+	dp_ct4_key_unpack(key, AF_INET, &k);
+	if (!ctx->cb(&k, value, ctx->arg))
+		ctx->stopped = true;
+	return !ctx->stopped;
+}
+
+static bool ct_walk_entry6(const void *key, const void *value, void *arg)
 {
 	struct ct_walk_ctx *ctx = arg;
 
@@ -109,9 +169,14 @@ static bool ct_walk_entry(const void *key, const void *value, void *arg)
 
 long ct_walk(ct_walk_cb cb, void *arg)
 {
-	struct ct_walk_ctx ctx = {cb, arg};
+	struct ct_walk_ctx ctx = {cb, arg, false};
+	long n4, n6;
 
-	return dp_map_batch_walk(DP_MAP_CT, ct_walk_entry, &ctx);
+	n4 = dp_map_batch_walk(DP_MAP_CT4, cb ? ct_walk_entry4 : NULL, &ctx);
+	if (n4 < 0 || ctx.stopped)
+		return n4;
+	n6 = dp_map_batch_walk(DP_MAP_CT6, cb ? ct_walk_entry6 : NULL, &ctx);
+	return n6 < 0 ? n6 : n4 + n6;
 }
 
 void ct_nat_port_range(uint16_t *min, uint16_t *max)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * `show ebpf conntrack [FILTER] [json]` and `clear ebpf conntrack
- * [FILTER]` (main pthread): the flows of ct_map, read a batch at a time.
+ * [FILTER]` (main pthread): the flows of the tables, read a batch at a time.
  * A flow is shown once, from its original entry, with the reply
  * direction's counters beside it; at most CT_SHOW_MAX flows are printed,
  * and the output says how many matched.
@@ -179,7 +179,7 @@ struct ct_show_ctx {
 	json_object *jflows;
 	const struct ct_match *f;
 	uint64_t now;
-	uint64_t entries, matched, shown;
+	uint64_t entries[2], matched, shown; /* entries: IPv4, IPv6 */
 	uint64_t by_proto[3]; /* tcp, udp, icmp */
 };
 
@@ -195,8 +195,7 @@ static void ct_show_flow(struct ct_show_ctx *ctx, const struct dp_ct_key *k,
 	if (!(v->flags & DP_CT_F_DSR)) {
 		ct_peer_key(k, v, &peer);
 		frr_with_privs (dp_privs())
-			if (bpf_map_lookup_elem(dp_map_fd(DP_MAP_CT), &peer,
-						&reply) == 0 &&
+			if (ct_lookup(&peer, &reply) == 0 &&
 			    reply.last_seen > last)
 				last = reply.last_seen;
 	}
@@ -258,7 +257,7 @@ static bool ct_show_cb(const struct dp_ct_key *k, const struct dp_ct_val *v,
 {
 	struct ct_show_ctx *ctx = arg;
 
-	ctx->entries++;
+	ctx->entries[k->family == AF_INET6]++;
 	if ((v->flags & DP_CT_F_REPLY) || !ct_match_entry(ctx->f, k, v))
 		return true;
 	ctx->matched++;
@@ -279,7 +278,7 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
       "show ebpf conntrack [" CT_FILTERS "] [json$uj]",
       SHOW_STR
       EBPF_STR
-      "Conntrack flows of the load balancer and source NAT (ct_map)\n"
+      "Conntrack flows of the load balancer and source NAT (ct4_map, ct6_map)\n"
       CT_FILTERS_HELP
       JSON_STR)
 {
@@ -304,7 +303,7 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 	if (n < 0) {
 		json_object_free(json);
 		json_object_free(ctx.jflows);
-		return dp_show_map_error(vty, DP_MAP_CT, n);
+		return dp_show_map_error(vty, DP_MAP_CT4, n);
 	}
 	ct_age_stats(&age);
 	ct_filter_stats(&fs);
@@ -330,16 +329,22 @@ DEFPY(show_ebpf_conntrack, show_ebpf_conntrack_cmd,
 		json_object_int_add(json, "shown", ctx.shown);
 		json_object_boolean_add(json, "truncated",
 					ctx.shown < ctx.matched);
-		json_object_int_add(json, "entries", ctx.entries);
+		json_object_int_add(json, "entries",
+				    ctx.entries[0] + ctx.entries[1]);
+		json_object_int_add(json, "ipv4Entries", ctx.entries[0]);
+		json_object_int_add(json, "ipv6Entries", ctx.entries[1]);
+		/* per table: each family has one of this size */
 		json_object_int_add(json, "maxEntries",
-				    dp_map_max_entries(DP_MAP_CT));
+				    dp_map_max_entries(DP_MAP_CT4));
 		return vty_json(vty, json);
 	}
 	vty_out(vty,
 		"%" PRIu64 " flows (tcp %" PRIu64 ", udp %" PRIu64
-		", icmp %" PRIu64 "); ct_map holds %" PRIu64 " of %u entries\n",
+		", icmp %" PRIu64 "); entries: ct4_map %" PRIu64
+		" of %u, ct6_map %" PRIu64 " of %u\n",
 		ctx.matched, ctx.by_proto[0], ctx.by_proto[1],
-		ctx.by_proto[2], ctx.entries, dp_map_max_entries(DP_MAP_CT));
+		ctx.by_proto[2], ctx.entries[0], dp_map_max_entries(DP_MAP_CT4),
+		ctx.entries[1], dp_map_max_entries(DP_MAP_CT6));
 	vty_out(vty,
 		"Ageing every %d s: %" PRIu64 " passes, %" PRIu64
 		" flows aged out, %" PRIu64 " cleared; last pass %" PRIu64
@@ -381,7 +386,7 @@ DEFPY(clear_ebpf_conntrack, clear_ebpf_conntrack_cmd,
 	/* done by the ageing pass it starts (ct_age.c): not on this pthread */
 	if (ct_clear_request(&m))
 		return dp_show_bad_input(vty, false,
-					 "conntrack is not running: ct_map cannot be read");
+					 "conntrack is not running: its tables cannot be read");
 	return CMD_SUCCESS;
 }
 

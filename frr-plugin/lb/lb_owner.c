@@ -13,7 +13,7 @@
  * persistence) for as long as the flows live, so an id that goes out of
  * the configuration is not given out again at once: it drains. Its
  * backend stays in lb_backend_map without its UP flag (a DSR flow still
- * finds its address), and it is freed when an ageing pass over ct_map that
+ * finds its address), and it is freed when an ageing pass over conntrack that
  * started after it drained found no flow naming it (ct/ct_age.c), after
  * persistence entries that name it are removed.
  *
@@ -910,7 +910,7 @@ static void lb_fnat_recheck(void)
 	LB_OWNER_END();
 }
 
-/* ct/ct_age.c finished a pass over ct_map (owner pthread), every
+/* ct/ct_age.c finished a pass over conntrack (owner pthread), every
  * CT_AGE_INTERVAL seconds. */
 static int lb_ct_pass_done(const struct ct_pass *pass)
 {

@@ -44,7 +44,8 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_LB_BE_STATS] = "lb_be_stats_map",
 	[DP_MAP_LB_BE_CONNS] = "lb_be_conns_map",
 	[DP_MAP_LB_RR] = "lb_rr_map",	  [DP_MAP_LB_PERSIST] = "lb_persist_map",
-	[DP_MAP_CT] = "ct_map",		  [DP_MAP_NAT_SRC] = "nat_src_map",
+	[DP_MAP_CT4] = "ct4_map",	  [DP_MAP_CT6] = "ct6_map",
+	[DP_MAP_NAT_SRC] = "nat_src_map",
 	[DP_MAP_CT_FILTER] = "ct_filter_map",
 	[DP_MAP_POLICER] = "policer_map",
 	[DP_MAP_POLICER_STATE] = "policer_state_map",
@@ -213,7 +214,7 @@ struct dp_map_size {
  * per nexthop group plus room for connected, local and special routes.
  * Fills set[] and returns how many entries it holds.
  */
-#define DP_SIZED_MAPS 19
+#define DP_SIZED_MAPS 20
 static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 			      struct dp_map_size set[DP_SIZED_MAPS])
 {
@@ -238,7 +239,8 @@ static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 		/* one array element per block of slots */
 		{ DP_MAP_LB_RING, sizes->lb_ring / DP_LB_RING_BLOCK },
 		{ DP_MAP_LB_PERSIST, sizes->lb_persist },
-		{ DP_MAP_CT, sizes->ct },
+		{ DP_MAP_CT4, sizes->ct },
+		{ DP_MAP_CT6, sizes->ct },
 		{ DP_MAP_NAT_SRC, sizes->nat_src },
 		/* a VIP's policer, by vip id */
 		{ DP_MAP_POLICER_VIP, sizes->lb_vips },
@@ -307,7 +309,8 @@ static void dp_replace_resized(const char *pin_dir,
  * the plugin alone writes the others. */
 static bool dp_map_grown_by_programs(enum dp_map_id id)
 {
-	return id == DP_MAP_CT || id == DP_MAP_LB_PERSIST;
+	return id == DP_MAP_CT4 || id == DP_MAP_CT6 ||
+	       id == DP_MAP_LB_PERSIST;
 }
 
 /* The entries of each resized map, into its new map. One that did not
@@ -403,7 +406,7 @@ static const enum dp_map_id dp_rebuilt_maps[] = {
 /*
  * Empty a hash or LPM map. Each key is read once: a walk that restarts
  * from the first key after every delete is quadratic in the buckets of a
- * large hash (ct_map).
+ * large hash (conntrack).
  */
 static int dp_map_empty(int fd, uint32_t key_size)
 {
@@ -495,11 +498,12 @@ static int dp_mmap_maps(bool reused, char *err, size_t errlen)
 		dp_m.map_mem_len[id] = bytes;
 	}
 	/*
-	 * Active connections are counted by the flows of ct_map, and the
-	 * filter's bits by the addresses its flows carry: both are kept with
-	 * a kept ct_map, and start from zero with a new one.
+	 * Active connections are counted by the flows of the conntrack
+	 * tables, and the filter's bits by the addresses their flows carry:
+	 * both are kept with kept tables, and start from zero with new ones.
 	 */
-	if (reused && !dp_m.replaced[DP_MAP_CT])
+	if (reused && !dp_m.replaced[DP_MAP_CT4] &&
+	    !dp_m.replaced[DP_MAP_CT6])
 		return 0;
 	memset(dp_m.map_mem[DP_MAP_LB_BE_CONNS], 0,
 	       dp_m.map_mem_len[DP_MAP_LB_BE_CONNS]);

@@ -38,7 +38,8 @@ enum dp_map_id {
 	DP_MAP_LB_BE_CONNS, /* lb_be_conns_map */
 	DP_MAP_LB_RR,	   /* lb_rr_map */
 	DP_MAP_LB_PERSIST, /* lb_persist_map */
-	DP_MAP_CT,	   /* ct_map */
+	DP_MAP_CT4,	   /* ct4_map */
+	DP_MAP_CT6,	   /* ct6_map */
 	DP_MAP_NAT_SRC,	   /* nat_src_map */
 	DP_MAP_CT_FILTER,  /* ct_filter_map */
 	DP_MAP_POLICER,	   /* policer_map */

@@ -347,7 +347,7 @@ static bool nat_key_installed(const struct dp_nat_src_key *key)
 }
 
 /* The resync: an earlier run's rules that no rule of this run rewrote
- * go (the flows they made keep their translation in ct_map). */
+ * go (the flows they made keep their translation in conntrack). */
 static int nat_resync_done(void)
 {
 	int fd = dp_map_fd(DP_MAP_NAT_SRC);

@@ -135,7 +135,8 @@ int h_open(struct harness *h)
 		return -errno;
 	h_unpin(h->xdp->obj);
 	h_unpin(h->tc->obj);
-	bpf_map__set_max_entries(h->xdp->maps.ct_map, H_CT_MAX);
+	bpf_map__set_max_entries(h->xdp->maps.ct4_map, H_CT_MAX);
+	bpf_map__set_max_entries(h->xdp->maps.ct6_map, H_CT_MAX);
 	err = xdp_main__load(h->xdp);
 	if (err)
 		return err;

@@ -112,8 +112,8 @@ int h_run_xdp(struct harness *h, const struct tpkt *p, struct h_result *r);
 /* The same for the TC program (no GSO). */
 int h_run_tc_only(struct harness *h, const struct tpkt *p, struct h_result *r);
 
-/* ct_map's capacity in the tests (set before load, as the plugin sets it
- * from its module arguments): small enough to fill. */
+/* Each conntrack table's capacity in the tests (set before load, as the
+ * plugin sets it from its module arguments): small enough to fill. */
 #define H_CT_MAX 4096
 
 /* Packets counted so far under (hook, reason), over all CPUs. */

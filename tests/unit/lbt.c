@@ -48,7 +48,8 @@ void lbt_open(struct lbt *t, struct harness *h)
 	t->be_conns = bpf_map__fd(x->maps.lb_be_conns_map);
 	t->rr = bpf_map__fd(x->maps.lb_rr_map);
 	t->persist = bpf_map__fd(x->maps.lb_persist_map);
-	t->ct = bpf_map__fd(x->maps.ct_map);
+	t->ct4 = bpf_map__fd(x->maps.ct4_map);
+	t->ct6 = bpf_map__fd(x->maps.ct6_map);
 	t->nat_src = bpf_map__fd(x->maps.nat_src_map);
 
 	t->ring_mm = lbt_mmap(x->maps.lb_ring_map, &len);
@@ -98,7 +99,8 @@ void lbt_reset(struct lbt *t)
 			       DP_META_F_CT_FILTER);
 
 	lbt_clear(t->vip);
-	lbt_clear(t->ct);
+	lbt_clear(t->ct4);
+	lbt_clear(t->ct6);
 	lbt_clear(t->persist);
 	lbt_clear(t->nat_src);
 	memset(t->filter_mm, 0, DP_CT_FILTER_WORDS * sizeof(uint64_t));
@@ -254,34 +256,60 @@ void lbt_ct_key(struct dp_ct_key *k, uint8_t proto, const char *saddr,
 	k->dport = htons(dport);
 }
 
+/* The key's table, and the key as that table holds it (dp_abi.h). */
+static int lbt_ct_table(struct lbt *t, const struct dp_ct_key *k,
+			struct dp_ct4_key *k4, const void **map_key)
+{
+	if (k->family == AF_INET) {
+		dp_ct4_key_pack(k, k4);
+		*map_key = k4;
+		return t->ct4;
+	}
+	*map_key = k;
+	return t->ct6;
+}
+
 bool lbt_ct_get(struct lbt *t, uint8_t proto, const char *saddr,
 		uint16_t sport, const char *daddr, uint16_t dport,
 		struct dp_ct_val *v)
 {
 	struct dp_ct_key k;
+	struct dp_ct4_key k4;
+	const void *mk;
+	int fd;
 
 	lbt_ct_key(&k, proto, saddr, sport, daddr, dport);
-	return bpf_map_lookup_elem(t->ct, &k, v) == 0;
+	fd = lbt_ct_table(t, &k, &k4, &mk);
+	return bpf_map_lookup_elem(fd, mk, v) == 0;
 }
 
 void lbt_ct_put(struct lbt *t, const struct dp_ct_key *k,
 		const struct dp_ct_val *v)
 {
-	assert(bpf_map_update_elem(t->ct, k, v, BPF_ANY) == 0);
+	struct dp_ct4_key k4;
+	const void *mk;
+	int fd = lbt_ct_table(t, k, &k4, &mk);
+
+	assert(bpf_map_update_elem(fd, mk, v, BPF_ANY) == 0);
 }
 
-unsigned int lbt_ct_count(struct lbt *t)
+static unsigned int lbt_map_count(int fd)
 {
-	struct dp_ct_key k, next;
+	struct dp_ct_key k, next; /* the larger key of the two tables */
 	unsigned int n = 0;
 	void *prev = NULL;
 
-	while (bpf_map_get_next_key(t->ct, prev, &next) == 0) {
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		k = next;
 		prev = &k;
 		n++;
 	}
 	return n;
+}
+
+unsigned int lbt_ct_count(struct lbt *t)
+{
+	return lbt_map_count(t->ct4) + lbt_map_count(t->ct6);
 }
 
 uint64_t lbt_conns(struct lbt *t, uint32_t id)

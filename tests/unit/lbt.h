@@ -31,13 +31,13 @@
 /* The source NAT rule's out interface (NHG 100's). */
 #define LBT_OUT_IFINDEX H_OUT_IFINDEX
 
-/* The tests' ct_map capacity (dp_harness.h). */
+/* The tests' capacity of each conntrack table (dp_harness.h). */
 #define LBT_CT_MAX H_CT_MAX
 
 struct lbt {
 	struct harness *h;
 	int vip, ring, vip_backends, backend, be_stats, be_conns, rr, persist,
-		ct, nat_src;
+		ct4, ct6, nat_src;
 	uint32_t *ring_mm; /* lb_ring_map as one flat array of slots */
 	uint32_t ring_slots;
 	uint64_t *conns_mm; /* lb_be_conns_map */
@@ -87,7 +87,8 @@ void lbt_nat_src(struct lbt *t, const char *prefix, uint32_t ifindex,
 		 const char *const *pool, unsigned int n, uint16_t port_min,
 		 uint16_t port_max);
 
-/* ct_map entry for the tuple, false if none. ICMP echo: id in sport. */
+/* The conntrack entry for the tuple (ct4_map or ct6_map, by family),
+ * false if none. ICMP echo: id in sport. */
 bool lbt_ct_get(struct lbt *t, uint8_t proto, const char *saddr,
 		uint16_t sport, const char *daddr, uint16_t dport,
 		struct dp_ct_val *v);
@@ -95,6 +96,7 @@ void lbt_ct_put(struct lbt *t, const struct dp_ct_key *k,
 		const struct dp_ct_val *v);
 void lbt_ct_key(struct dp_ct_key *k, uint8_t proto, const char *saddr,
 		uint16_t sport, const char *daddr, uint16_t dport);
+/* Entries in both tables. */
 unsigned int lbt_ct_count(struct lbt *t);
 uint64_t lbt_conns(struct lbt *t, uint32_t id);
 void lbt_set_conns(struct lbt *t, uint32_t id, uint64_t n);

@@ -387,27 +387,63 @@ static void test_new_flow_via_tc(struct lbt *t)
 	t_end();
 }
 
-/* Full: every entry in use; a new flow's insert fails, counted, passed. */
+/*
+ * Full: every entry of a family's table in use; a new flow's insert
+ * fails, counted, passed; the other family's table takes flows still.
+ * ct6_map allocates per entry: full at its capacity all the same.
+ */
 static void test_ct_full(struct lbt *t)
 {
 	struct dp_ct_val v = {.state = DP_CT_TCP_ESTABLISHED};
+	const uint32_t id6 = NB + 1;
+	struct h_result r;
 	struct dp_ct_key k;
 	struct tpkt p;
-	char src[32];
+	char src[64];
 
-	setup(t, DP_LB_ALG_MAGLEV, 251);
-	for (int i = 0; i < LBT_CT_MAX; i++) {
-		snprintf(src, sizeof(src), "10.9.%d.%d", i / 250, i % 250 + 1);
-		lbt_ct_key(&k, IPPROTO_UDP, src, 1, "198.51.100.99", 2);
-		lbt_ct_put(t, &k, &v);
+	for (int fam = 0; fam < 2; fam++) {
+		const char *name = fam ? "ct6_map" : "ct4_map";
+
+		setup(t, DP_LB_ALG_MAGLEV, 251);
+		lbt_backend(t, id6, "2001:db8:100::11", 8080, 2, true);
+		lbt_vip(t, 2, LBT_VIP6, IPPROTO_TCP, 80, DP_LB_ALG_MAGLEV,
+			DP_LB_NAT_DNAT, 0, &id6, 1, 7);
+		for (int i = 0; i < LBT_CT_MAX; i++) {
+			if (fam)
+				snprintf(src, sizeof(src), "2001:db8:9::%x",
+					 i + 1);
+			else
+				snprintf(src, sizeof(src), "10.9.%d.%d",
+					 i / 250, i % 250 + 1);
+			lbt_ct_key(&k, IPPROTO_UDP, src, 1,
+				   fam ? "2001:db8:99::1" : "198.51.100.99", 2);
+			lbt_ct_put(t, &k, &v);
+		}
+		lbt_pkt(&p, IPPROTO_TCP, fam ? LBT_CLIENT6 : C4, 32000,
+			fam ? LBT_VIP6 : V4, 80, LBT_SYN);
+		pass_xdp(t, fam ? "SYN to an IPv6 VIP with ct6_map full"
+				: "SYN to a VIP with ct4_map full",
+			 &p, DP_R_PASS_CT_FULL);
+		pass_tc(t, fam ? "SYN to an IPv6 VIP with ct6_map full"
+			       : "SYN to a VIP with ct4_map full",
+			&p, DP_R_PASS_CT_FULL);
+		t_begin("%s full: the backends' active connections unchanged",
+			name);
+		for (uint32_t i = 1; i <= id6; i++)
+			T_EQ(lbt_conns(t, i), 0, "active connections");
+		t_end();
+
+		/* the other family's VIP makes its flow */
+		lbt_pkt(&p, IPPROTO_TCP, fam ? C4 : LBT_CLIENT6, 32000,
+			fam ? V4 : LBT_VIP6, 80, LBT_SYN);
+		t_begin("xdp: %s full: a SYN to the %s VIP makes its flow",
+			name, fam ? "IPv4" : "IPv6");
+		h_run(t->h, DP_HOOK_XDP, &p, &r);
+		T_EQ(r.verdict, XDP_REDIRECT, "verdict");
+		T_EQ(r.reason, DP_R_FWD, "counted as");
+		T_EQ(lbt_ct_count(t), LBT_CT_MAX + 2, "conntrack entries");
+		t_end();
 	}
-	lbt_pkt(&p, IPPROTO_TCP, C4, 32000, V4, 80, LBT_SYN);
-	pass_xdp(t, "SYN to a VIP with ct_map full", &p, DP_R_PASS_CT_FULL);
-	pass_tc(t, "SYN to a VIP with ct_map full", &p, DP_R_PASS_CT_FULL);
-	t_begin("ct_map full: the backend's active connections unchanged");
-	for (uint32_t i = 1; i <= NB; i++)
-		T_EQ(lbt_conns(t, i), 0, "active connections");
-	t_end();
 }
 
 /* What the LB cannot place goes to the kernel untouched. */

@@ -988,7 +988,8 @@ def _show_lb():
         hint("show ebpf conntrack protocol tcp", "address", "<cr>", "json"))
     add("show ebpf conntrack json", r'"flows":\s*\[', json=True)
     add("show ebpf conntrack address fd00::2 json", r'"matched":\s*0', json=True)
-    add("show ebpf conntrack", r"0 flows \(tcp 0, udp 0, icmp 0\); ct_map holds \d+ of \d+ entries")
+    add("show ebpf conntrack",
+        r"0 flows \(tcp 0, udp 0, icmp 0\); entries: ct4_map \d+ of \d+, ct6_map \d+ of \d+")
     add("clear ebpf conntrack junk", hint("clear ebpf conntrack", "junk", "<cr>", "vip", "address", "protocol"))
     add("clear ebpf conntrack json", hint("clear ebpf conntrack", "json", "<cr>"))
     add("clear ebpf conntrack vip nosuch", r"% VIP nosuch is not configured")

@@ -311,7 +311,7 @@ def test_nat_rules_in_map():
 
 
 def test_conntrack_ageing_show_clear():
-    """Flows in ct_map (written as the datapath writes them): `show ebpf
+    """Flows in ct4_map / ct6_map (written as the datapath writes them): `show ebpf
     conntrack` lists each once with its translation, filters by VIP,
     address and protocol; the ageing removes an expired open flow (the
     established timeout where the clock allows, else close-wait's), both
@@ -432,8 +432,9 @@ def test_conntrack_lookup_filter():
 def test_no_ebpf_clears_everything():
     """`no ebpf` removes every VIP and rule from the maps, withdraws the
     routes, turns the load-balancer and source NAT switches off at once and
-    the conntrack switch off once an ageing pass finds ct_map empty; the
-    saved configuration applied again with `vtysh -b` brings it all back."""
+    the conntrack switch off once an ageing pass finds the conntrack tables
+    empty; the saved configuration applied again with `vtysh -b` brings it
+    all back."""
     settings.require_plugin("the load balancer's maps")
     r1 = get_topogen().gears["r1"]
     r1.vtysh_cmd("write memory")

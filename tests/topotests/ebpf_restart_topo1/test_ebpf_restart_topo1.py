@@ -718,8 +718,9 @@ NEW_SIZES = {"ipv4-routes": 65536, "ipv6-routes": 16384, "nexthop-groups": 4096,
 SIZED_MAPS = {"rt_v4_map": ("ipv4-routes", 1), "rt_v6_map": ("ipv6-routes", 1),
               "nh_map": ("nexthop-groups", 1), "dmac_map": ("neighbors", 1),
               "lb_vip_map": ("lb-vips", 1), "lb_backend_map": ("lb-backends", 1),
-              "lb_persist_map": ("lb-persist", 1), "ct_map": ("conntrack", 1),
-              "nat_src_map": ("nat-rules", 1), "fib6_map": ("ipv6-routes", 4)}
+              "lb_persist_map": ("lb-persist", 1), "ct4_map": ("conntrack", 1),
+              "ct6_map": ("conntrack", 1), "nat_src_map": ("nat-rules", 1),
+              "fib6_map": ("ipv6-routes", 4)}
 
 
 def test_table_sizes_change_across_a_restart():

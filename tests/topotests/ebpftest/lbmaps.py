@@ -1,8 +1,8 @@
 """
 The load balancer's, NAT's and conntrack's pinned maps, read (and, for
-ct_map and lb_be_conns_map, written) with bpftool inside a router: what
-the datapath will see, independently of the plugin's show commands. The
-layouts are those of bpf/include/dp_abi.h (ABI v5).
+the conntrack tables and lb_be_conns_map, written) with bpftool inside a
+router: what the datapath will see, independently of the plugin's show
+commands. The layouts are those of bpf/include/dp_abi.h (ABI v7).
 """
 
 import ipaddress
@@ -132,7 +132,7 @@ def nat_rules(router, pin_dir=PIN_ROOT):
     return result
 
 
-# ---------------------------------------------------------------- ct_map
+# -------------------------------------------------- ct4_map and ct6_map
 
 
 def _ip(addr):
@@ -140,9 +140,19 @@ def _ip(addr):
     return (2 if ip.version == 4 else 10), ip.packed.ljust(16, b"\0")
 
 
+def ct_table(addr):
+    """The conntrack table of an address's family."""
+    return "ct4_map" if ipaddress.ip_address(addr).version == 4 else "ct6_map"
+
+
 def ct_key(proto, src, sport, dst, dport):
+    """The key as the family's table holds it: struct dp_ct4_key (16
+    bytes) for IPv4, struct dp_ct_key (40) for IPv6."""
     family, s = _ip(src)
     _, d = _ip(dst)
+    if family == 2:
+        return s[:4] + d[:4] + struct.pack("<HHI", socket.htons(sport),
+                                           socket.htons(dport), proto)
     return struct.pack("<BBHHH", family, proto, socket.htons(sport), socket.htons(dport), 0) + s + d
 
 
@@ -171,16 +181,17 @@ def ct_put_lb_flow(router, proto, client, cport, vip, vport, be, bport, backend_
         "{}: its clock is {:.0f} s from boot, a flow cannot be last seen {} s ago".format(
             router.name, now / 1e9, age_s)
     last = now - int(age_s * 1e9)
-    update(router, "ct_map", ct_key(proto, client, cport, vip, vport),
+    update(router, ct_table(client), ct_key(proto, client, cport, vip, vport),
            ct_val(last, state, DP_CT_F_LB, backend_id, vip_id, client, cport, be, bport),
            pin_dir)
-    update(router, "ct_map", ct_key(proto, be, bport, client, cport),
+    update(router, ct_table(client), ct_key(proto, be, bport, client, cport),
            ct_val(last, state, DP_CT_F_LB | DP_CT_F_REPLY, backend_id, vip_id,
                   vip, vport, client, cport), pin_dir)
 
 
 def ct_entries(router, pin_dir=PIN_ROOT):
-    return len(dump(router, "ct_map", pin_dir))
+    """Entries in both conntrack tables."""
+    return sum(len(dump(router, t, pin_dir)) for t in ("ct4_map", "ct6_map"))
 
 
 # ------------------------------------------------------ the conntrack filter
