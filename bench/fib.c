@@ -398,10 +398,6 @@ static void fib_print_row(const struct fib_row *row)
 }
 
 /*
- * Where ours spends its time: each cut's median minus the one before
- * (XDP_PASS before the first), so the columns add up to "ours".
- */
-/*
  * Where ours spends its time: per round, each cut minus the one before
  * (XDP_PASS before the first), so that the round's own noise cancels; the
  * medians of those, which add up to about "ours".

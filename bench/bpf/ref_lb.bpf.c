@@ -203,6 +203,20 @@ static __always_inline __u32 ref_hash(const struct ref_flow *f, __u32 seed)
 	return jhash2(k, 9, seed + f->proto);
 }
 
+/* A new flow's backend: the VIP's ring slot for its hash; 0 if none. */
+static __always_inline __u32 ref_ring_pick(const struct ref_flow *f,
+					   const struct ref_vip *vip)
+{
+	__u32 slot;
+	__u64 *id;
+
+	if (!vip->ring_size)
+		return 0;
+	slot = vip->ring_base + ref_hash(f, vip->seed) % vip->ring_size;
+	id = bpf_map_lookup_elem(&ref_ring_map, &slot);
+	return id ? *id : 0;
+}
+
 /* The flow's backend: this CPU's table, or the ring on a miss (then
  * remembered). 0 if the VIP has no ring or this CPU no table. */
 static __always_inline __u32 ref_conn_katran(const struct ref_flow *f,
@@ -211,8 +225,7 @@ static __always_inline __u32 ref_conn_katran(const struct ref_flow *f,
 {
 	struct ref_flow_katran k = {};
 	struct ref_pos_lru *pos, npos = {};
-	__u32 cpu = bpf_get_smp_processor_id(), slot;
-	__u64 *ring_id;
+	__u32 cpu = bpf_get_smp_processor_id();
 	void *lru;
 
 	lru = bpf_map_lookup_elem(&ref_conn_maps, &cpu);
@@ -229,13 +242,10 @@ static __always_inline __u32 ref_conn_katran(const struct ref_flow *f,
 			cs->hit++;
 		return pos->pos;
 	}
-	if (!vip->ring_size)
+	npos.pos = ref_ring_pick(f, vip);
+	if (!npos.pos)
 		return 0;
-	slot = vip->ring_base + ref_hash(f, vip->seed) % vip->ring_size;
-	ring_id = bpf_map_lookup_elem(&ref_ring_map, &slot);
-	if (!ring_id)
-		return 0;
-	npos.pos = *ring_id; /* TCP: no atime (Katran ages UDP flows by it) */
+	/* TCP: no atime (Katran ages UDP flows by it) */
 	bpf_map_update_elem(lru, &k, &npos, BPF_ANY);
 	if (cs)
 		cs->miss++;
@@ -246,8 +256,7 @@ static __always_inline __u32 ref_conn_lean(const struct ref_flow *f,
 					   const struct ref_vip *vip,
 					   struct ref_conn_stats *cs)
 {
-	__u32 cpu = bpf_get_smp_processor_id(), slot, *id, bid;
-	__u64 *ring_id;
+	__u32 cpu = bpf_get_smp_processor_id(), *id, bid;
 	void *lru;
 
 	lru = bpf_map_lookup_elem(&ref_conn_lean_maps, &cpu);
@@ -259,13 +268,9 @@ static __always_inline __u32 ref_conn_lean(const struct ref_flow *f,
 			cs->hit++;
 		return *id;
 	}
-	if (!vip->ring_size)
+	bid = ref_ring_pick(f, vip);
+	if (!bid)
 		return 0;
-	slot = vip->ring_base + ref_hash(f, vip->seed) % vip->ring_size;
-	ring_id = bpf_map_lookup_elem(&ref_ring_map, &slot);
-	if (!ring_id)
-		return 0;
-	bid = *ring_id;
 	bpf_map_update_elem(lru, f, &bid, BPF_ANY);
 	if (cs)
 		cs->miss++;

@@ -698,11 +698,10 @@ static inline __u32 dp_ct_timeout_sec(__u32 state)
  * Two tables, one per family, with the same value (struct dp_ct_val):
  *
  *   ct4_map  key struct dp_ct4_key (16 bytes), preallocated: an element
- *            is 128 bytes (32 of the kernel's, key, value), two cache
- *            lines fetched together, where a key holding either family
- *            made it 152 bytes over three or four lines, and its hash
- *            four words instead of ten. The established packet's cost is
- *            that lookup's cache misses (bench/lb).
+ *            is 144 bytes in the kernel (48 of its own, key, value)
+ *            where a key holding either family made it 168, and its hash
+ *            is four words instead of ten (doc/architecture.md, "Two
+ *            conntrack tables": memory, not time per packet).
  *   ct6_map  key struct dp_ct_key, allocated per entry
  *            (BPF_F_NO_PREALLOC): its capacity costs no memory until
  *            used. An insert the kernel cannot allocate for fails as a

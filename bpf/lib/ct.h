@@ -138,12 +138,13 @@ static __always_inline struct dp_ct4_key *dp_ct4_flow_key(void)
 }
 
 /*
- * The packet's tuple into key, false if it has none; with key4 (not NULL),
- * an IPv4 tuple packed too, into this CPU's scratch (*key4), the pointer
- * set where the verifier knows the family.
+ * The packet's tuple into key, false if it has none. With room4 (this
+ * CPU's dp_ct4_flow_key(), or NULL), an IPv4 tuple is packed there too
+ * and *key4 set to it, where the verifier knows the family.
  */
 static __always_inline bool dp_ct_key_of(const struct dp_pkt *pkt,
 					 struct dp_ct_key *key,
+					 struct dp_ct4_key *room4,
 					 struct dp_ct4_key **key4)
 {
 	bool ok;
@@ -151,11 +152,8 @@ static __always_inline bool dp_ct_key_of(const struct dp_pkt *pkt,
 	__builtin_memset(key, 0, sizeof(*key));
 	key->proto = pkt->l4_proto;
 	if (pkt->ip4) {
-		if (key4) {
-			*key4 = dp_ct4_flow_key();
-			if (!*key4)
-				return false;
-		}
+		if (room4)
+			*key4 = room4;
 		key->family = DP_AF_INET;
 		key->saddr[0] = pkt->ip4->saddr;
 		key->daddr[0] = pkt->ip4->daddr;
@@ -183,8 +181,8 @@ static __always_inline bool dp_ct_key_of(const struct dp_pkt *pkt,
 	default:
 		ok = false;
 	}
-	if (ok && key4 && *key4)
-		dp_ct4_key_pack(key, *key4);
+	if (ok && room4 && *key4)
+		dp_ct4_key_pack(key, room4);
 	return ok;
 }
 
@@ -278,20 +276,33 @@ static __always_inline void dp_ct_table_delete(bool v4,
  * path counts once per path the verifier walks, and dp_tc_ct4's walk is
  * the longest).
  */
+/* Key k, laid out for the table of fl's family (packed for IPv4). */
+static __always_inline struct dp_ct_val *
+dp_ct_lookup_in(const struct dp_flow *fl, const void *k)
+{
+	if (fl->key4)
+		return bpf_map_lookup_elem(&ct4_map, k);
+	return bpf_map_lookup_elem(&ct6_map, k);
+}
+
+static __always_inline void dp_ct_delete_in(const struct dp_flow *fl,
+					    const void *k)
+{
+	if (fl->key4)
+		bpf_map_delete_elem(&ct4_map, k);
+	else
+		bpf_map_delete_elem(&ct6_map, k);
+}
+
+static __always_inline const void *dp_ct_flow_key(const struct dp_flow *fl)
+{
+	return fl->key4 ? (const void *)fl->key4 : (const void *)&fl->key;
+}
+
 static __always_inline struct dp_ct_val *
 dp_ct_flow_lookup(const struct dp_flow *fl)
 {
-	if (fl->key4)
-		return bpf_map_lookup_elem(&ct4_map, fl->key4);
-	return bpf_map_lookup_elem(&ct6_map, &fl->key);
-}
-
-static __always_inline void dp_ct_flow_delete(const struct dp_flow *fl)
-{
-	if (fl->key4)
-		bpf_map_delete_elem(&ct4_map, fl->key4);
-	else
-		bpf_map_delete_elem(&ct6_map, &fl->key);
+	return dp_ct_lookup_in(fl, dp_ct_flow_key(fl));
 }
 
 /*
@@ -322,23 +333,7 @@ dp_ct_peer_lookup(const struct dp_flow *fl)
 {
 	const void *k = dp_ct_peer_of(fl);
 
-	if (!k)
-		return NULL;
-	if (fl->key4)
-		return bpf_map_lookup_elem(&ct4_map, k);
-	return bpf_map_lookup_elem(&ct6_map, k);
-}
-
-static __always_inline void dp_ct_peer_delete(const struct dp_flow *fl)
-{
-	const void *k = dp_ct_peer_of(fl);
-
-	if (!k)
-		return;
-	if (fl->key4)
-		bpf_map_delete_elem(&ct4_map, k);
-	else
-		bpf_map_delete_elem(&ct6_map, k);
+	return k ? dp_ct_lookup_in(fl, k) : NULL;
 }
 
 /* The flow's rewrite from its entry. */

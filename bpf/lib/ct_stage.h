@@ -99,9 +99,11 @@ static __always_inline bool dp_ct_inner_ports(const struct dp_pkt *pkt,
 	}
 }
 
-/* The inner packet's reversed tuple into fl->key (and fl->key4). */
+/* The inner packet's reversed tuple into fl->key (and, IPv4, packed into
+ * room4 as fl->key4: dp_ct_key_of()). */
 static __always_inline bool dp_ct_inner_key(const struct dp_pkt *pkt,
-					    struct dp_flow *fl)
+					    struct dp_flow *fl,
+					    struct dp_ct4_key *room4)
 {
 	const void *inner = pkt->l4 + sizeof(struct dp_icmp_echo);
 	struct dp_ct_key *k = &fl->key;
@@ -109,9 +111,8 @@ static __always_inline bool dp_ct_inner_key(const struct dp_pkt *pkt,
 	if (pkt->ip4) {
 		const struct iphdr *in = inner;
 
-		fl->key4 = dp_ct4_flow_key();
-		if (!fl->key4 || (void *)(in + 1) > pkt->cur.end ||
-		    in->ihl != 5)
+		fl->key4 = room4;
+		if ((void *)(in + 1) > pkt->cur.end || in->ihl != 5)
 			return false;
 		k->family = DP_AF_INET;
 		k->proto = in->protocol;
@@ -119,7 +120,7 @@ static __always_inline bool dp_ct_inner_key(const struct dp_pkt *pkt,
 		k->daddr[0] = in->saddr;
 		if (!dp_ct_inner_ports(pkt, in + 1, k))
 			return false;
-		dp_ct4_key_pack(k, fl->key4);
+		dp_ct4_key_pack(k, room4);
 		return true;
 	}
 	if (pkt->ip6) {
@@ -147,6 +148,7 @@ static __always_inline bool dp_ct_inner_key(const struct dp_pkt *pkt,
  */
 static __always_inline enum dp_reason dp_ct_icmp_error(struct dp_pkt *pkt,
 						       struct dp_flow *fl,
+						       struct dp_ct4_key *room4,
 						       bool slow)
 {
 	const struct dp_icmp_echo *ic = pkt->l4;
@@ -169,7 +171,7 @@ static __always_inline enum dp_reason dp_ct_icmp_error(struct dp_pkt *pkt,
 	}
 	__builtin_memset(k, 0, sizeof(*k));
 	fl->key4 = NULL;
-	if (!dp_ct_inner_key(pkt, fl))
+	if (!dp_ct_inner_key(pkt, fl, room4))
 		return DP_CONTINUE;
 	ct = dp_ct_flow_lookup(fl);
 	if (!ct)
@@ -200,6 +202,7 @@ static __always_inline bool dp_ct_reopen_stale(const struct dp_pkt *pkt,
 					       struct dp_flow *fl)
 {
 	const struct dp_ct_val *ct = fl->ct, *rct;
+	const void *pk;
 
 	if (pkt->l4_proto != IPPROTO_TCP || !dp_tcp_is_syn(pkt->tcp_flags))
 		return false;
@@ -209,12 +212,13 @@ static __always_inline bool dp_ct_reopen_stale(const struct dp_pkt *pkt,
 		return false;
 	if (!(ct->flags & DP_CT_F_DSR)) {
 		dp_ct_xlate_of(ct, &fl->nat);
-		rct = dp_ct_peer_lookup(fl);
+		pk = dp_ct_peer_of(fl);
+		rct = pk ? dp_ct_lookup_in(fl, pk) : NULL;
 		if (rct && (rct->flags & DP_CT_F_REPLY) &&
 		    dp_ct_is_peer_of(rct, &fl->key))
-			dp_ct_peer_delete(fl);
+			dp_ct_delete_in(fl, pk);
 	}
-	dp_ct_flow_delete(fl);
+	dp_ct_delete_in(fl, dp_ct_flow_key(fl));
 	return true;
 }
 
@@ -228,12 +232,18 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 						 struct dp_flow *fl, bool slow)
 {
 	const struct dp_lb_vip *vip;
+	struct dp_ct4_key *room4;
 	enum dp_reason reason;
 
 	if (!(flags & DP_META_F_CT))
 		return DP_CONTINUE;
-	if (!dp_ct_key_of(pkt, &fl->key, &fl->key4)) {
-		reason = dp_ct_icmp_error(pkt, fl, slow);
+	/* a one-entry per-CPU array: there, but the verifier asks; without
+	 * it conntrack cannot run here, and the kernel takes the packet */
+	room4 = dp_ct4_flow_key();
+	if (!room4)
+		return DP_R_PASS_CT_SLOW;
+	if (!dp_ct_key_of(pkt, &fl->key, room4, &fl->key4)) {
+		reason = dp_ct_icmp_error(pkt, fl, room4, slow);
 		if (reason != DP_CONTINUE || fl->role == DP_FLOW_ICMP_ERROR)
 			return reason;
 		if ((flags & DP_META_F_LB) && dp_lb_vip_addr(pkt))
@@ -286,8 +296,7 @@ static __always_inline void dp_flow_init(struct dp_flow *fl)
  * whether such a rule applies (false too when the packet was looked up
  * before routing: the caller asks the rule then).
  */
-static __always_inline bool dp_ct_find_late(const struct dp_pkt *pkt,
-					    __u32 flags, struct dp_flow *fl,
+static __always_inline bool dp_ct_find_late(__u32 flags, struct dp_flow *fl,
 					    const struct dp_egress *eg)
 {
 	if (!fl->late || !(flags & DP_META_F_SNAT) ||
@@ -323,7 +332,7 @@ dp_ct_fast_done(const struct dp_pkt *pkt, __u32 flags, struct dp_flow *fl,
 
 	if (!(flags & DP_META_F_CT) || !dp_reason_routed(reason))
 		return fl->ct ? DP_R_PASS_CT_SLOW : reason;
-	rule = dp_ct_find_late(pkt, flags, fl, eg);
+	rule = dp_ct_find_late(flags, fl, eg);
 	if (fl->ct) {
 		if (fl->late && !dp_ct_fast_ok(pkt, fl->ct))
 			return DP_R_PASS_CT_SLOW;
@@ -356,7 +365,7 @@ dp_ct_commit(const struct dp_pkt *pkt, __u32 flags, struct dp_flow *fl,
 
 	if (reason != DP_R_FWD && reason != DP_R_FWD_NEIGH)
 		return reason;
-	dp_ct_find_late(pkt, flags, fl, eg);
+	dp_ct_find_late(flags, fl, eg);
 	if (fl->ct) {
 		if (fl->dsr && !dp_egress_on_link(eg))
 			return DP_R_PASS_LB_UNSUPPORTED;

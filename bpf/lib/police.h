@@ -109,7 +109,7 @@ static __always_inline __u32 dp_police_vip(const struct dp_pkt *pkt)
 	const __u32 *id;
 	__u32 vip_id;
 
-	if (!dp_ct_key_of(pkt, &key, NULL))
+	if (!dp_ct_key_of(pkt, &key, NULL, NULL))
 		return 0;
 	vip = dp_lb_vip_lookup(&key);
 	if (!vip)
