@@ -98,7 +98,10 @@ static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x99};
 static const uint8_t out_mac[6] = {0x02, 0, 0, 0, 0x20, 0x00};
 static const uint8_t gw_mac[6] = {0x02, 0, 0, 0, 0x10, 0x00};
 
-enum lb_set { S_DNAT, S_FNAT, S_N };
+/* The sets of VIPs, by nat-mode; dsr does Katran's job (the frame sent at
+ * L2 to a backend on a connected segment, no reply entry), so its figures
+ * compare like with like. */
+enum lb_set { S_DNAT, S_FNAT, S_DSR, S_N };
 
 /* The switches as the plugin sets them with VIPs configured. */
 #define LB_META (DP_META_F_CT | DP_META_F_LB | DP_META_F_CT_FILTER)
@@ -113,10 +116,12 @@ enum lb_case {
 	C_EST_DNAT_CT,	  /* the same, datapath cut after conntrack */
 	C_EST_DNAT_ROUTE, /* ... and after routing (stages.bpf.c) */
 	C_EST_FNAT,
+	C_EST_DSR,
 	C_REF_EST,
 	C_REF_EST_LEAN,
 	C_SYN_DNAT,
 	C_SYN_FNAT,
+	C_SYN_DSR,
 	C_SYN_TC,
 	C_REF_SYN,
 	C_REF_SYN_LEAN,
@@ -166,7 +171,7 @@ struct lb_env {
 	struct lb_flow *est[S_N];
 	uint32_t *est_pick[S_N]; /* per packet: index in est[] */
 	struct bn_pkt *est_pkt[S_N], *route_pkt;
-	struct lb_flow *syn[S_N + 1]; /* dnat, fullnat, reference */
+	struct lb_flow *syn[S_N + 1]; /* per set, then the reference's */
 	struct bn_pkt *syn_pkt[S_N + 1];
 	uint32_t bad[C_N]; /* packets that failed the checks */
 };
@@ -187,9 +192,19 @@ static uint32_t be_id(const struct lb_env *e, enum lb_set s, uint32_t v,
 	return 1 + vip_id(e, s, v) * e->sc->backends + j;
 }
 
-static uint32_t be_addr(uint32_t id)
+/* dnat and fullnat backends behind the gateway (10.1.0.0/16), dsr ones on
+ * the connected 10.3.0.0/16 */
+static uint32_t be_addr(enum lb_set s, uint32_t id)
 {
-	return htonl(0x0a010000 | id); /* 10.1.0.0/16 */
+	return htonl((s == S_DSR ? 0x0a030000 : 0x0a010000) | id);
+}
+
+/* A dsr backend's MAC, in its dmac_map entry. */
+static void be_mac(uint32_t id, uint8_t *mac)
+{
+	const uint8_t m[6] = {0x02, 0, 0, 0x30, id >> 8, id & 0xff};
+
+	memcpy(mac, m, sizeof(m));
 }
 
 /* ------------------------------------------------------------- setup */
@@ -232,6 +247,8 @@ static void lb_routes(struct lb_env *e)
 	for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
 		if (bn_dp_route4(&e->dp, htonl(pfx[i][0]), pfx[i][1], LB_NHG))
 			bn_die("route %zu", i);
+	if (bn_dp_connected4(&e->dp, htonl(0x0a030000), 16, LB_OUT_IFINDEX))
+		bn_die("connected route");
 }
 
 /* An address in the conntrack filter, as the plugin holds it. */
@@ -245,7 +262,8 @@ static void lb_filter(struct lb_env *e, uint32_t family, uint32_t addr,
 }
 
 /* One VIP of a set in both load balancers (the reference: dnat, so that
- * its tables hold as many flows as ours). */
+ * its tables hold as many flows as ours); a dsr set's backends resolved
+ * on the connected segment. */
 static void lb_vip(struct lb_env *e, enum lb_set s, uint32_t v)
 {
 	const uint32_t nb = e->sc->backends;
@@ -266,7 +284,9 @@ static void lb_vip(struct lb_env *e, enum lb_set s, uint32_t v)
 	struct dp_lb_vip val = {
 		.vip_id = id,
 		.algorithm = DP_LB_ALG_MAGLEV,
-		.nat_mode = s == S_FNAT ? DP_LB_NAT_FULLNAT : DP_LB_NAT_DNAT,
+		.nat_mode = s == S_FNAT	  ? DP_LB_NAT_FULLNAT
+			    : s == S_DSR ? DP_LB_NAT_DSR
+					 : DP_LB_NAT_DNAT,
 		.hash_seed = LB_SEED + v,
 		.fnat_addr = {htonl(0xc0000201)}, /* 192.0.2.1 */
 		.fnat_port_min = 1024,
@@ -280,7 +300,7 @@ static void lb_vip(struct lb_env *e, enum lb_set s, uint32_t v)
 		       nb);
 	memset(be, 0, sizeof(be));
 	for (j = 0; j < nb; j++) {
-		uint32_t bid = be_id(e, s, v, j), a = be_addr(bid);
+		uint32_t bid = be_id(e, s, v, j), a = be_addr(s, bid);
 		struct dp_lb_backend b = {
 			.family = AF_INET,
 			.flags = DP_LB_BE_F_UP,
@@ -296,6 +316,12 @@ static void lb_vip(struct lb_env *e, enum lb_set s, uint32_t v)
 		} rb = {a, htons(LB_BE_PORT), 0};
 
 		lb_filter(e, AF_INET, a, DP_CT_ADDR_F_SRC);
+		if (s == S_DSR) {
+			uint8_t mac[6];
+
+			be_mac(bid, mac);
+			bn_dp_neigh4(&e->dp, LB_OUT_IFINDEX, a, mac, out_mac);
+		}
 		lb_update(bpf_map__fd(e->dp.skel->maps.lb_backend_map), &bid,
 			  &b, "lb_backend_map");
 		lb_update(bpf_map__fd(e->ref->maps.ref_backend_map), &bid, &rb,
@@ -458,8 +484,9 @@ static void lb_ct_reply_key(const struct dp_ct_val *v, struct dp_ct4_key *k)
 }
 
 /*
- * The flow's conntrack entries: false unless the original one exists and
- * names the ring's backend. state: set both to it; del: delete both.
+ * The flow's conntrack entries (a dsr flow has no reply entry): false
+ * unless the original one exists and names the ring's backend. state: set
+ * them to it; del: delete them.
  */
 static bool lb_ct_flow(struct lb_env *e, const struct lb_flow *f,
 		       enum lb_set s, uint64_t state, bool del)
@@ -476,11 +503,14 @@ static bool lb_ct_flow(struct lb_env *e, const struct lb_flow *f,
 	lb_ct_reply_key(&v, &rk);
 	if (del) {
 		bpf_map_delete_elem(fd, &k);
-		bpf_map_delete_elem(fd, &rk);
+		if (s != S_DSR)
+			bpf_map_delete_elem(fd, &rk);
 		return ok;
 	}
 	v.state = state;
 	lb_update(fd, &k, &v, "ct4_map");
+	if (s == S_DSR)
+		return ok;
 	if (bpf_map_lookup_elem(fd, &rk, &rv))
 		return false;
 	rv.state = state;
@@ -531,15 +561,24 @@ static void lb_run_tc(int fd, const struct bn_pkt *p, uint8_t *buf,
 	r->duration = o.duration;
 }
 
-/* Is the frame sent to backend be (dnat: from the client; fullnat: from
- * the LB's address), to the gateway's MAC? */
+/* Is the frame sent to backend be: dnat from the client, fullnat from the
+ * LB's address, both to the gateway's MAC; dsr untouched above L2, to the
+ * backend's MAC? */
 static bool lb_out_ok(const uint8_t *out, uint32_t be, const struct lb_flow *f,
 		      enum lb_set s)
 {
 	const struct iphdr *ip4 = (const void *)(out + ETH_HLEN);
 	const struct tcphdr *th = (const void *)(ip4 + 1);
+	uint8_t mac[6];
 
-	if (memcmp(out, gw_mac, 6) || ip4->daddr != be_addr(be) ||
+	if (s == S_DSR) {
+		be_mac(be, mac);
+		return !memcmp(out, mac, 6) && f &&
+		       ip4->daddr == vip_addr(s, f->vip) &&
+		       th->dest == htons(LB_VIP_PORT) &&
+		       ip4->saddr == f->saddr;
+	}
+	if (memcmp(out, gw_mac, 6) || ip4->daddr != be_addr(s, be) ||
 	    th->dest != htons(LB_BE_PORT))
 		return false;
 	if (!f)
@@ -585,7 +624,9 @@ static double lb_xdp_case(struct lb_env *e, enum lb_case c)
 					   : 0);
 	lb_ref_conn_stats(e, table, &hit0, &miss0);
 	for (i = 0; i < n; i++) {
-		enum lb_set s = c == C_EST_FNAT ? S_FNAT : S_DNAT;
+		enum lb_set s = c == C_EST_FNAT	  ? S_FNAT
+				: c == C_EST_DSR ? S_DSR
+						 : S_DNAT;
 		const struct lb_flow *f = &e->est[s][e->est_pick[s][i]];
 		const struct bn_pkt *p = &e->est_pkt[s][i];
 		int fd = e->dp.prog_fd;
@@ -648,8 +689,11 @@ static void lb_syn_case(struct lb_env *e, enum lb_case c, double *mean)
 	const uint32_t n = e->o->syns;
 	const bool ref = c == C_REF_SYN || c == C_REF_SYN_LEAN;
 	const uint32_t table = c == C_REF_SYN_LEAN;
-	int set = c == C_SYN_FNAT ? S_FNAT : ref ? S_N : S_DNAT;
-	enum lb_set s = set == S_FNAT ? S_FNAT : S_DNAT;
+	int set = c == C_SYN_FNAT  ? S_FNAT
+		  : c == C_SYN_DSR ? S_DSR
+		  : ref		   ? S_N
+				   : S_DNAT;
+	enum lb_set s = set == S_N ? S_DNAT : set;
 	struct lb_mean m = {0};
 	uint8_t buf[BN_PKT_MAX + 64];
 	uint64_t slow0, hit0, miss0, hit1, miss1;
@@ -713,10 +757,11 @@ static void lb_env_open(struct lb_env *e, const struct lb_scen *sc,
 	e->o = o;
 	bn_rng_seed(&e->rng, LB_SEED + sc->vips);
 	e->ring_cap = lb_ring_capacity(sc->backends);
-	/* both sets' established flows and one round's SYNs, two entries
-	 * each (original and reply); the reference's tables hold both sets'
-	 * flows too, one entry each, and every round's SYNs */
-	e->ct_entries = 4 * (o->flows + o->syns);
+	/* every set's established flows, two entries each (original and
+	 * reply) but dsr's one, and one case's SYNs; the reference's tables
+	 * hold every set's flows too, one entry each, and every round's
+	 * SYNs */
+	e->ct_entries = (2 * S_N - 1) * o->flows + 2 * o->syns;
 	e->lru_entries = S_N * o->flows + o->syns * (o->rounds + 2);
 	sz.ct_entries = e->ct_entries;
 	sz.ring_slots = S_N * sc->vips * e->ring_cap;
@@ -823,10 +868,12 @@ static const char *const case_name[C_N] = {
 	[C_EST_DNAT_CT] = "  cut after conntrack",
 	[C_EST_DNAT_ROUTE] = "  cut after routing",
 	[C_EST_FNAT] = "established fullnat",
+	[C_EST_DSR] = "established dsr",
 	[C_REF_EST] = "ref established",
 	[C_REF_EST_LEAN] = "ref-lean established",
 	[C_SYN_DNAT] = "SYN dnat",
 	[C_SYN_FNAT] = "SYN fullnat",
+	[C_SYN_DSR] = "SYN dsr",
 	[C_SYN_TC] = "SYN dnat, TC only",
 	[C_REF_SYN] = "ref SYN",
 	[C_REF_SYN_LEAN] = "ref-lean SYN",
@@ -858,9 +905,9 @@ static bool lb_scenario(const struct lb_scen *sc, const struct lb_opts *o)
 	int r, j, c;
 
 	lb_env_open(&e, sc, o);
-	printf("\n%s: maglev ring %u slots per VIP, %u VIPs dnat + %u fullnat, "
-	       "ct4_map %u entries, reference LRU %u per CPU; setup %.1f s\n",
-	       sc->name, e.ring_size, sc->vips, sc->vips, e.ct_entries,
+	printf("\n%s: maglev ring %u slots per VIP, %u VIPs each dnat, fullnat, "
+	       "dsr, ct4_map %u entries, reference LRU %u per CPU; setup %.1f s\n",
+	       sc->name, e.ring_size, sc->vips, e.ct_entries,
 	       e.lru_entries, (bn_now_ns() - t0) / 1e9);
 	/* a first round warms the caches; its figures are dropped */
 	for (r = -1; r < R; r++) {
@@ -888,7 +935,7 @@ static bool lb_scenario(const struct lb_scen *sc, const struct lb_opts *o)
 	printf("%-26s %-18s %-18s %-18s %s\n", "case", "ns above pass",
 	       "ours/ref", "ours/ref-lean", "failed");
 	for (c = 0; c < C_N; c++) {
-		bool cmp = c == C_EST_DNAT || c == C_EST_FNAT ||
+		bool cmp = c == C_EST_DNAT || c == C_EST_FNAT || c == C_EST_DSR ||
 			   (c >= C_SYN_DNAT && c < C_REF_SYN);
 
 		lb_cell(cell[0], sizeof(cell[0]), tot[c], R);
@@ -913,7 +960,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: lb [--flows N] [--packets N] [--syns N] [--rounds R]\n"
-		"  flows: established flows per set (dnat, fullnat); packets:\n"
+		"  flows: established flows per set (dnat, fullnat, dsr); packets:\n"
 		"  per case per round; syns: new flows per case per round\n");
 	exit(2);
 }
@@ -957,14 +1004,15 @@ int main(int argc, char **argv)
 
 	printf("bench/lb: ns per packet above XDP_PASS (same run, same frames), median of %d rounds (min-max);\n"
 	       "BPF_PROG_TEST_RUN repeat=1, one run per packet, runs > %u ns left out as interrupted.\n"
-	       "%u established flows per set (dnat, fullnat), %u random packets per case per round,\n"
+	       "%u established flows per set (dnat, fullnat, dsr), %u random packets per case per round,\n"
 	       "%u new flows (fresh 5-tuples) per SYN case per round; TCP, 60-byte frames, random VIP per flow.\n"
 	       "SYN: the flow made at XDP; TC only: made by dp_tc_main on an skb of the frame (no XDP).\n"
 	       "ref = bench/bpf/ref_lb.bpf.c"
 	       " (Katran-like: VIP hash, per-CPU LRU, ring on miss, DNAT + incremental csum, MACs, XDP_TX),\n"
 	       "its table in Katran's layout (40-byte key, 16-byte value, per-backend counters); ref-lean: the\n"
 	       "same with a 16-byte key, the backend id as value, no per-backend counters. Both hold as many\n"
-	       "flows as ours (both sets), one entry each where ours has two (original and reply).\n"
+	       "flows as ours (every set), one entry each where ours has two (original and reply) but for dsr.\n"
+	       "dsr does the reference's job: the frame sent at L2 to a backend on a connected segment, no reply state.\n"
 	       "ours/ref, ours/ref-lean: per-round ratio to that reference's established / SYN figure, median (min-max).\n"
 	       "Issue 7's reference for this machine class: an XDP LB like Katran costs about 140-150 ns per\n"
 	       "established packet and 250-330 ns per SYN above XDP_PASS; goal: at or below.\n",

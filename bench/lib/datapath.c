@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -185,6 +186,28 @@ int bn_dp_route6(struct bn_dp *dp, const uint32_t *addr, uint8_t plen,
 	struct dp_rt_val v = {.type = DP_RT_NHG, .nhg_id = nhg_id};
 
 	return dp_fib_add6(dp->fib, addr, plen, &v);
+}
+
+int bn_dp_connected4(struct bn_dp *dp, uint32_t addr, uint8_t plen,
+		     uint32_t ifindex)
+{
+	struct dp_rt_val v = {.type = DP_RT_CONNECTED, .ifindex = ifindex};
+
+	return dp_fib_add4(dp->fib, addr, plen, &v);
+}
+
+void bn_dp_neigh4(struct bn_dp *dp, uint32_t ifindex, uint32_t addr,
+		  const uint8_t *dmac, const uint8_t *smac)
+{
+	struct dp_neigh_key k = {.ifindex = ifindex, .family = AF_INET,
+				 .addr = {addr}};
+	struct dp_neigh_val v = {.mtu = 1500, .flags = DP_PATH_F_XDP_TX};
+
+	memcpy(v.dmac, dmac, sizeof(v.dmac));
+	memcpy(v.smac, smac, sizeof(v.smac));
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.dmac_map), &k, &v,
+				BPF_ANY))
+		bn_die("dmac_map: %s", strerror(errno));
 }
 
 uint64_t bn_dp_count(struct bn_dp *dp, enum dp_reason reason)

@@ -66,6 +66,15 @@ int bn_dp_route4(struct bn_dp *dp, uint32_t addr, uint8_t plen,
 int bn_dp_route6(struct bn_dp *dp, const uint32_t *addr, uint8_t plen,
 		 uint32_t nhg_id);
 
+/* A connected IPv4 route on ifindex (its next hop: the packet's
+ * destination, resolved in dmac_map); 0 or -errno. */
+int bn_dp_connected4(struct bn_dp *dp, uint32_t addr, uint8_t plen,
+		     uint32_t ifindex);
+/* dmac_map: a resolved IPv4 neighbour on ifindex, sent to by XDP
+ * redirect, as the plugin writes it for a port in mode xdp. */
+void bn_dp_neigh4(struct bn_dp *dp, uint32_t ifindex, uint32_t addr,
+		  const uint8_t *dmac, const uint8_t *smac);
+
 /* Packets the datapath counted under (XDP, reason), over all CPUs. */
 uint64_t bn_dp_count(struct bn_dp *dp, enum dp_reason reason);
 /* The same under any hook (DP_HOOK_TC: the TC program's). */

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define DP_ABI_VERSION 7
+#define DP_ABI_VERSION 8
 
 /*
  * Where maps are pinned: one directory per zebra instance, this one for
@@ -764,7 +764,9 @@ static inline void dp_ct4_key_unpack(const struct dp_ct4_key *k4,
  * ct4_map / ct6_map value. A packet matching the key leaves with the
  * addresses and ports below (equal to the key's where nothing changes).
  * The other direction's key is the swap of this rewrite: user space ages
- * both entries together from either one.
+ * both entries together from either one. A DSR entry (no rewrite, no
+ * other direction) holds its backend's address in nat_daddr: where the
+ * frame is routed to.
  */
 struct dp_ct_val {
 	__u64 last_seen; /* bpf_ktime_get_ns(), coarse (DP_CT_TOUCH_NS) */

@@ -40,24 +40,12 @@
 #define DP_ICMPV6_DEST_UNREACH 1
 #define DP_ICMPV6_PARAMPROB 4 /* 1..4: unreachable, too big, time, param */
 
-/* Where the packet is routed: its new destination, or a DSR backend. */
-static __always_inline enum dp_reason dp_flow_route_to(struct dp_pkt *pkt,
-						       const struct dp_flow *fl)
+/* Where the packet is routed: its new destination, or a DSR flow's
+ * backend (no rewrite: dp_nat_rewrite_xdp/skb skip DSR flows). */
+static __always_inline void dp_flow_route_to(struct dp_pkt *pkt,
+					     const struct dp_flow *fl)
 {
-	const struct dp_lb_backend *be;
-	__u32 id;
-
-	if (!fl->dsr) {
-		__builtin_memcpy(pkt->dst, fl->nat.daddr, sizeof(pkt->dst));
-		return DP_CONTINUE;
-	}
-	id = fl->ct->backend_id;
-	be = bpf_map_lookup_elem(&lb_backend_map, &id);
-	/* removed since (the plugin zeroes a freed id) */
-	if (!be || be->family != fl->key.family)
-		return DP_R_PASS_LB_NO_BACKEND;
-	__builtin_memcpy(pkt->dst, be->addr, sizeof(pkt->dst));
-	return DP_CONTINUE;
+	__builtin_memcpy(pkt->dst, fl->nat.daddr, sizeof(pkt->dst));
 }
 
 /* DSR sends the frame itself to the backend: it must be on-link. */
@@ -262,7 +250,8 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 		if (!slow && !dp_ct_fast_ok(pkt, fl->ct))
 			return DP_R_PASS_CT_SLOW;
 		dp_flow_from_ct(fl);
-		return dp_flow_route_to(pkt, fl);
+		dp_flow_route_to(pkt, fl);
+		return DP_CONTINUE;
 	}
 	if (!(flags & DP_META_F_LB))
 		return DP_CONTINUE;
@@ -272,9 +261,9 @@ static __always_inline enum dp_reason dp_ct_find(struct dp_pkt *pkt,
 	/* Made wherever it first arrives: XDP too (one lookup, direct
 	 * rewrite); if XDP cannot send it after all, TC finds it made. */
 	reason = dp_lb_new_flow(pkt, fl, vip);
-	if (reason != DP_CONTINUE)
-		return reason;
-	return dp_flow_route_to(pkt, fl);
+	if (reason == DP_CONTINUE)
+		dp_flow_route_to(pkt, fl);
+	return reason;
 }
 
 /* No flow yet (the entry calls it first: later stages read fl). */

@@ -241,7 +241,7 @@ static __always_inline void dp_lb_persist(const struct dp_ct_key *key,
  * A new flow to `vip`: its backend, its rewrite (fl->nat: the backend as
  * destination; fullnat also the VIP's source address, the port claimed by
  * conntrack), and its entries. DSR keeps the packet as it is and routes it
- * to the backend's address. Returns DP_CONTINUE with fl->ct set and
+ * to the backend's address (in fl->nat.daddr all the same). Returns DP_CONTINUE with fl->ct set and
  * pkt->dst the address to route to, or why the kernel gets the packet.
  */
 static __always_inline enum dp_reason dp_lb_new_flow(struct dp_pkt *pkt,
@@ -276,10 +276,14 @@ static __always_inline enum dp_reason dp_lb_new_flow(struct dp_pkt *pkt,
 
 	switch (vip->nat_mode) {
 	case DP_LB_NAT_DSR:
+		/*
+		 * The packet keeps its addresses and ports (fl->dsr: no
+		 * rewrite); the entry keeps the backend's address as the one
+		 * the frame is routed to, so that a packet of the flow needs
+		 * no lookup of its backend.
+		 */
 		n.flags |= DP_CT_F_DSR;
 		fl->dsr = 1;
-		/* the packet keeps its addresses: no rewrite */
-		__builtin_memcpy(fl->nat.daddr, fl->key.daddr, 16);
 		fl->nat.dport = fl->key.dport;
 		break;
 	case DP_LB_NAT_FULLNAT:

@@ -207,7 +207,12 @@ static void ct_show_flow(struct ct_show_ctx *ctx, const struct dp_ct_key *k,
 	ct_endpoint(k->family, k->saddr, k->sport, src, sizeof(src));
 	ct_endpoint(k->family, k->daddr, k->dport, dst, sizeof(dst));
 	ct_endpoint(k->family, v->nat_saddr, v->nat_sport, xsrc, sizeof(xsrc));
-	ct_endpoint(k->family, v->nat_daddr, v->nat_dport, xdst, sizeof(xdst));
+	/* a DSR entry's nat address is where the frame goes, untranslated */
+	if (v->flags & DP_CT_F_DSR)
+		snprintf(xdst, sizeof(xdst), "%s", dst);
+	else
+		ct_endpoint(k->family, v->nat_daddr, v->nat_dport, xdst,
+			    sizeof(xdst));
 	ct_flags_str(v->flags, flags, sizeof(flags));
 
 	if (ctx->jflows) {

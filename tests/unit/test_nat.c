@@ -326,6 +326,49 @@ static void test_modes(struct lbt *t)
 
 /* Another flow's claim on the first port: the next one is used; with no
  * port left the packet is counted and passed. */
+/*
+ * A DSR flow's entry holds its backend's address (nat_daddr), and its
+ * packets go there, whatever the backend id's entry says later: a flow
+ * keeps its backend, and its packets need no lookup of it.
+ */
+static void test_dsr_entry(struct lbt *t)
+{
+	const char *c4 = LBT_CLIENT4;
+	struct dp_ct_val v;
+	struct h_result r;
+	struct tpkt p;
+	uint32_t be[4];
+
+	lb_setup(t);
+	t_begin("xdp: dsr SYN: the entry holds the backend's address");
+	lbt_pkt(&p, IPPROTO_TCP, c4, 41000, "198.18.0.3", 80, LBT_SYN);
+	h_run(t->h, DP_HOOK_XDP, &p, &r);
+	lbt_expect_nat(&r, DP_HOOK_XDP, &p, DP_R_FWD, LBT_TAG_ONLINK, c4, 41000,
+		       "198.18.0.3", 80);
+	lbt_addr_words("203.0.113.9", be);
+	T_CHECK(lbt_ct_get(t, IPPROTO_TCP, c4, 41000, "198.18.0.3", 80, &v),
+		"no conntrack entry");
+	T_EQ(v.nat_daddr[0], be[0], "entry's backend address");
+	T_EQ(ntohs(v.nat_dport), 80, "entry's port (untranslated)");
+	t_end();
+
+	/* the id now names an address behind a gateway, where DSR cannot
+	 * send: the flow's packets still go to its own backend */
+	lbt_backend(t, 3, "198.51.100.21", 8080, 9, true);
+	for (int i = 0; i < 2; i++) {
+		/* the ACK establishes (TC), data follows at XDP */
+		enum dp_hook hook = i ? DP_HOOK_XDP : DP_HOOK_TC;
+
+		t_begin("%s: dsr %s after its backend id changed -> its backend",
+			h_hook_name(hook), i ? "data" : "ACK");
+		lbt_pkt(&p, IPPROTO_TCP, c4, 41000, "198.18.0.3", 80, LBT_ACK);
+		h_run(t->h, hook, &p, &r);
+		lbt_expect_nat(&r, hook, &p, DP_R_FWD, LBT_TAG_ONLINK, c4,
+			       41000, "198.18.0.3", 80);
+		t_end();
+	}
+}
+
 static void test_claim(struct lbt *t)
 {
 	const uint32_t id = 1;
@@ -478,6 +521,7 @@ void test_nat(struct harness *h)
 
 	lbt_open(&t, h);
 	test_modes(&t);
+	test_dsr_entry(&t);
 	test_claim(&t);
 	test_claim_race(&t);
 	lbt_close(&t);

@@ -2,7 +2,7 @@
 The load balancer's, NAT's and conntrack's pinned maps, read (and, for
 the conntrack tables and lb_be_conns_map, written) with bpftool inside a
 router: what the datapath will see, independently of the plugin's show
-commands. The layouts are those of bpf/include/dp_abi.h (ABI v7).
+commands. The layouts are those of bpf/include/dp_abi.h (ABI v8).
 """
 
 import ipaddress
