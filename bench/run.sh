@@ -5,7 +5,7 @@
 #
 # usage: bench/run.sh [--quick] [NAME...]
 #   NAME     fib forward install failover stall maglev health zebra-health lb
-#            lb-throughput policer chain restart (default: all, in this order)
+#            lb-throughput policer chain restart dxr (default: all, in this order)
 #   --quick  small tables and short rounds: checks that everything runs
 #            (a minute or so); its figures are not the ones to publish
 #
@@ -23,12 +23,12 @@ names=""
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
-	fib | forward | install | failover | stall | maglev | health | zebra-health | lb | lb-throughput | policer | chain | restart)
+	fib | forward | install | failover | stall | maglev | health | zebra-health | lb | lb-throughput | policer | chain | restart | dxr)
 		names="$names $arg" ;;
-	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|zebra-health|lb|lb-throughput|policer|chain|restart]..." >&2; exit 2 ;;
+	*) echo "usage: $0 [--quick] [fib|forward|install|failover|stall|maglev|health|zebra-health|lb|lb-throughput|policer|chain|restart|dxr]..." >&2; exit 2 ;;
 	esac
 done
-[ -n "$names" ] || names="fib forward install failover stall maglev health zebra-health lb lb-throughput policer chain restart"
+[ -n "$names" ] || names="fib forward install failover stall maglev health zebra-health lb lb-throughput policer chain restart dxr"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 2; }
 
 if [ $quick = 1 ]; then
@@ -42,6 +42,7 @@ if [ $quick = 1 ]; then
 	health_args="--backends 200 --seconds 6 --baseline 4"
 	zhealth_args="--quick"
 	lb_args="--flows 10K --packets 10K --syns 2K --rounds 3"
+	dxr_args="--quick"
 	lbtput_args="--seconds 0.5 --rounds 1 --flows 16K --ct 1M"
 	policer_args="--packets 10K --rounds 2 --seconds 0.5"
 	chain_args="--seconds 0.5 --rounds 1"
@@ -59,6 +60,7 @@ else
 	health_args=""
 	zhealth_args=""
 	lb_args=""
+	dxr_args=""
 	lbtput_args=""
 	policer_args=""
 	chain_args=""
@@ -106,6 +108,9 @@ for name in $names; do
 	lb)
 		# shellcheck disable=SC2086
 		"$bin/lb" $lb_args || status=1 ;;
+	dxr)
+		# shellcheck disable=SC2086
+		"$bin/dxr" $dxr_args || status=1 ;;
 	policer)
 		# shellcheck disable=SC2086
 		"$bin/policer" $policer_args || status=1 ;;

@@ -64,6 +64,6 @@ run transparency tests/transparency/run.sh --short
 # with answering backends up and silent ones down) on small tables, so that
 # a datapath change cannot silently turn a benchmark into a measure of the
 # kernel.
-run bench-check make bench BENCH_ARGS="--quick fib forward maglev zebra-health lb lb-throughput policer chain restart"
+run bench-check make bench BENCH_ARGS="--quick fib forward maglev zebra-health lb lb-throughput policer chain restart dxr"
 
 finish
