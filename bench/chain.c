@@ -133,6 +133,7 @@ static void ch_setup(struct ch_env *e, int cpu_rtr)
 	bn_dp_nhg(&e->dp, CH_NHG, &path, 1);
 	if (bn_dp_route4(&e->dp, htonl(0x0a030000), 16, CH_NHG))
 		bn_die("route 10.3.0.0/16");
+	bn_dp_commit(&e->dp);
 	bn_netns_enter("bn_rtr");
 	bn_shf("ip route add 10.3.0.0/16 nhid %u", BN_RATE_NHID);
 	bn_netns_enter(NULL);

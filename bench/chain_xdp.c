@@ -276,6 +276,7 @@ static void cx_setup(struct cx_env *e, uint32_t n)
 	bn_dp_nhg(&e->dp, 1, &path, 1);
 	if (bn_dp_route4(&e->dp, htonl(0x0a000000), 8, 1))
 		bn_die("route 10.0.0.0/8");
+	bn_dp_commit(&e->dp);
 
 	e->n = n;
 	e->pkts = calloc(n, sizeof(*e->pkts));

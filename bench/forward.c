@@ -111,6 +111,7 @@ static void fwd_routes(struct fwd_env *e, const struct bn_pfx4 *t, uint32_t n)
 		if (err)
 			bn_die("ours: route %u: %s", i, strerror(-err));
 	}
+	bn_dp_commit(&e->dp);
 
 	bn_netns_enter("bn_rtr");
 	ip = bn_ip_batch_open();

@@ -249,6 +249,7 @@ static void lb_routes(struct lb_env *e)
 			bn_die("route %zu", i);
 	if (bn_dp_connected4(&e->dp, htonl(0x0a030000), 16, LB_OUT_IFINDEX))
 		bn_die("connected route");
+	bn_dp_commit(&e->dp);
 }
 
 /* An address in the conntrack filter, as the plugin holds it. */

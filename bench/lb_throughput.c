@@ -199,6 +199,7 @@ static void lbt_setup(struct lbt_env *e, const struct lbt_opts *o)
 	if (bn_dp_route4(&e->dp, htonl(LBT_BE_NET), 24, LBT_NHG) ||
 	    bn_dp_route4(&e->dp, htonl(0xc6120000), 16, LBT_NHG))
 		bn_die("ours: routes");
+	bn_dp_commit(&e->dp);
 	for (i = 0; i < LBT_N_BE; i++)
 		be[i] = be_addr(i);
 	bn_dp_lb_vip4(&e->dp, 0, htonl(LBT_VIP), LBT_PORT, be, LBT_N_BE, 1,

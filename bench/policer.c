@@ -209,6 +209,7 @@ static void pol_env_open(struct pol_env *e)
 	bn_dp_nhg(&e->dp, 1, &path, 1);
 	if (bn_dp_route4(&e->dp, htonl(0x0a000000), 8, 1))
 		bn_die("route 10.0.0.0/8");
+	bn_dp_commit(&e->dp);
 	bn_pkt4(&e->pkt, router_mac, peer_mac, htonl(0xac100001),
 		htonl(0x0a010203));
 	/* the big frame: the small one's headers, longer */

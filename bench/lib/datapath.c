@@ -23,7 +23,7 @@ void bn_dp_open(struct bn_dp *dp, uint32_t tbl8_groups)
 
 void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz)
 {
-	struct dp_fib_maps maps;
+	struct dp_fib_maps maps = {0};
 	struct bpf_map *map;
 	int err;
 
@@ -40,6 +40,9 @@ void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz)
 		bpf_map__set_max_entries(dp->skel->maps.ct4_map, sz->ct_entries);
 		bpf_map__set_max_entries(dp->skel->maps.ct6_map, sz->ct_entries);
 	}
+	if (sz->dxr_range_blocks)
+		bpf_map__set_max_entries(dp->skel->maps.fib4_dxr_range,
+					 sz->dxr_range_blocks);
 	if (sz->ring_slots)
 		bpf_map__set_max_entries(dp->skel->maps.lb_ring_map,
 					 (sz->ring_slots + DP_LB_RING_BLOCK - 1) /
@@ -56,6 +59,10 @@ void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz)
 	maps.fib6_fd = bpf_map__fd(dp->skel->maps.fib6_map);
 	maps.fib6_max = bpf_map__max_entries(dp->skel->maps.fib6_map);
 	maps.fib6_filter_fd = bpf_map__fd(dp->skel->maps.fib6_filter_map);
+	maps.dxr_dir_fd = bpf_map__fd(dp->skel->maps.fib4_dxr_dir);
+	maps.dxr_range_fd = bpf_map__fd(dp->skel->maps.fib4_dxr_range);
+	maps.dxr_range_blocks = bpf_map__max_entries(dp->skel->maps.fib4_dxr_range);
+	maps.dxr_routes_max = sz->dxr_routes_max;
 	/* as the plugin sizes it: for the routes rt_v4_map can hold */
 	maps.routes4 = bpf_map__max_entries(dp->skel->maps.rt_v4_map);
 	dp->fib = dp_fib_open(&maps);
@@ -186,6 +193,11 @@ int bn_dp_route6(struct bn_dp *dp, const uint32_t *addr, uint8_t plen,
 	struct dp_rt_val v = {.type = DP_RT_NHG, .nhg_id = nhg_id};
 
 	return dp_fib_add6(dp->fib, addr, plen, &v);
+}
+
+void bn_dp_commit(struct bn_dp *dp)
+{
+	dp_fib_commit(dp->fib);
 }
 
 int bn_dp_connected4(struct bn_dp *dp, uint32_t addr, uint8_t plen,

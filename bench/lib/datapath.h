@@ -33,6 +33,8 @@ struct bn_dp_sizes {
 	uint32_t tbl8_groups; /* fib4_tbl8 */
 	uint32_t ct_entries;  /* ct4_map, ct6_map (each) */
 	uint32_t ring_slots;  /* lb_ring_map, in slots (whole blocks) */
+	uint32_t dxr_range_blocks; /* fib4_dxr_range */
+	uint32_t dxr_routes_max;   /* IPv4 ranges up to this many routes */
 };
 void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz);
 
@@ -65,6 +67,11 @@ int bn_dp_route4(struct bn_dp *dp, uint32_t addr, uint8_t plen,
 		 uint32_t nhg_id);
 int bn_dp_route6(struct bn_dp *dp, const uint32_t *addr, uint8_t plen,
 		 uint32_t nhg_id);
+
+/* The IPv4 ranges of the routes added since the last call (dp_fib_commit:
+ * until then DIR-24-8 answers them), as the plugin builds them after
+ * each batch. Call once the routes are in. */
+void bn_dp_commit(struct bn_dp *dp);
 
 /* A connected IPv4 route on ifindex (its next hop: the packet's
  * destination, resolved in dmac_map); 0 or -errno. */

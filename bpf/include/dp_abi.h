@@ -115,6 +115,42 @@ struct dp_fib4_block {
 };
 
 /*
+ * IPv4 ranges in front of DIR-24-8 (doc/fib.md, "IPv4: ranges"), in the
+ * manner of DXR's D16R: a lookup reads fib4_dxr_dir's entry for the
+ * destination's /16 (the top 16 bits):
+ *   0                          DIR-24-8 answers (a fresh map's state; a
+ *                              /16 whose routes are changing; a table too
+ *                              large for ranges to pay)
+ *   DP_FIB4_DXR_DIRECT | id    the whole /16 has value id `id`
+ *   DP_FIB4_DXR_RANGES | (n - 1) << DP_FIB4_DXR_N_SHIFT | base
+ *                              the answer is the last of fib4_dxr_range's
+ *                              entries base .. base + n - 1 that starts
+ *                              at or below the low 16 bits
+ * A range entry is (first low-16-bit address << 16 | value id); a /16's
+ * ranges are sorted, the first starts at 0. Both maps are mmapable arrays
+ * of 256-entry blocks, like the DIR-24-8 tables; the plugin stores a
+ * /16's entry 0 before it changes any of the /16's DIR-24-8 entries, and
+ * writes ranges before the entry that names them.
+ */
+#define DP_FIB4_DXR_DIRECT	     0x80000000u
+#define DP_FIB4_DXR_RANGES	     0xc0000000u
+#define DP_FIB4_DXR_BASE_MASK	     0x1fffffu
+#define DP_FIB4_DXR_N_SHIFT	     21
+#define DP_FIB4_DXR_N_MAX	     512 /* a binary search of 9 steps */
+#define DP_FIB4_DXR_SEARCH_STEPS     9
+#define DP_FIB4_DXR_CHUNKS	     65536
+#define DP_FIB4_DXR_DIR_BLOCKS	     (DP_FIB4_DXR_CHUNKS / DP_FIB4_TBL8_GROUP_ENTRIES)
+#define DP_FIB4_DXR_ID_MAX	     0xffffu /* in a range entry */
+/* The plugin keeps ranges up to this many IPv4 routes (beyond, a lookup
+ * would pay two cache misses where DIR-24-8 pays one) and sizes
+ * fib4_dxr_range for them: about three range entries per route. */
+#define DP_FIB4_DXR_ROUTES_MAX	     262144
+#define DP_FIB4_DXR_RANGES_PER_ROUTE 3
+#define DP_FIB4_DXR_RANGE_BLOCKS_DEFAULT                                       \
+	(DP_FIB4_DXR_ROUTES_MAX * DP_FIB4_DXR_RANGES_PER_ROUTE /               \
+	 DP_FIB4_TBL8_GROUP_ENTRIES) /* 3 MiB */
+
+/*
  * IPv6: binary search on prefix lengths (Waldvogel et al.) over the fixed
  * tree of lengths 0..128, in one hash map fib6_map. A node is a prefix, a
  * marker (a shorter "keep searching longer" signpost left on the search

@@ -128,6 +128,8 @@ static bool dp_map_is_array(enum dp_map_id id)
 	case DP_MAP_FIB_VAL:
 	case DP_MAP_FIB4_TBL24:
 	case DP_MAP_FIB4_TBL8:
+	case DP_MAP_FIB4_DXR_DIR:
+	case DP_MAP_FIB4_DXR_RANGE:
 	case DP_MAP_NEIGH_HIT:
 	case DP_MAP_LB_RING:
 	case DP_MAP_LB_VIP_BACKENDS:
@@ -205,7 +207,9 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 {
 	struct dp_fib_stats st;
 	uint64_t mem4 = dp_map_memory(DP_MAP_FIB4_TBL24) +
-			dp_map_memory(DP_MAP_FIB4_TBL8);
+			dp_map_memory(DP_MAP_FIB4_TBL8) +
+			dp_map_memory(DP_MAP_FIB4_DXR_DIR) +
+			dp_map_memory(DP_MAP_FIB4_DXR_RANGE);
 	uint64_t mem6 = dp_map_memory(DP_MAP_FIB6);
 	uint64_t truth4 = dp_map_memory(DP_MAP_RT4);
 	uint64_t truth6 = dp_map_memory(DP_MAP_RT6);
@@ -241,6 +245,10 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 		json_object_int_add(jf, "nexthopGroupsMissing", nhg_missing);
 		json_object_int_add(jf, "tbl8GroupsUsed", st.tbl8_used);
 		json_object_int_add(jf, "tbl8GroupsMax", st.tbl8_max);
+		json_object_boolean_add(jf, "ipv4RangesOn", st.ranges4_on);
+		json_object_int_add(jf, "ipv4RangeEntries", st.ranges4);
+		json_object_int_add(jf, "ipv4RangeEntriesMax", st.ranges4_max);
+		json_object_int_add(jf, "ipv4RangesDir24Blocks", st.dir24_4);
 		json_object_int_add(jf, "fib6Nodes", st.fib6_nodes);
 		json_object_int_add(jf, "fib6NodesMax", st.fib6_max);
 		json_object_int_add(jf, "valuesUsed", st.vals_used);
@@ -264,6 +272,12 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 	if (st.routes4)
 		vty_out(vty, ", %" PRIu64 " bytes/route with rt_v4_map",
 			(mem4 + truth4) / st.routes4);
+	if (st.ranges4_on)
+		vty_out(vty, "\n        ranges in front: %u of %u entries, %u /16s left to DIR-24-8",
+			st.ranges4, st.ranges4_max, st.dir24_4);
+	else if (st.ranges4_max)
+		vty_out(vty, "\n        ranges in front: off (more than %u routes)",
+			DP_FIB4_DXR_ROUTES_MAX);
 	vty_out(vty, "\n  IPv6: %u routes, %u of %u search nodes, %" PRIu64 " KiB",
 		st.routes6, st.fib6_nodes, st.fib6_max, mem6 / 1024);
 	if (st.routes6)

@@ -233,6 +233,11 @@ void dp_fib_close(struct dp_fib *fib)
 	free(fib);
 }
 
+void dp_fib_commit(struct dp_fib *fib)
+{
+	dp_fib4_dxr_flush(&fib->v4);
+}
+
 void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st)
 {
 	st->routes4 = fib->v4.nrules;
@@ -243,8 +248,18 @@ void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st)
 	st->tbl8_max = fib->v4.groups;
 	st->fib6_nodes = fib->v6.entries;
 	st->fib6_max = fib->v6.max;
+	st->ranges4_on = fib->v4.dxr.on;
+	st->ranges4 = fib->v4.dxr.used;
+	st->ranges4_max = fib->v4.dxr.cap;
+	st->ranged4 = fib->v4.dxr.ranged;
+	st->dir24_4 = fib->v4.dxr.on ? DP_FIB4_DXR_CHUNKS - st->ranged4 : 0;
+	/* the range directory and pool: created with the maps, so counted
+	 * whole, like tbl24 */
 	st->mem4_bytes = (uint64_t)DP_FIB4_TBL24_ENTRIES * sizeof(uint32_t) +
 			 (uint64_t)st->tbl8_used * DP_FIB4_TBL8_GROUP_ENTRIES *
 				 sizeof(uint32_t);
+	if (fib->v4.dxr.dir)
+		st->mem4_bytes += ((uint64_t)DP_FIB4_DXR_CHUNKS +
+				   st->ranges4_max) * sizeof(uint32_t);
 	st->mem6_bytes = (uint64_t)st->fib6_nodes * DP_FIB6_ELEM_BYTES;
 }

@@ -32,6 +32,11 @@ struct dp_fib_maps {
 	int fib6_filter_fd;   /* fib6_filter_map (mmapable); <= 0: none,
 			       * for the FIB's own tests without a datapath */
 	uint32_t routes4;     /* IPv4 routes expected (0: few) */
+	int dxr_dir_fd;	      /* fib4_dxr_dir (mmapable); <= 0: no ranges */
+	int dxr_range_fd;     /* fib4_dxr_range (mmapable) */
+	uint32_t dxr_range_blocks; /* its max_entries (256 ranges each) */
+	uint32_t dxr_routes_max;   /* 0: DP_FIB4_DXR_ROUTES_MAX (tests set
+				    * less, to cross it quickly) */
 };
 
 /*
@@ -98,6 +103,14 @@ extern int dp_fib_add6(struct dp_fib *fib, const uint32_t addr[4],
 extern int dp_fib_del6(struct dp_fib *fib, const uint32_t addr[4],
 		       uint8_t plen);
 
+/*
+ * Build the IPv4 ranges of the /16s the updates since the last call
+ * changed (doc/fib.md, "IPv4: ranges"). Until then DIR-24-8 answers for
+ * them: the same routes, a slower lookup. Called after a batch of
+ * updates, so that a /16 many of them change is built once.
+ */
+extern void dp_fib_commit(struct dp_fib *fib);
+
 /* The datapath's algorithm run in user space over the same tables:
  * returns the value id (0: no route). For tests and diagnostics. */
 extern uint32_t dp_fib_lookup4(const struct dp_fib *fib, uint32_t addr);
@@ -113,7 +126,13 @@ struct dp_fib_stats {
 	uint32_t tbl8_max;
 	uint32_t fib6_nodes; /* prefixes + markers */
 	uint32_t fib6_max;
-	uint64_t mem4_bytes; /* tbl24 + tbl8 groups in use */
+	uint64_t mem4_bytes; /* tbl24 + tbl8 groups in use + ranges */
+	bool ranges4_on;     /* IPv4 ranges in front of DIR-24-8 */
+	uint32_t ranges4;    /* range entries in use */
+	uint32_t ranges4_max;
+	uint32_t ranged4;    /* /16s answered by ranges (or one id) */
+	uint32_t dir24_4;    /* /16s left to DIR-24-8 while on (too many
+			      * ranges, ids too high, pool full) */
 	uint64_t mem6_bytes; /* fib6 nodes in use (key + value + overhead) */
 };
 extern void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st);

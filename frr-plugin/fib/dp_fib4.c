@@ -36,22 +36,6 @@
 #define TBL8_N DP_FIB4_TBL8_GROUP_ENTRIES
 #define RULES_MIN 1024
 
-/*
- * Every store a packet can observe goes through here. tests/fib builds
- * this file with DP_FIB4_STORE defined, to check the tables after each
- * one (every state a packet can see).
- */
-#ifndef DP_FIB4_STORE
-#define DP_FIB4_STORE(entry, v) __atomic_store_n(entry, v, __ATOMIC_RELEASE)
-#else
-extern void DP_FIB4_STORE(uint32_t *entry, uint32_t v);
-#endif
-
-static void dp_fib4_store(uint32_t *entry, uint32_t v)
-{
-	DP_FIB4_STORE(entry, v);
-}
-
 /* An entry of the tables the FIB works on: while adopting, a private
  * copy no packet reads. */
 static void dp_fib4_set(const struct dp_fib4 *f, uint32_t *entry, uint32_t v)
@@ -334,6 +318,8 @@ int dp_fib_add4(struct dp_fib *fib, uint32_t addr_be, uint8_t plen,
 		dp_fib_val_unget(&fib->vals, id);
 		return 0;
 	}
+	/* its /16s to DIR-24-8 before any of their entries changes */
+	dp_fib4_dxr_touch(f, addr, plen);
 	expand = plen > 24 && !(f->tbl24[addr >> 8] & DP_FIB4_TBL8);
 	if (expand) {
 		err = dp_fib4_group_get(f, addr >> 8, &g);
@@ -370,6 +356,7 @@ int dp_fib_del4(struct dp_fib *fib, uint32_t addr_be, uint8_t plen)
 	if (!r)
 		return -ENOENT;
 	id = r->val;
+	dp_fib4_dxr_touch(f, addr, plen);
 	dp_fib4_rule_remove(f, r);
 	dp_fib4_cover(f, addr, plen, &cover, &depth);
 	dp_fib4_write(f, addr, plen, cover, depth);
@@ -383,8 +370,13 @@ int dp_fib_del4(struct dp_fib *fib, uint32_t addr_be, uint8_t plen)
 uint32_t dp_fib_lookup4(const struct dp_fib *fib, uint32_t addr_be)
 {
 	const struct dp_fib4 *f = &fib->v4;
-	uint32_t a = ntohl(addr_be);
-	uint32_t e = __atomic_load_n(&f->tbl24[a >> 8], __ATOMIC_ACQUIRE);
+	uint32_t a = ntohl(addr_be), e;
+	bool hit;
+
+	e = dp_fib4_dxr_lookup(&f->dxr, a, &hit);
+	if (hit)
+		return e;
+	e = __atomic_load_n(&f->tbl24[a >> 8], __ATOMIC_ACQUIRE);
 
 	if (e & DP_FIB4_TBL8)
 		e = __atomic_load_n(&f->tbl8[(e & ~DP_FIB4_TBL8) * TBL8_N +
@@ -451,9 +443,13 @@ int dp_fib4_init(struct dp_fib4 *f, const struct dp_fib_maps *maps,
 	memset(f, 0, sizeof(*f));
 	f->groups = maps->tbl8_groups;
 	err = dp_fib4_map_tables(maps, &f->tbl24, &f->tbl8);
+	/* (its directory to DIR-24-8 first, then DIR-24-8 emptied) */
+	if (!err)
+		err = dp_fib4_dxr_init(&f->dxr, maps, grace, false);
 	if (!err) {
 		dp_fib4_clear(f->tbl24, DP_FIB4_TBL24_ENTRIES);
 		dp_fib4_clear(f->tbl8, (size_t)maps->tbl8_groups * TBL8_N);
+		dp_fib4_dxr_empty(f);
 		err = dp_fib4_alloc(f, maps);
 	}
 	if (!err)
@@ -476,6 +472,8 @@ int dp_fib4_init_adopt(struct dp_fib4 *f, const struct dp_fib_maps *maps,
 	err = dp_fib4_map_tables(maps, &f->live24, &f->live8);
 	if (!err)
 		err = dp_fib4_alloc(f, maps);
+	if (!err)
+		err = dp_fib4_dxr_init(&f->dxr, maps, grace, true);
 	if (err)
 		goto fail;
 	f->tbl24 = calloc(DP_FIB4_TBL24_ENTRIES, sizeof(uint32_t));
@@ -555,6 +553,7 @@ uint32_t dp_fib4_adopt_finish(struct dp_fib4 *f)
 			dp_fib_pool_put(&f->group_pool, g);
 	free(f->held8);
 	f->held8 = NULL;
+	dp_fib4_dxr_adopt_end(f);
 	return n;
 }
 
@@ -573,6 +572,7 @@ void dp_fib4_fini(struct dp_fib4 *f)
 		munmap(f->tbl8, dp_fib4_tbl8_bytes(f->groups));
 	free(f->held8);
 	dp_fib_pool_fini(&f->group_pool);
+	dp_fib4_dxr_fini(&f->dxr);
 	free(f->depth24);
 	free(f->depth8);
 	free(f->rules);

@@ -4,6 +4,7 @@
  *   dp_fibpool.c  id pools whose freed ids wait out a grace period
  *   dp_fibval.c   value interning (fib_val_map)
  *   dp_fib4.c     IPv4 DIR-24-8 (fib4_tbl24 / fib4_tbl8)
+ *   dp_fib4_dxr.c IPv4 ranges in front of it (fib4_dxr_dir / _range)
  *   dp_fib6.c     IPv6 binary search on lengths (fib6_map)
  *   dp_fib.c      open, close, stats
  * The structures, the update order and the reuse rule are described in
@@ -16,6 +17,23 @@
 #include <stdint.h>
 
 #include "fib/dp_fib.h"
+
+/*
+ * Every IPv4 store a packet can observe (DIR-24-8 entries, the ranges'
+ * directory) goes through here. tests/fib builds the FIB with
+ * DP_FIB4_STORE defined, to check the tables after each one (every state
+ * a packet can see).
+ */
+#ifndef DP_FIB4_STORE
+#define DP_FIB4_STORE(entry, v) __atomic_store_n(entry, v, __ATOMIC_RELEASE)
+#else
+extern void DP_FIB4_STORE(uint32_t *entry, uint32_t v);
+#endif
+
+static inline void dp_fib4_store(uint32_t *entry, uint32_t v)
+{
+	DP_FIB4_STORE(entry, v);
+}
 
 /*
  * Grace periods. A packet in the datapath may hold a value id or a tbl8
@@ -102,6 +120,69 @@ struct dp_fib4_rule {
 	bool used;
 };
 
+/*
+ * IPv4 ranges in front of DIR-24-8 (dp_abi.h, DP_FIB4_DXR_*). A /16's
+ * directory entry goes to 0 (DIR-24-8 answers) before any of its DIR-24-8
+ * entries changes ("touched"); at dp_fib_commit() its ranges are built
+ * anew: its old ones with the span its updates changed read again from
+ * DIR-24-8. A /16's ranges occupy a slot of
+ * the pool; a freed slot is reused (for a /16 of the same size) only
+ * after a grace period. On only while the table has at most
+ * DP_FIB4_DXR_ROUTES_MAX routes (beyond, no table of ranges stays in
+ * cache and a lookup would pay two misses where DIR-24-8 pays one), and
+ * on again at 7/8 of that.
+ */
+
+struct dp_fib4_dxr_freed {
+	uint32_t base, size;
+	uint64_t stamp; /* reusable once grace->done reaches it */
+};
+
+struct dp_fib4_dxr {
+	uint32_t *dir;	 /* mmap of fib4_dxr_dir; NULL: no ranges */
+	uint32_t *range; /* mmap of fib4_dxr_range */
+	uint32_t cap;	 /* range entries */
+	bool on;
+	uint32_t fresh;	 /* [fresh, cap) never handed out */
+	bool fresh_wait; /* ... but packets may read it until a grace period */
+	uint16_t *slot;	 /* per /16: its slot's size (0: none) */
+	uint32_t **avail; /* per size: released slots (bases) */
+	uint32_t *navail, *cap_avail;
+	uint32_t avail_n; /* released slots, all sizes */
+	struct dp_fib4_dxr_freed *freed; /* FIFO waiting for a grace period */
+	uint32_t fhead, fcount, fcap;
+	uint8_t *dirty; /* per /16: touched since the last commit */
+	uint32_t *dirty_list;
+	uint32_t ndirty;
+	uint32_t *prev;	    /* per dirty /16: its entry before the batch */
+	uint16_t *lo, *hi;  /* ... and the low addresses the batch changed */
+	uint32_t used;	     /* range entries in slots */
+	uint32_t ranged;     /* /16s with ranges or one id */
+	uint64_t freed_n;    /* range entries in the FIFO */
+	uint32_t routes_max, routes_on;
+	struct dp_fib_grace *grace;
+};
+
+struct dp_fib4;
+/* adopting: off until dp_fib4_dxr_adopt_end() */
+extern int dp_fib4_dxr_init(struct dp_fib4_dxr *x,
+			    const struct dp_fib_maps *maps,
+			    struct dp_fib_grace *grace, bool adopting);
+extern void dp_fib4_dxr_fini(struct dp_fib4_dxr *x);
+/* Before the DIR-24-8 entries of [addr, addr + 2^(32-len)) change. */
+extern void dp_fib4_dxr_touch(struct dp_fib4 *f, uint32_t addr, uint8_t len);
+/* dp_fib_commit(): ranges for the /16s touched; on or off by the route
+ * count. */
+extern void dp_fib4_dxr_flush(struct dp_fib4 *f);
+/* Opening, once DIR-24-8 is empty: every /16 "no route" (one id, 0). */
+extern void dp_fib4_dxr_empty(struct dp_fib4 *f);
+/* The adopted tables now live: ranges for every /16. */
+extern void dp_fib4_dxr_adopt_end(struct dp_fib4 *f);
+/* The datapath's lookup in the ranges; *hit false when DIR-24-8 answers
+ * addr (host order). */
+extern uint32_t dp_fib4_dxr_lookup(const struct dp_fib4_dxr *x, uint32_t a,
+				   bool *hit);
+
 struct dp_fib4 {
 	uint32_t *tbl24; /* mmap of fib4_tbl24 (adopting: a private copy) */
 	uint32_t *tbl8;	 /* mmap of fib4_tbl8 (adopting: a private copy) */
@@ -117,6 +198,7 @@ struct dp_fib4 {
 	uint32_t rules_mask;
 	uint32_t nrules;
 	uint32_t per_len[33]; /* rules per length: skip empty lengths */
+	struct dp_fib4_dxr dxr;
 };
 
 extern int dp_fib4_init(struct dp_fib4 *f, const struct dp_fib_maps *maps,

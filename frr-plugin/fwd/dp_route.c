@@ -706,6 +706,9 @@ static void dp_adopted_free(void)
 static int dp_route_resync_done(void)
 {
 	dp_adopted_free();
+	/* routes the sweep removed, outside any batch */
+	if (dp_fib)
+		dp_fib_commit(dp_fib);
 	return 0;
 }
 
@@ -759,6 +762,9 @@ int dp_route_open_fib(bool reused, char *err, size_t errlen)
 		.fib6_max = dp_map_max_entries(DP_MAP_FIB6),
 		.fib6_filter_fd = dp_map_fd(DP_MAP_FIB6_FILTER),
 		.routes4 = dp_map_max_entries(DP_MAP_RT4),
+		.dxr_dir_fd = dp_map_fd(DP_MAP_FIB4_DXR_DIR),
+		.dxr_range_fd = dp_map_fd(DP_MAP_FIB4_DXR_RANGE),
+		.dxr_range_blocks = dp_map_max_entries(DP_MAP_FIB4_DXR_RANGE),
 	};
 	int ret;
 
@@ -817,6 +823,8 @@ void dp_route_batch_done(void)
 		dp_missing_add_tail(&dp_missing, r);
 		dp_route_write(r);
 	}
+	/* the IPv4 ranges of the /16s this batch changed */
+	dp_fib_commit(dp_fib);
 	dp_route_meta_update();
 	dp_route_publish_stats();
 	dp_truth_schedule();

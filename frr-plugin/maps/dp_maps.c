@@ -36,6 +36,8 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_FIB_VAL] = "fib_val_map", [DP_MAP_FIB4_TBL24] = "fib4_tbl24",
 	[DP_MAP_FIB4_TBL8] = "fib4_tbl8", [DP_MAP_FIB6] = "fib6_map",
 	[DP_MAP_FIB6_FILTER] = "fib6_filter_map",
+	[DP_MAP_FIB4_DXR_DIR] = "fib4_dxr_dir",
+	[DP_MAP_FIB4_DXR_RANGE] = "fib4_dxr_range",
 	[DP_MAP_PUNT4] = "punt_v4_map",	  [DP_MAP_PUNT6] = "punt_v6_map",
 	[DP_MAP_ADDR4] = "addr4_map",	  [DP_MAP_NEIGH_HIT] = "neigh_hit_map",
 	[DP_MAP_LB_VIP] = "lb_vip_map",	  [DP_MAP_LB_RING] = "lb_ring_map",
@@ -214,7 +216,7 @@ struct dp_map_size {
  * per nexthop group plus room for connected, local and special routes.
  * Fills set[] and returns how many entries it holds.
  */
-#define DP_SIZED_MAPS 20
+#define DP_SIZED_MAPS 21
 static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 			      struct dp_map_size set[DP_SIZED_MAPS])
 {
@@ -226,6 +228,11 @@ static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 		{ DP_MAP_FIB_VAL, sizes->nhg + 4096 },
 		/* one array element per tbl8 group */
 		{ DP_MAP_FIB4_TBL8, MAX(2048u, sizes->rt4 / 64) },
+		/* blocks of 256 range entries, for the routes ranges serve */
+		{ DP_MAP_FIB4_DXR_RANGE,
+		  MAX(16u, MIN(sizes->rt4, DP_FIB4_DXR_ROUTES_MAX) *
+				   DP_FIB4_DXR_RANGES_PER_ROUTE /
+				   DP_FIB4_TBL8_GROUP_ENTRIES) },
 		{ DP_MAP_FIB6, sizes->rt6 * 4 },
 		/* one hit byte per neighbour, slot 0 unused */
 		{ DP_MAP_NEIGH_HIT, sizes->neigh / DP_HIT_BLOCK + 1 },

@@ -24,6 +24,8 @@ enum dp_map_id {
 	DP_MAP_FIB_VAL,	   /* fib_val_map */
 	DP_MAP_FIB4_TBL24, /* fib4_tbl24 */
 	DP_MAP_FIB4_TBL8,  /* fib4_tbl8 */
+	DP_MAP_FIB4_DXR_DIR, /* fib4_dxr_dir */
+	DP_MAP_FIB4_DXR_RANGE, /* fib4_dxr_range */
 	DP_MAP_FIB6,	   /* fib6_map */
 	DP_MAP_FIB6_FILTER, /* fib6_filter_map */
 	DP_MAP_PUNT4,	   /* punt_v4_map */

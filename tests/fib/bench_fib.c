@@ -114,6 +114,10 @@ static unsigned long long memlock(int fd)
 	return v;
 }
 
+/* Updates between two dp_fib_commit() calls, as the plugin commits after
+ * each batch of zebra's dplane (DPLANE_DEFAULT_NEW_WORK contexts). */
+#define BATCH 100
+
 static int run(struct dp_fib *fib, const struct bench_route *r, uint32_t n,
 	       bool v6, bool add)
 {
@@ -121,6 +125,8 @@ static int run(struct dp_fib *fib, const struct bench_route *r, uint32_t n,
 	int err;
 
 	for (i = 0; i < n; i++) {
+		if (i % BATCH == 0)
+			dp_fib_commit(fib);
 		if (v6)
 			err = add ? dp_fib_add6(fib, r[i].addr, r[i].len,
 						&r[i].val)
@@ -132,6 +138,7 @@ static int run(struct dp_fib *fib, const struct bench_route *r, uint32_t n,
 		/* a duplicate prefix: deleted already */
 		fails += err && !(err == -ENOENT && !add);
 	}
+	dp_fib_commit(fib);
 	return fails;
 }
 
@@ -299,6 +306,16 @@ int main(int argc, char **argv)
 	m.fib6_fd = mkmap(BPF_MAP_TYPE_HASH, sizeof(struct dp_fib6_key),
 			  sizeof(struct dp_fib6_node), m.fib6_max,
 			  BPF_F_NO_PREALLOC);
+	/* the range table as the plugin sizes it */
+	m.dxr_range_blocks = DP_FIB4_DXR_ROUTES_MAX *
+			     DP_FIB4_DXR_RANGES_PER_ROUTE /
+			     DP_FIB4_TBL8_GROUP_ENTRIES;
+	m.dxr_dir_fd = mkmap(BPF_MAP_TYPE_ARRAY, 4,
+			     sizeof(struct dp_fib4_block),
+			     DP_FIB4_DXR_DIR_BLOCKS, BPF_F_MMAPABLE);
+	m.dxr_range_fd = mkmap(BPF_MAP_TYPE_ARRAY, 4,
+			       sizeof(struct dp_fib4_block),
+			       m.dxr_range_blocks, BPF_F_MMAPABLE);
 	rnd_seed(42);
 	if (do_restart) {
 		restart(&m, n4, n6);

@@ -13,6 +13,8 @@
 #include "fixture.h"
 #include "../../bpf/lib/fib6_tree.h"
 
+uint32_t tfib_dxr_routes_max;
+
 bool tfib_open(struct tfib *t, uint32_t vals_max, uint32_t tbl8_groups,
 	       uint32_t fib6_max)
 {
@@ -28,6 +30,11 @@ bool tfib_open(struct tfib *t, uint32_t vals_max, uint32_t tbl8_groups,
 				 sizeof(struct dp_fib6_node), fib6_max);
 	/* 32-bit entries: two per filter word */
 	t->m.fib6_filter_fd = fake_array_mmap(DP_FIB6_FILTER_WORDS * 2);
+	t->m.dxr_dir_fd = fake_array_mmap(DP_FIB4_DXR_CHUNKS);
+	t->m.dxr_range_blocks = TFIB_DXR_RANGE_BLOCKS;
+	t->m.dxr_range_fd = fake_array_mmap(TFIB_DXR_RANGE_BLOCKS *
+					    DP_FIB4_TBL8_GROUP_ENTRIES);
+	t->m.dxr_routes_max = tfib_dxr_routes_max;
 	ref_init(&t->r4, 32);
 	ref_init(&t->r6, 128);
 	t->fib = dp_fib_open(&t->m);
@@ -42,6 +49,8 @@ void tfib_close(struct tfib *t)
 	fake_close(t->m.tbl8_fd);
 	fake_close(t->m.fib6_fd);
 	fake_close(t->m.fib6_filter_fd);
+	fake_close(t->m.dxr_dir_fd);
+	fake_close(t->m.dxr_range_fd);
 	ref_fini(&t->r4);
 	ref_fini(&t->r6);
 }
@@ -65,6 +74,8 @@ int tfib_add(struct tfib *t, unsigned int bits, const uint32_t *addr,
 		err = dp_fib_add4(t->fib, be[0], len, val);
 	else
 		err = dp_fib_add6(t->fib, be, len, val);
+	/* the ranges built after every update: each is a batch here */
+	dp_fib_commit(t->fib);
 	if (!err)
 		ref_set(bits == 32 ? &t->r4 : &t->r6, addr, len, val);
 	return err;
@@ -81,6 +92,7 @@ int tfib_del(struct tfib *t, unsigned int bits, const uint32_t *addr,
 		err = dp_fib_del4(t->fib, be[0], len);
 	else
 		err = dp_fib_del6(t->fib, be, len);
+	dp_fib_commit(t->fib);
 	if (!err)
 		ref_del(bits == 32 ? &t->r4 : &t->r6, addr, len);
 	return err;

@@ -11,6 +11,12 @@
 #include "fib/dp_fib.h"
 #include "ref.h"
 
+/* Range entries of the fixture's fib4_dxr_range: small enough that the
+ * larger random tables fill it (/16s then stay on DIR-24-8). */
+#define TFIB_DXR_RANGE_BLOCKS 64
+/* The next tfib_open()'s route limit for ranges (0: the plugin's). */
+extern uint32_t tfib_dxr_routes_max;
+
 struct tfib {
 	struct dp_fib *fib;
 	struct dp_fib_maps m;

@@ -22,6 +22,7 @@ int main(int argc, char **argv)
 	rnd_seed(seed);
 	test_pool();
 	test_fib4();
+	test_fib4_dxr();
 	test_fib6();
 	test_states();
 	test_adopt();

@@ -428,10 +428,13 @@ else
 fi
 check "the changed size replaces rt_v4_map (log: resizing rt_v4_map from 4096 to 8192)" \
 	grep -q "resizing rt_v4_map from 4096 to 8192 entries" "$ST_TMP/log2"
+# the IPv4 ranges' pool is sized from ipv4-routes too (3 entries a route)
+check "... and fib4_dxr_range (log: resizing fib4_dxr_range from 48 to 96)" \
+	grep -q "resizing fib4_dxr_range from 48 to 96 entries" "$ST_TMP/log2"
 check_sizes "restart" "$sizes2" "$expect2"
 ids_new=$(for p in $pins; do echo "$p $(map_id "$pin_dir/$p")"; done)
-same=$(echo "$ids_before" | grep -v '^rt_v4_map ' | sort)
-now=$(echo "$ids_new" | grep -v '^rt_v4_map ' | sort)
+same=$(echo "$ids_before" | grep -v '^rt_v4_map \|^fib4_dxr_range ' | sort)
+now=$(echo "$ids_new" | grep -v '^rt_v4_map \|^fib4_dxr_range ' | sort)
 check "the other maps are the same pinned maps (ids) as before the restart" \
 	[ -n "$same" -a "$same" = "$now" -a "$npins" -gt 0 ]
 # (The run may set switches of its own, such as DP_META_F_PUNT4 for the

@@ -118,6 +118,9 @@ static void h_fib_open(struct harness *h)
 		.fib6_fd = bpf_map__fd(x->maps.fib6_map),
 		.fib6_max = bpf_map__max_entries(x->maps.fib6_map),
 		.fib6_filter_fd = bpf_map__fd(x->maps.fib6_filter_map),
+		.dxr_dir_fd = bpf_map__fd(x->maps.fib4_dxr_dir),
+		.dxr_range_fd = bpf_map__fd(x->maps.fib4_dxr_range),
+		.dxr_range_blocks = bpf_map__max_entries(x->maps.fib4_dxr_range),
 	};
 
 	dp_fib_close(h->fib);
@@ -281,6 +284,7 @@ void h_route4(struct harness *h, const char *prefix, uint8_t type, uint32_t arg)
 	unsigned int len = h_prefix(prefix, AF_INET, &addr);
 
 	assert(dp_fib_add4(h->fib, addr, len, &v) == 0);
+	dp_fib_commit(h->fib);
 }
 
 void h_route6(struct harness *h, const char *prefix, uint8_t type, uint32_t arg)
@@ -290,6 +294,7 @@ void h_route6(struct harness *h, const char *prefix, uint8_t type, uint32_t arg)
 	unsigned int len = h_prefix(prefix, AF_INET6, addr);
 
 	assert(dp_fib_add6(h->fib, addr, len, &v) == 0);
+	dp_fib_commit(h->fib);
 }
 
 void h_path_dmac(uint8_t tag, uint8_t *mac)

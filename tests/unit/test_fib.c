@@ -82,10 +82,15 @@ static int fib_add(struct harness *h, unsigned int bits, const uint32_t *addr,
 	struct dp_rt_val v = {.type = DP_RT_NHG, .nhg_id = nhg_id};
 	uint32_t be[4];
 
+	int err;
+
 	fib_be(bits, addr, be);
 	if (bits == 32)
-		return dp_fib_add4(h->fib, be[0], len, &v);
-	return dp_fib_add6(h->fib, be, len, &v);
+		err = dp_fib_add4(h->fib, be[0], len, &v);
+	else
+		err = dp_fib_add6(h->fib, be, len, &v);
+	dp_fib_commit(h->fib); /* each update a batch, as the plugin's */
+	return err;
 }
 
 static int fib_del(struct harness *h, unsigned int bits, const uint32_t *addr,
@@ -93,10 +98,15 @@ static int fib_del(struct harness *h, unsigned int bits, const uint32_t *addr,
 {
 	uint32_t be[4];
 
+	int err;
+
 	fib_be(bits, addr, be);
 	if (bits == 32)
-		return dp_fib_del4(h->fib, be[0], len);
-	return dp_fib_del6(h->fib, be, len);
+		err = dp_fib_del4(h->fib, be[0], len);
+	else
+		err = dp_fib_del6(h->fib, be, len);
+	dp_fib_commit(h->fib);
+	return err;
 }
 
 /* A UDP packet to dst through XDP. Returns 0 or -errno. */

@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * IPv4 ranges in front of DIR-24-8 (dp_fib_int.h, doc/fib.md "IPv4:
+ * ranges"): a /16's answers as sorted ranges, derived from its DIR-24-8
+ * entries at the commit after a batch of updates that touched it.
+ *
+ * Ordering. A /16's directory entry is stored 0 before any of its
+ * DIR-24-8 entries changes, so from then on packets take DIR-24-8, whose
+ * own rules keep every state they see old or new (dp_fib4.c); ranges are
+ * written into a slot no packet can reach (never used, or freed a grace
+ * period ago) before the release store of the entry that names them.
+ * A slot freed by a /16 going to 0 may still be read by a packet that
+ * loaded the old entry just before: it waits out a grace period.
+ *
+ * An update waits for a grace period only when the pool's never used
+ * slots are gone and a quarter of it waits to be released (as the id
+ * pools wait when they run out, dp_fibpool.c); otherwise a /16 that finds
+ * no slot stays on DIR-24-8 until its next update, the answer unchanged.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "fib/dp_fib_int.h"
+
+#define N_MAX DP_FIB4_DXR_N_MAX
+#define CHUNKS DP_FIB4_DXR_CHUNKS
+/* A /16 with more tbl8 groups (prefixes longer than /24 in more of its
+ * /24s) stays on DIR-24-8: reading them all on each of its updates would
+ * cost more than its ranges save (a /16 of a million /32s, say). */
+#define DXR_GROUPS_MAX 16
+
+/* /16 c's directory entry, the count of those answering kept. */
+static void dxr_set(struct dp_fib4_dxr *x, uint32_t c, uint32_t v)
+{
+	x->ranged += !!(v & DP_FIB4_DXR_DIRECT) -
+		     !!(x->dir[c] & DP_FIB4_DXR_DIRECT);
+	dp_fib4_store(&x->dir[c], v);
+}
+
+static void *dxr_map(int fd, size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int dp_fib4_dxr_init(struct dp_fib4_dxr *x, const struct dp_fib_maps *maps,
+		     struct dp_fib_grace *grace, bool adopting)
+{
+	uint32_t c;
+
+	memset(x, 0, sizeof(*x));
+	x->grace = grace;
+	if (maps->dxr_dir_fd <= 0 || !maps->dxr_range_blocks)
+		return 0;
+	x->cap = maps->dxr_range_blocks * DP_FIB4_TBL8_GROUP_ENTRIES;
+	if (x->cap > DP_FIB4_DXR_BASE_MASK + 1)
+		x->cap = DP_FIB4_DXR_BASE_MASK + 1;
+	x->dir = dxr_map(maps->dxr_dir_fd, CHUNKS * sizeof(uint32_t));
+	x->range = dxr_map(maps->dxr_range_fd, (size_t)x->cap * sizeof(uint32_t));
+	x->slot = calloc(CHUNKS, sizeof(*x->slot));
+	x->dirty = calloc(CHUNKS, 1);
+	x->dirty_list = calloc(CHUNKS, sizeof(*x->dirty_list));
+	x->prev = calloc(CHUNKS, sizeof(*x->prev));
+	x->lo = calloc(CHUNKS, sizeof(*x->lo));
+	x->hi = calloc(CHUNKS, sizeof(*x->hi));
+	x->avail = calloc(N_MAX + 1, sizeof(*x->avail));
+	x->navail = calloc(N_MAX + 1, sizeof(*x->navail));
+	x->cap_avail = calloc(N_MAX + 1, sizeof(*x->cap_avail));
+	if (!x->dir || !x->range || !x->slot || !x->dirty ||
+	    !x->dirty_list || !x->prev || !x->lo || !x->hi || !x->avail ||
+	    !x->navail || !x->cap_avail) {
+		dp_fib4_dxr_fini(x);
+		return -ENOMEM;
+	}
+	/*
+	 * An earlier run's ranges may not answer as this run's tables will:
+	 * DIR-24-8 answers every /16 until it is built. Opening, the caller
+	 * waits a grace period before the first update, so the pool is
+	 * free; adopting, the tables live on and ranges are built only
+	 * once they hold this run's routes, after a grace period.
+	 */
+	for (c = 0; c < CHUNKS; c++)
+		if (x->dir[c])
+			dp_fib4_store(&x->dir[c], 0);
+	x->on = !adopting;
+	x->fresh_wait = adopting;
+	x->routes_max = maps->dxr_routes_max ? maps->dxr_routes_max
+					     : DP_FIB4_DXR_ROUTES_MAX;
+	x->routes_on = x->routes_max / 8 * 7;
+	return 0;
+}
+
+void dp_fib4_dxr_empty(struct dp_fib4 *f)
+{
+	struct dp_fib4_dxr *x = &f->dxr;
+
+	for (uint32_t c = 0; x->dir && x->on && c < CHUNKS; c++)
+		dxr_set(x, c, DP_FIB4_DXR_DIRECT);
+}
+
+void dp_fib4_dxr_fini(struct dp_fib4_dxr *x)
+{
+	if (x->dir)
+		munmap(x->dir, CHUNKS * sizeof(uint32_t));
+	if (x->range)
+		munmap(x->range, (size_t)x->cap * sizeof(uint32_t));
+	for (uint32_t n = 0; x->avail && n <= N_MAX; n++)
+		free(x->avail[n]);
+	free(x->avail);
+	free(x->navail);
+	free(x->cap_avail);
+	free(x->freed);
+	free(x->slot);
+	free(x->dirty);
+	free(x->dirty_list);
+	free(x->prev);
+	free(x->lo);
+	free(x->hi);
+	memset(x, 0, sizeof(*x));
+}
+
+/* --------------------------------------------------------------- pool */
+
+/* false: out of memory, the slot lost to the pool (never to packets) */
+static bool dxr_grow(void **arr, uint32_t *cap, size_t elem)
+{
+	uint32_t n = *cap ? 2 * *cap : 16;
+	void *a = realloc(*arr, n * elem);
+
+	if (!a)
+		return false;
+	*arr = a;
+	*cap = n;
+	return true;
+}
+
+static void dxr_avail_push(struct dp_fib4_dxr *x, uint32_t size,
+			   uint32_t base)
+{
+	if (x->navail[size] == x->cap_avail[size] &&
+	    !dxr_grow((void **)&x->avail[size], &x->cap_avail[size],
+		      sizeof(uint32_t)))
+		return;
+	x->avail[size][x->navail[size]++] = base;
+	x->avail_n++;
+}
+
+/* Slots whose grace period is over become available. */
+static void dxr_release(struct dp_fib4_dxr *x)
+{
+	while (x->fcount && x->freed[x->fhead].stamp <= x->grace->done) {
+		const struct dp_fib4_dxr_freed *f = &x->freed[x->fhead];
+
+		dxr_avail_push(x, f->size, f->base);
+		x->freed_n -= f->size;
+		x->fhead = (x->fhead + 1) % x->fcap;
+		x->fcount--;
+	}
+}
+
+/* Unroll the FIFO into a larger array (its order kept). */
+static bool dxr_freed_grow(struct dp_fib4_dxr *x)
+{
+	uint32_t cap = x->fcap ? 2 * x->fcap : 64, i;
+	struct dp_fib4_dxr_freed *a = malloc(cap * sizeof(*a));
+
+	if (!a)
+		return false;
+	for (i = 0; i < x->fcount; i++)
+		a[i] = x->freed[(x->fhead + i) % x->fcap];
+	free(x->freed);
+	x->freed = a;
+	x->fcap = cap;
+	x->fhead = 0;
+	return true;
+}
+
+/* A slot packets may still read until a grace period. */
+static void dxr_free(struct dp_fib4_dxr *x, uint32_t base, uint32_t size)
+{
+	struct dp_fib4_dxr_freed *f;
+
+	if (x->fcount == x->fcap && !dxr_freed_grow(x))
+		return;
+	f = &x->freed[(x->fhead + x->fcount++) % x->fcap];
+	f->base = base;
+	f->size = size;
+	f->stamp = x->grace->done + 1;
+	x->freed_n += size;
+}
+
+/* A released slot of at least *n entries, the rest of a larger one kept
+ * as a slot of its own (one entry left over stays with the slot: *n
+ * grows by it); -1 if none. */
+static int64_t dxr_avail_take(struct dp_fib4_dxr *x, uint32_t *n)
+{
+	uint32_t m, base;
+
+	for (m = *n; x->avail_n && m <= N_MAX; m++) {
+		if (!x->navail[m])
+			continue;
+		base = x->avail[m][--x->navail[m]];
+		x->avail_n--;
+		if (m - *n >= 2)
+			dxr_avail_push(x, m - *n, base + *n);
+		else
+			*n = m;
+		return base;
+	}
+	return -1;
+}
+
+/*
+ * A slot of *n entries (its base; *n may grow by one), or -1: a released
+ * one, else never used ones, else after one grace period, which releases
+ * every slot waiting, as dp_fib_pool_get() does; but only when a quarter
+ * of the pool waits (or never used ones do): a pool full of slots in use,
+ * or of slots freed a few at a time, must not stall every update for a
+ * grace period (about 10 ms here).
+ */
+static int64_t dxr_alloc(struct dp_fib4_dxr *x, uint32_t *n)
+{
+	int64_t base;
+
+	for (int pass = 0; pass < 2; pass++) {
+		dxr_release(x);
+		base = dxr_avail_take(x, n);
+		if (base >= 0)
+			return base;
+		if (!x->fresh_wait && x->fresh + *n <= x->cap) {
+			x->fresh += *n;
+			return x->fresh - *n;
+		}
+		if (pass || (x->freed_n < x->cap / 4 && !x->fresh_wait) ||
+		    x->grace->wait())
+			break;
+		x->grace->done++;
+		x->fresh_wait = false;
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------- ranges */
+
+/* A /16's ranges as they are made: r (ids cut to 16 bits), first its
+ * first id in full, high whether an id does not fit a range entry. */
+struct dxr_out {
+	uint32_t r[N_MAX];
+	int n;	     /* -1: does not fit (more than N_MAX, or groups) */
+	uint32_t last, first;
+	bool high;
+	uint32_t groups;
+};
+
+/* Range (start, id), unless id continues the last one. */
+static inline void dxr_emit(struct dxr_out *o, uint32_t start, uint32_t id)
+{
+	if (o->n < 0 || (o->n && id == o->last))
+		return;
+	if (o->n == N_MAX) {
+		o->n = -1;
+		return;
+	}
+	o->high |= id > DP_FIB4_DXR_ID_MAX;
+	o->r[o->n++] = start << 16 | (id & DP_FIB4_DXR_ID_MAX);
+	if (o->n == 1)
+		o->first = id;
+	o->last = id;
+}
+
+/* DIR-24-8's answers for the low addresses [lo, hi] of /16 c. */
+static void dxr_scan(const struct dp_fib4 *f, uint32_t c, uint32_t lo,
+		     uint32_t hi, struct dxr_out *o)
+{
+	uint32_t i, j, e, g, end;
+
+	for (i = lo >> 8; i <= hi >> 8 && o->n >= 0; i++) {
+		e = f->tbl24[c << 8 | i];
+		if (!(e & DP_FIB4_TBL8)) {
+			dxr_emit(o, i << 8 > lo ? i << 8 : lo, e);
+			continue;
+		}
+		if (++o->groups > DXR_GROUPS_MAX) {
+			o->n = -1;
+			return;
+		}
+		g = (e & ~DP_FIB4_TBL8) * DP_FIB4_TBL8_GROUP_ENTRIES;
+		j = i << 8 < lo ? lo & 0xff : 0;
+		end = (i << 8 | 0xff) > hi ? hi & 0xff : 0xff;
+		for (; j <= end; j++)
+			dxr_emit(o, i << 8 | j, f->tbl8[g + j]);
+	}
+}
+
+/*
+ * /16 c's ranges anew: its old ones (prev, its entry before this batch:
+ * one id, or ranges still in their slot) with [lo, hi] read again from
+ * DIR-24-8, the only addresses its updates changed; or, without old
+ * ones, all of it read. A route's update writes DIR-24-8 entries only in
+ * its own prefix, so outside the span the old ranges still hold, and a
+ * /16 costs the entries its routes changed, not its whole 1 KiB.
+ */
+static void dxr_ranges_of(const struct dp_fib4 *f, uint32_t c, uint32_t prev,
+			  uint32_t lo, uint32_t hi, struct dxr_out *o)
+{
+	const struct dp_fib4_dxr *x = &f->dxr;
+	uint32_t one[1], *old = one, n_old = 1, k, at;
+
+	o->n = 0;
+	o->high = false;
+	o->groups = 0;
+	if (!(prev & DP_FIB4_DXR_DIRECT) || (lo == 0 && hi == 0xffff)) {
+		dxr_scan(f, c, 0, 0xffff, o);
+		return;
+	}
+	if ((prev & DP_FIB4_DXR_RANGES) == DP_FIB4_DXR_RANGES) {
+		old = &x->range[prev & DP_FIB4_DXR_BASE_MASK];
+		n_old = ((prev >> DP_FIB4_DXR_N_SHIFT) & (N_MAX - 1)) + 1;
+	} else {
+		/* one id, maybe wider than a range entry's */
+		one[0] = 0;
+	}
+#define OLD_ID(k) (old == one ? prev & ~DP_FIB4_DXR_DIRECT \
+			      : old[k] & DP_FIB4_DXR_ID_MAX)
+	for (k = 0; k < n_old && (old[k] >> 16) < lo; k++)
+		dxr_emit(o, old[k] >> 16, OLD_ID(k));
+	dxr_scan(f, c, lo, hi, o);
+	if (hi == 0xffff || o->n < 0)
+		return;
+	/* the old answer at hi + 1, then the old ranges after it */
+	for (at = 0, k = 0; k < n_old && (old[k] >> 16) <= hi + 1; k++)
+		at = k;
+	dxr_emit(o, hi + 1, OLD_ID(at));
+	for (; k < n_old; k++)
+		dxr_emit(o, old[k] >> 16, OLD_ID(k));
+#undef OLD_ID
+}
+
+/* Build /16 c (its entry is 0, it holds no slot), prev and [lo, hi] as
+ * for dxr_ranges_of(); false if it stays on DIR-24-8. */
+static bool dxr_build(struct dp_fib4 *f, uint32_t c, uint32_t prev,
+		      uint32_t lo, uint32_t hi)
+{
+	struct dp_fib4_dxr *x = &f->dxr;
+	struct dxr_out o;
+	uint32_t size;
+	int64_t base;
+
+	dxr_ranges_of(f, c, prev, lo, hi, &o);
+	if (o.n == 1) {
+		/* bit 30 would read as DP_FIB4_DXR_RANGES */
+		if (o.first >= (DP_FIB4_DXR_RANGES & ~DP_FIB4_DXR_DIRECT))
+			return false;
+		dxr_set(x, c, DP_FIB4_DXR_DIRECT | o.first);
+		return true;
+	}
+	if (o.n < 0 || o.high)
+		return false;
+	size = o.n;
+	base = dxr_alloc(x, &size);
+	if (base < 0)
+		return false;
+	memcpy(&x->range[base], o.r, o.n * sizeof(o.r[0]));
+	x->slot[c] = size;
+	x->used += size;
+	dxr_set(x, c, DP_FIB4_DXR_RANGES |
+			      (uint32_t)(o.n - 1) << DP_FIB4_DXR_N_SHIFT |
+			      (uint32_t)base);
+	return true;
+}
+
+/*
+ * /16s of [addr, addr + 2^(32-len)) to DIR-24-8. Each keeps its entry of
+ * before the batch (prev) and its old slot until it is built again, and
+ * the span of low addresses the batch's updates change in it.
+ */
+void dp_fib4_dxr_touch(struct dp_fib4 *f, uint32_t addr, uint8_t len)
+{
+	struct dp_fib4_dxr *x = &f->dxr;
+	uint32_t c, first, last, lo, hi;
+
+	if (!x->dir || !x->on)
+		return;
+	first = addr >> 16;
+	last = len >= 16 ? first : first + (1u << (16 - len)) - 1;
+	lo = len >= 16 ? addr & 0xffff : 0;
+	hi = len >= 16 ? lo + (0xffffu >> (len - 16)) : 0xffff;
+	for (c = first; c <= last; c++) {
+		if (!x->dirty[c]) {
+			x->dirty[c] = 1;
+			x->dirty_list[x->ndirty++] = c;
+			x->prev[c] = x->dir[c];
+			x->lo[c] = lo;
+			x->hi[c] = hi;
+			if (x->dir[c])
+				dxr_set(x, c, 0);
+			continue;
+		}
+		if (lo < x->lo[c])
+			x->lo[c] = lo;
+		if (hi > x->hi[c])
+			x->hi[c] = hi;
+	}
+}
+
+/* Every /16 to DIR-24-8, the pool empty once a grace period has passed. */
+static void dxr_all_off(struct dp_fib4_dxr *x)
+{
+	uint32_t c;
+
+	for (c = 0; c < CHUNKS; c++)
+		if (x->dir[c])
+			dxr_set(x, c, 0);
+	for (c = 0; c < x->ndirty; c++)
+		x->dirty[x->dirty_list[c]] = 0;
+	x->ndirty = 0;
+	memset(x->slot, 0, CHUNKS * sizeof(*x->slot));
+	memset(x->navail, 0, (N_MAX + 1) * sizeof(*x->navail));
+	x->avail_n = 0;
+	x->used = x->fcount = x->fhead = x->fresh = 0;
+	x->freed_n = 0;
+	x->fresh_wait = true;
+	x->on = false;
+}
+
+void dp_fib4_dxr_flush(struct dp_fib4 *f)
+{
+	struct dp_fib4_dxr *x = &f->dxr;
+	uint32_t i, c, old;
+
+	if (!x->dir || f->live24)
+		return;
+	if (x->on && f->nrules > x->routes_max) {
+		dxr_all_off(x);
+		return;
+	}
+	if (!x->on) {
+		if (f->nrules > x->routes_on)
+			return;
+		/* every /16 anew, after the one grace period this rare
+		 * switch waits (dxr_alloc) */
+		x->on = true;
+		for (c = 0; c < CHUNKS; c++)
+			dxr_build(f, c, 0, 0, 0xffff);
+		return;
+	}
+	for (i = 0; i < x->ndirty; i++) {
+		c = x->dirty_list[i];
+		x->dirty[c] = 0;
+		old = x->slot[c];
+		x->slot[c] = 0;
+		x->used -= old;
+		dxr_build(f, c, x->prev[c], x->lo[c], x->hi[c]);
+		/* its old ranges, read above, wait out a grace period */
+		if (old)
+			dxr_free(x, x->prev[c] & DP_FIB4_DXR_BASE_MASK, old);
+	}
+	x->ndirty = 0;
+}
+
+void dp_fib4_dxr_adopt_end(struct dp_fib4 *f)
+{
+	dp_fib4_dxr_flush(f);
+}
+
+uint32_t dp_fib4_dxr_lookup(const struct dp_fib4_dxr *x, uint32_t a,
+			    bool *hit)
+{
+	uint32_t d, key = a & 0xffff, lo, n, half, e, i;
+
+	*hit = false;
+	if (!x->dir)
+		return 0;
+	d = __atomic_load_n(&x->dir[a >> 16], __ATOMIC_ACQUIRE);
+	if (!(d & DP_FIB4_DXR_DIRECT))
+		return 0;
+	*hit = true;
+	if ((d & DP_FIB4_DXR_RANGES) != DP_FIB4_DXR_RANGES)
+		return d & ~DP_FIB4_DXR_DIRECT;
+	/* as bpf/lib/fib4.h's dp_fib4_ranges() */
+	lo = d & DP_FIB4_DXR_BASE_MASK;
+	n = ((d >> DP_FIB4_DXR_N_SHIFT) & (N_MAX - 1)) + 1;
+	for (i = 0; i < DP_FIB4_DXR_SEARCH_STEPS && n > 1; i++) {
+		half = n >> 1;
+		e = lo + half < x->cap ? x->range[lo + half] : 0;
+		lo += half & (((key - (e >> 16)) >> 31) - 1);
+		n -= half;
+	}
+	return (lo < x->cap ? x->range[lo] : 0) & DP_FIB4_DXR_ID_MAX;
+}
