@@ -238,6 +238,12 @@ void dp_fib_commit(struct dp_fib *fib)
 	dp_fib4_dxr_flush(&fib->v4);
 }
 
+void dp_fib_ranges_start(struct dp_fib *fib)
+{
+	fib->v4.dxr.hold = false;
+	dp_fib4_dxr_flush(&fib->v4);
+}
+
 void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st)
 {
 	st->routes4 = fib->v4.nrules;

@@ -37,6 +37,7 @@ struct dp_fib_maps {
 	uint32_t dxr_range_blocks; /* its max_entries (256 ranges each) */
 	uint32_t dxr_routes_max;   /* 0: DP_FIB4_DXR_ROUTES_MAX (tests set
 				    * less, to cross it quickly) */
+	bool dxr_hold; /* no IPv4 ranges until dp_fib_ranges_start() */
 };
 
 /*
@@ -110,6 +111,15 @@ extern int dp_fib_del6(struct dp_fib *fib, const uint32_t addr[4],
  * updates, so that a /16 many of them change is built once.
  */
 extern void dp_fib_commit(struct dp_fib *fib);
+
+/*
+ * Maps reused from an earlier run (dxr_hold): its programs stay attached
+ * until this run's configuration replaces them, and they read the
+ * directory with the range map they were loaded with, which a resize
+ * replaced. The ranges are built only from here on (the plugin: at the
+ * end of its resync), DIR-24-8 answering until then.
+ */
+extern void dp_fib_ranges_start(struct dp_fib *fib);
 
 /* The datapath's algorithm run in user space over the same tables:
  * returns the value id (0: no route). For tests and diagnostics. */

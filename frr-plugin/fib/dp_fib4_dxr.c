@@ -85,8 +85,9 @@ int dp_fib4_dxr_init(struct dp_fib4_dxr *x, const struct dp_fib_maps *maps,
 	for (c = 0; c < CHUNKS; c++)
 		if (x->dir[c])
 			dp_fib4_store(&x->dir[c], 0);
-	x->on = !adopting;
-	x->fresh_wait = adopting;
+	x->hold = maps->dxr_hold;
+	x->on = !adopting && !x->hold;
+	x->fresh_wait = adopting || x->hold;
 	x->routes_max = maps->dxr_routes_max ? maps->dxr_routes_max
 					     : DP_FIB4_DXR_ROUTES_MAX;
 	x->routes_on = x->routes_max / 8 * 7;
@@ -438,7 +439,7 @@ void dp_fib4_dxr_flush(struct dp_fib4 *f)
 		return;
 	}
 	if (!x->on) {
-		if (f->nrules > x->routes_on)
+		if (x->hold || f->nrules > x->routes_on)
 			return;
 		/* every /16 anew, after the one grace period this rare
 		 * switch waits (dxr_alloc) */

@@ -143,6 +143,7 @@ struct dp_fib4_dxr {
 	uint32_t *range; /* mmap of fib4_dxr_range */
 	uint32_t cap;	 /* range entries */
 	bool on;
+	bool hold;	 /* off until dp_fib_ranges_start() (dp_fib.h) */
 	uint32_t fresh;	 /* [fresh, cap) never handed out */
 	bool fresh_wait; /* ... but packets may read it until a grace period */
 	uint16_t *slot;	 /* per /16: its slot's size (0: none) */

@@ -706,9 +706,10 @@ static void dp_adopted_free(void)
 static int dp_route_resync_done(void)
 {
 	dp_adopted_free();
-	/* routes the sweep removed, outside any batch */
+	/* this run's programs read the maps now, and the routes are this
+	 * run's: the IPv4 ranges are built */
 	if (dp_fib)
-		dp_fib_commit(dp_fib);
+		dp_fib_ranges_start(dp_fib);
 	return 0;
 }
 
@@ -765,6 +766,8 @@ int dp_route_open_fib(bool reused, char *err, size_t errlen)
 		.dxr_dir_fd = dp_map_fd(DP_MAP_FIB4_DXR_DIR),
 		.dxr_range_fd = dp_map_fd(DP_MAP_FIB4_DXR_RANGE),
 		.dxr_range_blocks = dp_map_max_entries(DP_MAP_FIB4_DXR_RANGE),
+		/* an earlier run's programs read the maps until replaced */
+		.dxr_hold = reused,
 	};
 	int ret;
 

@@ -472,6 +472,24 @@ static int dp_clear_rebuilt(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The IPv4 ranges' directory names slots of fib4_dxr_range as the
+ * earlier run left it, which a resize carries over only where it fits:
+ * before any program of this run reads them, every /16 goes back to
+ * DIR-24-8 (always right: the FIB builds the ranges again once it has
+ * the tables, doc/fib.md).
+ */
+static int dp_clear_fib4_ranges(void)
+{
+	const struct dp_fib4_block zero = {};
+
+	for (uint32_t i = 0; i < DP_FIB4_DXR_DIR_BLOCKS; i++)
+		if (bpf_map_update_elem(dp_m.map_fd[DP_MAP_FIB4_DXR_DIR], &i,
+					&zero, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 /* The arrays written through mmap (doc/architecture.md). */
 static const enum dp_map_id dp_mmapped_maps[] = {
 	DP_MAP_LB_RING,
@@ -647,6 +665,12 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 		goto fail;
 	}
 	ret = dp_clear_rebuilt(err, errlen);
+	if (!ret && *reused) {
+		ret = dp_clear_fib4_ranges();
+		if (ret)
+			snprintf(err, errlen, "cannot empty fib4_dxr_dir: %s",
+				 safe_strerror(-ret));
+	}
 	if (!ret)
 		ret = dp_mmap_maps(*reused, err, errlen);
 	if (ret)
