@@ -141,6 +141,23 @@ struct dp_fib4_block {
 #define DP_FIB4_DXR_CHUNKS	     65536
 #define DP_FIB4_DXR_DIR_BLOCKS	     (DP_FIB4_DXR_CHUNKS / DP_FIB4_TBL8_GROUP_ENTRIES)
 #define DP_FIB4_DXR_ID_MAX	     0xffffu /* in a range entry */
+
+/* A directory entry's ranges: where they start, how many, and the entry
+ * naming them (the one layout both sides read and write). */
+static inline __u32 dp_fib4_dxr_base(__u32 dir)
+{
+	return dir & DP_FIB4_DXR_BASE_MASK;
+}
+
+static inline __u32 dp_fib4_dxr_n(__u32 dir)
+{
+	return ((dir >> DP_FIB4_DXR_N_SHIFT) & (DP_FIB4_DXR_N_MAX - 1)) + 1;
+}
+
+static inline __u32 dp_fib4_dxr_ranges(__u32 base, __u32 n)
+{
+	return DP_FIB4_DXR_RANGES | (n - 1) << DP_FIB4_DXR_N_SHIFT | base;
+}
 /* The plugin keeps ranges up to this many IPv4 routes (beyond, a lookup
  * would pay two cache misses where DIR-24-8 pays one) and sizes
  * fib4_dxr_range for them: about three range entries per route. */

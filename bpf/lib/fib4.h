@@ -62,8 +62,8 @@ static __always_inline __u32 dp_fib4_dir24(__u32 a)
  */
 static __always_inline __u32 dp_fib4_ranges(__u32 dir, __u32 a)
 {
-	__u32 key = a & 0xffff, lo = dir & DP_FIB4_DXR_BASE_MASK;
-	__u32 n = ((dir >> DP_FIB4_DXR_N_SHIFT) & (DP_FIB4_DXR_N_MAX - 1)) + 1;
+	__u32 key = a & 0xffff, lo = dp_fib4_dxr_base(dir);
+	__u32 n = dp_fib4_dxr_n(dir);
 	__u32 half, e, i;
 
 	for (i = 0; i < DP_FIB4_DXR_SEARCH_STEPS && n > 1; i++) {

@@ -17,7 +17,6 @@
  * pools wait when they run out, dp_fibpool.c); otherwise a /16 that finds
  * no slot stays on DIR-24-8 until its next update, the answer unchanged.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -72,8 +71,12 @@ int dp_fib4_dxr_init(struct dp_fib4_dxr *x, const struct dp_fib_maps *maps,
 	if (!x->dir || !x->range || !x->slot || !x->dirty ||
 	    !x->dirty_list || !x->prev || !x->lo || !x->hi || !x->avail ||
 	    !x->navail || !x->cap_avail) {
+		/* ranges only speed lookups up: without them DIR-24-8 alone
+		 * answers (a directory an earlier run left is zeroed by the
+		 * loader, dp_maps.c) */
 		dp_fib4_dxr_fini(x);
-		return -ENOMEM;
+		x->grace = grace;
+		return 0;
 	}
 	/*
 	 * An earlier run's ranges may not answer as this run's tables will:
@@ -318,8 +321,8 @@ static void dxr_ranges_of(const struct dp_fib4 *f, uint32_t c, uint32_t prev,
 		return;
 	}
 	if ((prev & DP_FIB4_DXR_RANGES) == DP_FIB4_DXR_RANGES) {
-		old = &x->range[prev & DP_FIB4_DXR_BASE_MASK];
-		n_old = ((prev >> DP_FIB4_DXR_N_SHIFT) & (N_MAX - 1)) + 1;
+		old = &x->range[dp_fib4_dxr_base(prev)];
+		n_old = dp_fib4_dxr_n(prev);
 	} else {
 		/* one id, maybe wider than a range entry's */
 		one[0] = 0;
@@ -367,9 +370,7 @@ static bool dxr_build(struct dp_fib4 *f, uint32_t c, uint32_t prev,
 	memcpy(&x->range[base], o.r, o.n * sizeof(o.r[0]));
 	x->slot[c] = size;
 	x->used += size;
-	dxr_set(x, c, DP_FIB4_DXR_RANGES |
-			      (uint32_t)(o.n - 1) << DP_FIB4_DXR_N_SHIFT |
-			      (uint32_t)base);
+	dxr_set(x, c, dp_fib4_dxr_ranges((uint32_t)base, o.n));
 	return true;
 }
 
@@ -457,7 +458,7 @@ void dp_fib4_dxr_flush(struct dp_fib4 *f)
 		dxr_build(f, c, x->prev[c], x->lo[c], x->hi[c]);
 		/* its old ranges, read above, wait out a grace period */
 		if (old)
-			dxr_free(x, x->prev[c] & DP_FIB4_DXR_BASE_MASK, old);
+			dxr_free(x, dp_fib4_dxr_base(x->prev[c]), old);
 	}
 	x->ndirty = 0;
 }
@@ -482,8 +483,8 @@ uint32_t dp_fib4_dxr_lookup(const struct dp_fib4_dxr *x, uint32_t a,
 	if ((d & DP_FIB4_DXR_RANGES) != DP_FIB4_DXR_RANGES)
 		return d & ~DP_FIB4_DXR_DIRECT;
 	/* as bpf/lib/fib4.h's dp_fib4_ranges() */
-	lo = d & DP_FIB4_DXR_BASE_MASK;
-	n = ((d >> DP_FIB4_DXR_N_SHIFT) & (N_MAX - 1)) + 1;
+	lo = dp_fib4_dxr_base(d);
+	n = dp_fib4_dxr_n(d);
 	for (i = 0; i < DP_FIB4_DXR_SEARCH_STEPS && n > 1; i++) {
 		half = n >> 1;
 		e = lo + half < x->cap ? x->range[lo + half] : 0;

@@ -7,6 +7,8 @@
  * route limit and back below 7/8 of it.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -233,8 +235,42 @@ out:
 	t_end();
 }
 
+/* Ranges only speed lookups up: a directory that cannot be mapped leaves
+ * DIR-24-8 alone answering, the FIB opened and right. */
+static void test_dxr_unmappable(void)
+{
+	struct dp_fib_stats st;
+	struct dp_fib_maps m;
+	struct tfib t;
+	int fd;
+
+	t_begin("fib4 ranges: a range directory that cannot be mapped: DIR-24-8 alone, the FIB works");
+	if (!tfib_open(&t, VALS, GROUPS, NODES6))
+		goto out;
+	dp_fib_close(t.fib);
+	/* read-only: a shared writable mapping of it is refused */
+	fd = open("/dev/null", O_RDONLY);
+	m = t.m;
+	m.dxr_dir_fd = fd;
+	t.fib = dp_fib_open(&m);
+	close(fd);
+	if (!T_CHECK(t.fib, "dp_fib_open without ranges: %m"))
+		goto out;
+	T_EQ(tfib_add_nhg(&t, "10.0.0.0", 8, 1), 0, "add 10/8");
+	T_EQ(tfib_add_nhg(&t, "10.1.2.0", 24, 2), 0, "add 10.1.2/24");
+	T_EQ(tfib_nhg_of(&t, "10.1.2.5"), 2, "10.1.2.5 via /24");
+	T_EQ(tfib_nhg_of(&t, "10.9.9.9"), 1, "10.9.9.9 via /8");
+	dp_fib_stats(t.fib, &st);
+	T_CHECK(!st.ranges4_on && !st.ranges4_max, "no ranges");
+	tfib_verify(&t, 32, 1000);
+	tfib_close(&t);
+out:
+	t_end();
+}
+
 void test_fib4_dxr(void)
 {
+	test_dxr_unmappable();
 	test_dxr_spot();
 	test_dxr_agree();
 	test_dxr_full_pool();
