@@ -10,12 +10,9 @@
  * written into a slot no packet can reach (never used, or freed a grace
  * period ago) before the release store of the entry that names them.
  * A slot freed by a /16 going to 0 may still be read by a packet that
- * loaded the old entry just before: it waits out a grace period.
- *
- * An update waits for a grace period only when the pool's never used
- * slots are gone and a quarter of it waits to be released (as the id
- * pools wait when they run out, dp_fibpool.c); otherwise a /16 that finds
- * no slot stays on DIR-24-8 until its next update, the answer unchanged.
+ * loaded the old entry just before: it waits out a grace period
+ * (dp_fibslots.c); a /16 that finds no slot stays on DIR-24-8 until its
+ * next update, the answer unchanged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,18 +56,19 @@ int dp_fib4_dxr_init(struct dp_fib4_dxr *x, const struct dp_fib_maps *maps,
 		x->cap = DP_FIB4_DXR_BASE_MASK + 1;
 	x->dir = dxr_map(maps->dxr_dir_fd, CHUNKS * sizeof(uint32_t));
 	x->range = dxr_map(maps->dxr_range_fd, (size_t)x->cap * sizeof(uint32_t));
+	if (x->dir && x->range &&
+	    dp_fib_slots_init(&x->pool, x->cap, N_MAX, grace)) {
+		munmap(x->range, (size_t)x->cap * sizeof(uint32_t));
+		x->range = NULL;
+	}
 	x->slot = calloc(CHUNKS, sizeof(*x->slot));
 	x->dirty = calloc(CHUNKS, 1);
 	x->dirty_list = calloc(CHUNKS, sizeof(*x->dirty_list));
 	x->prev = calloc(CHUNKS, sizeof(*x->prev));
 	x->lo = calloc(CHUNKS, sizeof(*x->lo));
 	x->hi = calloc(CHUNKS, sizeof(*x->hi));
-	x->avail = calloc(N_MAX + 1, sizeof(*x->avail));
-	x->navail = calloc(N_MAX + 1, sizeof(*x->navail));
-	x->cap_avail = calloc(N_MAX + 1, sizeof(*x->cap_avail));
 	if (!x->dir || !x->range || !x->slot || !x->dirty ||
-	    !x->dirty_list || !x->prev || !x->lo || !x->hi || !x->avail ||
-	    !x->navail || !x->cap_avail) {
+	    !x->dirty_list || !x->prev || !x->lo || !x->hi) {
 		/* ranges only speed lookups up: without them DIR-24-8 alone
 		 * answers (a directory an earlier run left is zeroed by the
 		 * loader, dp_maps.c) */
@@ -90,7 +88,7 @@ int dp_fib4_dxr_init(struct dp_fib4_dxr *x, const struct dp_fib_maps *maps,
 			dp_fib4_store(&x->dir[c], 0);
 	x->hold = maps->dxr_hold;
 	x->on = !adopting && !x->hold;
-	x->fresh_wait = adopting || x->hold;
+	x->pool.fresh_wait = adopting || x->hold;
 	x->routes_max = maps->dxr_routes_max ? maps->dxr_routes_max
 					     : DP_FIB4_DXR_ROUTES_MAX;
 	x->routes_on = x->routes_max / 8 * 7;
@@ -111,12 +109,7 @@ void dp_fib4_dxr_fini(struct dp_fib4_dxr *x)
 		munmap(x->dir, CHUNKS * sizeof(uint32_t));
 	if (x->range)
 		munmap(x->range, (size_t)x->cap * sizeof(uint32_t));
-	for (uint32_t n = 0; x->avail && n <= N_MAX; n++)
-		free(x->avail[n]);
-	free(x->avail);
-	free(x->navail);
-	free(x->cap_avail);
-	free(x->freed);
+	dp_fib_slots_fini(&x->pool);
 	free(x->slot);
 	free(x->dirty);
 	free(x->dirty_list);
@@ -124,127 +117,6 @@ void dp_fib4_dxr_fini(struct dp_fib4_dxr *x)
 	free(x->lo);
 	free(x->hi);
 	memset(x, 0, sizeof(*x));
-}
-
-/* --------------------------------------------------------------- pool */
-
-/* false: out of memory, the slot lost to the pool (never to packets) */
-static bool dxr_grow(void **arr, uint32_t *cap, size_t elem)
-{
-	uint32_t n = *cap ? 2 * *cap : 16;
-	void *a = realloc(*arr, n * elem);
-
-	if (!a)
-		return false;
-	*arr = a;
-	*cap = n;
-	return true;
-}
-
-static void dxr_avail_push(struct dp_fib4_dxr *x, uint32_t size,
-			   uint32_t base)
-{
-	if (x->navail[size] == x->cap_avail[size] &&
-	    !dxr_grow((void **)&x->avail[size], &x->cap_avail[size],
-		      sizeof(uint32_t)))
-		return;
-	x->avail[size][x->navail[size]++] = base;
-	x->avail_n++;
-}
-
-/* Slots whose grace period is over become available. */
-static void dxr_release(struct dp_fib4_dxr *x)
-{
-	while (x->fcount && x->freed[x->fhead].stamp <= x->grace->done) {
-		const struct dp_fib4_dxr_freed *f = &x->freed[x->fhead];
-
-		dxr_avail_push(x, f->size, f->base);
-		x->freed_n -= f->size;
-		x->fhead = (x->fhead + 1) % x->fcap;
-		x->fcount--;
-	}
-}
-
-/* Unroll the FIFO into a larger array (its order kept). */
-static bool dxr_freed_grow(struct dp_fib4_dxr *x)
-{
-	uint32_t cap = x->fcap ? 2 * x->fcap : 64, i;
-	struct dp_fib4_dxr_freed *a = malloc(cap * sizeof(*a));
-
-	if (!a)
-		return false;
-	for (i = 0; i < x->fcount; i++)
-		a[i] = x->freed[(x->fhead + i) % x->fcap];
-	free(x->freed);
-	x->freed = a;
-	x->fcap = cap;
-	x->fhead = 0;
-	return true;
-}
-
-/* A slot packets may still read until a grace period. */
-static void dxr_free(struct dp_fib4_dxr *x, uint32_t base, uint32_t size)
-{
-	struct dp_fib4_dxr_freed *f;
-
-	if (x->fcount == x->fcap && !dxr_freed_grow(x))
-		return;
-	f = &x->freed[(x->fhead + x->fcount++) % x->fcap];
-	f->base = base;
-	f->size = size;
-	f->stamp = x->grace->done + 1;
-	x->freed_n += size;
-}
-
-/* A released slot of at least *n entries, the rest of a larger one kept
- * as a slot of its own (one entry left over stays with the slot: *n
- * grows by it); -1 if none. */
-static int64_t dxr_avail_take(struct dp_fib4_dxr *x, uint32_t *n)
-{
-	uint32_t m, base;
-
-	for (m = *n; x->avail_n && m <= N_MAX; m++) {
-		if (!x->navail[m])
-			continue;
-		base = x->avail[m][--x->navail[m]];
-		x->avail_n--;
-		if (m - *n >= 2)
-			dxr_avail_push(x, m - *n, base + *n);
-		else
-			*n = m;
-		return base;
-	}
-	return -1;
-}
-
-/*
- * A slot of *n entries (its base; *n may grow by one), or -1: a released
- * one, else never used ones, else after one grace period, which releases
- * every slot waiting, as dp_fib_pool_get() does; but only when a quarter
- * of the pool waits (or never used ones do): a pool full of slots in use,
- * or of slots freed a few at a time, must not stall every update for a
- * grace period (about 10 ms here).
- */
-static int64_t dxr_alloc(struct dp_fib4_dxr *x, uint32_t *n)
-{
-	int64_t base;
-
-	for (int pass = 0; pass < 2; pass++) {
-		dxr_release(x);
-		base = dxr_avail_take(x, n);
-		if (base >= 0)
-			return base;
-		if (!x->fresh_wait && x->fresh + *n <= x->cap) {
-			x->fresh += *n;
-			return x->fresh - *n;
-		}
-		if (pass || (x->freed_n < x->cap / 4 && !x->fresh_wait) ||
-		    x->grace->wait())
-			break;
-		x->grace->done++;
-		x->fresh_wait = false;
-	}
-	return -1;
 }
 
 /* ------------------------------------------------------------- ranges */
@@ -364,7 +236,7 @@ static bool dxr_build(struct dp_fib4 *f, uint32_t c, uint32_t prev,
 	if (o.n < 0 || o.high)
 		return false;
 	size = o.n;
-	base = dxr_alloc(x, &size);
+	base = dp_fib_slots_alloc(&x->pool, &size);
 	if (base < 0)
 		return false;
 	memcpy(&x->range[base], o.r, o.n * sizeof(o.r[0]));
@@ -420,11 +292,8 @@ static void dxr_all_off(struct dp_fib4_dxr *x)
 		x->dirty[x->dirty_list[c]] = 0;
 	x->ndirty = 0;
 	memset(x->slot, 0, CHUNKS * sizeof(*x->slot));
-	memset(x->navail, 0, (N_MAX + 1) * sizeof(*x->navail));
-	x->avail_n = 0;
-	x->used = x->fcount = x->fhead = x->fresh = 0;
-	x->freed_n = 0;
-	x->fresh_wait = true;
+	dp_fib_slots_reset(&x->pool);
+	x->used = 0;
 	x->on = false;
 }
 
@@ -443,7 +312,7 @@ void dp_fib4_dxr_flush(struct dp_fib4 *f)
 		if (x->hold || f->nrules > x->routes_on)
 			return;
 		/* every /16 anew, after the one grace period this rare
-		 * switch waits (dxr_alloc) */
+		 * switch waits (dp_fib_slots_alloc) */
 		x->on = true;
 		for (c = 0; c < CHUNKS; c++)
 			dxr_build(f, c, 0, 0, 0xffff);
@@ -458,7 +327,8 @@ void dp_fib4_dxr_flush(struct dp_fib4 *f)
 		dxr_build(f, c, x->prev[c], x->lo[c], x->hi[c]);
 		/* its old ranges, read above, wait out a grace period */
 		if (old)
-			dxr_free(x, dp_fib4_dxr_base(x->prev[c]), old);
+			dp_fib_slots_free(&x->pool,
+					  dp_fib4_dxr_base(x->prev[c]), old);
 	}
 	x->ndirty = 0;
 }

@@ -5,6 +5,7 @@
  *   dp_fibval.c   value interning (fib_val_map)
  *   dp_fib4.c     IPv4 DIR-24-8 (fib4_tbl24 / fib4_tbl8)
  *   dp_fib4_dxr.c IPv4 ranges in front of it (fib4_dxr_dir / _range)
+ *   dp_fibslots.c the range tables' slots
  *   dp_fib6.c     IPv6 binary search on lengths (fib6_map)
  *   dp_fib.c      open, close, stats
  * The structures, the update order and the reuse rule are described in
@@ -133,10 +134,41 @@ struct dp_fib4_rule {
  * on again at 7/8 of that.
  */
 
-struct dp_fib4_dxr_freed {
+/*
+ * Slots of a range table (dp_fibslots.c): runs of entries [base, base +
+ * size) holding one chunk's ranges, at most n_max entries each. A freed
+ * slot waits out a grace period (packets may still read it), then goes
+ * to the released slots of its size; a slot is taken from those (a larger
+ * one split), else from the never used entries, else after a grace period.
+ */
+struct dp_fib_slot_freed {
 	uint32_t base, size;
 	uint64_t stamp; /* reusable once grace->done reaches it */
 };
+
+struct dp_fib_slots {
+	uint32_t cap, n_max;
+	uint32_t fresh;	 /* [fresh, cap) never handed out */
+	bool fresh_wait; /* ... but packets may read it until a grace period */
+	uint32_t **avail; /* per size: released slots (bases) */
+	uint32_t *navail, *cap_avail;
+	uint32_t avail_n; /* released slots, all sizes */
+	struct dp_fib_slot_freed *freed; /* FIFO waiting for a grace period */
+	uint32_t fhead, fcount, fcap;
+	uint64_t freed_n; /* entries in the FIFO */
+	struct dp_fib_grace *grace;
+};
+
+extern int dp_fib_slots_init(struct dp_fib_slots *s, uint32_t cap,
+			     uint32_t n_max, struct dp_fib_grace *grace);
+extern void dp_fib_slots_fini(struct dp_fib_slots *s);
+/* Every slot free, the table waiting one grace period before reuse. */
+extern void dp_fib_slots_reset(struct dp_fib_slots *s);
+/* A slot of *n entries (its base; *n may grow by one), or -1. */
+extern int64_t dp_fib_slots_alloc(struct dp_fib_slots *s, uint32_t *n);
+/* A slot packets may still read until a grace period. */
+extern void dp_fib_slots_free(struct dp_fib_slots *s, uint32_t base,
+			      uint32_t size);
 
 struct dp_fib4_dxr {
 	uint32_t *dir;	 /* mmap of fib4_dxr_dir; NULL: no ranges */
@@ -144,14 +176,8 @@ struct dp_fib4_dxr {
 	uint32_t cap;	 /* range entries */
 	bool on;
 	bool hold;	 /* off until dp_fib_ranges_start() (dp_fib.h) */
-	uint32_t fresh;	 /* [fresh, cap) never handed out */
-	bool fresh_wait; /* ... but packets may read it until a grace period */
+	struct dp_fib_slots pool;
 	uint16_t *slot;	 /* per /16: its slot's size (0: none) */
-	uint32_t **avail; /* per size: released slots (bases) */
-	uint32_t *navail, *cap_avail;
-	uint32_t avail_n; /* released slots, all sizes */
-	struct dp_fib4_dxr_freed *freed; /* FIFO waiting for a grace period */
-	uint32_t fhead, fcount, fcap;
 	uint8_t *dirty; /* per /16: touched since the last commit */
 	uint32_t *dirty_list;
 	uint32_t ndirty;
@@ -159,7 +185,6 @@ struct dp_fib4_dxr {
 	uint16_t *lo, *hi;  /* ... and the low addresses the batch changed */
 	uint32_t used;	     /* range entries in slots */
 	uint32_t ranged;     /* /16s with ranges or one id */
-	uint64_t freed_n;    /* range entries in the FIFO */
 	uint32_t routes_max, routes_on;
 	struct dp_fib_grace *grace;
 };
