@@ -246,6 +246,7 @@ static void fib_add6(struct fib_env *e, const struct bn_pfx6 *t, uint32_t from,
 		if (err)
 			bn_die("ours: route %u: %s", i, strerror(-err));
 	}
+	bn_dp_commit(&e->dp);
 	lt->ours += (bn_now_ns() - t0) / 1e9;
 
 	t0 = bn_now_ns();

@@ -63,6 +63,11 @@ void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz)
 	maps.dxr_range_fd = bpf_map__fd(dp->skel->maps.fib4_dxr_range);
 	maps.dxr_range_blocks = bpf_map__max_entries(dp->skel->maps.fib4_dxr_range);
 	maps.dxr_routes_max = sz->dxr_routes_max;
+	maps.dxr6_dir_fd = bpf_map__fd(dp->skel->maps.fib6_dxr_dir);
+	maps.dxr6_range_fd = bpf_map__fd(dp->skel->maps.fib6_dxr_range);
+	maps.dxr6_range_blocks =
+		bpf_map__max_entries(dp->skel->maps.fib6_dxr_range);
+	maps.dxr6_routes_max = sz->dxr6_routes_max;
 	/* as the plugin sizes it: for the routes rt_v4_map can hold */
 	maps.routes4 = bpf_map__max_entries(dp->skel->maps.rt_v4_map);
 	dp->fib = dp_fib_open(&maps);

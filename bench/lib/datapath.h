@@ -35,6 +35,7 @@ struct bn_dp_sizes {
 	uint32_t ring_slots;  /* lb_ring_map, in slots (whole blocks) */
 	uint32_t dxr_range_blocks; /* fib4_dxr_range */
 	uint32_t dxr_routes_max;   /* IPv4 ranges up to this many routes */
+	uint32_t dxr6_routes_max;  /* IPv6 ranges up to this many routes */
 };
 void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz);
 

@@ -168,6 +168,56 @@ static inline __u32 dp_fib4_dxr_ranges(__u32 base, __u32 n)
 	 DP_FIB4_TBL8_GROUP_ENTRIES) /* 3 MiB */
 
 /*
+ * IPv6 ranges in front of the binary search on lengths (doc/fib.md, "IPv6:
+ * ranges"), for the global unicast space 2000::/3 where full tables live.
+ * A lookup reads fib6_dxr_dir's entry for the destination's /20
+ * (dp_fib6_dxr_chunk()), laid out as fib4_dxr_dir's (0: the binary
+ * search answers; DP_FIB4_DXR_DIRECT | id; DP_FIB4_DXR_RANGES with base
+ * and count, dp_fib4_dxr_base/_n/_ranges), naming entries of
+ * fib6_dxr_range. A range entry is a __u64: the first address of the
+ * range (bits 20..63 of the destination's top 64 bits) << 20 | value id
+ * (20 bits), so the answer is the last entry of the /20's at or below
+ * (those bits << 20 | DP_FIB6_DXR_ID_MASK). Id DP_FIB6_DXR_SEARCH sends
+ * the lookup on to the binary search: a /64 that holds a longer prefix.
+ * Both maps are mmapable arrays of blocks (256 __u32, 256 __u64).
+ */
+#define DP_FIB6_DXR_CHUNK_BITS	     20
+#define DP_FIB6_DXR_CHUNKS	     (1u << (DP_FIB6_DXR_CHUNK_BITS - 3))
+#define DP_FIB6_DXR_DIR_BLOCKS	     (DP_FIB6_DXR_CHUNKS / DP_FIB4_TBL8_GROUP_ENTRIES)
+#define DP_FIB6_DXR_ID_BITS	     20
+#define DP_FIB6_DXR_ID_MASK	     ((1u << DP_FIB6_DXR_ID_BITS) - 1)
+#define DP_FIB6_DXR_SEARCH	     DP_FIB6_DXR_ID_MASK
+#define DP_FIB6_DXR_RANGE_BLOCK	     256
+
+struct dp_fib6_range_block {
+	__u64 e[DP_FIB6_DXR_RANGE_BLOCK];
+};
+
+/* The /20 of 2000::/3 that top (the address's top 64 bits, host order)
+ * lies in, or DP_FIB6_DXR_CHUNKS outside 2000::/3. */
+static inline __u32 dp_fib6_dxr_chunk(__u64 top)
+{
+	if (top >> 61 != 1)
+		return DP_FIB6_DXR_CHUNKS;
+	return (__u32)(top >> (64 - DP_FIB6_DXR_CHUNK_BITS)) &
+	       (DP_FIB6_DXR_CHUNKS - 1);
+}
+
+/* What a range entry is compared with: top's bits below the /20. */
+static inline __u64 dp_fib6_dxr_key(__u64 top)
+{
+	return top << DP_FIB6_DXR_CHUNK_BITS | DP_FIB6_DXR_ID_MASK;
+}
+
+/* Ranges while the table has at most this many IPv6 routes, three range
+ * entries each (fib6_dxr_range: 6 MiB). */
+#define DP_FIB6_DXR_ROUTES_MAX	     262144
+#define DP_FIB6_DXR_RANGES_PER_ROUTE 3
+#define DP_FIB6_DXR_RANGE_BLOCKS_DEFAULT                                       \
+	(DP_FIB6_DXR_ROUTES_MAX * DP_FIB6_DXR_RANGES_PER_ROUTE /               \
+	 DP_FIB6_DXR_RANGE_BLOCK)
+
+/*
  * IPv6: binary search on prefix lengths (Waldvogel et al.) over the fixed
  * tree of lengths 0..128, in one hash map fib6_map. A node is a prefix, a
  * marker (a shorter "keep searching longer" signpost left on the search

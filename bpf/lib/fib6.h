@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * IPv6 FIB: binary search on prefix lengths in fib6_map (layout in
- * dp_abi.h, the tree in fib6_tree.h, update rules in doc/fib.md), and the
- * address classes the kernel treats specially.
+ * IPv6 FIB: ranges for 2000::/3 (fib6_dxr_dir, fib6_dxr_range) in front
+ * of a binary search on prefix lengths in fib6_map (layouts in dp_abi.h,
+ * the tree in fib6_tree.h, update rules in doc/fib.md).
  */
 #ifndef DP_BPF_FIB6_H
 #define DP_BPF_FIB6_H
@@ -54,7 +54,8 @@ static __always_inline bool dp_fib6_may_hold(const struct dp_fib6_key *k)
  * following each of its ~130 search paths through the rest of the
  * pipeline. Returns the value id (0: no route).
  */
-__attribute__((noinline)) __u32 dp_fib6_search(const struct in6_addr *daddr)
+__attribute__((noinline)) __u32
+dp_fib6_search_lengths(const struct in6_addr *daddr)
 {
 	__u32 len = DP_FIB6_ROOT_LEN, step = DP_FIB6_ROOT_STEP, best = 0;
 	struct dp_fib6_key key;
@@ -84,6 +85,66 @@ __attribute__((noinline)) __u32 dp_fib6_search(const struct in6_addr *daddr)
 			break;
 	}
 	return best;
+}
+
+/* Entry idx of fib6_dxr_range, 0 if out of range: one aligned load. */
+static __always_inline __u64 dp_fib6_range(__u32 idx)
+{
+	__u32 block = idx / DP_FIB6_DXR_RANGE_BLOCK;
+	const struct dp_fib6_range_block *b =
+		bpf_map_lookup_elem(&fib6_dxr_range, &block);
+
+	if (!b)
+		return 0;
+	return *(const volatile __u64 *)&b->e[idx % DP_FIB6_DXR_RANGE_BLOCK];
+}
+
+/*
+ * The /20's ranges (dir: its fib6_dxr_dir entry): the last one starting
+ * at or below top, by a binary search without branches on the data, as
+ * dp_fib4_ranges().
+ */
+static __always_inline __u32 dp_fib6_ranges(__u32 dir, __u64 top)
+{
+	__u64 key = dp_fib6_dxr_key(top), e;
+	__u32 lo = dp_fib4_dxr_base(dir), n = dp_fib4_dxr_n(dir);
+	__u32 half, i;
+
+	for (i = 0; i < DP_FIB4_DXR_SEARCH_STEPS && n > 1; i++) {
+		half = n >> 1;
+		e = dp_fib6_range(lo + half);
+		/* all ones when the range starts at or below key (halved:
+		 * the difference of two 63-bit numbers has the right sign;
+		 * bit 0 is an id's, never a start's) */
+		lo += half & (__u32)((((key >> 1) - (e >> 1)) >> 63) - 1);
+		n -= half;
+	}
+	return (__u32)dp_fib6_range(lo) & DP_FIB6_DXR_ID_MASK;
+}
+
+/*
+ * The value id of daddr: its /20's ranges where it has them (a handful
+ * of loads in two small arrays, where the binary search makes up to
+ * eight hash lookups), else the binary search on lengths. A global
+ * function, verified once.
+ */
+__attribute__((noinline)) __u32 dp_fib6_search(const struct in6_addr *daddr)
+{
+	__u64 top;
+	__u32 dir, id;
+
+	if (!daddr)
+		return 0;
+	top = (__u64)bpf_ntohl(daddr->in6_u.u6_addr32[0]) << 32 |
+	      bpf_ntohl(daddr->in6_u.u6_addr32[1]);
+	dir = dp_fib4_entry(&fib6_dxr_dir, dp_fib6_dxr_chunk(top));
+	if (!(dir & DP_FIB4_DXR_DIRECT))
+		return dp_fib6_search_lengths(daddr);
+	if ((dir & DP_FIB4_DXR_RANGES) == DP_FIB4_DXR_RANGES)
+		id = dp_fib6_ranges(dir, top);
+	else
+		id = dir & ~DP_FIB4_DXR_DIRECT;
+	return id == DP_FIB6_DXR_SEARCH ? dp_fib6_search_lengths(daddr) : id;
 }
 
 static __always_inline const struct dp_rt_val *

@@ -88,6 +88,25 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fib4_dxr_range SEC(".maps");
 
+/* IPv6 ranges in front of it (dp_abi.h), written through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct dp_fib4_block);
+	__uint(max_entries, DP_FIB6_DXR_DIR_BLOCKS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fib6_dxr_dir SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct dp_fib6_range_block);
+	__uint(max_entries, DP_FIB6_DXR_RANGE_BLOCKS_DEFAULT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fib6_dxr_range SEC(".maps");
+
 /* IPv6 binary search on lengths: (length, masked prefix) -> node. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -130,6 +130,8 @@ static bool dp_map_is_array(enum dp_map_id id)
 	case DP_MAP_FIB4_TBL8:
 	case DP_MAP_FIB4_DXR_DIR:
 	case DP_MAP_FIB4_DXR_RANGE:
+	case DP_MAP_FIB6_DXR_DIR:
+	case DP_MAP_FIB6_DXR_RANGE:
 	case DP_MAP_NEIGH_HIT:
 	case DP_MAP_LB_RING:
 	case DP_MAP_LB_VIP_BACKENDS:
@@ -210,7 +212,9 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 			dp_map_memory(DP_MAP_FIB4_TBL8) +
 			dp_map_memory(DP_MAP_FIB4_DXR_DIR) +
 			dp_map_memory(DP_MAP_FIB4_DXR_RANGE);
-	uint64_t mem6 = dp_map_memory(DP_MAP_FIB6);
+	uint64_t mem6 = dp_map_memory(DP_MAP_FIB6) +
+			dp_map_memory(DP_MAP_FIB6_DXR_DIR) +
+			dp_map_memory(DP_MAP_FIB6_DXR_RANGE);
 	uint64_t truth4 = dp_map_memory(DP_MAP_RT4);
 	uint64_t truth6 = dp_map_memory(DP_MAP_RT6);
 	uint32_t punt4 = dp_route_punted_count(AF_INET);
@@ -249,6 +253,12 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 		json_object_int_add(jf, "ipv4RangeEntries", st.ranges4);
 		json_object_int_add(jf, "ipv4RangeEntriesMax", st.ranges4_max);
 		json_object_int_add(jf, "ipv4RangesDir24Blocks", st.dir24_4);
+		json_object_boolean_add(jf, "ipv6RangesOn", st.ranges6_on);
+		json_object_int_add(jf, "ipv6RangeEntries", st.ranges6);
+		json_object_int_add(jf, "ipv6RangeEntriesMax", st.ranges6_max);
+		json_object_int_add(jf, "ipv6RangesSearchChunks",
+				    st.ranges6_on ? DP_FIB6_DXR_CHUNKS - st.ranged6
+						  : 0);
 		json_object_int_add(jf, "fib6Nodes", st.fib6_nodes);
 		json_object_int_add(jf, "fib6NodesMax", st.fib6_max);
 		json_object_int_add(jf, "valuesUsed", st.vals_used);
@@ -283,6 +293,13 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 	if (st.routes6)
 		vty_out(vty, ", %" PRIu64 " bytes/route with rt_v6_map",
 			(mem6 + truth6) / st.routes6);
+	if (st.ranges6_on)
+		vty_out(vty, "\n        ranges in front for 2000::/3: %u of %u entries, %u /20s left to the search",
+			st.ranges6, st.ranges6_max,
+			DP_FIB6_DXR_CHUNKS - st.ranged6);
+	else if (st.ranges6_max)
+		vty_out(vty, "\n        ranges in front: off (more than %u routes)",
+			DP_FIB6_DXR_ROUTES_MAX);
 	vty_out(vty, "\n  Route values: %u of %u\n", st.vals_used,
 		st.vals_max);
 	if (punt4 || punt6 || nhg_missing)

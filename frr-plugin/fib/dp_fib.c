@@ -42,6 +42,8 @@ struct dp_fib *dp_fib_open(const struct dp_fib_maps *maps)
 	if (!err)
 		err = dp_fib6_init(&fib->v6, maps->fib6_fd, maps->fib6_filter_fd,
 				   maps->fib6_max);
+	if (!err)
+		err = dp_fib6_dxr_init(&fib->v6.dxr, maps, &fib->grace, false);
 	/*
 	 * Packets may still hold ids and groups of the tables just cleared
 	 * (an earlier run's): let them leave before anything is reused.
@@ -159,6 +161,8 @@ struct dp_fib *dp_fib_adopt(const struct dp_fib_maps *maps,
 					 maps->fib6_filter_fd, maps->fib6_max,
 					 held, maps->vals_max);
 	if (!err)
+		err = dp_fib6_dxr_init(&fib->v6.dxr, maps, &fib->grace, true);
+	if (!err)
 		err = dp_fib_vals_init_held(&fib->vals, maps->val_fd,
 					    maps->vals_max, &fib->grace, held);
 	/* IPv4 from the routes into the copy; IPv6 from fib6_map itself
@@ -199,6 +203,8 @@ struct dp_fib *dp_fib_adopt(const struct dp_fib_maps *maps,
 	}
 	st->v6_writes += err;
 	st->routes = n;
+	/* the ranges, unless held until the resync */
+	dp_fib6_dxr_flush(&fib->v6);
 	dp_fib_vals_unhold(&fib->vals, held);
 	free(fib->v6.adopt);
 	fib->v6.adopt = NULL;
@@ -236,12 +242,14 @@ void dp_fib_close(struct dp_fib *fib)
 void dp_fib_commit(struct dp_fib *fib)
 {
 	dp_fib4_dxr_flush(&fib->v4);
+	dp_fib6_dxr_flush(&fib->v6);
 }
 
 void dp_fib_ranges_start(struct dp_fib *fib)
 {
-	fib->v4.dxr.hold = false;
-	dp_fib4_dxr_flush(&fib->v4);
+	fib->v4.dxr.d.hold = false;
+	fib->v6.dxr.d.hold = false;
+	dp_fib_commit(fib);
 }
 
 void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st)
@@ -254,18 +262,25 @@ void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st)
 	st->tbl8_max = fib->v4.groups;
 	st->fib6_nodes = fib->v6.entries;
 	st->fib6_max = fib->v6.max;
-	st->ranges4_on = fib->v4.dxr.on;
-	st->ranges4 = fib->v4.dxr.used;
+	st->ranges4_on = fib->v4.dxr.d.on;
+	st->ranges4 = fib->v4.dxr.d.used;
 	st->ranges4_max = fib->v4.dxr.cap;
-	st->ranged4 = fib->v4.dxr.ranged;
-	st->dir24_4 = fib->v4.dxr.on ? DP_FIB4_DXR_CHUNKS - st->ranged4 : 0;
+	st->ranged4 = fib->v4.dxr.d.ranged;
+	st->dir24_4 = fib->v4.dxr.d.on ? DP_FIB4_DXR_CHUNKS - st->ranged4 : 0;
 	/* the range directory and pool: created with the maps, so counted
 	 * whole, like tbl24 */
 	st->mem4_bytes = (uint64_t)DP_FIB4_TBL24_ENTRIES * sizeof(uint32_t) +
 			 (uint64_t)st->tbl8_used * DP_FIB4_TBL8_GROUP_ENTRIES *
 				 sizeof(uint32_t);
-	if (fib->v4.dxr.dir)
+	if (fib->v4.dxr.d.dir)
 		st->mem4_bytes += ((uint64_t)DP_FIB4_DXR_CHUNKS +
 				   st->ranges4_max) * sizeof(uint32_t);
+	st->ranges6_on = fib->v6.dxr.d.on;
+	st->ranges6 = fib->v6.dxr.d.used;
+	st->ranges6_max = fib->v6.dxr.cap;
+	st->ranged6 = fib->v6.dxr.d.ranged;
 	st->mem6_bytes = (uint64_t)st->fib6_nodes * DP_FIB6_ELEM_BYTES;
+	if (fib->v6.dxr.d.dir)
+		st->mem6_bytes += (uint64_t)DP_FIB6_DXR_CHUNKS * sizeof(uint32_t) +
+				  (uint64_t)st->ranges6_max * sizeof(uint64_t);
 }

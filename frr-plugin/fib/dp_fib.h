@@ -37,7 +37,11 @@ struct dp_fib_maps {
 	uint32_t dxr_range_blocks; /* its max_entries (256 ranges each) */
 	uint32_t dxr_routes_max;   /* 0: DP_FIB4_DXR_ROUTES_MAX (tests set
 				    * less, to cross it quickly) */
-	bool dxr_hold; /* no IPv4 ranges until dp_fib_ranges_start() */
+	bool dxr_hold; /* no ranges until dp_fib_ranges_start() */
+	int dxr6_dir_fd;   /* fib6_dxr_dir (mmapable); <= 0: no IPv6 ranges */
+	int dxr6_range_fd; /* fib6_dxr_range (mmapable) */
+	uint32_t dxr6_range_blocks; /* its max_entries (256 ranges each) */
+	uint32_t dxr6_routes_max;   /* 0: DP_FIB6_DXR_ROUTES_MAX */
 };
 
 /*
@@ -105,9 +109,10 @@ extern int dp_fib_del6(struct dp_fib *fib, const uint32_t addr[4],
 		       uint8_t plen);
 
 /*
- * Build the IPv4 ranges of the /16s the updates since the last call
- * changed (doc/fib.md, "IPv4: ranges"). Until then DIR-24-8 answers for
- * them: the same routes, a slower lookup. Called after a batch of
+ * Build the IPv4 ranges of the /16s and the IPv6 ranges of the /20s the
+ * updates since the last call changed (doc/fib.md, "IPv4: ranges", "IPv6:
+ * ranges"). Until then DIR-24-8 or the binary search on lengths answers
+ * for them: the same routes, a slower lookup. Called after a batch of
  * updates, so that a /16 many of them change is built once.
  */
 extern void dp_fib_commit(struct dp_fib *fib);
@@ -117,7 +122,8 @@ extern void dp_fib_commit(struct dp_fib *fib);
  * until this run's configuration replaces them, and they read the
  * directory with the range map they were loaded with, which a resize
  * replaced. The ranges are built only from here on (the plugin: at the
- * end of its resync), DIR-24-8 answering until then.
+ * end of its resync), DIR-24-8 and the binary search answering until
+ * then.
  */
 extern void dp_fib_ranges_start(struct dp_fib *fib);
 
@@ -143,7 +149,12 @@ struct dp_fib_stats {
 	uint32_t ranged4;    /* /16s answered by ranges (or one id) */
 	uint32_t dir24_4;    /* /16s left to DIR-24-8 while on (too many
 			      * ranges, ids too high, pool full) */
-	uint64_t mem6_bytes; /* fib6 nodes in use (key + value + overhead) */
+	uint64_t mem6_bytes; /* fib6 nodes in use (key + value + overhead)
+			      * + ranges */
+	bool ranges6_on;     /* IPv6 ranges in front of the binary search */
+	uint32_t ranges6;    /* range entries in use */
+	uint32_t ranges6_max;
+	uint32_t ranged6;    /* /20s answered by ranges (or one id) */
 };
 extern void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st);
 

@@ -11,8 +11,9 @@
  * period ago) before the release store of the entry that names them.
  * A slot freed by a /16 going to 0 may still be read by a packet that
  * loaded the old entry just before: it waits out a grace period
- * (dp_fibslots.c); a /16 that finds no slot stays on DIR-24-8 until its
- * next update, the answer unchanged.
+ * (dp_fibranges.c, which also holds the directory's bookkeeping); a /16
+ * that finds no slot stays on DIR-24-8 until its next update, the answer
+ * unchanged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,6 @@
  * cost more than its ranges save (a /16 of a million /32s, say). */
 #define DXR_GROUPS_MAX 16
 
-/* /16 c's directory entry, the count of those answering kept. */
-static void dxr_set(struct dp_fib4_dxr *x, uint32_t c, uint32_t v)
-{
-	x->ranged += !!(v & DP_FIB4_DXR_DIRECT) -
-		     !!(x->dir[c] & DP_FIB4_DXR_DIRECT);
-	dp_fib4_store(&x->dir[c], v);
-}
-
 static void *dxr_map(int fd, size_t bytes)
 {
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -45,75 +38,37 @@ static void *dxr_map(int fd, size_t bytes)
 int dp_fib4_dxr_init(struct dp_fib4_dxr *x, const struct dp_fib_maps *maps,
 		     struct dp_fib_grace *grace, bool adopting)
 {
-	uint32_t c;
-
 	memset(x, 0, sizeof(*x));
-	x->grace = grace;
 	if (maps->dxr_dir_fd <= 0 || !maps->dxr_range_blocks)
 		return 0;
 	x->cap = maps->dxr_range_blocks * DP_FIB4_TBL8_GROUP_ENTRIES;
 	if (x->cap > DP_FIB4_DXR_BASE_MASK + 1)
 		x->cap = DP_FIB4_DXR_BASE_MASK + 1;
-	x->dir = dxr_map(maps->dxr_dir_fd, CHUNKS * sizeof(uint32_t));
 	x->range = dxr_map(maps->dxr_range_fd, (size_t)x->cap * sizeof(uint32_t));
-	if (x->dir && x->range &&
-	    dp_fib_slots_init(&x->pool, x->cap, N_MAX, grace)) {
-		munmap(x->range, (size_t)x->cap * sizeof(uint32_t));
-		x->range = NULL;
-	}
-	x->slot = calloc(CHUNKS, sizeof(*x->slot));
-	x->dirty = calloc(CHUNKS, 1);
-	x->dirty_list = calloc(CHUNKS, sizeof(*x->dirty_list));
-	x->prev = calloc(CHUNKS, sizeof(*x->prev));
 	x->lo = calloc(CHUNKS, sizeof(*x->lo));
 	x->hi = calloc(CHUNKS, sizeof(*x->hi));
-	if (!x->dir || !x->range || !x->slot || !x->dirty ||
-	    !x->dirty_list || !x->prev || !x->lo || !x->hi) {
+	if (!x->range || !x->lo || !x->hi ||
+	    !dp_fib_dir_init(&x->d, maps->dxr_dir_fd, CHUNKS, x->cap, grace,
+			     maps->dxr_hold, adopting,
+			     maps->dxr_routes_max ? maps->dxr_routes_max
+						  : DP_FIB4_DXR_ROUTES_MAX))
 		/* ranges only speed lookups up: without them DIR-24-8 alone
 		 * answers (a directory an earlier run left is zeroed by the
 		 * loader, dp_maps.c) */
 		dp_fib4_dxr_fini(x);
-		x->grace = grace;
-		return 0;
-	}
-	/*
-	 * An earlier run's ranges may not answer as this run's tables will:
-	 * DIR-24-8 answers every /16 until it is built. Opening, the caller
-	 * waits a grace period before the first update, so the pool is
-	 * free; adopting, the tables live on and ranges are built only
-	 * once they hold this run's routes, after a grace period.
-	 */
-	for (c = 0; c < CHUNKS; c++)
-		if (x->dir[c])
-			dp_fib4_store(&x->dir[c], 0);
-	x->hold = maps->dxr_hold;
-	x->on = !adopting && !x->hold;
-	x->pool.fresh_wait = adopting || x->hold;
-	x->routes_max = maps->dxr_routes_max ? maps->dxr_routes_max
-					     : DP_FIB4_DXR_ROUTES_MAX;
-	x->routes_on = x->routes_max / 8 * 7;
 	return 0;
 }
 
 void dp_fib4_dxr_empty(struct dp_fib4 *f)
 {
-	struct dp_fib4_dxr *x = &f->dxr;
-
-	for (uint32_t c = 0; x->dir && x->on && c < CHUNKS; c++)
-		dxr_set(x, c, DP_FIB4_DXR_DIRECT);
+	dp_fib_dir_empty(&f->dxr.d);
 }
 
 void dp_fib4_dxr_fini(struct dp_fib4_dxr *x)
 {
-	if (x->dir)
-		munmap(x->dir, CHUNKS * sizeof(uint32_t));
+	dp_fib_dir_fini(&x->d);
 	if (x->range)
 		munmap(x->range, (size_t)x->cap * sizeof(uint32_t));
-	dp_fib_slots_fini(&x->pool);
-	free(x->slot);
-	free(x->dirty);
-	free(x->dirty_list);
-	free(x->prev);
 	free(x->lo);
 	free(x->hi);
 	memset(x, 0, sizeof(*x));
@@ -215,62 +170,55 @@ static void dxr_ranges_of(const struct dp_fib4 *f, uint32_t c, uint32_t prev,
 #undef OLD_ID
 }
 
-/* Build /16 c (its entry is 0, it holds no slot), prev and [lo, hi] as
- * for dxr_ranges_of(); false if it stays on DIR-24-8. */
-static bool dxr_build(struct dp_fib4 *f, uint32_t c, uint32_t prev,
-		      uint32_t lo, uint32_t hi)
+/* Build /16 c (its entry is 0, it holds no slot) from its entry before
+ * the batch and the span the batch changed (dxr_ranges_of()); it stays
+ * on DIR-24-8 if its ranges do not fit. */
+static void dxr_build(void *owner, uint32_t c)
 {
+	struct dp_fib4 *f = owner;
 	struct dp_fib4_dxr *x = &f->dxr;
+	uint32_t prev = x->d.prev[c], lo = prev ? x->lo[c] : 0;
+	uint32_t hi = prev ? x->hi[c] : 0xffff, size;
 	struct dxr_out o;
-	uint32_t size;
 	int64_t base;
 
 	dxr_ranges_of(f, c, prev, lo, hi, &o);
 	if (o.n == 1) {
 		/* bit 30 would read as DP_FIB4_DXR_RANGES */
-		if (o.first >= (DP_FIB4_DXR_RANGES & ~DP_FIB4_DXR_DIRECT))
-			return false;
-		dxr_set(x, c, DP_FIB4_DXR_DIRECT | o.first);
-		return true;
+		if (o.first < (DP_FIB4_DXR_RANGES & ~DP_FIB4_DXR_DIRECT))
+			dp_fib_dir_set(&x->d, c, DP_FIB4_DXR_DIRECT | o.first);
+		return;
 	}
 	if (o.n < 0 || o.high)
-		return false;
+		return;
 	size = o.n;
-	base = dp_fib_slots_alloc(&x->pool, &size);
+	base = dp_fib_slots_alloc(&x->d.pool, &size);
 	if (base < 0)
-		return false;
+		return;
 	memcpy(&x->range[base], o.r, o.n * sizeof(o.r[0]));
-	x->slot[c] = size;
-	x->used += size;
-	dxr_set(x, c, dp_fib4_dxr_ranges((uint32_t)base, o.n));
-	return true;
+	dp_fib_dir_name(&x->d, c, (uint32_t)base, o.n, size);
 }
 
 /*
  * /16s of [addr, addr + 2^(32-len)) to DIR-24-8. Each keeps its entry of
- * before the batch (prev) and its old slot until it is built again, and
- * the span of low addresses the batch's updates change in it.
+ * before the batch and its old slot until it is built again, and the
+ * span of low addresses the batch's updates change in it.
  */
 void dp_fib4_dxr_touch(struct dp_fib4 *f, uint32_t addr, uint8_t len)
 {
 	struct dp_fib4_dxr *x = &f->dxr;
 	uint32_t c, first, last, lo, hi;
 
-	if (!x->dir || !x->on)
+	if (!x->d.dir || !x->d.on)
 		return;
 	first = addr >> 16;
 	last = len >= 16 ? first : first + (1u << (16 - len)) - 1;
 	lo = len >= 16 ? addr & 0xffff : 0;
 	hi = len >= 16 ? lo + (0xffffu >> (len - 16)) : 0xffff;
 	for (c = first; c <= last; c++) {
-		if (!x->dirty[c]) {
-			x->dirty[c] = 1;
-			x->dirty_list[x->ndirty++] = c;
-			x->prev[c] = x->dir[c];
+		if (dp_fib_dir_touch(&x->d, c)) {
 			x->lo[c] = lo;
 			x->hi[c] = hi;
-			if (x->dir[c])
-				dxr_set(x, c, 0);
 			continue;
 		}
 		if (lo < x->lo[c])
@@ -280,57 +228,10 @@ void dp_fib4_dxr_touch(struct dp_fib4 *f, uint32_t addr, uint8_t len)
 	}
 }
 
-/* Every /16 to DIR-24-8, the pool empty once a grace period has passed. */
-static void dxr_all_off(struct dp_fib4_dxr *x)
-{
-	uint32_t c;
-
-	for (c = 0; c < CHUNKS; c++)
-		if (x->dir[c])
-			dxr_set(x, c, 0);
-	for (c = 0; c < x->ndirty; c++)
-		x->dirty[x->dirty_list[c]] = 0;
-	x->ndirty = 0;
-	memset(x->slot, 0, CHUNKS * sizeof(*x->slot));
-	dp_fib_slots_reset(&x->pool);
-	x->used = 0;
-	x->on = false;
-}
-
 void dp_fib4_dxr_flush(struct dp_fib4 *f)
 {
-	struct dp_fib4_dxr *x = &f->dxr;
-	uint32_t i, c, old;
-
-	if (!x->dir || f->live24)
-		return;
-	if (x->on && f->nrules > x->routes_max) {
-		dxr_all_off(x);
-		return;
-	}
-	if (!x->on) {
-		if (x->hold || f->nrules > x->routes_on)
-			return;
-		/* every /16 anew, after the one grace period this rare
-		 * switch waits (dp_fib_slots_alloc) */
-		x->on = true;
-		for (c = 0; c < CHUNKS; c++)
-			dxr_build(f, c, 0, 0, 0xffff);
-		return;
-	}
-	for (i = 0; i < x->ndirty; i++) {
-		c = x->dirty_list[i];
-		x->dirty[c] = 0;
-		old = x->slot[c];
-		x->slot[c] = 0;
-		x->used -= old;
-		dxr_build(f, c, x->prev[c], x->lo[c], x->hi[c]);
-		/* its old ranges, read above, wait out a grace period */
-		if (old)
-			dp_fib_slots_free(&x->pool,
-					  dp_fib4_dxr_base(x->prev[c]), old);
-	}
-	x->ndirty = 0;
+	if (!f->live24)
+		dp_fib_dir_flush(&f->dxr.d, f->nrules, dxr_build, f);
 }
 
 void dp_fib4_dxr_adopt_end(struct dp_fib4 *f)
@@ -344,9 +245,9 @@ uint32_t dp_fib4_dxr_lookup(const struct dp_fib4_dxr *x, uint32_t a,
 	uint32_t d, key = a & 0xffff, lo, n, half, e, i;
 
 	*hit = false;
-	if (!x->dir)
+	if (!x->d.dir)
 		return 0;
-	d = __atomic_load_n(&x->dir[a >> 16], __ATOMIC_ACQUIRE);
+	d = dp_fib_dir_entry(&x->d, a >> 16);
 	if (!(d & DP_FIB4_DXR_DIRECT))
 		return 0;
 	*hit = true;

@@ -264,6 +264,36 @@ static void dp_fib6_best(const struct dp_fib6 *f, const uint32_t *addr,
 	}
 }
 
+/* The prefixes under n longer than len, in address order. */
+static bool dp_fib6_each_under(const struct dp_fib6_tnode *n,
+			       unsigned int len, dp_fib6_prefix_fn fn,
+			       void *ctx)
+{
+	if (!n)
+		return true;
+	if (n->len > len && (n->flags & DP_FIB6_F_PREFIX) &&
+	    !fn(ctx, n->addr, n->len, n->val))
+		return false;
+	return dp_fib6_each_under(n->child[0], len, fn, ctx) &&
+	       dp_fib6_each_under(n->child[1], len, fn, ctx);
+}
+
+void dp_fib6_prefixes_under(const struct dp_fib6 *f, const uint32_t *addr,
+			    unsigned int len, dp_fib6_prefix_fn fn, void *ctx)
+{
+	dp_fib6_each_under(dp_fib6_under(f, addr, len), len, fn, ctx);
+}
+
+uint32_t dp_fib6_cover(const struct dp_fib6 *f, const uint32_t *addr,
+		       unsigned int len)
+{
+	uint32_t val;
+	uint8_t blen;
+
+	dp_fib6_best(f, addr, len, &val, &blen);
+	return val;
+}
+
 /* ------------------------------------------------------- map writes */
 
 struct dp_fib6_snap {
@@ -607,6 +637,7 @@ int dp_fib_add6(struct dp_fib *fib, const uint32_t addr_be[4], uint8_t plen,
 		dp_fib_val_unget(&fib->vals, id);
 		return 0;
 	}
+	dp_fib6_dxr_touch(f, addr, plen);
 	old = dp_fib6_tx_add(f, addr, plen, id);
 	err = f->entries > f->max ? -ENOSPC : dp_fib6_apply(f);
 	if (err) {
@@ -637,6 +668,7 @@ int dp_fib_del6(struct dp_fib *fib, const uint32_t addr_be[4], uint8_t plen)
 	err = dp_fib6_reserve(f, addr, plen);
 	if (err)
 		return err;
+	dp_fib6_dxr_touch(f, addr, plen);
 	dp_fib6_tx_del(f, addr, plen);
 	err = dp_fib6_apply(f);
 	if (err) {
@@ -647,7 +679,7 @@ int dp_fib_del6(struct dp_fib *fib, const uint32_t addr_be[4], uint8_t plen)
 	return 0;
 }
 
-/* The datapath's search (bpf/lib/fib6.h), over the map. */
+/* The datapath's search (bpf/lib/fib6.h), over the ranges and the map. */
 uint32_t dp_fib_lookup6(const struct dp_fib *fib, const uint32_t addr_be[4])
 {
 	__u32 len = DP_FIB6_ROOT_LEN, step = DP_FIB6_ROOT_STEP, best = 0;
@@ -659,6 +691,10 @@ uint32_t dp_fib_lookup6(const struct dp_fib *fib, const uint32_t addr_be[4])
 
 	for (w = 0; w < 4; w++)
 		a[w] = ntohl(addr_be[w]);
+	best = dp_fib6_dxr_lookup(&fib->v6.dxr, (uint64_t)a[0] << 32 | a[1]);
+	if (best != DP_FIB6_DXR_SEARCH)
+		return best;
+	best = 0;
 	for (i = 0; i < DP_FIB6_PROBES; i++) {
 		dp_fib6_maskto(a, len, k);
 		dp_fib6_mkkey(k, len, &key);
@@ -841,5 +877,6 @@ void dp_fib6_fini(struct dp_fib6 *f)
 	if (f->filter)
 		munmap(f->filter, DP_FIB6_FILTER_BYTES);
 	free(f->filter_n);
+	dp_fib6_dxr_fini(&f->dxr);
 	memset(f, 0, sizeof(*f));
 }

@@ -5,8 +5,9 @@
  *   dp_fibval.c   value interning (fib_val_map)
  *   dp_fib4.c     IPv4 DIR-24-8 (fib4_tbl24 / fib4_tbl8)
  *   dp_fib4_dxr.c IPv4 ranges in front of it (fib4_dxr_dir / _range)
- *   dp_fibslots.c the range tables' slots
+ *   dp_fibranges.c what both families' ranges share: directory, slots
  *   dp_fib6.c     IPv6 binary search on lengths (fib6_map)
+ *   dp_fib6_dxr.c IPv6 ranges in front of it (fib6_dxr_dir / _range)
  *   dp_fib.c      open, close, stats
  * The structures, the update order and the reuse rule are described in
  * doc/fib.md.
@@ -135,11 +136,13 @@ struct dp_fib4_rule {
  */
 
 /*
- * Slots of a range table (dp_fibslots.c): runs of entries [base, base +
- * size) holding one chunk's ranges, at most n_max entries each. A freed
- * slot waits out a grace period (packets may still read it), then goes
- * to the released slots of its size; a slot is taken from those (a larger
- * one split), else from the never used entries, else after a grace period.
+ * What the IPv4 and the IPv6 ranges share (dp_fibranges.c).
+ *
+ * Slots of a range table: runs of entries [base, base + size) holding one
+ * chunk's ranges, at most n_max entries each. A freed slot waits out a
+ * grace period (packets may still read it), then goes to the released
+ * slots of its size; a slot is taken from those (a larger one split),
+ * else from the never used entries, else after a grace period.
  */
 struct dp_fib_slot_freed {
 	uint32_t base, size;
@@ -159,34 +162,80 @@ struct dp_fib_slots {
 	struct dp_fib_grace *grace;
 };
 
-extern int dp_fib_slots_init(struct dp_fib_slots *s, uint32_t cap,
-			     uint32_t n_max, struct dp_fib_grace *grace);
-extern void dp_fib_slots_fini(struct dp_fib_slots *s);
-/* Every slot free, the table waiting one grace period before reuse. */
-extern void dp_fib_slots_reset(struct dp_fib_slots *s);
 /* A slot of *n entries (its base; *n may grow by one), or -1. */
 extern int64_t dp_fib_slots_alloc(struct dp_fib_slots *s, uint32_t *n);
-/* A slot packets may still read until a grace period. */
-extern void dp_fib_slots_free(struct dp_fib_slots *s, uint32_t base,
-			      uint32_t size);
 
-struct dp_fib4_dxr {
-	uint32_t *dir;	 /* mmap of fib4_dxr_dir; NULL: no ranges */
-	uint32_t *range; /* mmap of fib4_dxr_range */
-	uint32_t cap;	 /* range entries */
+/*
+ * A directory of chunks (fib4_dxr_dir's /16s, fib6_dxr_dir's /20s),
+ * laid out as dp_abi.h says (0: the structure behind answers; DIRECT |
+ * id; RANGES with base and count), and its slots. A chunk's entry goes to
+ * 0 when an update touches it, before the update's first store a packet
+ * can see; at the flush each touched chunk is built anew (a build
+ * function of its family) into a slot no packet can reach, then named by
+ * one release store, its old slot freed. On while the table has at most
+ * routes_max routes, on again at 7/8 of it.
+ */
+struct dp_fib_dir {
+	uint32_t *dir;	 /* mmap of the directory; NULL: no ranges */
+	uint32_t chunks;
 	bool on;
 	bool hold;	 /* off until dp_fib_ranges_start() (dp_fib.h) */
 	struct dp_fib_slots pool;
-	uint16_t *slot;	 /* per /16: its slot's size (0: none) */
-	uint8_t *dirty; /* per /16: touched since the last commit */
+	uint16_t *slot;	 /* per chunk: its slot's size (0: none) */
+	uint8_t *dirty;	 /* per chunk: touched since the last flush */
 	uint32_t *dirty_list;
 	uint32_t ndirty;
-	uint32_t *prev;	    /* per dirty /16: its entry before the batch */
-	uint16_t *lo, *hi;  /* ... and the low addresses the batch changed */
-	uint32_t used;	     /* range entries in slots */
-	uint32_t ranged;     /* /16s with ranges or one id */
+	uint32_t *prev;	 /* per dirty chunk: its entry before the batch */
+	uint32_t used;	 /* range entries in slots */
+	uint32_t ranged; /* chunks answered by ranges or one id */
 	uint32_t routes_max, routes_on;
-	struct dp_fib_grace *grace;
+};
+
+/*
+ * Map the directory of dir_fd (chunks entries) and set up a range table
+ * of cap entries; adopting or hold: off until the tables are this run's.
+ * Every entry goes to 0 (an earlier run's ranges may not answer as this
+ * run's tables will). Ranges only speed lookups up: false when they
+ * cannot be had (d is then empty: the structure behind answers alone).
+ */
+extern bool dp_fib_dir_init(struct dp_fib_dir *d, int dir_fd, uint32_t chunks,
+			    uint32_t cap, struct dp_fib_grace *grace, bool hold,
+			    bool adopting, uint32_t routes_max);
+extern void dp_fib_dir_fini(struct dp_fib_dir *d);
+/* Opening, once the structure behind is empty: every chunk "no route". */
+extern void dp_fib_dir_empty(struct dp_fib_dir *d);
+/* Chunk c's entry, the count of those answering kept. */
+extern void dp_fib_dir_set(struct dp_fib_dir *d, uint32_t c, uint32_t v);
+/* Before an update's first visible store in chunk c: true if c was not
+ * touched yet in this batch. */
+extern bool dp_fib_dir_touch(struct dp_fib_dir *d, uint32_t c);
+/* Ranges built for chunk c: n entries in a slot of size at base. */
+extern void dp_fib_dir_name(struct dp_fib_dir *d, uint32_t c, uint32_t base,
+			    uint32_t n, uint32_t size);
+/*
+ * The flush: build(owner, c) for each chunk touched (or for every chunk,
+ * prev 0, when the ranges come on), the ranges switched by the route
+ * count. build stores the chunk's entry (dp_fib_dir_set/_name) or leaves
+ * it 0.
+ */
+typedef void (*dp_fib_dir_build_fn)(void *owner, uint32_t c);
+extern void dp_fib_dir_flush(struct dp_fib_dir *d, uint32_t routes,
+			     dp_fib_dir_build_fn build, void *owner);
+/* The lookups' first step: chunk c's entry. */
+static inline uint32_t dp_fib_dir_entry(const struct dp_fib_dir *d,
+					uint32_t c)
+{
+	return __atomic_load_n(&d->dir[c], __ATOMIC_ACQUIRE);
+}
+
+/* IPv4 ranges in front of DIR-24-8 (dp_abi.h, DP_FIB4_DXR_*), per /16.
+ * A /16's rebuild reads again only the span of low addresses the batch's
+ * updates changed (lo, hi). */
+struct dp_fib4_dxr {
+	struct dp_fib_dir d;
+	uint32_t *range; /* mmap of fib4_dxr_range */
+	uint32_t cap;	 /* range entries */
+	uint16_t *lo, *hi; /* per dirty /16 */
 };
 
 struct dp_fib4;
@@ -250,6 +299,15 @@ struct dp_fib6_prefix {
 	uint32_t val_id;
 };
 
+/* IPv6 ranges in front of the binary search (dp_abi.h, DP_FIB6_DXR_*),
+ * per /20 of 2000::/3, built from the trie's prefixes. */
+struct dp_fib6_dxr {
+	struct dp_fib_dir d;
+	uint64_t *range; /* mmap of fib6_dxr_range */
+	uint32_t cap;	 /* range entries */
+	uint64_t *out;	 /* a /20's ranges as they are built */
+};
+
 struct dp_fib6 {
 	int fd;
 	uint32_t max;
@@ -265,7 +323,38 @@ struct dp_fib6 {
 	uint32_t nadopt;
 	uint64_t *filter;   /* mmap of fib6_filter_map, or NULL: none */
 	uint16_t *filter_n; /* nodes per filter bit (UINT16_MAX: stuck set) */
+	struct dp_fib6_dxr dxr;
 };
+
+/*
+ * The prefixes longer than len under (addr, len) (host-order words), in
+ * address order, each before the longer ones under it, given to fn until
+ * it returns false; and the value id of the best match of (addr, len)
+ * itself (0: none).
+ */
+typedef bool (*dp_fib6_prefix_fn)(void *ctx, const uint32_t *addr,
+				  unsigned int len, uint32_t val);
+extern void dp_fib6_prefixes_under(const struct dp_fib6 *f,
+				   const uint32_t *addr, unsigned int len,
+				   dp_fib6_prefix_fn fn, void *ctx);
+extern uint32_t dp_fib6_cover(const struct dp_fib6 *f, const uint32_t *addr,
+			      unsigned int len);
+
+/* adopting: off until dp_fib6_dxr_adopt_end() */
+extern int dp_fib6_dxr_init(struct dp_fib6_dxr *x,
+			    const struct dp_fib_maps *maps,
+			    struct dp_fib_grace *grace, bool adopting);
+extern void dp_fib6_dxr_fini(struct dp_fib6_dxr *x);
+/* Before the first fib6_map write of an update of (addr, len). */
+extern void dp_fib6_dxr_touch(struct dp_fib6 *f, const uint32_t *addr,
+			      unsigned int len);
+/* dp_fib_commit(): ranges for the /20s touched; on or off by the route
+ * count. */
+extern void dp_fib6_dxr_flush(struct dp_fib6 *f);
+/* The datapath's lookup in the ranges (top: the address's top 64 bits);
+ * DP_FIB6_DXR_SEARCH when the binary search answers. */
+extern uint32_t dp_fib6_dxr_lookup(const struct dp_fib6_dxr *x,
+				   uint64_t top);
 
 extern int dp_fib6_init(struct dp_fib6 *f, int fd, int filter_fd,
 			uint32_t max);

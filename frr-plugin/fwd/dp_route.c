@@ -766,6 +766,9 @@ int dp_route_open_fib(bool reused, char *err, size_t errlen)
 		.dxr_dir_fd = dp_map_fd(DP_MAP_FIB4_DXR_DIR),
 		.dxr_range_fd = dp_map_fd(DP_MAP_FIB4_DXR_RANGE),
 		.dxr_range_blocks = dp_map_max_entries(DP_MAP_FIB4_DXR_RANGE),
+		.dxr6_dir_fd = dp_map_fd(DP_MAP_FIB6_DXR_DIR),
+		.dxr6_range_fd = dp_map_fd(DP_MAP_FIB6_DXR_RANGE),
+		.dxr6_range_blocks = dp_map_max_entries(DP_MAP_FIB6_DXR_RANGE),
 		/* an earlier run's programs read the maps until replaced */
 		.dxr_hold = reused,
 	};
@@ -1085,6 +1088,11 @@ static void dp_route_forget_adopted(int family, uint8_t plen,
 	ret = family == AF_INET ? dp_fib_del4(dp_fib, a[0], plen)
 				: dp_fib_del6(dp_fib, a, plen);
 	if (ret == 0) {
+		struct prefix gone = {.family = family, .prefixlen = plen};
+
+		memcpy(&gone.u.prefix, addr, family == AF_INET ? 4 : 16);
+		dp_dbg("route %pFX, taken over from an earlier run, left the FIB",
+		       &gone);
 		dp_adopted_mark_gone(family, plen, addr);
 		dp_fib_freed = true;
 		DP_STAT_INC(route_del);
@@ -1162,6 +1170,7 @@ int dp_route_ctx(struct zebra_dplane_ctx *ctx)
 	}
 
 	if (del) {
+		dp_dbg("route %pFX deleted", p);
 		dp_route_clear(r);
 		ret = dp_route_write(r);
 		dp_route_put(r);
@@ -1170,6 +1179,8 @@ int dp_route_ctx(struct zebra_dplane_ctx *ctx)
 
 	if (!dp_route_translate(ctx, &val)) {
 		DP_STAT_INC(route_skip_nh);
+		dp_dbg("route %pFX without a nexthop the datapath can name",
+		       p);
 		dp_route_clear(r);
 		ret = dp_route_write(r);
 		dp_route_put(r);

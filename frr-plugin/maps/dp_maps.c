@@ -38,6 +38,8 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_FIB6_FILTER] = "fib6_filter_map",
 	[DP_MAP_FIB4_DXR_DIR] = "fib4_dxr_dir",
 	[DP_MAP_FIB4_DXR_RANGE] = "fib4_dxr_range",
+	[DP_MAP_FIB6_DXR_DIR] = "fib6_dxr_dir",
+	[DP_MAP_FIB6_DXR_RANGE] = "fib6_dxr_range",
 	[DP_MAP_PUNT4] = "punt_v4_map",	  [DP_MAP_PUNT6] = "punt_v6_map",
 	[DP_MAP_ADDR4] = "addr4_map",	  [DP_MAP_NEIGH_HIT] = "neigh_hit_map",
 	[DP_MAP_LB_VIP] = "lb_vip_map",	  [DP_MAP_LB_RING] = "lb_ring_map",
@@ -216,7 +218,7 @@ struct dp_map_size {
  * per nexthop group plus room for connected, local and special routes.
  * Fills set[] and returns how many entries it holds.
  */
-#define DP_SIZED_MAPS 21
+#define DP_SIZED_MAPS 22
 static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 			      struct dp_map_size set[DP_SIZED_MAPS])
 {
@@ -234,6 +236,10 @@ static size_t dp_sizes_expand(const struct dp_map_sizes *sizes,
 				   DP_FIB4_DXR_RANGES_PER_ROUTE /
 				   DP_FIB4_TBL8_GROUP_ENTRIES) },
 		{ DP_MAP_FIB6, sizes->rt6 * 4 },
+		{ DP_MAP_FIB6_DXR_RANGE,
+		  MAX(16u, MIN(sizes->rt6, DP_FIB6_DXR_ROUTES_MAX) *
+				   DP_FIB6_DXR_RANGES_PER_ROUTE /
+				   DP_FIB6_DXR_RANGE_BLOCK) },
 		/* one hit byte per neighbour, slot 0 unused */
 		{ DP_MAP_NEIGH_HIT, sizes->neigh / DP_HIT_BLOCK + 1 },
 		/* the load balancer: VIPs, backends, ring slots */
@@ -473,21 +479,29 @@ static int dp_clear_rebuilt(char *err, size_t errlen)
 }
 
 /*
- * The IPv4 ranges' directory names slots of fib4_dxr_range as the
- * earlier run left it, which a resize carries over only where it fits:
- * before any program of this run reads them, every /16 goes back to
- * DIR-24-8 (always right: the FIB builds the ranges again once it has
- * the tables, doc/fib.md).
+ * The ranges' directories name slots of fib4_dxr_range and
+ * fib6_dxr_range as the earlier run left them, which a resize carries
+ * over only where it fits: before any program of this run reads them,
+ * every /16 goes back to DIR-24-8 and every /20 to the binary search
+ * (always right: the FIB builds the ranges again once it has the tables,
+ * doc/fib.md).
  */
-static int dp_clear_fib4_ranges(void)
+static int dp_clear_dir(enum dp_map_id id, uint32_t blocks)
 {
 	const struct dp_fib4_block zero = {};
 
-	for (uint32_t i = 0; i < DP_FIB4_DXR_DIR_BLOCKS; i++)
-		if (bpf_map_update_elem(dp_m.map_fd[DP_MAP_FIB4_DXR_DIR], &i,
-					&zero, BPF_ANY))
+	for (uint32_t i = 0; i < blocks; i++)
+		if (bpf_map_update_elem(dp_m.map_fd[id], &i, &zero, BPF_ANY))
 			return -errno;
 	return 0;
+}
+
+static int dp_clear_fib_ranges(void)
+{
+	int ret = dp_clear_dir(DP_MAP_FIB4_DXR_DIR, DP_FIB4_DXR_DIR_BLOCKS);
+
+	return ret ? ret
+		   : dp_clear_dir(DP_MAP_FIB6_DXR_DIR, DP_FIB6_DXR_DIR_BLOCKS);
 }
 
 /* The arrays written through mmap (doc/architecture.md). */
@@ -666,9 +680,9 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 	}
 	ret = dp_clear_rebuilt(err, errlen);
 	if (!ret && *reused) {
-		ret = dp_clear_fib4_ranges();
+		ret = dp_clear_fib_ranges();
 		if (ret)
-			snprintf(err, errlen, "cannot empty fib4_dxr_dir: %s",
+			snprintf(err, errlen, "cannot empty the ranges' directories: %s",
 				 safe_strerror(-ret));
 	}
 	if (!ret)

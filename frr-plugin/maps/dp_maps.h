@@ -28,6 +28,8 @@ enum dp_map_id {
 	DP_MAP_FIB4_DXR_RANGE, /* fib4_dxr_range */
 	DP_MAP_FIB6,	   /* fib6_map */
 	DP_MAP_FIB6_FILTER, /* fib6_filter_map */
+	DP_MAP_FIB6_DXR_DIR, /* fib6_dxr_dir */
+	DP_MAP_FIB6_DXR_RANGE, /* fib6_dxr_range */
 	DP_MAP_PUNT4,	   /* punt_v4_map */
 	DP_MAP_PUNT6,	   /* punt_v6_map */
 	DP_MAP_ADDR4,	   /* addr4_map */

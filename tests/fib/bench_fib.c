@@ -316,6 +316,13 @@ int main(int argc, char **argv)
 	m.dxr_range_fd = mkmap(BPF_MAP_TYPE_ARRAY, 4,
 			       sizeof(struct dp_fib4_block),
 			       m.dxr_range_blocks, BPF_F_MMAPABLE);
+	m.dxr6_range_blocks = DP_FIB6_DXR_RANGE_BLOCKS_DEFAULT;
+	m.dxr6_dir_fd = mkmap(BPF_MAP_TYPE_ARRAY, 4,
+			      sizeof(struct dp_fib4_block),
+			      DP_FIB6_DXR_DIR_BLOCKS, BPF_F_MMAPABLE);
+	m.dxr6_range_fd = mkmap(BPF_MAP_TYPE_ARRAY, 4,
+				sizeof(struct dp_fib6_range_block),
+				m.dxr6_range_blocks, BPF_F_MMAPABLE);
 	rnd_seed(42);
 	if (do_restart) {
 		restart(&m, n4, n6);

@@ -35,6 +35,12 @@ bool tfib_open(struct tfib *t, uint32_t vals_max, uint32_t tbl8_groups,
 	t->m.dxr_range_fd = fake_array_mmap(TFIB_DXR_RANGE_BLOCKS *
 					    DP_FIB4_TBL8_GROUP_ENTRIES);
 	t->m.dxr_routes_max = tfib_dxr_routes_max;
+	t->m.dxr6_dir_fd = fake_array_mmap(DP_FIB6_DXR_CHUNKS);
+	t->m.dxr6_range_blocks = TFIB_DXR_RANGE_BLOCKS;
+	/* 64-bit entries: two 32-bit units each */
+	t->m.dxr6_range_fd = fake_array_mmap(TFIB_DXR_RANGE_BLOCKS *
+					     DP_FIB6_DXR_RANGE_BLOCK * 2);
+	t->m.dxr6_routes_max = tfib_dxr_routes_max;
 	ref_init(&t->r4, 32);
 	ref_init(&t->r6, 128);
 	t->fib = dp_fib_open(&t->m);
@@ -51,6 +57,8 @@ void tfib_close(struct tfib *t)
 	fake_close(t->m.fib6_filter_fd);
 	fake_close(t->m.dxr_dir_fd);
 	fake_close(t->m.dxr_range_fd);
+	fake_close(t->m.dxr6_dir_fd);
+	fake_close(t->m.dxr6_range_fd);
 	ref_fini(&t->r4);
 	ref_fini(&t->r6);
 }

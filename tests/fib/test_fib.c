@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 	test_pool();
 	test_fib4();
 	test_fib4_dxr();
+	test_fib6_dxr();
 	test_fib6();
 	test_states();
 	test_adopt();

@@ -34,7 +34,7 @@ static uint32_t dir24_of(const struct dp_fib4 *f, uint32_t a)
 
 static uint32_t dir_of(struct tfib *t, const char *addr)
 {
-	return t->fib->v4.dxr.dir[ntohl(inet_addr(addr)) >> 16];
+	return t->fib->v4.dxr.d.dir[ntohl(inet_addr(addr)) >> 16];
 }
 
 /*
@@ -216,7 +216,7 @@ static void test_dxr_switch(void)
 	dp_fib_stats(t.fib, &st);
 	T_CHECK(!st.ranges4_on, "ranges off at 801 routes");
 	for (c = 0, i = 0; c < DP_FIB4_DXR_CHUNKS; c++)
-		i += t.fib->v4.dxr.dir[c] != 0;
+		i += t.fib->v4.dxr.d.dir[c] != 0;
 	T_EQ(i, 0, "directory entries left");
 	T_EQ(st.ranges4, 0, "range entries in use");
 	tfib_verify(&t, 32, 5000);

@@ -8,6 +8,7 @@
 void test_pool(void);	/* test_pool.c: id reuse after grace periods */
 void test_fib4(void);	/* test_fib4.c */
 void test_fib4_dxr(void); /* test_fib4_dxr.c: ranges in front of DIR-24-8 */
+void test_fib6_dxr(void); /* test_fib6_dxr.c: ranges in front of the search */
 void test_fib6(void);	/* test_fib6.c */
 void test_states(void);	/* test_states.c: every state under churn */
 void test_adopt(void);	/* test_adopt.c: a restart takes the tables over */

@@ -121,6 +121,10 @@ static void h_fib_open(struct harness *h)
 		.dxr_dir_fd = bpf_map__fd(x->maps.fib4_dxr_dir),
 		.dxr_range_fd = bpf_map__fd(x->maps.fib4_dxr_range),
 		.dxr_range_blocks = bpf_map__max_entries(x->maps.fib4_dxr_range),
+		.dxr6_dir_fd = bpf_map__fd(x->maps.fib6_dxr_dir),
+		.dxr6_range_fd = bpf_map__fd(x->maps.fib6_dxr_range),
+		.dxr6_range_blocks =
+			bpf_map__max_entries(x->maps.fib6_dxr_range),
 	};
 
 	dp_fib_close(h->fib);

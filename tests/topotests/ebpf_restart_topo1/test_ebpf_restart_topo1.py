@@ -759,15 +759,19 @@ def test_unclaimed_state_goes_at_the_resync():
                 "{} before the resync: sent {}, received {}".format(what, sent, got)
         assert _resync_pending(), "the resync came before the flows ended: the test proves nothing"
         assert ("198.18.0.20", 80, "tcp") in lbmaps.vips(r1)
-        # the IPv4 ranges wait for the resync: until then an earlier run's
+        # the ranges wait for the resync: until then an earlier run's
         # programs may read the maps (doc/fib.md, "IPv4: ranges")
         fib = show.dataplane(r1)["fib"]
         assert not fib["ipv4RangesOn"], "IPv4 ranges before the resync: {}".format(fib)
+        assert not fib["ipv6RangesOn"], "IPv6 ranges before the resync: {}".format(fib)
         done, _ = topotest.run_and_expect(_resync_pending, False, count=(RESYNC + 20) * 2, wait=0.5)
         assert done, "no resync {} s after the restart".format(RESYNC + 20)
         fib = show.dataplane(r1)["fib"]
         assert fib["ipv4RangesOn"] and fib["ipv4RangesDir24Blocks"] == 0 and \
             fib["ipv4RangeEntries"] > 0, "IPv4 ranges after the resync: {}".format(fib)
+        # 2001:db8::/20 holds h2's loopbacks: ranges; the others one id
+        assert fib["ipv6RangesOn"] and fib["ipv6RangesSearchChunks"] == 0 and \
+            fib["ipv6RangeEntries"] > 0, "IPv6 ranges after the resync: {}".format(fib)
         vips = lbmaps.vips(r1)
         assert ("198.18.0.20", 80, "tcp") not in vips, vips
         assert ("198.18.0.10", 80, "tcp") in vips and ("2001:db8:10::10", 80, "tcp") in vips, vips
