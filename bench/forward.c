@@ -79,6 +79,7 @@ struct fwd_opts {
 	double seconds;
 	int rounds;
 	int cpu_gen, cpu_rtr;
+	unsigned int modes; /* bit per enum fwd_mode run */
 };
 
 struct fwd_env {
@@ -209,7 +210,8 @@ static struct bn_rate_sample fwd_generate(struct fwd_env *e, double seconds)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: forward [--routes 1M] [--seconds 2] [--rounds 3] [--cpus GEN,RTR]\n");
+		"usage: forward [--routes 1M] [--seconds 2] [--rounds 3] [--cpus GEN,RTR]\n"
+		"               [--only kernel|ours|fib_lookup|redirect]  (one mode: to profile it)\n");
 	exit(2);
 }
 
@@ -220,15 +222,19 @@ static void fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 		{"seconds", required_argument, NULL, 's'},
 		{"rounds", required_argument, NULL, 'r'},
 		{"cpus", required_argument, NULL, 'c'},
+		{"only", required_argument, NULL, 'o'},
 		{},
 	};
-	int c;
+	static const char *const only[M_N] = {"kernel", "ours", "fib_lookup",
+					      "redirect"};
+	int c, m;
 
 	o->routes = 1000000;
 	o->seconds = 2;
 	o->rounds = 3;
 	o->cpu_gen = 0;
 	o->cpu_rtr = 1;
+	o->modes = (1u << M_N) - 1;
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -243,6 +249,13 @@ static void fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 		case 'c':
 			if (sscanf(optarg, "%d,%d", &o->cpu_gen, &o->cpu_rtr) != 2)
 				usage();
+			break;
+		case 'o':
+			for (m = 0; m < M_N && strcmp(optarg, only[m]); m++)
+				;
+			if (m == M_N)
+				usage();
+			o->modes = 1u << m;
 			break;
 		default:
 			usage();
@@ -280,6 +293,24 @@ static void fwd_setup(struct fwd_env *e, const struct fwd_opts *o)
 	free(t);
 }
 
+/* --only: the one mode's row (a run to profile, not to compare). */
+static int fwd_report_one(struct fwd_env *e, const struct fwd_opts *o,
+			  double v[M_N][4][o->rounds])
+{
+	struct bn_stat st[4];
+	int m = __builtin_ctz(o->modes), k;
+
+	for (k = 0; k < 4; k++)
+		st[k] = bn_stat_of(v[m][k], o->rounds);
+	printf("%s only: offered %.2f, forwarded %.2f Mpps, %.2f Mpps per core, router CPU %.0f %%\n",
+	       mode_names[m], st[0].med, st[1].med, st[2].med, st[3].med);
+	traffic__destroy(e->gen);
+	traffic__destroy(e->sink);
+	ref_fwd__destroy(e->ref);
+	bn_dp_close(&e->dp);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* offered, forwarded, per router core, router CPU % */
@@ -309,6 +340,8 @@ int main(int argc, char **argv)
 
 			uint64_t k0;
 
+			if (!(o.modes & 1u << m))
+				continue;
 			fwd_mode_set(&e, m);
 			k0 = bn_kernel_forwarded("bn_rtr");
 			bn_netns_enter("bn_gen");
@@ -324,6 +357,8 @@ int main(int argc, char **argv)
 	}
 	fwd_mode_set(&e, M_KERNEL);
 	fwd_dp_counts(&e, &fwd1, &pass1);
+	if (o.modes != (1u << M_N) - 1)
+		return fwd_report_one(&e, &o, v);
 
 	printf("%-14s %-20s %-20s %-20s %-16s\n", "router", "offered Mpps",
 	       "forwarded Mpps", "Mpps per core", "router CPU %");
