@@ -179,7 +179,11 @@ static inline __u32 dp_fib4_dxr_ranges(__u32 base, __u32 n)
  * (20 bits), so the answer is the last entry of the /20's at or below
  * (those bits << 20 | DP_FIB6_DXR_ID_MASK). Id DP_FIB6_DXR_SEARCH sends
  * the lookup on to the binary search: a /64 that holds a longer prefix.
- * Both maps are mmapable arrays of blocks (256 __u32, 256 __u64).
+ * A /20 too dense for one set of ranges has DP_FIB6_DXR_SUB | base: its
+ * 16 /24s' entries, laid out as a directory entry, are the low 32 bits of
+ * fib6_dxr_range's entries base .. base + 15 (the next 4 bits of the
+ * address pick one; the high 32 bits are the plugin's). Both maps are
+ * mmapable arrays of blocks (256 __u32, 256 __u64).
  */
 #define DP_FIB6_DXR_CHUNK_BITS	     20
 #define DP_FIB6_DXR_CHUNKS	     (1u << (DP_FIB6_DXR_CHUNK_BITS - 3))
@@ -188,6 +192,17 @@ static inline __u32 dp_fib4_dxr_ranges(__u32 base, __u32 n)
 #define DP_FIB6_DXR_ID_MASK	     ((1u << DP_FIB6_DXR_ID_BITS) - 1)
 #define DP_FIB6_DXR_SEARCH	     DP_FIB6_DXR_ID_MASK
 #define DP_FIB6_DXR_RANGE_BLOCK	     256
+#define DP_FIB6_DXR_SUB		     0x40000000u
+#define DP_FIB6_DXR_SUB_BITS	     4
+#define DP_FIB6_DXR_SUB_N	     (1u << DP_FIB6_DXR_SUB_BITS)
+
+/* Which of a dense /20's /24s top lies in. */
+static inline __u32 dp_fib6_dxr_sub(__u64 top)
+{
+	return (__u32)(top >> (64 - DP_FIB6_DXR_CHUNK_BITS -
+			       DP_FIB6_DXR_SUB_BITS)) &
+	       (DP_FIB6_DXR_SUB_N - 1);
+}
 
 struct dp_fib6_range_block {
 	__u64 e[DP_FIB6_DXR_RANGE_BLOCK];

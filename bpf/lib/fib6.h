@@ -138,6 +138,10 @@ __attribute__((noinline)) __u32 dp_fib6_search(const struct in6_addr *daddr)
 	top = (__u64)bpf_ntohl(daddr->in6_u.u6_addr32[0]) << 32 |
 	      bpf_ntohl(daddr->in6_u.u6_addr32[1]);
 	dir = dp_fib4_entry(&fib6_dxr_dir, dp_fib6_dxr_chunk(top));
+	/* a dense /20: its /24's entry */
+	if ((dir & DP_FIB4_DXR_RANGES) == DP_FIB6_DXR_SUB)
+		dir = (__u32)dp_fib6_range(dp_fib4_dxr_base(dir) +
+					   dp_fib6_dxr_sub(top));
 	if (!(dir & DP_FIB4_DXR_DIRECT))
 		return dp_fib6_search_lengths(daddr);
 	if ((dir & DP_FIB4_DXR_RANGES) == DP_FIB4_DXR_RANGES)

@@ -253,12 +253,14 @@ static void dp_show_fib(struct vty *vty, json_object *json)
 		json_object_int_add(jf, "ipv4RangeEntries", st.ranges4);
 		json_object_int_add(jf, "ipv4RangeEntriesMax", st.ranges4_max);
 		json_object_int_add(jf, "ipv4RangesDir24Blocks", st.dir24_4);
+		json_object_int_add(jf, "ipv4RangeRepacks", st.ranges4_repacks);
 		json_object_boolean_add(jf, "ipv6RangesOn", st.ranges6_on);
 		json_object_int_add(jf, "ipv6RangeEntries", st.ranges6);
 		json_object_int_add(jf, "ipv6RangeEntriesMax", st.ranges6_max);
 		json_object_int_add(jf, "ipv6RangesSearchChunks",
 				    st.ranges6_on ? DP_FIB6_DXR_CHUNKS - st.ranged6
 						  : 0);
+		json_object_int_add(jf, "ipv6RangeRepacks", st.ranges6_repacks);
 		json_object_int_add(jf, "fib6Nodes", st.fib6_nodes);
 		json_object_int_add(jf, "fib6NodesMax", st.fib6_max);
 		json_object_int_add(jf, "valuesUsed", st.vals_used);

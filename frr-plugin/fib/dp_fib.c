@@ -279,6 +279,8 @@ void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st)
 	st->ranges6 = fib->v6.dxr.d.used;
 	st->ranges6_max = fib->v6.dxr.cap;
 	st->ranged6 = fib->v6.dxr.d.ranged;
+	st->ranges4_repacks = fib->v4.dxr.d.repacks;
+	st->ranges6_repacks = fib->v6.dxr.d.repacks;
 	st->mem6_bytes = (uint64_t)st->fib6_nodes * DP_FIB6_ELEM_BYTES;
 	if (fib->v6.dxr.d.dir)
 		st->mem6_bytes += (uint64_t)DP_FIB6_DXR_CHUNKS * sizeof(uint32_t) +

@@ -155,6 +155,8 @@ struct dp_fib_stats {
 	uint32_t ranges6;    /* range entries in use */
 	uint32_t ranges6_max;
 	uint32_t ranged6;    /* /20s answered by ranges (or one id) */
+	uint32_t ranges4_repacks; /* range tables rebuilt packed */
+	uint32_t ranges6_repacks;
 };
 extern void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st);
 

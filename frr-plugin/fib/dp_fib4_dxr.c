@@ -231,7 +231,7 @@ void dp_fib4_dxr_touch(struct dp_fib4 *f, uint32_t addr, uint8_t len)
 void dp_fib4_dxr_flush(struct dp_fib4 *f)
 {
 	if (!f->live24)
-		dp_fib_dir_flush(&f->dxr.d, f->nrules, dxr_build, f);
+		dp_fib_dir_flush(&f->dxr.d, f->nrules, dxr_build, NULL, f);
 }
 
 void dp_fib4_dxr_adopt_end(struct dp_fib4 *f)

@@ -136,37 +136,120 @@ static bool dxr6_prefix(void *ctx, const uint32_t *addr, unsigned int len,
 	return s->n <= N_MAX;
 }
 
+/*
+ * The entry of the /len (20 or 24) at top-64-bit address first: 0 (the
+ * binary search answers), DIRECT | id, or its ranges in a slot of *size
+ * entries (else *size 0); *dense when it has more ranges than an entry
+ * may name.
+ */
+static uint32_t dxr6_part(struct dp_fib6 *f, uint64_t first, unsigned int len,
+			  uint32_t *size, bool *dense)
+{
+	struct dp_fib6_dxr *x = &f->dxr;
+	uint32_t addr[4] = {first >> 32, (uint32_t)first, 0, 0}, id;
+	struct dxr6_sweep s = {.x = x, .cur = first};
+	int64_t base;
+
+	*size = 0;
+	s.end[0] = first | ~0ull >> len;
+	s.val[0] = dp_fib6_cover(f, addr, len);
+	s.high = s.val[0] >= DP_FIB6_DXR_SEARCH;
+	dp_fib6_prefixes_under(f, addr, len, dxr6_prefix, &s);
+	while (s.depth >= 0 && s.n <= N_MAX)
+		dxr6_close(&s);
+	*dense = s.n > N_MAX;
+	if (*dense || s.high)
+		return 0;
+	if (s.n == 1) {
+		id = x->out[0] & DP_FIB6_DXR_ID_MASK;
+		return id == DP_FIB6_DXR_SEARCH ? 0 : DP_FIB4_DXR_DIRECT | id;
+	}
+	*size = s.n;
+	base = dp_fib_slots_alloc(&x->d.pool, size);
+	if (base < 0) {
+		*size = 0;
+		return 0;
+	}
+	memcpy(&x->range[base], x->out, s.n * sizeof(x->out[0]));
+	return dp_fib4_dxr_ranges((uint32_t)base, s.n);
+}
+
+/*
+ * A /20 too dense for one set of ranges (a region where a registry's
+ * allocations pile up): its 16 /24s each get an entry of their own, in a
+ * slot of 16 whose high halves keep their slots' sizes.
+ */
+static void dxr6_build_sub(struct dp_fib6 *f, uint32_t c, uint64_t first)
+{
+	struct dp_fib6_dxr *x = &f->dxr;
+	uint64_t sub[DP_FIB6_DXR_SUB_N];
+	uint32_t i, e, size, bsize = DP_FIB6_DXR_SUB_N, used = 0;
+	int64_t base;
+	bool dense;
+
+	for (i = 0; i < DP_FIB6_DXR_SUB_N; i++) {
+		e = dxr6_part(f, first | (uint64_t)i << (64 - CHUNK_BITS -
+							  DP_FIB6_DXR_SUB_BITS),
+			      CHUNK_BITS + DP_FIB6_DXR_SUB_BITS, &size, &dense);
+		sub[i] = (uint64_t)size << 32 | e;
+		used += size;
+
+	}
+	base = dp_fib_slots_alloc(&x->d.pool, &bsize);
+	if (base < 0) {
+		/* the /20 stays on the search; its /24s' slots, never
+		 * named, go back (after a grace period, as any) */
+		for (i = 0; i < DP_FIB6_DXR_SUB_N; i++)
+			if (sub[i] >> 32)
+				dp_fib_dir_free(&x->d,
+						dp_fib4_dxr_base((uint32_t)sub[i]),
+						sub[i] >> 32);
+		return;
+	}
+	memcpy(&x->range[base], sub, sizeof(sub));
+	x->d.slot[c] = bsize;
+	x->d.used += bsize + used;
+	dp_fib_dir_set(&x->d, c, DP_FIB6_DXR_SUB | (uint32_t)base);
+}
+
 /* Build /20 c (its entry is 0, it holds no slot); it stays on the
  * binary search if its ranges do not fit. */
 static void dxr6_build(void *owner, uint32_t c)
 {
 	struct dp_fib6 *f = owner;
-	struct dp_fib6_dxr *x = &f->dxr;
 	uint64_t first = 1ull << 61 | (uint64_t)c << (64 - CHUNK_BITS);
-	uint32_t addr[4] = {first >> 32, (uint32_t)first, 0, 0}, size, id;
-	struct dxr6_sweep s = {.x = x, .cur = first};
-	int64_t base;
+	uint32_t e, size;
+	bool dense;
 
-	s.end[0] = first | CHUNK_SPAN;
-	s.val[0] = dp_fib6_cover(f, addr, CHUNK_BITS);
-	s.high = s.val[0] >= DP_FIB6_DXR_SEARCH;
-	dp_fib6_prefixes_under(f, addr, CHUNK_BITS, dxr6_prefix, &s);
-	while (s.depth >= 0 && s.n <= N_MAX)
-		dxr6_close(&s);
-	if (s.n > N_MAX || s.high)
-		return;
-	if (s.n == 1) {
-		id = x->out[0] & DP_FIB6_DXR_ID_MASK;
-		if (id != DP_FIB6_DXR_SEARCH)
-			dp_fib_dir_set(&x->d, c, DP_FIB4_DXR_DIRECT | id);
-		return;
-	}
-	size = s.n;
-	base = dp_fib_slots_alloc(&x->d.pool, &size);
-	if (base < 0)
-		return;
-	memcpy(&x->range[base], x->out, s.n * sizeof(x->out[0]));
-	dp_fib_dir_name(&x->d, c, (uint32_t)base, s.n, size);
+	e = dxr6_part(f, first, CHUNK_BITS, &size, &dense);
+	if (dense)
+		dxr6_build_sub(f, c, first);
+	else if (size)
+		dp_fib_dir_name(&f->dxr.d, c, dp_fib4_dxr_base(e),
+				dp_fib4_dxr_n(e), size);
+	else if (e)
+		dp_fib_dir_set(&f->dxr.d, c, e);
+}
+
+/* /20 c's old slot (prev: its entry before the batch), and its /24s'
+ * slots if it had them: they wait out a grace period. */
+static void dxr6_release(void *owner, uint32_t c, uint32_t prev,
+			 uint32_t size)
+{
+	struct dp_fib6_dxr *x = &((struct dp_fib6 *)owner)->dxr;
+	uint32_t base = dp_fib4_dxr_base(prev), i;
+	uint64_t e;
+
+	if ((prev & DP_FIB4_DXR_RANGES) == DP_FIB6_DXR_SUB)
+		for (i = 0; i < DP_FIB6_DXR_SUB_N; i++) {
+			e = x->range[base + i];
+			if (!(e >> 32))
+				continue;
+			dp_fib_dir_free(&x->d, dp_fib4_dxr_base((uint32_t)e),
+					e >> 32);
+			x->d.used -= e >> 32;
+		}
+	dp_fib_dir_free(&x->d, base, size);
 }
 
 /* The /20s a prefix covers: [*first, *last]; false if none. */
@@ -206,7 +289,8 @@ void dp_fib6_dxr_touch(struct dp_fib6 *f, const uint32_t *addr,
 void dp_fib6_dxr_flush(struct dp_fib6 *f)
 {
 	if (!f->adopting)
-		dp_fib_dir_flush(&f->dxr.d, f->prefixes, dxr6_build, f);
+		dp_fib_dir_flush(&f->dxr.d, f->prefixes, dxr6_build,
+				 dxr6_release, f);
 }
 
 uint32_t dp_fib6_dxr_lookup(const struct dp_fib6_dxr *x, uint64_t top)
@@ -217,6 +301,12 @@ uint32_t dp_fib6_dxr_lookup(const struct dp_fib6_dxr *x, uint64_t top)
 	if (!x->d.dir || c == CHUNKS)
 		return DP_FIB6_DXR_SEARCH;
 	d = dp_fib_dir_entry(&x->d, c);
+	if ((d & DP_FIB4_DXR_RANGES) == DP_FIB6_DXR_SUB) {
+		i = dp_fib4_dxr_base(d) + dp_fib6_dxr_sub(top);
+		d = i < x->cap ? (uint32_t)__atomic_load_n(&x->range[i],
+							   __ATOMIC_RELAXED)
+			       : 0;
+	}
 	if (!(d & DP_FIB4_DXR_DIRECT))
 		return DP_FIB6_DXR_SEARCH;
 	if ((d & DP_FIB4_DXR_RANGES) != DP_FIB4_DXR_RANGES)

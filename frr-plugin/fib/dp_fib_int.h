@@ -159,6 +159,8 @@ struct dp_fib_slots {
 	struct dp_fib_slot_freed *freed; /* FIFO waiting for a grace period */
 	uint32_t fhead, fcount, fcap;
 	uint64_t freed_n; /* entries in the FIFO */
+	uint64_t handed;  /* entries handed out since the last reset */
+	uint64_t refused; /* entries asked for and not given, since then */
 	struct dp_fib_grace *grace;
 };
 
@@ -189,6 +191,7 @@ struct dp_fib_dir {
 	uint32_t used;	 /* range entries in slots */
 	uint32_t ranged; /* chunks answered by ranges or one id */
 	uint32_t routes_max, routes_on;
+	uint32_t repacks; /* rebuilds of every chunk into a fresh table */
 };
 
 /*
@@ -212,15 +215,23 @@ extern bool dp_fib_dir_touch(struct dp_fib_dir *d, uint32_t c);
 /* Ranges built for chunk c: n entries in a slot of size at base. */
 extern void dp_fib_dir_name(struct dp_fib_dir *d, uint32_t c, uint32_t base,
 			    uint32_t n, uint32_t size);
+/* A slot packets may still read until a grace period. */
+extern void dp_fib_dir_free(struct dp_fib_dir *d, uint32_t base,
+			    uint32_t size);
 /*
  * The flush: build(owner, c) for each chunk touched (or for every chunk,
  * prev 0, when the ranges come on), the ranges switched by the route
  * count. build stores the chunk's entry (dp_fib_dir_set/_name) or leaves
- * it 0.
+ * it 0. The chunk's old slot (of size, named by prev, its entry before
+ * the batch) is then freed: by release if given (a slot naming others),
+ * else as one slot.
  */
 typedef void (*dp_fib_dir_build_fn)(void *owner, uint32_t c);
+typedef void (*dp_fib_dir_release_fn)(void *owner, uint32_t c, uint32_t prev,
+				      uint32_t size);
 extern void dp_fib_dir_flush(struct dp_fib_dir *d, uint32_t routes,
-			     dp_fib_dir_build_fn build, void *owner);
+			     dp_fib_dir_build_fn build,
+			     dp_fib_dir_release_fn release, void *owner);
 /* The lookups' first step: chunk c's entry. */
 static inline uint32_t dp_fib_dir_entry(const struct dp_fib_dir *d,
 					uint32_t c)

@@ -57,6 +57,7 @@ static void slots_reset(struct dp_fib_slots *s)
 	s->avail_n = 0;
 	s->fcount = s->fhead = s->fresh = 0;
 	s->freed_n = 0;
+	s->handed = s->refused = 0;
 	s->fresh_wait = true;
 }
 
@@ -163,11 +164,13 @@ int64_t dp_fib_slots_alloc(struct dp_fib_slots *s, uint32_t *n)
 	for (int pass = 0; pass < 2; pass++) {
 		slots_release(s);
 		base = slots_avail_take(s, n);
-		if (base >= 0)
-			return base;
-		if (!s->fresh_wait && s->fresh + *n <= s->cap) {
+		if (base < 0 && !s->fresh_wait && s->fresh + *n <= s->cap) {
 			s->fresh += *n;
-			return s->fresh - *n;
+			base = s->fresh - *n;
+		}
+		if (base >= 0) {
+			s->handed += *n;
+			return base;
 		}
 		if (pass || (s->freed_n < s->cap / 4 && !s->fresh_wait) ||
 		    s->grace->wait())
@@ -175,6 +178,7 @@ int64_t dp_fib_slots_alloc(struct dp_fib_slots *s, uint32_t *n)
 		s->grace->done++;
 		s->fresh_wait = false;
 	}
+	s->refused += *n;
 	return -1;
 }
 
@@ -240,9 +244,16 @@ void dp_fib_dir_fini(struct dp_fib_dir *d)
 
 void dp_fib_dir_set(struct dp_fib_dir *d, uint32_t c, uint32_t v)
 {
-	d->ranged += !!(v & DP_FIB4_DXR_DIRECT) -
-		     !!(d->dir[c] & DP_FIB4_DXR_DIRECT);
+	/* DIRECT, RANGES, or (IPv6) a block of sub-entries */
+	const uint32_t answers = DP_FIB4_DXR_RANGES;
+
+	d->ranged += !!(v & answers) - !!(d->dir[c] & answers);
 	dp_fib4_store(&d->dir[c], v);
+}
+
+void dp_fib_dir_free(struct dp_fib_dir *d, uint32_t base, uint32_t size)
+{
+	slots_free(&d->pool, base, size);
 }
 
 bool dp_fib_dir_touch(struct dp_fib_dir *d, uint32_t c)
@@ -283,8 +294,39 @@ static void dir_all_off(struct dp_fib_dir *d)
 	d->on = false;
 }
 
+/* Every chunk anew into an empty table, after the one grace period its
+ * first slot waits for (dp_fib_slots_alloc). */
+static void dir_build_all(struct dp_fib_dir *d, dp_fib_dir_build_fn build,
+			  void *owner)
+{
+	d->on = true;
+	for (uint32_t c = 0; c < d->chunks; c++) {
+		d->prev[c] = 0;
+		build(owner, c);
+	}
+}
+
+/*
+ * Slots are not merged when freed: chunks that grow one update at a time
+ * (a table loading in batches) each leave a slot a little too small for
+ * the next one, and the never used entries run out while most of the
+ * table is free in pieces. When that refuses chunks their ranges, the
+ * table is built anew, packed: every chunk on the structure behind for
+ * the time it takes (tens of ms), then ranges again. Not while the
+ * table is really full, nor before half of it was handed out since the
+ * last time (a load in progress repacks a few times, not at every batch).
+ */
+static bool dir_fragmented(const struct dp_fib_dir *d)
+{
+	const struct dp_fib_slots *s = &d->pool;
+
+	return s->refused && d->used + s->refused <= s->cap / 4 * 3 &&
+	       s->handed >= s->cap / 2;
+}
+
 void dp_fib_dir_flush(struct dp_fib_dir *d, uint32_t routes,
-		      dp_fib_dir_build_fn build, void *owner)
+		      dp_fib_dir_build_fn build, dp_fib_dir_release_fn release,
+		      void *owner)
 {
 	uint32_t i, c, old;
 
@@ -295,15 +337,8 @@ void dp_fib_dir_flush(struct dp_fib_dir *d, uint32_t routes,
 		return;
 	}
 	if (!d->on) {
-		if (d->hold || routes > d->routes_on)
-			return;
-		/* every chunk anew, after the one grace period this rare
-		 * switch waits (dp_fib_slots_alloc) */
-		d->on = true;
-		for (c = 0; c < d->chunks; c++) {
-			d->prev[c] = 0;
-			build(owner, c);
-		}
+		if (!d->hold && routes <= d->routes_on)
+			dir_build_all(d, build, owner);
 		return;
 	}
 	for (i = 0; i < d->ndirty; i++) {
@@ -314,8 +349,15 @@ void dp_fib_dir_flush(struct dp_fib_dir *d, uint32_t routes,
 		d->used -= old;
 		build(owner, c);
 		/* its old ranges, read by the build, wait out a grace period */
-		if (old)
+		if (old && release)
+			release(owner, c, d->prev[c], old);
+		else if (old)
 			slots_free(&d->pool, dp_fib4_dxr_base(d->prev[c]), old);
 	}
 	d->ndirty = 0;
+	if (dir_fragmented(d)) {
+		dir_all_off(d);
+		dir_build_all(d, build, owner);
+		d->repacks++;
+	}
 }

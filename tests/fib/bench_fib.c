@@ -172,6 +172,14 @@ static void bench(struct dp_fib *fib, int fib6_fd, uint32_t n, bool v6)
 		       st.routes4, st.tbl8_used, st.vals_used,
 		       (unsigned long long)st.mem4_bytes,
 		       (double)st.mem4_bytes / st.routes4);
+	if (v6)
+		printf("  ranges %s: %u entries of %u, %u /20s answered, %u repacks\n",
+		       st.ranges6_on ? "on" : "off", st.ranges6, st.ranges6_max,
+		       st.ranged6, st.ranges6_repacks);
+	else
+		printf("  ranges %s: %u entries of %u, %u /16s on DIR-24-8, %u repacks\n",
+		       st.ranges4_on ? "on" : "off", st.ranges4, st.ranges4_max,
+		       st.dir24_4, st.ranges4_repacks);
 	t1 = now();
 	fd = run(fib, r, n, v6, false);
 	t2 = now();

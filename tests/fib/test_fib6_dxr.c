@@ -212,6 +212,112 @@ out:
 	t_end();
 }
 
+/* 2a00::/20 with /48s in each of its /24s, one /24 denser than a set of
+ * ranges may be: the /20 gets its /24s' entries, that /24 the search. */
+static void test_dxr6_dense(void)
+{
+	struct dp_fib_stats st;
+	struct dp_rt_val v = {.type = DP_RT_NHG};
+	uint32_t a[4] = {0}, i, d, hits = 0;
+	struct tfib t;
+
+	t_begin("fib6 ranges: a /20 too dense for one set of ranges gets one per /24, a denser /24 the search");
+	if (!tfib_open(&t, VALS, GROUPS, NODES6))
+		goto out;
+	/* 40 /48s in each /24, alternating values (no two ranges merge) */
+	for (i = 0; i < 16 * 40; i++) {
+		a[0] = 0x2a000000 | (i % 16) << 8 | (i / 16);
+		v.nhg_id = 1 + i % 2;
+		T_EQ(tfib_add(&t, 128, a, 48, &v), 0, "add");
+	}
+	/* 2a00:f00::/24: 300 /40s more, every other one: 600 ranges */
+	for (i = 0; i < 300; i++) {
+		a[0] = 0x2a000f00 | (i >> 7);
+		a[1] = (i & 0x7f) << 25;
+		v.nhg_id = 3 + i % 2;
+		T_EQ(tfib_add(&t, 128, a, 40, &v), 0, "add");
+	}
+	d = dir_of(&t, "2a00::");
+	T_EQ(d & DP_FIB4_DXR_RANGES, DP_FIB6_DXR_SUB, "2a00::/20: one entry per /24");
+	T_EQ(ranges_say(&t, "2a00:f00::1"), DP_FIB6_DXR_SEARCH,
+	     "the denser /24: the search answers");
+	T_EQ(ranges_say(&t, "2a00:fff::1"), DP_FIB6_DXR_SEARCH,
+	     "... all of it");
+	for (i = 0; i < 16 * 40; i++) {
+		uint64_t top = (uint64_t)(0x2a000000 | (i % 16) << 8 | (i / 16)) << 32;
+
+		hits += dp_fib6_dxr_lookup(&t.fib->v6.dxr, top | 0x1234) !=
+			DP_FIB6_DXR_SEARCH;
+	}
+	T_EQ(hits, 15 * 40, "the other /24s' /48s from their ranges");
+
+	tfib_verify(&t, 128, 5000);
+	/* the /40s gone: the /20 is one set of ranges again? 640 /48s, 1280
+	 * ranges: no, still one entry per /24, all from ranges */
+	for (i = 0; i < 300; i++) {
+		a[0] = 0x2a000f00 | (i >> 7);
+		a[1] = (i & 0x7f) << 25;
+		T_EQ(tfib_del(&t, 128, a, 40), 0, "delete");
+	}
+	a[1] = 0;
+	T_CHECK(ranges_say(&t, "2a00:f00::1") != DP_FIB6_DXR_SEARCH,
+		"2a00:f00::/24 from its ranges once lighter");
+	tfib_verify(&t, 128, 5000);
+	/* all but 100 gone: one set of ranges for the /20 */
+	for (i = 100; i < 16 * 40; i++) {
+		a[0] = 0x2a000000 | (i % 16) << 8 | (i / 16);
+		T_EQ(tfib_del(&t, 128, a, 48), 0, "delete");
+	}
+	T_EQ(dir_of(&t, "2a00::") & DP_FIB4_DXR_RANGES, DP_FIB4_DXR_RANGES,
+	     "2a00::/20: one set of ranges again");
+	tfib_verify(&t, 128, 5000);
+	for (i = 0; i < 100; i++) {
+		a[0] = 0x2a000000 | (i % 16) << 8 | (i / 16);
+		T_EQ(tfib_del(&t, 128, a, 48), 0, "delete");
+	}
+	dp_fib_stats(t.fib, &st);
+	T_EQ(st.ranges6, 0, "range entries in use, all routes gone");
+	T_EQ(dir_of(&t, "2a00::"), DP_FIB4_DXR_DIRECT, "2a00::/20: no route");
+	tfib_close(&t);
+out:
+	t_end();
+}
+
+/* /20s that grow one route per commit leave slots a little too small
+ * for their next size: the table is repacked, and every /20 keeps its
+ * ranges. */
+static void test_dxr6_repack(void)
+{
+	struct dp_fib_stats st;
+	struct dp_rt_val v = {.type = DP_RT_NHG};
+	uint32_t a[4] = {0}, i, k, on = 0;
+	struct tfib t;
+
+	t_begin("fib6 ranges: chunks growing one route at a time fragment the pool: repacked, all keep their ranges");
+	if (!tfib_open(&t, VALS, GROUPS, NODES6))
+		goto out;
+	for (k = 0; k < 60; k++)
+		for (i = 0; i < 40; i++) {
+			a[0] = 0x24000000 + (i << 12);
+			a[1] = k << 17;
+			v.nhg_id = 1 + k % 2;
+			T_EQ(tfib_add(&t, 128, a, 48, &v), 0, "add");
+		}
+	for (i = 0; i < 40; i++)
+		on += (t.fib->v6.dxr.d.dir[dp_fib6_dxr_chunk(
+			       (uint64_t)(0x24000000 + (i << 12)) << 32)] &
+		       DP_FIB4_DXR_RANGES) == DP_FIB4_DXR_RANGES;
+	dp_fib_stats(t.fib, &st);
+	t_note("%u repacks, %u range entries in use of %u", st.ranges6_repacks,
+	       st.ranges6, st.ranges6_max);
+	T_CHECK(st.ranges6_repacks > 0, "the table was repacked");
+	T_EQ(on, 40, "/20s with their ranges");
+	tfib_verify(&t, 128, 5000);
+	tfib_close(&t);
+out:
+	t_end();
+}
+
 static void test_dxr6_switch(void)
 {
 	struct dp_fib_stats st;
@@ -289,5 +395,7 @@ void test_fib6_dxr(void)
 	test_dxr6_spot();
 	test_dxr6_agree();
 	test_dxr6_full_pool();
+	test_dxr6_dense();
+	test_dxr6_repack();
 	test_dxr6_switch();
 }
