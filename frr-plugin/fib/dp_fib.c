@@ -245,6 +245,12 @@ void dp_fib_commit(struct dp_fib *fib)
 	dp_fib6_dxr_flush(&fib->v6);
 }
 
+bool dp_fib_commit_pending(const struct dp_fib *fib)
+{
+	return dp_fib_dir_pending(&fib->v4.dxr.d) ||
+	       dp_fib_dir_pending(&fib->v6.dxr.d);
+}
+
 void dp_fib_ranges_start(struct dp_fib *fib)
 {
 	fib->v4.dxr.d.hold = false;

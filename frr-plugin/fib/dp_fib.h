@@ -116,6 +116,14 @@ extern int dp_fib_del6(struct dp_fib *fib, const uint32_t addr[4],
  * updates, so that a /16 many of them change is built once.
  */
 extern void dp_fib_commit(struct dp_fib *fib);
+/*
+ * When the ranges come on, or a range table is repacked, every chunk is
+ * built again, a few thousand per dp_fib_commit() (so that no commit holds
+ * its caller long); until then this is true and the caller commits again
+ * soon, updates or not. Chunks not built yet are answered by DIR-24-8 or
+ * the binary search.
+ */
+extern bool dp_fib_commit_pending(const struct dp_fib *fib);
 
 /*
  * Maps reused from an earlier run (dxr_hold): its programs stay attached

@@ -192,6 +192,8 @@ struct dp_fib_dir {
 	uint32_t ranged; /* chunks answered by ranges or one id */
 	uint32_t routes_max, routes_on;
 	uint32_t repacks; /* rebuilds of every chunk into a fresh table */
+	bool pass;	  /* such a rebuild (or the ranges coming on) under way */
+	uint32_t pass_next; /* its next chunk */
 };
 
 /*
@@ -232,6 +234,12 @@ typedef void (*dp_fib_dir_release_fn)(void *owner, uint32_t c, uint32_t prev,
 extern void dp_fib_dir_flush(struct dp_fib_dir *d, uint32_t routes,
 			     dp_fib_dir_build_fn build,
 			     dp_fib_dir_release_fn release, void *owner);
+/* A pass over every chunk is under way: flush again (dp_fib_commit). */
+static inline bool dp_fib_dir_pending(const struct dp_fib_dir *d)
+{
+	return d->dir && d->pass;
+}
+
 /* The lookups' first step: chunk c's entry. */
 static inline uint32_t dp_fib_dir_entry(const struct dp_fib_dir *d,
 					uint32_t c)

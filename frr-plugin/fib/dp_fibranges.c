@@ -292,18 +292,42 @@ static void dir_all_off(struct dp_fib_dir *d)
 	slots_reset(&d->pool);
 	d->used = 0;
 	d->on = false;
+	d->pass = false;
 }
 
-/* Every chunk anew into an empty table, after the one grace period its
- * first slot waits for (dp_fib_slots_alloc). */
-static void dir_build_all(struct dp_fib_dir *d, dp_fib_dir_build_fn build,
-			  void *owner)
+/*
+ * Every chunk anew into an empty table (the ranges coming on, or a
+ * repack), DP_FIB_DIR_PASS chunks a flush: building them all at once
+ * would hold zebra's dplane pthread for tens of ms (65536 /16s read from
+ * DIR-24-8, 131072 /20s from the trie). Chunks not built yet answer from
+ * the structure behind. The pass's first slot waits out the grace period
+ * the emptied table needs (dp_fib_slots_alloc).
+ */
+#define DP_FIB_DIR_PASS 4096
+
+static void dir_pass_start(struct dp_fib_dir *d)
 {
 	d->on = true;
-	for (uint32_t c = 0; c < d->chunks; c++) {
+	d->pass = true;
+	d->pass_next = 0;
+}
+
+static void dir_pass_step(struct dp_fib_dir *d, dp_fib_dir_build_fn build,
+			  void *owner)
+{
+	uint32_t c, end = d->pass_next + DP_FIB_DIR_PASS;
+
+	if (end > d->chunks)
+		end = d->chunks;
+	for (c = d->pass_next; c < end; c++) {
+		/* built since by an update of its own: it has its entry */
+		if (d->dir[c] || d->slot[c])
+			continue;
 		d->prev[c] = 0;
 		build(owner, c);
 	}
+	d->pass_next = end;
+	d->pass = end < d->chunks;
 }
 
 /*
@@ -311,16 +335,17 @@ static void dir_build_all(struct dp_fib_dir *d, dp_fib_dir_build_fn build,
  * (a table loading in batches) each leave a slot a little too small for
  * the next one, and the never used entries run out while most of the
  * table is free in pieces. When that refuses chunks their ranges, the
- * table is built anew, packed: every chunk on the structure behind for
- * the time it takes (tens of ms), then ranges again. Not while the
- * table is really full, nor before half of it was handed out since the
- * last time (a load in progress repacks a few times, not at every batch).
+ * table is built anew, packed: every chunk to the structure behind, then
+ * ranges again, a pass at a time. Not while the table is really full,
+ * nor before half of it was handed out since the last time (a load in
+ * progress repacks a few times, not at every batch).
  */
 static bool dir_fragmented(const struct dp_fib_dir *d)
 {
 	const struct dp_fib_slots *s = &d->pool;
 
-	return s->refused && d->used + s->refused <= s->cap / 4 * 3 &&
+	return !d->pass && s->refused &&
+	       d->used + s->refused <= s->cap / 4 * 3 &&
 	       s->handed >= s->cap / 2;
 }
 
@@ -337,9 +362,9 @@ void dp_fib_dir_flush(struct dp_fib_dir *d, uint32_t routes,
 		return;
 	}
 	if (!d->on) {
-		if (!d->hold && routes <= d->routes_on)
-			dir_build_all(d, build, owner);
-		return;
+		if (d->hold || routes > d->routes_on)
+			return;
+		dir_pass_start(d);
 	}
 	for (i = 0; i < d->ndirty; i++) {
 		c = d->dirty_list[i];
@@ -357,7 +382,9 @@ void dp_fib_dir_flush(struct dp_fib_dir *d, uint32_t routes,
 	d->ndirty = 0;
 	if (dir_fragmented(d)) {
 		dir_all_off(d);
-		dir_build_all(d, build, owner);
+		dir_pass_start(d);
 		d->repacks++;
 	}
+	if (d->pass)
+		dir_pass_step(d, build, owner);
 }

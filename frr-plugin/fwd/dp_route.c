@@ -703,6 +703,31 @@ static void dp_adopted_free(void)
 	dp_adopted_n = 0;
 }
 
+/*
+ * A pass over every range chunk (the ranges coming on, a repack) goes a
+ * few thousand chunks a commit: it goes on between batches, or without
+ * them, every DP_FIB_PASS_MS on the owner pthread.
+ */
+#define DP_FIB_PASS_MS 5
+static struct thread *dp_fib_pass_timer;
+
+static void dp_fib_pass(struct thread *t)
+{
+	if (!dp_fib)
+		return;
+	dp_fib_commit(dp_fib);
+	if (dp_fib_commit_pending(dp_fib))
+		thread_add_timer_msec(dp_owner_master(), dp_fib_pass, NULL,
+				      DP_FIB_PASS_MS, &dp_fib_pass_timer);
+}
+
+static void dp_fib_pass_schedule(void)
+{
+	if (dp_fib && dp_fib_commit_pending(dp_fib) && !dp_fib_pass_timer)
+		thread_add_timer_msec(dp_owner_master(), dp_fib_pass, NULL,
+				      DP_FIB_PASS_MS, &dp_fib_pass_timer);
+}
+
 static int dp_route_resync_done(void)
 {
 	dp_adopted_free();
@@ -710,6 +735,7 @@ static int dp_route_resync_done(void)
 	 * run's: the IPv4 ranges are built */
 	if (dp_fib)
 		dp_fib_ranges_start(dp_fib);
+	dp_fib_pass_schedule();
 	return 0;
 }
 
@@ -829,8 +855,9 @@ void dp_route_batch_done(void)
 		dp_missing_add_tail(&dp_missing, r);
 		dp_route_write(r);
 	}
-	/* the IPv4 ranges of the /16s this batch changed */
+	/* the ranges of the /16s and /20s this batch changed */
 	dp_fib_commit(dp_fib);
+	dp_fib_pass_schedule();
 	dp_route_meta_update();
 	dp_route_publish_stats();
 	dp_truth_schedule();

@@ -138,7 +138,9 @@ static int run(struct dp_fib *fib, const struct bench_route *r, uint32_t n,
 		/* a duplicate prefix: deleted already */
 		fails += err && !(err == -ENOENT && !add);
 	}
-	dp_fib_commit(fib);
+	do
+		dp_fib_commit(fib);
+	while (dp_fib_commit_pending(fib));
 	return fails;
 }
 

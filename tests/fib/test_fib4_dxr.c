@@ -220,10 +220,25 @@ static void test_dxr_switch(void)
 	T_EQ(i, 0, "directory entries left");
 	T_EQ(st.ranges4, 0, "range entries in use");
 	tfib_verify(&t, 32, 5000);
-	for (i = 800; i >= 700; i--) {
+	for (i = 800; i > 700; i--) {
 		a[0] = (30u << 24) + (i << 8);
 		T_EQ(tfib_del(&t, 32, a, 24), 0, "delete");
 	}
+	/* at 700 the ranges come on: a pass of a few thousand /16s a commit,
+	 * DIR-24-8 answering the others meanwhile */
+	a[0] = (30u << 24) + (700u << 8);
+	T_EQ(dp_fib_del4(t.fib, htonl(a[0]), 24), 0, "delete the 701st");
+	ref_del(&t.r4, a, 24);
+	dp_fib_commit(t.fib);
+	dp_fib_stats(t.fib, &st);
+	T_CHECK(st.ranges4_on && dp_fib_commit_pending(t.fib),
+		"ranges on, the pass under way");
+	T_CHECK(st.ranged4 > 0 && st.ranged4 < DP_FIB4_DXR_CHUNKS,
+		"%u /16s built by the first commit", st.ranged4);
+	tfib_verify(&t, 32, 5000);
+	for (i = 0; dp_fib_commit_pending(t.fib) && i < 100; i++)
+		dp_fib_commit(t.fib);
+	T_EQ(i, DP_FIB4_DXR_CHUNKS / 4096 - 1, "commits to finish the pass");
 	dp_fib_stats(t.fib, &st);
 	T_CHECK(st.ranges4_on, "ranges on again at 700 routes");
 	T_EQ(st.ranged4, DP_FIB4_DXR_CHUNKS, "/16s answered by the ranges");
