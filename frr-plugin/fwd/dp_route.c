@@ -716,6 +716,8 @@ static void dp_fib_pass(struct thread *t)
 	if (!dp_fib)
 		return;
 	dp_fib_commit(dp_fib);
+	/* show commands read a copy the owner publishes */
+	dp_route_publish_stats();
 	if (dp_fib_commit_pending(dp_fib))
 		thread_add_timer_msec(dp_owner_master(), dp_fib_pass, NULL,
 				      DP_FIB_PASS_MS, &dp_fib_pass_timer);
@@ -733,8 +735,10 @@ static int dp_route_resync_done(void)
 	dp_adopted_free();
 	/* this run's programs read the maps now, and the routes are this
 	 * run's: the IPv4 ranges are built */
-	if (dp_fib)
+	if (dp_fib) {
 		dp_fib_ranges_start(dp_fib);
+		dp_route_publish_stats();
+	}
 	dp_fib_pass_schedule();
 	return 0;
 }
