@@ -8,8 +8,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "fib/dp_fib_int.h"
+
+void *dp_fib_mmap(int fd, size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
 
 /* Value ids and groups must leave the DP_FIB4_TBL8 bit clear. */
 static bool dp_fib_maps_fit(const struct dp_fib_maps *maps)

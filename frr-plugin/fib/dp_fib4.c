@@ -387,13 +387,6 @@ uint32_t dp_fib_lookup4(const struct dp_fib *fib, uint32_t addr_be)
 
 /* ------------------------------------------------------ open / close */
 
-static void *dp_fib4_map(int fd, size_t bytes)
-{
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 /* Empty a table the datapath may be reading: entry by entry, and only
  * the entries that are set (a fresh map's pages stay untouched). */
 static void dp_fib4_clear(uint32_t *tbl, size_t n)
@@ -429,8 +422,8 @@ static int dp_fib4_alloc(struct dp_fib4 *f, const struct dp_fib_maps *maps)
 static int dp_fib4_map_tables(const struct dp_fib_maps *maps, uint32_t **t24,
 			      uint32_t **t8)
 {
-	*t24 = dp_fib4_map(maps->tbl24_fd, TBL24_BYTES);
-	*t8 = dp_fib4_map(maps->tbl8_fd,
+	*t24 = dp_fib_mmap(maps->tbl24_fd, TBL24_BYTES);
+	*t8 = dp_fib_mmap(maps->tbl8_fd,
 			  dp_fib4_tbl8_bytes(maps->tbl8_groups));
 	return *t24 && *t8 ? 0 : -errno;
 }

@@ -28,13 +28,6 @@
  * cost more than its ranges save (a /16 of a million /32s, say). */
 #define DXR_GROUPS_MAX 16
 
-static void *dxr_map(int fd, size_t bytes)
-{
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 int dp_fib4_dxr_init(struct dp_fib4_dxr *x, const struct dp_fib_maps *maps,
 		     struct dp_fib_grace *grace, bool adopting)
 {
@@ -44,7 +37,7 @@ int dp_fib4_dxr_init(struct dp_fib4_dxr *x, const struct dp_fib_maps *maps,
 	x->cap = maps->dxr_range_blocks * DP_FIB4_TBL8_GROUP_ENTRIES;
 	if (x->cap > DP_FIB4_DXR_BASE_MASK + 1)
 		x->cap = DP_FIB4_DXR_BASE_MASK + 1;
-	x->range = dxr_map(maps->dxr_range_fd, (size_t)x->cap * sizeof(uint32_t));
+	x->range = dp_fib_mmap(maps->dxr_range_fd, (size_t)x->cap * sizeof(uint32_t));
 	x->lo = calloc(CHUNKS, sizeof(*x->lo));
 	x->hi = calloc(CHUNKS, sizeof(*x->hi));
 	if (!x->range || !x->lo || !x->hi ||

@@ -30,17 +30,14 @@
 int dp_fib6_dxr_init(struct dp_fib6_dxr *x, const struct dp_fib_maps *maps,
 		     struct dp_fib_grace *grace, bool adopting)
 {
-	void *p;
-
 	memset(x, 0, sizeof(*x));
 	if (maps->dxr6_dir_fd <= 0 || !maps->dxr6_range_blocks)
 		return 0;
 	x->cap = maps->dxr6_range_blocks * DP_FIB6_DXR_RANGE_BLOCK;
 	if (x->cap > DP_FIB4_DXR_BASE_MASK + 1)
 		x->cap = DP_FIB4_DXR_BASE_MASK + 1;
-	p = mmap(NULL, (size_t)x->cap * sizeof(uint64_t),
-		 PROT_READ | PROT_WRITE, MAP_SHARED, maps->dxr6_range_fd, 0);
-	x->range = p == MAP_FAILED ? NULL : p;
+	x->range = dp_fib_mmap(maps->dxr6_range_fd,
+			       (size_t)x->cap * sizeof(uint64_t));
 	x->out = calloc(N_MAX, sizeof(*x->out));
 	if (!x->range || !x->out ||
 	    !dp_fib_dir_init(&x->d, maps->dxr6_dir_fd, CHUNKS, x->cap, grace,

@@ -32,6 +32,9 @@
 extern void DP_FIB4_STORE(uint32_t *entry, uint32_t v);
 #endif
 
+/* A shared writable mapping of an mmapable map's first bytes, or NULL. */
+extern void *dp_fib_mmap(int fd, size_t bytes);
+
 static inline void dp_fib4_store(uint32_t *entry, uint32_t v)
 {
 	DP_FIB4_STORE(entry, v);

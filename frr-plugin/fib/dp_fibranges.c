@@ -188,15 +188,12 @@ bool dp_fib_dir_init(struct dp_fib_dir *d, int dir_fd, uint32_t chunks,
 		     uint32_t cap, struct dp_fib_grace *grace, bool hold,
 		     bool adopting, uint32_t routes_max)
 {
-	void *p;
 	uint32_t c;
 
 	memset(d, 0, sizeof(*d));
-	p = mmap(NULL, chunks * sizeof(uint32_t), PROT_READ | PROT_WRITE,
-		 MAP_SHARED, dir_fd, 0);
-	if (p == MAP_FAILED)
+	d->dir = dp_fib_mmap(dir_fd, chunks * sizeof(uint32_t));
+	if (!d->dir)
 		return false;
-	d->dir = p;
 	d->chunks = chunks;
 	d->slot = calloc(chunks, sizeof(*d->slot));
 	d->dirty = calloc(chunks, 1);
