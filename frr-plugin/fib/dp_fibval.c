@@ -16,8 +16,7 @@
 
 static uint32_t dp_fib_val_hash(const struct dp_rt_val *v)
 {
-	uint64_t h = ((uint64_t)v->nhg_id << 32 | v->ifindex) ^
-		     ((uint64_t)v->type << 56);
+	uint64_t h = (uint64_t)v->nhg_id ^ ((uint64_t)v->type << 56);
 
 	h *= 0x9e3779b97f4a7c15ull;
 	return (uint32_t)(h >> 32);
@@ -25,8 +24,7 @@ static uint32_t dp_fib_val_hash(const struct dp_rt_val *v)
 
 static bool dp_fib_val_eq(const struct dp_rt_val *a, const struct dp_rt_val *b)
 {
-	return a->nhg_id == b->nhg_id && a->ifindex == b->ifindex &&
-	       a->type == b->type;
+	return a->nhg_id == b->nhg_id && a->type == b->type;
 }
 
 static int dp_fib_vals_alloc(struct dp_fib_vals *v, int fd, uint32_t max)
@@ -87,7 +85,6 @@ int dp_fib_vals_init_held(struct dp_fib_vals *v, int fd, uint32_t max,
 			break;
 		}
 		v->val[id] = (struct dp_rt_val){ .nhg_id = val.nhg_id,
-						 .ifindex = val.ifindex,
 						 .type = val.type };
 		v->refs[id] = 1;
 		dp_fib_val_link(v, id);
@@ -113,8 +110,7 @@ int dp_fib_val_get(struct dp_fib_vals *v, const struct dp_rt_val *val,
 	/* Padding is not part of the value: two routes differing only
 	 * there share an id. */
 	struct dp_rt_val key = {
-		.nhg_id = val->nhg_id,
-		.ifindex = val->ifindex,
+		.nhg_id = val->nhg_id, /* or the ifindex: one union */
 		.type = val->type,
 	};
 	uint32_t *head = &v->bucket[dp_fib_val_hash(&key) & v->mask];

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 
 #include "fib/dp_fib.h"
@@ -114,6 +115,34 @@ static unsigned long long memlock(int fd)
 	return v;
 }
 
+/*
+ * The route map beside the FIB (rt_v4_map / rt_v6_map, an LPM trie sized
+ * as the plugin sizes it) holding the same routes: the kernel's figure
+ * for it, which `show ebpf dataplane` adds to the FIB's memory per route.
+ */
+static unsigned long long truth_bytes(const struct bench_route *r, uint32_t n,
+				      bool v6)
+{
+	uint32_t ksize = v6 ? sizeof(struct dp_rt6_key)
+			    : sizeof(struct dp_rt4_key);
+	int fd = mkmap(BPF_MAP_TYPE_LPM_TRIE, ksize, sizeof(struct dp_rt_val),
+		       v6 ? DP_RT6_MAX_DEFAULT : DP_RT4_MAX_DEFAULT,
+		       BPF_F_NO_PREALLOC);
+	unsigned long long bytes;
+	uint8_t key[sizeof(struct dp_rt6_key)];
+	uint32_t i, plen;
+
+	for (i = 0; i < n; i++) {
+		plen = r[i].len;
+		memcpy(key, &plen, 4);
+		memcpy(key + 4, r[i].addr, ksize - 4);
+		bpf_map_update_elem(fd, key, &r[i].val, BPF_ANY);
+	}
+	bytes = memlock(fd);
+	close(fd);
+	return bytes;
+}
+
 /* Updates between two dp_fib_commit() calls, as the plugin commits after
  * each batch of zebra's dplane (DPLANE_DEFAULT_NEW_WORK contexts). */
 #define BATCH 100
@@ -149,6 +178,7 @@ static void bench(struct dp_fib *fib, int fib6_fd, uint32_t n, bool v6)
 	struct bench_route *r = malloc(n * sizeof(*r));
 	unsigned long long mem0 = memlock(fib6_fd);
 	struct dp_fib_stats st;
+	unsigned long long truth;
 	double t0, t1, t2;
 	int fa, fd;
 
@@ -174,6 +204,11 @@ static void bench(struct dp_fib *fib, int fib6_fd, uint32_t n, bool v6)
 		       st.routes4, st.tbl8_used, st.vals_used,
 		       (unsigned long long)st.mem4_bytes,
 		       (double)st.mem4_bytes / st.routes4);
+	truth = truth_bytes(r, n, v6);
+	printf("  with %s (%llu bytes): %.1f bytes per route, as show ebpf "
+	       "dataplane counts\n", v6 ? "rt_v6_map" : "rt_v4_map", truth,
+	       (double)((v6 ? st.mem6_bytes : st.mem4_bytes) + truth) /
+		       (v6 ? st.routes6 : st.routes4));
 	if (v6)
 		printf("  ranges %s: %u entries of %u, %u /20s answered, %u repacks\n",
 		       st.ranges6_on ? "on" : "off", st.ranges6, st.ranges6_max,

@@ -105,7 +105,7 @@ def rt_prefixes(router, family=4, pin_dir=PIN_ROOT):
     whether each is there only as "no room: the kernel's" (DP_RT_PUNT, 7):
     {"10.1.2.3/32": punted}."""
     name, alen = ("rt_v4_map", 4) if family == 4 else ("rt_v6_map", 16)
-    return {_prefix(k, alen): v[8] == 7 for k, v in dump(router, name, pin_dir)}
+    return {_prefix(k, alen): v[4] == 7 for k, v in dump(router, name, pin_dir)}
 
 
 def punted(router, family=4, pin_dir=PIN_ROOT):
