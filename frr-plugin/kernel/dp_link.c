@@ -203,8 +203,14 @@ static void dp_link_write(struct dp_link *l)
 		l->stats_idx = -1;
 		return;
 	}
-	if (l->stats_idx < 0)
+	if (l->stats_idx < 0) {
 		l->stats_idx = dp_stats_slot_alloc();
+		/* Above DP_INTF_DIRECT the stats slot is how packets find
+		 * the interface (dp_abi.h): without one, none do. */
+		if (l->stats_idx < 0 && l->ifindex >= DP_INTF_DIRECT)
+			zlog_warn("ebpf: %s (ifindex %d): all %d interface slots are taken, so the datapath does not route its packets; the kernel does",
+				  l->name, l->ifindex, DP_INTF_MAX - 1);
+	}
 	memcpy(v.mac, l->mac, 6);
 	v.flags = l->cfg | (l->up ? DP_INTF_F_UP : 0) | dp_link_rpf_flags(l);
 	if (!dp_link_is_plain(l))
