@@ -35,7 +35,6 @@
 #include "maps/dp_hold.h"
 #include "maps/dp_pin.h"
 #include "maps/dp_sync.h"
-#include "kernel/dp_link.h"
 #include "kernel/dp_neigh.h"
 #include "kernel/dp_netlink.h"
 #include "kernel/dp_policy.h"
@@ -341,7 +340,6 @@ static int dp_late_init(struct thread_master *tm)
 	hook_register(dp_netlink_synced_hook, dp_links_synced);
 	/* fwd/ follows kernel/ through hooks (core/dp_hooks.h), announced
 	 * on the dplane pthread: listen before it starts. */
-	dp_link_init();
 	dp_nhg_init();
 	dp_route_init();
 	dp_intf_init();

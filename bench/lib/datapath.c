@@ -11,7 +11,6 @@
 #include "bench.h"
 #include "datapath.h"
 #include "fib/dp_fib.h"
-#include "maps/dp_intfmap.h"
 #include "dp_nhg_buckets.h"
 #include "xdp_main.skel.h"
 
@@ -79,7 +78,6 @@ void bn_dp_open_sized(struct bn_dp *dp, const struct bn_dp_sizes *sz)
 	dp->prog_fd = bpf_program__fd(dp->skel->progs.dp_xdp_main);
 	dp->nh_fd = bpf_map__fd(dp->skel->maps.nh_map);
 	dp->intf_fd = bpf_map__fd(dp->skel->maps.intf_map);
-	dp->intf_direct_fd = bpf_map__fd(dp->skel->maps.intf_direct_map);
 	dp->stats_fd = bpf_map__fd(dp->skel->maps.stats_map);
 }
 
@@ -144,7 +142,7 @@ void bn_dp_intf(struct bn_dp *dp, uint32_t ifindex, const uint8_t *mac,
 	};
 
 	memcpy(v.mac, mac, sizeof(v.mac));
-	if (dp_intfmap_write(dp->intf_fd, dp->intf_direct_fd, ifindex, &v))
+	if (bpf_map_update_elem(dp->intf_fd, &ifindex, &v, BPF_ANY))
 		bn_die("intf_map: %s", strerror(errno));
 }
 

@@ -22,7 +22,6 @@ struct bn_dp {
 	int prog_fd; /* dp_xdp_main */
 	int nh_fd;
 	int intf_fd;
-	int intf_direct_fd;
 	int stats_fd;
 };
 

@@ -382,35 +382,6 @@ struct dp_hit_block {
  * larger of conf/all and conf/IF): loose (2) or strict (1). */
 #define DP_INTF_F_RPF_LOOSE  0x0010
 #define DP_INTF_F_RPF_STRICT 0x0020
-/* In intf_direct_map only: the interface has an entry in intf_map. */
-#define DP_INTF_F_PRESENT    0x8000
-
-/*
- * intf_direct_map (BPF_MAP_TYPE_ARRAY): intf_map's entries by slot,
- * flagged DP_INTF_F_PRESENT, zeroes elsewhere. The slot of an ifindex
- * below DP_INTF_DIRECT is the ifindex itself: packets arriving there
- * (nearly all: the kernel numbers a namespace's interfaces from 1) find
- * their interface by index instead of by hash, 8 ns a packet in
- * bench/fib. Above, it is DP_INTF_DIRECT + the interface's stats slot,
- * which the datapath reads from intf_map; an interface above without a
- * stats slot of its own (more than DP_INTF_MAX - 1 configured) has none
- * and its packets go to the kernel. Written with intf_map
- * (frr-plugin/maps/dp_intfmap.h).
- */
-#define DP_INTF_DIRECT	     4096
-#define DP_INTF_DIRECT_SLOTS (DP_INTF_DIRECT + DP_INTF_MAX)
-#define DP_INTF_NO_SLOT	     0xffffffffu
-
-/* intf_direct_map's slot for an interface whose intf_map entry says
- * stats_idx, or DP_INTF_NO_SLOT. */
-static inline __u32 dp_intf_slot(__u32 ifindex, __u32 stats_idx)
-{
-	if (ifindex < DP_INTF_DIRECT)
-		return ifindex;
-	if (stats_idx < DP_INTF_MAX - 1)
-		return DP_INTF_DIRECT + stats_idx;
-	return DP_INTF_NO_SLOT;
-}
 
 /* intf_map value (BPF_MAP_TYPE_HASH, key: __u32 ifindex). */
 struct dp_intf {
@@ -613,30 +584,6 @@ struct dp_punt {
 struct dp_addr {
 	__u32 kind; /* DP_ADDR_* */
 };
-
-/*
- * addr4_filter_map (BPF_MAP_TYPE_ARRAY of 1 KiB blocks): one bit per hash
- * of an IPv4 address, set while addr4_map may hold an address of that
- * hash. A source whose bit is clear is none of the router's addresses
- * without a hash lookup, which is almost every forwarded packet. The
- * plugin sets a bit before its address goes into addr4_map and clears it
- * once no address of that hash is left, so a clear bit is never wrong; a
- * stale set bit costs one lookup.
- */
-#define DP_ADDR4_FILTER_ORDER	    16
-#define DP_ADDR4_FILTER_BLOCK_WORDS 128
-#define DP_ADDR4_FILTER_BLOCK_BITS  (64 * DP_ADDR4_FILTER_BLOCK_WORDS)
-#define DP_ADDR4_FILTER_BLOCKS                                                 \
-	((1u << DP_ADDR4_FILTER_ORDER) / DP_ADDR4_FILTER_BLOCK_BITS)
-
-struct dp_addr4_filter_block {
-	__u64 w[DP_ADDR4_FILTER_BLOCK_WORDS];
-};
-
-static inline __u32 dp_addr4_filter_bit(__be32 addr)
-{
-	return ((__u32)addr * 0x9e3779b1u) >> (32 - DP_ADDR4_FILTER_ORDER);
-}
 
 /* ----------------------------------------------------------- load balancer */
 

@@ -41,20 +41,6 @@ static __always_inline bool dp_ipv4_is_link_local(__be32 addr)
 	return a[0] == 169 && a[1] == 254;
 }
 
-/* May addr be in addr4_map? Only if its filter bit is set (dp_abi.h). */
-static __always_inline bool dp_addr4_maybe_own(__be32 addr)
-{
-	__u32 bit = dp_addr4_filter_bit(addr);
-	__u32 blk = bit / DP_ADDR4_FILTER_BLOCK_BITS;
-	const struct dp_addr4_filter_block *b =
-		bpf_map_lookup_elem(&addr4_filter_map, &blk);
-
-	if (!b)
-		return true;
-	return (b->w[(bit / 64) % DP_ADDR4_FILTER_BLOCK_WORDS] >> (bit % 64)) &
-	       1;
-}
-
 static __always_inline enum dp_reason dp_addr4_check(const struct iphdr *ip4,
 						     __u32 flags)
 {
@@ -77,8 +63,7 @@ static __always_inline enum dp_reason dp_addr4_check(const struct iphdr *ip4,
 	 */
 	if (flags & DP_META_F_ADDR4_INCOMPLETE)
 		return DP_R_PASS_FIB_FULL;
-	if (dp_addr4_maybe_own(saddr) &&
-	    bpf_map_lookup_elem(&addr4_map, &saddr))
+	if (bpf_map_lookup_elem(&addr4_map, &saddr))
 		return DP_R_PASS_MARTIAN;
 	return DP_CONTINUE;
 }

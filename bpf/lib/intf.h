@@ -9,34 +9,9 @@
 #include "common.h"
 #include "maps.h"
 
-/*
- * The interface's entry, or NULL if it has none. Always a pointer into
- * intf_direct_map (dp_abi.h): pointers into two maps would double the
- * verifier's walk of everything after.
- */
 static __always_inline const struct dp_intf *dp_intf_lookup(__u32 ifindex)
 {
-	const struct dp_intf *e;
-	__u32 slot = ifindex;
-
-	if (ifindex >= DP_INTF_DIRECT) {
-		e = bpf_map_lookup_elem(&intf_map, &ifindex);
-		if (!e)
-			return NULL;
-		slot = dp_intf_slot(ifindex, e->stats_idx);
-	}
-	e = bpf_map_lookup_elem(&intf_direct_map, &slot);
-	return e && (e->flags & DP_INTF_F_PRESENT) ? e : NULL;
-}
-
-/* The interface's MTU into *mtu, if it has an entry. */
-static __always_inline bool dp_intf_mtu(__u32 ifindex, __u32 *mtu)
-{
-	const struct dp_intf *e = dp_intf_lookup(ifindex);
-
-	if (e)
-		*mtu = e->mtu;
-	return e;
+	return bpf_map_lookup_elem(&intf_map, &ifindex);
 }
 
 static __always_inline bool dp_intf_enabled(const struct dp_intf *intf)

@@ -156,15 +156,6 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } addr4_map SEC(".maps");
 
-/* addr4_map's filter (dp_abi.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__type(key, __u32);
-	__type(value, struct dp_addr4_filter_block);
-	__uint(max_entries, DP_ADDR4_FILTER_BLOCKS);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} addr4_filter_map SEC(".maps");
-
 /* Which neighbours the datapath forwarded to since the plugin last
  * looked (dp_abi.h: struct dp_hit_block). */
 struct {
@@ -204,15 +195,6 @@ struct {
 	__uint(max_entries, DP_INTF_MAX);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } intf_map SEC(".maps");
-
-/* intf_map by slot (dp_abi.h), which packets read. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__type(key, __u32);
-	__type(value, struct dp_intf);
-	__uint(max_entries, DP_INTF_DIRECT_SLOTS);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} intf_direct_map SEC(".maps");
 
 /* DP_STATS_IDX(hook, reason) -> packets and bytes, per CPU. */
 struct {

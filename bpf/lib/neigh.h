@@ -18,6 +18,7 @@ dp_neigh_connected(const struct dp_pkt *pkt, __u32 ifindex,
 {
 	struct dp_neigh_key key = {.ifindex = ifindex};
 	const struct dp_neigh_val *nv;
+	const struct dp_intf *out;
 
 	/* The packet's destination, or the backend conntrack sends it to. */
 	if (pkt->ip4) {
@@ -47,7 +48,10 @@ dp_neigh_connected(const struct dp_pkt *pkt, __u32 ifindex,
 	 * intf_map entry the out interface stays unknown (ifindex 0).
 	 */
 	eg->resolved = false;
-	if (!dp_intf_mtu(ifindex, &eg->mtu))
+	out = dp_intf_lookup(ifindex);
+	if (out)
+		eg->mtu = out->mtu;
+	else
 		eg->ifindex = 0;
 	return DP_CONTINUE;
 }

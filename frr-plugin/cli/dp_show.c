@@ -118,7 +118,7 @@ static uint64_t dp_map_memory(enum dp_map_id id)
 }
 
 /* Arrays always hold max_entries: walking a 16M-entry array key by key
- * would take seconds and say nothing. */
+ * would take seconds and say nothing (every array of bpf/lib/maps.h). */
 static bool dp_map_is_array(enum dp_map_id id)
 {
 	switch (id) {
@@ -130,9 +130,15 @@ static bool dp_map_is_array(enum dp_map_id id)
 	case DP_MAP_FIB4_TBL8:
 	case DP_MAP_FIB4_DXR_DIR:
 	case DP_MAP_FIB4_DXR_RANGE:
+	case DP_MAP_FIB6_FILTER:
 	case DP_MAP_FIB6_DXR_DIR:
 	case DP_MAP_FIB6_DXR_RANGE:
 	case DP_MAP_NEIGH_HIT:
+	case DP_MAP_CT_FILTER:
+	case DP_MAP_POLICER:
+	case DP_MAP_POLICER_STATE:
+	case DP_MAP_POLICER_STATS:
+	case DP_MAP_POLICER_VIP:
 	case DP_MAP_LB_RING:
 	case DP_MAP_LB_VIP_BACKENDS:
 	case DP_MAP_LB_BACKEND:

@@ -26,7 +26,6 @@
 #include "dp_abi.h"
 #include "core/dp_hooks.h"
 #include "core/dp_plugin.h"
-#include "maps/dp_intfmap.h"
 #include "maps/dp_maps.h"
 #include "maps/dp_sync.h"
 #include "kernel/dp_link.h"
@@ -186,7 +185,6 @@ static void dp_link_write(struct dp_link *l)
 {
 	uint32_t key = l->ifindex;
 	struct dp_intf v = {};
-	int err;
 
 	if (!dp_maps_ready())
 		return;
@@ -196,21 +194,14 @@ static void dp_link_write(struct dp_link *l)
 		 * links are known before the `ebpf` block is applied. */
 		if (dp_sync_is_stale(DP_MAP_INTF, &key))
 			return;
-		dp_intfmap_write(dp_map_fd(DP_MAP_INTF),
-				 dp_map_fd(DP_MAP_INTF_DIRECT), key, NULL);
+		bpf_map_delete_elem(dp_map_fd(DP_MAP_INTF), &key);
 		if (l->stats_idx >= 0)
 			dp_stats_slot_used[l->stats_idx] = 0;
 		l->stats_idx = -1;
 		return;
 	}
-	if (l->stats_idx < 0) {
+	if (l->stats_idx < 0)
 		l->stats_idx = dp_stats_slot_alloc();
-		/* Above DP_INTF_DIRECT the stats slot is how packets find
-		 * the interface (dp_abi.h): without one, none do. */
-		if (l->stats_idx < 0 && l->ifindex >= DP_INTF_DIRECT)
-			zlog_warn("ebpf: %s (ifindex %d): all %d interface slots are taken, so the datapath does not route its packets; the kernel does",
-				  l->name, l->ifindex, DP_INTF_MAX - 1);
-	}
 	memcpy(v.mac, l->mac, 6);
 	v.flags = l->cfg | (l->up ? DP_INTF_F_UP : 0) | dp_link_rpf_flags(l);
 	if (!dp_link_is_plain(l))
@@ -219,11 +210,9 @@ static void dp_link_write(struct dp_link *l)
 	v.table_id = RT_TABLE_MAIN;
 	/* Without a slot the interface forwards but is not counted alone. */
 	v.stats_idx = l->stats_idx >= 0 ? l->stats_idx : DP_INTF_MAX - 1;
-	err = dp_intfmap_write(dp_map_fd(DP_MAP_INTF),
-			       dp_map_fd(DP_MAP_INTF_DIRECT), key, &v);
-	if (err)
+	if (bpf_map_update_elem(dp_map_fd(DP_MAP_INTF), &key, &v, BPF_ANY))
 		zlog_warn("ebpf: cannot write intf_map entry for %s: %s",
-			  l->name, safe_strerror(-err));
+			  l->name, safe_strerror(errno));
 	else
 		dp_sync_touch(DP_MAP_INTF, &key);
 }
@@ -266,21 +255,6 @@ static void dp_link_cfg_apply(struct thread *t)
 		dp_link_changed(l);
 	dp_link_free_if_unused(l);
 	XFREE(MTYPE_EBPF_LINK_EVENT, ev);
-}
-
-/* The resync removed an earlier run's intf_map entry: its copy goes too. */
-static void dp_link_intf_swept(enum dp_map_id map, const void *key)
-{
-	uint32_t ifindex;
-
-	memcpy(&ifindex, key, sizeof(ifindex));
-	dp_intfmap_write(dp_map_fd(DP_MAP_INTF),
-			 dp_map_fd(DP_MAP_INTF_DIRECT), ifindex, NULL);
-}
-
-void dp_link_init(void)
-{
-	dp_sync_on_sweep(DP_MAP_INTF, dp_link_intf_swept);
 }
 
 void dp_link_post_cfg(int ifindex, uint16_t flags)

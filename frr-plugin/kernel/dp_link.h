@@ -60,7 +60,6 @@ extern void dp_link_xdp_features(int ifindex, bool known, bool ndo_xmit);
  * the kernel does.
  */
 extern void dp_link_rp_filter(int ifindex, int value);
-extern void dp_link_init(void);
 
 /* Main thread: configuration flags (DP_INTF_F_ENABLED|XDP|TC, 0: not
  * configured) of an interface, applied on the owner thread. */

@@ -86,45 +86,10 @@ uint32_t dp_local_count(void)
 /* Host entries addr4_map could not take. */
 static uint32_t dp_local_addr4_missing;
 
-static bool dp_local_in_addr4(const struct dp_local *l)
-{
-	return l->family == AF_INET && l->plen == 32 &&
-	       l->type != DP_RT_NONE;
-}
-
-/*
- * Set or clear addr4_filter_map's bit for addr (dp_abi.h): set before
- * the address goes into addr4_map, cleared after it left, unless another
- * address of ours (but not `gone`) has the same bit.
- */
-static int dp_local_addr4_filter(struct in_addr addr, bool set,
-				 const struct dp_local *gone)
-{
-	uint32_t bit = dp_addr4_filter_bit(addr.s_addr);
-	uint32_t blk = bit / DP_ADDR4_FILTER_BLOCK_BITS;
-	uint64_t mask = 1ull << (bit % 64);
-	int fd = dp_map_fd(DP_MAP_ADDR4_FILTER);
-	struct dp_addr4_filter_block b;
-	struct dp_local *o;
-	uint64_t *w;
-
-	if (!set)
-		frr_each (dp_locals, &dp_locals, o)
-			if (o != gone && dp_local_in_addr4(o) &&
-			    dp_addr4_filter_bit(o->addr.ipv4.s_addr) == bit)
-				return 0;
-	if (bpf_map_lookup_elem(fd, &blk, &b))
-		return -errno;
-	w = &b.w[(bit / 64) % DP_ADDR4_FILTER_BLOCK_WORDS];
-	*w = set ? *w | mask : *w & ~mask;
-	return bpf_map_update_elem(fd, &blk, &b, BPF_ANY) ? -errno : 0;
-}
-
 /*
  * An IPv4 host entry is also a source the kernel refuses. One that
- * addr4_map (or its filter) cannot take would let packets from it
- * through, so while any is missing the datapath hands every IPv4 packet
- * to the kernel.
+ * addr4_map cannot take would let packets from it through, so while any
+ * is missing the datapath hands every IPv4 packet to the kernel.
  */
 static void dp_local_addr4(struct dp_local *l, bool add)
 {
@@ -133,7 +98,6 @@ static void dp_local_addr4(struct dp_local *l, bool add)
 						   : DP_ADDR_LOCAL,
 	};
 	int fd = dp_map_fd(DP_MAP_ADDR4);
-	int err = 0;
 
 	if (l->family != AF_INET || l->plen != 32)
 		return;
@@ -141,18 +105,11 @@ static void dp_local_addr4(struct dp_local *l, bool add)
 		l->addr4_missing = false;
 		dp_local_addr4_missing--;
 	}
-	if (!add) {
+	if (!add)
 		bpf_map_delete_elem(fd, &l->addr.ipv4);
-		dp_local_addr4_filter(l->addr.ipv4, false, l);
-	} else {
-		err = dp_local_addr4_filter(l->addr.ipv4, true, NULL);
-		if (!err && bpf_map_update_elem(fd, &l->addr.ipv4, &val,
-						BPF_ANY))
-			err = -errno;
-	}
-	if (err) {
+	else if (bpf_map_update_elem(fd, &l->addr.ipv4, &val, BPF_ANY)) {
 		zlog_warn("ebpf: cannot add %pI4 to addr4_map: %s; every IPv4 packet goes to the kernel until it fits",
-			  &l->addr.ipv4, safe_strerror(-err));
+			  &l->addr.ipv4, safe_strerror(errno));
 		l->addr4_missing = true;
 		dp_local_addr4_missing++;
 	}

@@ -22,7 +22,6 @@
 
 #include "dp_abi.h"
 #include "core/dp_plugin.h"
-#include "maps/dp_intfmap.h"
 #include "maps/dp_maps.h"
 #include "maps/dp_migrate.h"
 #include "xdp_main.skel.h"
@@ -33,7 +32,6 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_RT4] = "rt_v4_map",	  [DP_MAP_RT6] = "rt_v6_map",
 	[DP_MAP_NH] = "nh_map",		  [DP_MAP_DMAC] = "dmac_map",
 	[DP_MAP_INTF] = "intf_map",	  [DP_MAP_STATS] = "stats_map",
-	[DP_MAP_INTF_DIRECT] = "intf_direct_map",
 	[DP_MAP_INTF_STATS] = "intf_stats_map", [DP_MAP_META] = "meta_map",
 	[DP_MAP_FIB_VAL] = "fib_val_map", [DP_MAP_FIB4_TBL24] = "fib4_tbl24",
 	[DP_MAP_FIB4_TBL8] = "fib4_tbl8", [DP_MAP_FIB6] = "fib6_map",
@@ -44,7 +42,6 @@ static const char *const dp_map_names[DP_MAP_MAX] = {
 	[DP_MAP_FIB6_DXR_RANGE] = "fib6_dxr_range",
 	[DP_MAP_PUNT4] = "punt_v4_map",	  [DP_MAP_PUNT6] = "punt_v6_map",
 	[DP_MAP_ADDR4] = "addr4_map",	  [DP_MAP_NEIGH_HIT] = "neigh_hit_map",
-	[DP_MAP_ADDR4_FILTER] = "addr4_filter_map",
 	[DP_MAP_LB_VIP] = "lb_vip_map",	  [DP_MAP_LB_RING] = "lb_ring_map",
 	[DP_MAP_LB_VIP_BACKENDS] = "lb_vip_backends",
 	[DP_MAP_LB_BACKEND] = "lb_backend_map",
@@ -462,28 +459,12 @@ static int dp_map_info(enum dp_map_id id, struct bpf_map_info *info)
 								    : 0;
 }
 
-/* Zero an array of 1 KiB blocks. */
-static int dp_clear_blocks(enum dp_map_id id, uint32_t blocks)
-{
-	const struct dp_fib4_block zero = {};
-
-	for (uint32_t i = 0; i < blocks; i++)
-		if (bpf_map_update_elem(dp_m.map_fd[id], &i, &zero, BPF_ANY))
-			return -errno;
-	return 0;
-}
-
-_Static_assert(sizeof(struct dp_addr4_filter_block) ==
-		       sizeof(struct dp_fib4_block),
-	       "addr4_filter_map's blocks are 1 KiB");
-
 static int dp_clear_rebuilt(char *err, size_t errlen)
 {
-	int ret;
-
 	for (size_t i = 0; i < array_size(dp_rebuilt_maps); i++) {
 		enum dp_map_id id = dp_rebuilt_maps[i];
 		struct bpf_map_info info;
+		int ret;
 
 		ret = dp_map_info(id, &info);
 		if (!ret)
@@ -494,12 +475,7 @@ static int dp_clear_rebuilt(char *err, size_t errlen)
 			return ret;
 		}
 	}
-	/* addr4_map's filter follows it: empty too */
-	ret = dp_clear_blocks(DP_MAP_ADDR4_FILTER, DP_ADDR4_FILTER_BLOCKS);
-	if (ret)
-		snprintf(err, errlen, "cannot empty %s: %s",
-			 dp_map_names[DP_MAP_ADDR4_FILTER], safe_strerror(-ret));
-	return ret;
+	return 0;
 }
 
 /*
@@ -510,12 +486,22 @@ static int dp_clear_rebuilt(char *err, size_t errlen)
  * (always right: the FIB builds the ranges again once it has the tables,
  * doc/fib.md).
  */
+static int dp_clear_dir(enum dp_map_id id, uint32_t blocks)
+{
+	const struct dp_fib4_block zero = {};
+
+	for (uint32_t i = 0; i < blocks; i++)
+		if (bpf_map_update_elem(dp_m.map_fd[id], &i, &zero, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 static int dp_clear_fib_ranges(void)
 {
-	int ret = dp_clear_blocks(DP_MAP_FIB4_DXR_DIR, DP_FIB4_DXR_DIR_BLOCKS);
+	int ret = dp_clear_dir(DP_MAP_FIB4_DXR_DIR, DP_FIB4_DXR_DIR_BLOCKS);
 
 	return ret ? ret
-		   : dp_clear_blocks(DP_MAP_FIB6_DXR_DIR, DP_FIB6_DXR_DIR_BLOCKS);
+		   : dp_clear_dir(DP_MAP_FIB6_DXR_DIR, DP_FIB6_DXR_DIR_BLOCKS);
 }
 
 /* The arrays written through mmap (doc/architecture.md). */
@@ -697,13 +683,6 @@ int dp_maps_open(const char *pin_dir, const struct dp_map_sizes *sizes,
 		ret = dp_clear_fib_ranges();
 		if (ret)
 			snprintf(err, errlen, "cannot empty the ranges' directories: %s",
-				 safe_strerror(-ret));
-	}
-	if (!ret) {
-		ret = dp_intfmap_copy(dp_m.map_fd[DP_MAP_INTF],
-				      dp_m.map_fd[DP_MAP_INTF_DIRECT]);
-		if (ret)
-			snprintf(err, errlen, "cannot copy intf_map to intf_direct_map: %s",
 				 safe_strerror(-ret));
 	}
 	if (!ret)

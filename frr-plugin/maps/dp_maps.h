@@ -18,7 +18,6 @@ enum dp_map_id {
 	DP_MAP_NH,	   /* nh_map */
 	DP_MAP_DMAC,	   /* dmac_map */
 	DP_MAP_INTF,	   /* intf_map */
-	DP_MAP_INTF_DIRECT, /* intf_direct_map */
 	DP_MAP_STATS,	   /* stats_map */
 	DP_MAP_INTF_STATS, /* intf_stats_map */
 	DP_MAP_META,	   /* meta_map */
@@ -34,7 +33,6 @@ enum dp_map_id {
 	DP_MAP_PUNT4,	   /* punt_v4_map */
 	DP_MAP_PUNT6,	   /* punt_v6_map */
 	DP_MAP_ADDR4,	   /* addr4_map */
-	DP_MAP_ADDR4_FILTER, /* addr4_filter_map */
 	DP_MAP_NEIGH_HIT,  /* neigh_hit_map */
 	DP_MAP_LB_VIP,	   /* lb_vip_map */
 	DP_MAP_LB_RING,	   /* lb_ring_map */

@@ -133,6 +133,9 @@ static void setup_addr(struct harness *h, const struct fz_ifaddr *a)
  */
 static void setup_addr4_map(struct harness *h, const struct fz_ifaddr *a)
 {
+	int fd = bpf_map__fd(h->xdp->maps.addr4_map);
+	struct dp_addr local = {.kind = DP_ADDR_LOCAL};
+	struct dp_addr brd = {.kind = DP_ADDR_BROADCAST};
 	struct dp_rt_val bval = {.type = DP_RT_BROADCAST};
 	struct fz_ip b;
 	uint32_t key;
@@ -140,12 +143,12 @@ static void setup_addr4_map(struct harness *h, const struct fz_ifaddr *a)
 	if (a->ip.family != FZ_AF_INET)
 		return;
 	memcpy(&key, a->ip.a, 4);
-	h_addr4_raw(h, key, DP_ADDR_LOCAL);
+	assert(bpf_map_update_elem(fd, &key, &local, BPF_ANY) == 0);
 	if (a->plen >= 31)
 		return;
 	b = fz_ip_fill(&a->ip, a->plen, true);
 	memcpy(&key, b.a, 4);
-	h_addr4_raw(h, key, DP_ADDR_BROADCAST);
+	assert(bpf_map_update_elem(fd, &key, &brd, BPF_ANY) == 0);
 	setup_route(h, &b, 32, &bval);
 }
 #endif

@@ -11,7 +11,6 @@
 #include <linux/bpf.h>
 
 #include "fib/dp_fib.h"
-#include "maps/dp_intfmap.h"
 #include "dp_harness.h"
 #include "dp_nhg_buckets.h"
 #include "tc_main.skel.h"
@@ -160,7 +159,6 @@ int h_open(struct harness *h)
 	h->nh = bpf_map__fd(h->xdp->maps.nh_map);
 	h->dmac = bpf_map__fd(h->xdp->maps.dmac_map);
 	h->intf = bpf_map__fd(h->xdp->maps.intf_map);
-	h->intf_direct = bpf_map__fd(h->xdp->maps.intf_direct_map);
 	h->stats = bpf_map__fd(h->xdp->maps.stats_map);
 	h->intf_stats = bpf_map__fd(h->xdp->maps.intf_stats_map);
 	h->ncpus = libbpf_num_possible_cpus();
@@ -186,15 +184,6 @@ static void h_clear(int fd)
 		assert(bpf_map_delete_elem(fd, key) == 0);
 }
 
-/* Zero an array of 1 KiB blocks. */
-static void h_zero_blocks(int fd, uint32_t blocks)
-{
-	const struct dp_addr4_filter_block zero = {};
-
-	for (uint32_t i = 0; i < blocks; i++)
-		assert(bpf_map_update_elem(fd, &i, &zero, BPF_ANY) == 0);
-}
-
 void h_reset(struct harness *h)
 {
 	h_fib_open(h);
@@ -202,14 +191,10 @@ void h_reset(struct harness *h)
 	h_clear(h->nh);
 	h_clear(h->dmac);
 	h_clear(h->intf);
-	assert(dp_intfmap_copy(h->intf, h->intf_direct) == 0);
 	h_clear(bpf_map__fd(h->xdp->maps.punt_v4_map));
 	h_clear(bpf_map__fd(h->xdp->maps.punt_v6_map));
 	h_clear(bpf_map__fd(h->xdp->maps.addr4_map));
-	h_zero_blocks(bpf_map__fd(h->xdp->maps.addr4_filter_map),
-		      DP_ADDR4_FILTER_BLOCKS);
 	h_meta_flags(h, 0);
-	h->in_ifindex = H_IN_IFINDEX;
 	h_intf(h, H_IN_IFINDEX, tpkt_router_mac,
 	       DP_INTF_F_ENABLED | DP_INTF_F_XDP | DP_INTF_F_UP, 1500,
 	       H_IN_STATS_IDX);
@@ -226,12 +211,12 @@ void h_intf(struct harness *h, uint32_t ifindex, const uint8_t *mac,
 	};
 
 	memcpy(v.mac, mac, ETH_ALEN);
-	assert(dp_intfmap_write(h->intf, h->intf_direct, ifindex, &v) == 0);
+	assert(bpf_map_update_elem(h->intf, &ifindex, &v, BPF_ANY) == 0);
 }
 
 void h_intf_del(struct harness *h, uint32_t ifindex)
 {
-	dp_intfmap_write(h->intf, h->intf_direct, ifindex, NULL);
+	bpf_map_delete_elem(h->intf, &ifindex);
 }
 
 static unsigned int h_prefix(const char *prefix, int af, void *addr)
@@ -286,28 +271,14 @@ void h_punt(struct harness *h, const char *prefix, enum dp_reason reason)
 	assert(bpf_map_update_elem(bpf_map__fd(m), &k, &v, BPF_ANY) == 0);
 }
 
-/* An address into addr4_map, its filter bit first, as the plugin does. */
-void h_addr4_raw(struct harness *h, uint32_t a, uint32_t kind)
-{
-	int ffd = bpf_map__fd(h->xdp->maps.addr4_filter_map);
-	struct dp_addr4_filter_block b;
-	struct dp_addr v = {.kind = kind};
-	uint32_t bit = dp_addr4_filter_bit(a);
-	uint32_t blk = bit / DP_ADDR4_FILTER_BLOCK_BITS;
-
-	assert(bpf_map_lookup_elem(ffd, &blk, &b) == 0);
-	b.w[(bit / 64) % DP_ADDR4_FILTER_BLOCK_WORDS] |= 1ull << (bit % 64);
-	assert(bpf_map_update_elem(ffd, &blk, &b, BPF_ANY) == 0);
-	assert(bpf_map_update_elem(bpf_map__fd(h->xdp->maps.addr4_map), &a,
-				   &v, BPF_ANY) == 0);
-}
-
 void h_addr4(struct harness *h, const char *addr, uint32_t kind)
 {
+	struct dp_addr v = {.kind = kind};
 	uint32_t a;
 
 	assert(inet_pton(AF_INET, addr, &a) == 1);
-	h_addr4_raw(h, a, kind);
+	assert(bpf_map_update_elem(bpf_map__fd(h->xdp->maps.addr4_map), &a,
+				   &v, BPF_ANY) == 0);
 }
 
 void h_route4(struct harness *h, const char *prefix, uint8_t type, uint32_t arg)
@@ -488,7 +459,7 @@ int h_run_xdp(struct harness *h, const struct tpkt *p, struct h_result *r)
 {
 	struct xdp_md in = {
 		.data_end = p->len,
-		.ingress_ifindex = h->in_ifindex,
+		.ingress_ifindex = H_IN_IFINDEX,
 	};
 	struct xdp_md out = {0};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->buf,
@@ -517,7 +488,7 @@ static int h_run_tc(struct harness *h, const struct tpkt *p, uint32_t gso_size,
 		    struct h_result *r)
 {
 	struct __sk_buff in = {
-		.ingress_ifindex = h->in_ifindex,
+		.ingress_ifindex = H_IN_IFINDEX,
 		.gso_size = gso_size,
 		.gso_segs = gso_size ? (p->len + gso_size - 1) / gso_size : 0,
 	};

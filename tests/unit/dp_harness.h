@@ -39,9 +39,8 @@ struct harness {
 	struct tc_main *tc;
 	int prog_fd[DP_HOOK_MAX];
 	struct dp_fib *fib; /* the FIB maps, filled as the plugin does */
-	int nh, dmac, intf, intf_direct, stats, intf_stats;
+	int nh, dmac, intf, stats, intf_stats;
 	int ncpus;
-	uint32_t in_ifindex; /* packets arrive on it: H_IN_IFINDEX */
 };
 
 struct h_result {
@@ -83,7 +82,6 @@ void h_meta(struct harness *h, uint32_t flags, uint64_t trusted_until);
 void h_punt(struct harness *h, const char *prefix, enum dp_reason reason);
 /* One of the router's own (DP_ADDR_LOCAL) or broadcast addresses. */
 void h_addr4(struct harness *h, const char *addr, uint32_t kind);
-void h_addr4_raw(struct harness *h, uint32_t addr, uint32_t kind);
 /* A path out of ifindex whose MACs end in `tag` (dmac ..:10:tag, smac
  * ..:20:tag); a resolved one takes XDP redirects (DP_PATH_F_XDP_TX). */
 struct dp_path h_path(uint32_t ifindex, uint8_t tag, uint16_t flags,

@@ -70,20 +70,6 @@ void expect_fwd(const struct h_result *r, enum dp_hook hook,
 	}
 }
 
-/* Passed, as DP_R_PASS_DISABLED, from an interface the datapath has no
- * entry for: no interface counters to update. */
-void expect_pass_no_intf(const struct h_result *r, enum dp_hook hook,
-			 const struct tpkt *in)
-{
-	T_EQ(r->err, 0, "test_run error");
-	T_EQ(r->verdict, h_verdict_pass(hook), "verdict");
-	T_CHECK(r->counted == 1 && r->reason == DP_R_PASS_DISABLED,
-		"counted %d, reason %s", r->counted, h_reason_name(r->reason));
-	T_EQ(r->istats.rx_packets, 0, "interface rx_packets");
-	T_CHECK(r->out_len == in->len && !memcmp(r->out, in->buf, in->len),
-		"packet changed");
-}
-
 void expect_pass(const struct h_result *r, enum dp_hook hook,
 		 const struct tpkt *in, enum dp_reason reason)
 {

@@ -24,7 +24,5 @@ void expect_fwd(const struct h_result *r, enum dp_hook hook,
  */
 void expect_pass(const struct h_result *r, enum dp_hook hook,
 		 const struct tpkt *in, enum dp_reason reason);
-void expect_pass_no_intf(const struct h_result *r, enum dp_hook hook,
-			 const struct tpkt *in);
 
 #endif /* EXPECT_H */

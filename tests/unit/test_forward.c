@@ -3,13 +3,8 @@
  * Forwarding: what each hook does with routable packets, byte for byte,
  * and the per-interface counters.
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <sched.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "dp_test.h"
 #include "expect.h"
@@ -60,20 +55,6 @@ static void pass_both(struct harness *h, const char *what, const struct tpkt *p,
 			h_reason_name(reason));
 		h_run(h, hooks[i], p, &r);
 		expect_pass(&r, hooks[i], p, reason);
-		t_end();
-	}
-}
-
-static void pass_no_intf(struct harness *h, const char *what,
-			 const struct tpkt *p)
-{
-	struct h_result r;
-
-	for (int i = 0; i < DP_HOOK_MAX; i++) {
-		t_begin("%s: %s -> PASS_DISABLED, uncounted by interface",
-			h_hook_name(hooks[i]), what);
-		h_run(h, hooks[i], p, &r);
-		expect_pass_no_intf(&r, hooks[i], p);
 		t_end();
 	}
 }
@@ -224,67 +205,6 @@ static void test_intf_counters(struct harness *h)
 	t_end();
 }
 
-/*
- * An interface numbered above DP_INTF_DIRECT: the datapath finds it
- * through intf_map and its stats slot (dp_abi.h), forwards and counts its
- * packets like any; without a stats slot of its own, or once removed, its
- * packets go to the kernel. BPF_PROG_TEST_RUN wants a real device of that
- * number: a veth pair in a network namespace of the test's own, left
- * (and with it the pair) at the end. $DP_TEST_IP: iproute2's ip where a
- * busybox shell would run its own applet (tests/qemu).
- */
-#define BIG_IFINDEX 5000
-static bool big_ifindex_setup(int *orig_ns)
-{
-	*orig_ns = open("/proc/self/ns/net", O_RDONLY);
-	if (*orig_ns < 0 || unshare(CLONE_NEWNET))
-		return false;
-	return system("ip() { command \"${DP_TEST_IP:-ip}\" \"$@\"; };"
-		      " ip link add dptbig index 5000 type veth peer name dptbig_p"
-		      " && ip link set dptbig up && ip link set dptbig_p up") ==
-	       0;
-}
-
-static void test_big_ifindex(struct harness *h)
-{
-	const uint16_t flags = DP_INTF_F_ENABLED | DP_INTF_F_XDP | DP_INTF_F_UP;
-	struct h_result r;
-	struct tpkt p;
-	int orig_ns;
-
-	t_begin("setup: a veth numbered %d (above %d) in a namespace of its own",
-		BIG_IFINDEX, DP_INTF_DIRECT);
-	T_CHECK(big_ifindex_setup(&orig_ns), "cannot make the veth pair");
-	t_end();
-	h->in_ifindex = BIG_IFINDEX;
-	h_intf(h, BIG_IFINDEX, tpkt_router_mac, flags, 1500, H_IN_STATS_IDX);
-	tpkt_ipv4(&p, SRC4, DST4_FWD, IPPROTO_UDP, 1, 2, 20);
-	fwd_both(h, "ipv4 arriving on an interface numbered above the array",
-		 &p, TAG_NHG100);
-
-	t_begin("xdp: counted in the big interface's stats slot");
-	h_run(h, DP_HOOK_XDP, &p, &r);
-	T_EQ(r.istats.fwd_packets, 1, "fwd_packets");
-	t_end();
-
-	h_intf(h, BIG_IFINDEX, tpkt_router_mac, flags, 1500, DP_INTF_MAX - 1);
-	pass_no_intf(h, "ipv4 on a big interface without a stats slot of its own",
-		     &p);
-	h_intf(h, BIG_IFINDEX, tpkt_router_mac, flags, 1500, H_IN_STATS_IDX);
-	fwd_both(h, "ipv4 on the big interface given a slot again", &p,
-		 TAG_NHG100);
-	h_intf_del(h, BIG_IFINDEX);
-	pass_no_intf(h, "ipv4 on the big interface once removed", &p);
-
-	h->in_ifindex = H_IN_IFINDEX;
-	t_begin("cleanup: back in the test's network namespace");
-	T_CHECK(orig_ns >= 0 && setns(orig_ns, CLONE_NEWNET) == 0,
-		"setns back");
-	t_end();
-	if (orig_ns >= 0)
-		close(orig_ns);
-}
-
 void test_forward(struct harness *h)
 {
 	topo_setup(h);
@@ -292,5 +212,4 @@ void test_forward(struct harness *h)
 	test_unresolved(h);
 	test_mtu(h);
 	test_intf_counters(h);
-	test_big_ifindex(h);
 }
