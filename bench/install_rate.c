@@ -82,9 +82,7 @@ static struct ir_cost ir_measure(const struct bn_pfx4 *t, uint32_t n)
 		if ((i + 1) % IR_BATCH == 0)
 			dp_fib_commit(dp.fib);
 	}
-	do
-		dp_fib_commit(dp.fib);
-	while (dp_fib_commit_pending(dp.fib));
+	dp_fib_commit_all(dp.fib);
 	t1 = bn_now_ns();
 	for (i = 0; i < n; i++) {
 		struct dp_rt4_key key = {.prefixlen = t[i].plen,

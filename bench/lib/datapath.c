@@ -202,9 +202,7 @@ int bn_dp_route6(struct bn_dp *dp, const uint32_t *addr, uint8_t plen,
 
 void bn_dp_commit(struct bn_dp *dp)
 {
-	do
-		dp_fib_commit(dp->fib);
-	while (dp_fib_commit_pending(dp->fib));
+	dp_fib_commit_all(dp->fib);
 }
 
 int bn_dp_connected4(struct bn_dp *dp, uint32_t addr, uint8_t plen,

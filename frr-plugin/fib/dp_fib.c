@@ -259,6 +259,13 @@ bool dp_fib_commit_pending(const struct dp_fib *fib)
 	       dp_fib_dir_pending(&fib->v6.dxr.d);
 }
 
+void dp_fib_commit_all(struct dp_fib *fib)
+{
+	do
+		dp_fib_commit(fib);
+	while (dp_fib_commit_pending(fib));
+}
+
 void dp_fib_ranges_start(struct dp_fib *fib)
 {
 	fib->v4.dxr.d.hold = false;

@@ -124,6 +124,9 @@ extern void dp_fib_commit(struct dp_fib *fib);
  * the binary search.
  */
 extern bool dp_fib_commit_pending(const struct dp_fib *fib);
+/* dp_fib_commit(), and again until no pass is pending: for callers that
+ * may hold their thread that long (tests, benchmarks). */
+extern void dp_fib_commit_all(struct dp_fib *fib);
 
 /*
  * Maps reused from an earlier run (dxr_hold): its programs stay attached

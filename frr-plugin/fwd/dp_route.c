@@ -711,6 +711,15 @@ static void dp_adopted_free(void)
 #define DP_FIB_PASS_MS 5
 static struct thread *dp_fib_pass_timer;
 
+static void dp_fib_pass(struct thread *t);
+
+static void dp_fib_pass_schedule(void)
+{
+	if (dp_fib && dp_fib_commit_pending(dp_fib))
+		thread_add_timer_msec(dp_owner_master(), dp_fib_pass, NULL,
+				      DP_FIB_PASS_MS, &dp_fib_pass_timer);
+}
+
 static void dp_fib_pass(struct thread *t)
 {
 	if (!dp_fib)
@@ -718,16 +727,7 @@ static void dp_fib_pass(struct thread *t)
 	dp_fib_commit(dp_fib);
 	/* show commands read a copy the owner publishes */
 	dp_route_publish_stats();
-	if (dp_fib_commit_pending(dp_fib))
-		thread_add_timer_msec(dp_owner_master(), dp_fib_pass, NULL,
-				      DP_FIB_PASS_MS, &dp_fib_pass_timer);
-}
-
-static void dp_fib_pass_schedule(void)
-{
-	if (dp_fib && dp_fib_commit_pending(dp_fib) && !dp_fib_pass_timer)
-		thread_add_timer_msec(dp_owner_master(), dp_fib_pass, NULL,
-				      DP_FIB_PASS_MS, &dp_fib_pass_timer);
+	dp_fib_pass_schedule();
 }
 
 static int dp_route_resync_done(void)

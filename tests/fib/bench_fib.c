@@ -167,9 +167,7 @@ static int run(struct dp_fib *fib, const struct bench_route *r, uint32_t n,
 		/* a duplicate prefix: deleted already */
 		fails += err && !(err == -ENOENT && !add);
 	}
-	do
-		dp_fib_commit(fib);
-	while (dp_fib_commit_pending(fib));
+	dp_fib_commit_all(fib);
 	return fails;
 }
 

@@ -71,13 +71,6 @@ static void tfib_be(unsigned int bits, const uint32_t *addr, uint32_t *be)
 		be[w] = htonl(addr[w]);
 }
 
-void tfib_commit(struct tfib *t)
-{
-	do
-		dp_fib_commit(t->fib);
-	while (dp_fib_commit_pending(t->fib));
-}
-
 int tfib_add(struct tfib *t, unsigned int bits, const uint32_t *addr,
 	     unsigned int len, const struct dp_rt_val *val)
 {
@@ -91,7 +84,7 @@ int tfib_add(struct tfib *t, unsigned int bits, const uint32_t *addr,
 		err = dp_fib_add6(t->fib, be, len, val);
 	/* the ranges built after every update: each is a batch here (and
 	 * a pass over every chunk completed) */
-	tfib_commit(t);
+	dp_fib_commit_all(t->fib);
 	if (!err)
 		ref_set(bits == 32 ? &t->r4 : &t->r6, addr, len, val);
 	return err;
@@ -108,7 +101,7 @@ int tfib_del(struct tfib *t, unsigned int bits, const uint32_t *addr,
 		err = dp_fib_del4(t->fib, be[0], len);
 	else
 		err = dp_fib_del6(t->fib, be, len);
-	tfib_commit(t);
+	dp_fib_commit_all(t->fib);
 	if (!err)
 		ref_del(bits == 32 ? &t->r4 : &t->r6, addr, len);
 	return err;

@@ -27,9 +27,6 @@ extern bool tfib_open(struct tfib *t, uint32_t vals_max, uint32_t tbl8_groups,
 		      uint32_t fib6_max);
 extern void tfib_close(struct tfib *t);
 
-/* dp_fib_commit() until no pass over the chunks is pending. */
-extern void tfib_commit(struct tfib *t);
-
 /* bits: 32 or 128. The reference follows only successful updates. */
 extern int tfib_add(struct tfib *t, unsigned int bits, const uint32_t *addr,
 		    unsigned int len, const struct dp_rt_val *val);

@@ -288,9 +288,7 @@ void h_route4(struct harness *h, const char *prefix, uint8_t type, uint32_t arg)
 	unsigned int len = h_prefix(prefix, AF_INET, &addr);
 
 	assert(dp_fib_add4(h->fib, addr, len, &v) == 0);
-	do
-		dp_fib_commit(h->fib);
-	while (dp_fib_commit_pending(h->fib));
+	dp_fib_commit_all(h->fib);
 }
 
 void h_route6(struct harness *h, const char *prefix, uint8_t type, uint32_t arg)
@@ -300,9 +298,7 @@ void h_route6(struct harness *h, const char *prefix, uint8_t type, uint32_t arg)
 	unsigned int len = h_prefix(prefix, AF_INET6, addr);
 
 	assert(dp_fib_add6(h->fib, addr, len, &v) == 0);
-	do
-		dp_fib_commit(h->fib);
-	while (dp_fib_commit_pending(h->fib));
+	dp_fib_commit_all(h->fib);
 }
 
 void h_path_dmac(uint8_t tag, uint8_t *mac)

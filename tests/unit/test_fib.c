@@ -89,9 +89,7 @@ static int fib_add(struct harness *h, unsigned int bits, const uint32_t *addr,
 		err = dp_fib_add4(h->fib, be[0], len, &v);
 	else
 		err = dp_fib_add6(h->fib, be, len, &v);
-	do
-		dp_fib_commit(h->fib); /* each update a batch, as the plugin's */
-	while (dp_fib_commit_pending(h->fib));
+	dp_fib_commit_all(h->fib); /* each update a batch, as the plugin's */
 	return err;
 }
 
@@ -107,9 +105,7 @@ static int fib_del(struct harness *h, unsigned int bits, const uint32_t *addr,
 		err = dp_fib_del4(h->fib, be[0], len);
 	else
 		err = dp_fib_del6(h->fib, be, len);
-	do
-		dp_fib_commit(h->fib);
-	while (dp_fib_commit_pending(h->fib));
+	dp_fib_commit_all(h->fib);
 	return err;
 }
 
